@@ -1,0 +1,41 @@
+# Two commands do all set-up: `make run` and `make test`. Both create and reuse .venv.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEVSTAMP := $(VENV)/.installed-dev
+BENCHSTAMP := $(VENV)/.installed-bench
+
+.PHONY: run test bench lint clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(DEVSTAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP)
+
+$(BENCHSTAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $@ $(DEVSTAMP) $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m bot run
+
+test: $(DEVSTAMP)
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+bench: $(BENCHSTAMP)
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+lint: $(DEVSTAMP)
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .ruff_cache
