@@ -1,0 +1,156 @@
+"""`python -m bot SUBCOMMAND`: ingest, ask, latest, eval, sync, chat and run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from retrieval.library import Library
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Answers questions about GOV.UK announcements."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="read announcement files or folders into the store")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+
+    p = sub.add_parser("ask", help="answer a question with the passage that answers it")
+    p.add_argument("question")
+    p.add_argument("--top-k", type=_positive, default=5, help="how many announcements to list (default 5)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+    p = sub.add_parser("latest", help="list the newest announcements")
+    p.add_argument("-n", type=_positive, default=10, help="how many (default 10)")
+    p.add_argument("--json", action="store_true", help="print a JSON array")
+
+    p = sub.add_parser("eval", help="score answers against a question set (JSON lines)")
+    p.add_argument("file", type=Path)
+    p.add_argument("--misses", action="store_true", help="list the questions it got wrong")
+
+    p = sub.add_parser("sync", help="fetch new announcements from GOV.UK")
+    p.add_argument("--since", help="backfill from this date (YYYY-MM-DD) instead of the last sync")
+    p.add_argument("--max-items", type=_positive, default=None, help="stop after this many items")
+
+    sub.add_parser("chat", help="ask questions in the terminal, answered as the bot would")
+    sub.add_parser("run", help="run the Telegram bot (or the terminal chat when no token is set)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    from bot.config import BotSettings
+
+    settings = BotSettings()
+    if args.command == "run":
+        from bot.app import run
+
+        return run(settings)
+    if args.command == "sync":
+        from bot.sync import sync_command
+
+        return sync_command(settings, args.since, args.max_items)
+    library = Library(settings)
+    try:
+        if args.command == "ingest":
+            return _ingest(library, args.paths, None if not args.no_progress else False)
+        library.prepare()
+        if args.command == "ask":
+            return _ask(library, args.question, args.top_k, args.json)
+        if args.command == "latest":
+            return _latest(library, args.n, args.json)
+        if args.command == "eval":
+            return _eval(library, args.file, args.misses)
+        if args.command == "chat":
+            from bot.terminal import chat
+
+            return chat(library)
+    finally:
+        library.close()
+    return 2
+
+
+def _ingest(library: Library, paths: list[Path], progress: bool | None) -> int:
+    report = library.ingest(paths, progress=progress)
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(f"Ingested {report.summary()}.")
+    return 1 if report.errors else 0
+
+
+def _ask(library: Library, question: str, top_k: int, as_json: bool) -> int:
+    if not question.strip():
+        print("error: the question is empty", file=sys.stderr)
+        return 2
+    result = library.ask(question, top_k=top_k)
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False))
+        return 0
+    from bot.terminal import format_answer
+
+    print(format_answer(result))
+    return 0
+
+
+def _latest(library: Library, n: int, as_json: bool) -> int:
+    items = library.latest(n)
+    if as_json:
+        rows = [
+            {
+                "announcement_id": a.announcement_id,
+                "title": a.title,
+                "type": a.type,
+                "published": a.published.isoformat() if a.published else None,
+                "url": a.url,
+                "organisation": a.organisation,
+            }
+            for a in items
+        ]
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    for a in items:
+        date = a.published.date().isoformat() if a.published else "undated"
+        print(
+            f"[{a.announcement_id}] {a.title}\n     {a.type or 'Announcement'} · {date}"
+            + (f" · {a.url}" if a.url else "")
+        )
+    return 0
+
+
+def _eval(library: Library, path: Path, show_misses: bool) -> int:
+    from retrieval.evaluate import evaluate, load_questions
+    from retrieval.formats import IngestError
+
+    try:
+        questions = load_questions(path)
+    except (OSError, IngestError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    report = evaluate(library, questions)
+    figures = report.figures()
+    print(f"{path.name}: " + "  ".join(f"{k} {v}" for k, v in figures.items()))
+    if show_misses:
+        for miss in report.misses:
+            print(
+                f"  MISS {miss.question!r}\n       expected {miss.expected!r}\n       got      {miss.got!r}"
+            )
+    return 0

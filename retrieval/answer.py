@@ -1,0 +1,131 @@
+"""From a question to the passage that answers it, the sentence to mark, and the decision to abstain.
+
+Abstaining: BM25 always ranks something first, even for "recipe for chocolate cake". We decline when the
+best passage (with its title) covers less than half of the question's weight, weight being each
+distinct question term's idf; a term the corpus never uses weighs as much as the rarest term could. A
+question about passports on a corpus without the word "passport" thus fails on its most telling word,
+however well its common words match. The share is ANSWER_MIN_COVERAGE (0.5); `python -m bot eval`
+measures what it costs and saves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from retrieval.index import BM25Index
+from retrieval.store import ChunkRow, Store
+from retrieval.text import split_sentences
+from retrieval.tokenize import tokenize
+
+
+@dataclass(frozen=True)
+class Passage:
+    announcement_id: int
+    chunk_id: int
+    title: str
+    type: str | None
+    published: datetime | None
+    url: str | None
+    organisation: str | None
+    passage: str
+    sentence: str
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        del data["organisation"]
+        data["published"] = self.published.isoformat() if self.published else None
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: Passage | None
+    results: list[Passage]
+    coverage: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer.to_json() if self.answer else None,
+            "results": [r.to_json() for r in self.results],
+        }
+
+
+def rank(
+    index: BM25Index, store: Store, terms: list[str], limit: int, offset: int = 0
+) -> list[tuple[ChunkRow, float]]:
+    """Best chunk of each announcement, best first; chunks the store no longer has are skipped."""
+    want = offset + limit
+    k = max(40, want * 8)
+    while True:
+        hits = index.search(terms, k)
+        rows = store.chunks([chunk_id for chunk_id, _ in hits])
+        best: dict[int, tuple[ChunkRow, float]] = {}
+        for chunk_id, score in hits:
+            row = rows.get(chunk_id)
+            if row is not None and row.announcement_id not in best:
+                best[row.announcement_id] = (row, score)
+        if len(best) >= want or len(hits) < k or k >= 5000:
+            return list(best.values())[offset:want]
+        k *= 4  # one announcement's chunks crowded the candidates: look further
+
+
+def best_sentence(text: str, terms: set[str], index: BM25Index) -> str:
+    """The sentence carrying most question weight; the first one when none has a question word."""
+    best, best_weight = "", 0.0
+    for line in text.split("\n"):
+        for sentence in split_sentences(line):
+            weight = sum(index.idf_of(t) for t in set(tokenize(sentence)) & terms)
+            if weight > best_weight:
+                best, best_weight = sentence, weight
+    if not best:
+        sentences = split_sentences(text.split("\n")[0])
+        best = sentences[0] if sentences else text
+    return best
+
+
+def coverage(terms: set[str], row: ChunkRow, index: BM25Index) -> float:
+    if not terms:
+        return 0.0
+    present = set(tokenize(row.title)) | set(tokenize(row.text))
+    weights = {t: max(index.idf_of(t), 0.01) for t in terms}
+    return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
+
+
+def to_passage(row: ChunkRow, score: float, terms: set[str], index: BM25Index) -> Passage:
+    return Passage(
+        announcement_id=row.announcement_id,
+        chunk_id=row.chunk_id,
+        title=row.title,
+        type=row.type,
+        published=row.published,
+        url=row.url,
+        organisation=row.organisation,
+        passage=row.text,
+        sentence=best_sentence(row.text, terms, index),
+        score=score,
+    )
+
+
+def answer_question(
+    index: BM25Index, store: Store, question: str, top_k: int = 5, min_coverage: float = 0.5
+) -> Answer:
+    terms = tokenize(question)
+    distinct = set(terms)
+    ranked = rank(index, store, terms, max(top_k, 1))
+    results = [to_passage(row, score, distinct, index) for row, score in ranked]
+    share = coverage(distinct, ranked[0][0], index) if ranked else 0.0
+    answer = results[0] if results and share >= min_coverage else None
+    return Answer(question=question, answer=answer, results=results, coverage=share)
+
+
+def search(index: BM25Index, store: Store, words: str, limit: int = 5, offset: int = 0) -> list[Passage]:
+    terms = tokenize(words)
+    distinct = set(terms)
+    return [
+        to_passage(row, score, distinct, index) for row, score in rank(index, store, terms, limit, offset)
+    ]

@@ -1,0 +1,383 @@
+"""A small, polite client for the public GOV.UK Search and Content APIs.
+
+Politeness is built in rather than left to callers: every request names the bot in its User-Agent, goes
+through one rate limiter (retries included), and transient faults back off exponentially.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from retrieval.announcement import AnnouncementRecord, clean_line
+from retrieval.html import html_to_body
+
+log = logging.getLogger(__name__)
+
+PUBLIC_URL = "https://www.gov.uk"
+DEFAULT_USER_AGENT = "govuk-answers-bot/0.1 (+https://github.com/...)"
+SEARCH_PATH = "/api/search.json"
+CONTENT_PREFIX = "/api/content"
+SEARCH_FIELDS = "title,description,link,public_timestamp,content_store_document_type,organisations"
+MAX_PAGE_SIZE = 1500  # the Search API's own limit for count
+
+_TYPE_NAMES = {
+    "press_release": "Press release",
+    "news_story": "News story",
+    "speech": "Speech",
+    "world_news_story": "World news story",
+    "written_statement": "Written statement",
+    "oral_statement": "Oral statement",
+    "government_response": "Government response",
+    "correspondence": "Correspondence",
+    "statement_to_parliament": "Statement to Parliament",
+    "authored_article": "Authored article",
+    "speaking_notes": "Speaking notes",
+}
+
+
+class GovukError(Exception):
+    """A GOV.UK request failed. `path` is the URL path only: never a query string or header."""
+
+    def __init__(self, message: str, path: str, status: int | None = None) -> None:
+        super().__init__(f"{message} ({path})")
+        self.path = path
+        self.status = status
+
+
+class GovukUnavailable(GovukError):
+    """GOV.UK did not answer usefully after all retries (timeouts, connection errors, 5xx, 429)."""
+
+
+class GovukBadResponse(GovukError):
+    """GOV.UK answered, but not with what we asked for (malformed JSON, unexpected 4xx)."""
+
+
+class GovukGone(GovukError):
+    """The content item no longer exists (404 or 410): skip it."""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    link: str  # path such as /government/news/...
+    title: str
+    description: str
+    public_timestamp: datetime  # aware, UTC
+    document_type: str
+    organisations: list[str] = field(default_factory=list)  # titles
+
+
+class RateLimiter:
+    """Spaces calls at least 1/max_per_second apart on a monotonic clock."""
+
+    def __init__(
+        self,
+        max_per_second: float | None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._interval = 1.0 / max_per_second if max_per_second and max_per_second > 0 else 0.0
+        self._clock = clock
+        self._sleep = sleep
+        self._next_at: float | None = None
+        self._lock = threading.Lock()  # held while sleeping so concurrent callers queue up in turn
+
+    def wait(self) -> None:
+        with self._lock:
+            now = self._clock()
+            if self._next_at is not None and now < self._next_at:
+                self._sleep(self._next_at - now)
+                now = self._next_at
+            self._next_at = now + self._interval
+
+
+def parse_timestamp(value: object) -> datetime | None:
+    """An ISO 8601 GOV.UK timestamp as an aware UTC datetime; naive values are taken as UTC."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def humanise_document_type(document_type: str | None) -> str | None:
+    """'press_release' -> 'Press release', as the seed corpus names types."""
+    if not document_type:
+        return None
+    known = _TYPE_NAMES.get(document_type)
+    if known:
+        return known
+    words = document_type.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else None
+
+
+class GovukClient:
+    def __init__(
+        self,
+        base_url: str = PUBLIC_URL,
+        user_agent: str = DEFAULT_USER_AGENT,
+        max_per_second: float | None = 3.0,
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        max_retry_after: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._retries = max(0, retries)
+        self._backoff = backoff
+        # A Retry-After longer than this is not worth blocking a sync run for: give up and poll later.
+        self._max_retry_after = max_retry_after
+        self._sleep = sleep
+        self._limiter = RateLimiter(max_per_second, clock=clock, sleep=sleep)
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={"User-Agent": user_agent, "Accept": "application/json"},
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=True,  # the Content API redirects moved items to their new path
+        )
+
+    def __enter__(self) -> GovukClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # --- public API -------------------------------------------------------------------------------
+
+    def search(
+        self, since: datetime | None, page_size: int = 100, max_items: int | None = None
+    ) -> Iterator[SearchResult]:
+        """News and communications, newest first, strictly newer than `since` (the high-water mark).
+
+        Paging stops at the first result at or before `since`: results are ordered by public_timestamp
+        descending, so everything after it has been seen before.
+        """
+        if not 1 <= page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        start = 0
+        yielded = 0
+        while max_items is None or yielded < max_items:
+            page = self._get_json(SEARCH_PATH, params=self._search_params(page_size, start))
+            results = page.get("results")
+            if not isinstance(results, list):
+                raise GovukBadResponse("search answer has no results list", SEARCH_PATH)
+            for raw in results:
+                result = _search_result(raw)
+                if result is None:
+                    continue
+                if since is not None and result.public_timestamp <= since:
+                    return
+                yield result
+                yielded += 1
+                if max_items is not None and yielded >= max_items:
+                    return
+            start += len(results)
+            total = page.get("total")
+            if len(results) < page_size or (isinstance(total, int) and start >= total):
+                return
+
+    def content(self, link: str) -> dict[str, Any]:
+        """The Content API item for a GOV.UK path such as /government/news/... (404/410: GovukGone)."""
+        if link.startswith(PUBLIC_URL + "/"):
+            link = link[len(PUBLIC_URL) :]
+        if not link.startswith("/") or link.startswith("//"):
+            raise ValueError(f"expected a GOV.UK path starting with '/', got {link!r}")
+        return self._get_json(CONTENT_PREFIX + link, gone_is_final=True)
+
+    # --- HTTP -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _search_params(page_size: int, start: int) -> dict[str, str | int]:
+        return {
+            "filter_content_purpose_supergroup": "news_and_communications",
+            "fields": SEARCH_FIELDS,
+            "order": "-public_timestamp",
+            "count": page_size,
+            "start": start,
+        }
+
+    def _get_json(
+        self, path: str, params: dict[str, str | int] | None = None, gone_is_final: bool = False
+    ) -> dict[str, Any]:
+        response = self._get(path, params)
+        status = response.status_code
+        if gone_is_final and status in (404, 410):
+            raise GovukGone(f"GOV.UK answered HTTP {status}", path, status)
+        if status >= 400:
+            raise GovukBadResponse(f"GOV.UK answered HTTP {status}", path, status)
+        try:
+            data = response.json()
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+            raise GovukBadResponse("GOV.UK answered with malformed JSON", path, status) from exc
+        if not isinstance(data, dict):
+            raise GovukBadResponse("GOV.UK answered with JSON that is not an object", path, status)
+        return data
+
+    def _get(self, path: str, params: dict[str, str | int] | None) -> httpx.Response:
+        """GET with retries on transient faults; returns any response that is not worth retrying."""
+        attempt = 0
+        while True:
+            self._limiter.wait()
+            problem: str
+            status: int | None = None
+            delay = self._backoff * (2**attempt)
+            try:
+                response = self._http.get(path, params=params)
+            except httpx.TransportError as exc:  # timeouts, refused connections, broken responses
+                problem = type(exc).__name__
+            else:
+                status = response.status_code
+                if status == 429:
+                    problem = "HTTP 429"
+                    retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+                    if retry_after is not None:
+                        if retry_after > self._max_retry_after:
+                            raise GovukUnavailable(
+                                f"GOV.UK asked to wait {retry_after:.0f}s before retrying", path, 429
+                            )
+                        delay = retry_after
+                elif status >= 500:
+                    problem = f"HTTP {status}"
+                else:
+                    return response
+            if attempt >= self._retries:
+                message = f"GOV.UK unavailable after {attempt + 1} attempts: {problem}"
+                raise GovukUnavailable(message, path, status)
+            log.warning("GOV.UK %s for %s; retrying in %.1fs", problem, path, delay)
+            self._sleep(delay)
+            attempt += 1
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds: GOV.UK sends a number, but HTTP also allows a date."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _titles(entries: object) -> list[str]:
+    """Titles from a list of link or organisation objects (search gives dicts; be lenient with strings)."""
+    if not isinstance(entries, list):
+        return []
+    titles = []
+    for entry in entries:
+        title = entry.get("title") if isinstance(entry, dict) else entry
+        if isinstance(title, str) and clean_line(title):
+            titles.append(clean_line(title))
+    return titles
+
+
+def _search_result(raw: object) -> SearchResult | None:
+    """One search result, or None (logged) when it lacks what a sync needs: a path and a timestamp."""
+    if not isinstance(raw, dict):
+        return None
+    link = raw.get("link")
+    timestamp = parse_timestamp(raw.get("public_timestamp"))
+    # External links (full URLs) have no Content API item; undated results cannot be placed in time.
+    if not isinstance(link, str) or not link.startswith("/") or timestamp is None:
+        log.warning("skipping search result without a GOV.UK path or timestamp: %r", link)
+        return None
+    return SearchResult(
+        link=link,
+        title=clean_line(str(raw.get("title") or "")),
+        description=clean_line(str(raw.get("description") or "")),
+        public_timestamp=timestamp,
+        document_type=str(raw.get("content_store_document_type") or ""),
+        organisations=_titles(raw.get("organisations")),
+    )
+
+
+def _body_html(details: dict[str, Any]) -> str:
+    body = details.get("body")
+    if isinstance(body, list):  # multi-part bodies: [{"content_type": "text/html", "content": ...}, ...]
+        parts = [p for p in body if isinstance(p, dict) and p.get("content_type") == "text/html"]
+        body = parts[0].get("content") if parts else None
+    return body if isinstance(body, str) else ""
+
+
+def _speech_extra(details: dict[str, Any], links: dict[str, Any]) -> dict[str, str]:
+    extra: dict[str, str] = {}
+    speakers = _titles(links.get("speaker"))
+    speaker = ", ".join(speakers) or clean_line(str(details.get("speaker_without_profile") or ""))
+    if speaker:
+        extra["speaker"] = speaker
+    location = clean_line(str(details.get("location") or ""))
+    if location:
+        extra["location"] = location
+    delivered = details.get("delivered_on")
+    if isinstance(delivered, str) and delivered.strip():
+        try:
+            # Keep the date in its own offset: midnight BST converted to UTC is the day before.
+            extra["delivered_on"] = datetime.fromisoformat(delivered.strip()).date().isoformat()
+        except ValueError:
+            extra["delivered_on"] = clean_line(delivered)
+    return extra
+
+
+def record_from_content(item: dict[str, Any], link: str) -> AnnouncementRecord:
+    """An AnnouncementRecord from a Content API item fetched at `link`. ValueError if it has no text."""
+    title = clean_line(str(item.get("title") or ""))
+    if not title:
+        raise ValueError(f"GOV.UK item {link} has no title")
+    details = item.get("details") if isinstance(item.get("details"), dict) else {}
+    links = item.get("links") if isinstance(item.get("links"), dict) else {}
+    body = html_to_body(_body_html(details))
+    if not body:
+        raise ValueError(f"GOV.UK item {link} has no body text")
+    base_path = item.get("base_path")
+    path = base_path if isinstance(base_path, str) and base_path.startswith("/") else link
+    # World news stories are often published by an embassy rather than a department.
+    organisations = _titles(links.get("organisations")) or _titles(links.get("worldwide_organisations"))
+    extra = _speech_extra(details, links)
+    world_locations = _titles(links.get("world_locations"))
+    if world_locations:
+        extra["world_locations"] = ", ".join(world_locations)
+    return AnnouncementRecord(
+        title=title,
+        body=body,
+        type=humanise_document_type(item.get("document_type")),
+        summary=clean_line(str(item.get("description") or "")) or None,
+        url=PUBLIC_URL + path,
+        published=parse_timestamp(item.get("first_published_at")),
+        updated=parse_timestamp(item.get("public_updated_at")),
+        organisation=", ".join(organisations) or None,
+        source="govuk",
+        extra=extra,
+    )

@@ -1,0 +1,189 @@
+"""Put announcements into the store: one transaction per file, idempotent, changed bodies re-chunked."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import delete, insert, literal, select, update
+from sqlalchemy.orm import Session
+from tqdm import tqdm
+
+from retrieval.announcement import AnnouncementRecord
+from retrieval.chunking import chunk_body
+from retrieval.formats import SUFFIXES, IngestError, read_file
+from retrieval.models import Announcement, Chunk, ChunkTombstone
+from retrieval.store import Store
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    files: int = 0
+    errors: list[IngestError] = field(default_factory=list)
+    added_ids: list[int] = field(default_factory=list)  # announcements new or changed, for alerts
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
+
+    def __iadd__(self, other: IngestReport) -> IngestReport:
+        self.added += other.added
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.files += other.files
+        self.errors.extend(other.errors)
+        self.added_ids.extend(other.added_ids)
+        return self
+
+    def summary(self) -> str:
+        files = f"{self.files} file{'s' if self.files != 1 else ''}"
+        line = f"{files}: {self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+        if self.errors:
+            line += f"; {len(self.errors)} file{'s' if len(self.errors) != 1 else ''} rejected"
+        return line
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files as given; folders give their announcement files (sorted, hidden ones skipped)."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SUFFIXES
+                and not any(part.startswith(".") for part in p.parts)
+            )
+            if not found:
+                raise IngestError(path, f"no announcement files ({', '.join(SUFFIXES)}) in this folder")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def ingest_paths(store: Store, paths: Sequence[Path], progress: bool | None = None) -> IngestReport:
+    """Each file is read whole, then stored in its own transaction; a bad file changes nothing."""
+    report = IngestReport()
+    try:
+        files = expand_paths(paths)
+    except IngestError as exc:
+        report.errors.append(exc)
+        return report
+    for path in files:
+        try:
+            records = read_file(path)
+        except IngestError as exc:
+            report.errors.append(exc)
+            continue
+        report += ingest_records(store, records, progress=progress, label=path.name)
+    return report
+
+
+def ingest_records(
+    store: Store, records: Sequence[AnnouncementRecord], progress: bool | None = None, label: str = ""
+) -> IngestReport:
+    report = IngestReport(files=1)
+    show = sys.stderr.isatty() if progress is None else progress
+    now = datetime.now(UTC)
+    with store.session() as session:
+        state = Store.lock_state(session)
+        version = state.version + 1
+        existing = _existing(session, [r.key for r in records])
+        new: list[AnnouncementRecord] = []
+        with tqdm(
+            total=len(records), desc=label or "ingest", unit="ann", disable=not show, leave=False
+        ) as bar:
+            for record in records:
+                digest = record.content_hash()
+                found = existing.get(record.key)
+                if found is None:
+                    new.append(record)
+                elif found[1] == digest:
+                    report.unchanged += 1
+                else:
+                    _replace(session, found[0], record, digest, now, version)
+                    report.updated += 1
+                    report.added_ids.append(found[0])
+                bar.update()
+            report.added_ids.extend(_insert(session, new, now))
+        report.added = len(new)
+        if report.changed:
+            state.version = version
+            state.changed_at = now
+    return report
+
+
+def _existing(session: Session, keys: list[str]) -> dict[str, tuple[int, str]]:
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(keys), 500):
+        stmt = select(Announcement.key, Announcement.id, Announcement.content_hash).where(
+            Announcement.key.in_(keys[start : start + 500])
+        )
+        for key, ann_id, digest in session.execute(stmt):
+            found[key] = (ann_id, digest)
+    return found
+
+
+def _columns(record: AnnouncementRecord, digest: str, now: datetime) -> dict[str, object]:
+    return {
+        "key": record.key,
+        "type": record.type,
+        "title": record.title,
+        "summary": record.summary,
+        "body": record.body,
+        "url": record.url,
+        "published": record.published,
+        "updated": record.updated,
+        "organisation": record.organisation,
+        "extra": record.extra or None,
+        "source": record.source,
+        "source_position": record.position,
+        "content_hash": digest,
+        "ingested_at": now,
+    }
+
+
+def _insert(session: Session, records: list[AnnouncementRecord], now: datetime) -> list[int]:
+    """Bulk inserts: the ORM unit of work is far too slow for 100k announcements and 1M chunks."""
+    ids: list[int] = []
+    for start in range(0, len(records), 2000):
+        batch = records[start : start + 2000]
+        rows = [_columns(r, r.content_hash(), now) for r in batch]
+        result = session.scalars(
+            insert(Announcement).returning(Announcement.id, sort_by_parameter_order=True), rows
+        ).all()
+        chunk_rows = [
+            {"announcement_id": ann_id, "position": position, "text": text}
+            for ann_id, record in zip(result, batch, strict=True)
+            for position, text in enumerate(chunk_body(record.body))
+        ]
+        if chunk_rows:
+            session.execute(insert(Chunk), chunk_rows)
+        ids.extend(result)
+    return ids
+
+
+def _replace(
+    session: Session, ann_id: int, record: AnnouncementRecord, digest: str, now: datetime, version: int
+) -> None:
+    old_body = session.scalar(select(Announcement.body).where(Announcement.id == ann_id))
+    columns = _columns(record, digest, now)
+    session.execute(update(Announcement).where(Announcement.id == ann_id).values(**columns))
+    if old_body == record.body:
+        return  # only the details changed: the chunks, and the index, stay as they are
+    old_chunks = select(Chunk.id, literal(version)).where(Chunk.announcement_id == ann_id)
+    session.execute(insert(ChunkTombstone).from_select(["chunk_id", "version"], old_chunks))
+    session.execute(delete(Chunk).where(Chunk.announcement_id == ann_id))
+    rows = [
+        {"announcement_id": ann_id, "position": i, "text": t} for i, t in enumerate(chunk_body(record.body))
+    ]
+    if rows:
+        session.execute(insert(Chunk), rows)

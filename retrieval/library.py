@@ -1,0 +1,178 @@
+"""The retrieval package's front door: a store, its index kept in step with it, and the questions.
+
+The index follows the store's corpus version. When they differ (another process ingested, a crash
+between a commit and the index save) the index catches up: chunks above its highest id are added,
+tombstoned ones dropped, all in one linear merge; a different store or tokenizer means a full build.
+While that happens on a worker thread, questions go on being answered by the previous index, and a
+chunk the store no longer has is never quoted (answer.rank skips it).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from retrieval import answer as answering
+from retrieval.announcement import AnnouncementRecord
+from retrieval.config import Settings
+from retrieval.index import BM25Index, IndexMeta
+from retrieval.ingest import IngestReport, ingest_paths, ingest_records
+from retrieval.models import Announcement
+from retrieval.store import AnnouncementInfo, CorpusStats, Store
+from retrieval.tokenize import VERSION as TOKENIZER_VERSION
+from retrieval.tokenize import tokenize
+
+log = logging.getLogger(__name__)
+
+
+class Library:
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.store = Store(self.settings.database_url)
+        self.index_dir = self.settings.resolved_index_dir()
+        self._index: BM25Index | None = None
+        self._refresh_lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self._last_check = 0.0
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.join()
+        self.store.close()
+
+    # -- set-up and ingest ----------------------------------------------------------------------
+
+    def prepare(self) -> IngestReport | None:
+        """First use needs no set-up: an empty store takes the seed corpus, and the index is made."""
+        report = None
+        if self.store.count_announcements() == 0 and self.settings.seeds_dir.is_dir():
+            report = ingest_paths(self.store, [self.settings.seeds_dir], progress=False)
+        self.refresh()
+        return report
+
+    def ingest(self, paths: Sequence[Path], progress: bool | None = None) -> IngestReport:
+        report = ingest_paths(self.store, paths, progress=progress)
+        if report.changed:
+            self.refresh()
+        return report
+
+    def ingest_records(self, records: Sequence[AnnouncementRecord]) -> IngestReport:
+        report = ingest_records(self.store, records, progress=False)
+        if report.changed:
+            self.refresh()
+        return report
+
+    # -- the index ------------------------------------------------------------------------------
+
+    @property
+    def index(self) -> BM25Index:
+        if self._index is None:
+            self.refresh()
+        assert self._index is not None
+        return self._index
+
+    def refresh(self) -> bool:
+        """Bring the index up to the store's version now; True if it changed."""
+        with self._refresh_lock, self._file_lock():
+            store_id, version = self.store.corpus_state()
+            meta = IndexMeta(store_id=store_id, store_version=version, tokenizer=TOKENIZER_VERSION)
+            current = self._index
+            on_disk = BM25Index.load(self.index_dir)
+            if on_disk is not None and (
+                current is None or on_disk.meta.store_version > current.meta.store_version
+            ):
+                current = on_disk  # another process already caught up, or a restart
+            if current is not None and current.meta == meta:
+                self._index = current
+                return False
+            started = time.perf_counter()
+            fresh = self._updated(current, meta)
+            fresh.save(self.index_dir)
+            self._index = fresh
+            log.info(
+                "index at version %d: %d chunks (%.2f s)", version, len(fresh), time.perf_counter() - started
+            )
+            return True
+
+    def _updated(self, current: BM25Index | None, meta: IndexMeta) -> BM25Index:
+        if current is None or (current.meta.store_id, current.meta.tokenizer) != (
+            meta.store_id,
+            meta.tokenizer,
+        ):
+            return BM25Index.build(self._documents(), meta)
+        top = int(current.chunk_ids[-1]) if len(current) else 0
+        removed, n_added = self.store.changes_since(current.meta.store_version, top)
+        removed = removed[np.isin(removed, current.chunk_ids)]
+        if len(current) - len(removed) + n_added != self.store.count_chunks():
+            log.warning("index and store disagree beyond the change log; rebuilding the index")
+            return BM25Index.build(self._documents(), meta)
+        return current.with_changes(self._documents(above=top), removed, meta)
+
+    def _documents(self, above: int = 0) -> Iterator[tuple[int, list[str]]]:
+        title_terms: dict[int, list[str]] = {}
+        for chunk_id, ann_id, title, text in self.store.iter_chunk_texts(above=above):
+            terms = title_terms.get(ann_id)
+            if terms is None:
+                if len(title_terms) > 10_000:
+                    title_terms.clear()
+                terms = title_terms[ann_id] = tokenize(title)
+            yield chunk_id, terms + tokenize(text)
+
+    @contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """Two processes (the bot and an ingest) must not write index generations at once."""
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.index_dir / ".lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def is_current(self) -> bool:
+        store_id, version = self.store.corpus_state()
+        index = self._index
+        return index is not None and (index.meta.store_id, index.meta.store_version) == (store_id, version)
+
+    def refresh_soon(self, min_interval: float = 1.0) -> None:
+        """Cheap check for the answer path: at most once a second, and the work goes to a thread."""
+        now = time.monotonic()
+        if now - self._last_check < min_interval:
+            return
+        self._last_check = now
+        if self.is_current() or (self._worker is not None and self._worker.is_alive()):
+            return
+        self._worker = threading.Thread(target=self._refresh_quietly, name="index-refresh", daemon=True)
+        self._worker.start()
+
+    def _refresh_quietly(self) -> None:
+        try:
+            self.refresh()
+        except Exception:
+            log.exception("index refresh failed; answering from the previous index")
+
+    # -- questions ------------------------------------------------------------------------------
+
+    def ask(self, question: str, top_k: int = 5) -> answering.Answer:
+        return answering.answer_question(
+            self.index, self.store, question, top_k=top_k, min_coverage=self.settings.answer_min_coverage
+        )
+
+    def search(self, words: str, limit: int = 5, offset: int = 0) -> list[answering.Passage]:
+        return answering.search(self.index, self.store, words, limit=limit, offset=offset)
+
+    def latest(self, n: int = 5, offset: int = 0) -> list[AnnouncementInfo]:
+        return self.store.latest(n, offset)
+
+    def announcement(self, announcement_id: int) -> Announcement | None:
+        return self.store.announcement(announcement_id)
+
+    def stats(self) -> CorpusStats:
+        return self.store.stats()

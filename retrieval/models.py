@@ -1,0 +1,94 @@
+"""The store's tables: announcements, their chunks, and the corpus version the index follows."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out: SQLite keeps no time zone and would hand back naive values."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Announcement(Base):
+    __tablename__ = "announcements"
+    # Never reuse ids: the index maps chunk ids back to the store, and a reused id would point at text
+    # the index never saw.
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(1024), unique=True)
+    type: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(1024))
+    published: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    organisation: Mapped[str | None] = mapped_column(Text)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(1024))
+    source_position: Mapped[int] = mapped_column(Integer, default=0)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    ingested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    chunks: Mapped[list[Chunk]] = relationship(
+        back_populates="announcement", cascade="all, delete-orphan", order_by="Chunk.position"
+    )
+
+
+class Chunk(Base):
+    __tablename__ = "chunks"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(
+        ForeignKey("announcements.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    announcement: Mapped[Announcement] = relationship(back_populates="chunks")
+
+
+class CorpusState(Base):
+    """One row. `version` goes up in every transaction that changes chunks; the index records the
+    version it was built from, so any process can tell that the index is behind the store."""
+
+    __tablename__ = "corpus_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    store_id: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ChunkTombstone(Base):
+    """Ids of chunks deleted at a corpus version, so the index can drop them without rereading every id."""
+
+    __tablename__ = "chunk_tombstones"
+
+    chunk_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, index=True)

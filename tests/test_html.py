@@ -1,0 +1,178 @@
+"""html_to_blocks / html_to_body on govspeak as GOV.UK publishes it."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.announcement import Block, parse_body
+from retrieval.html import html_to_blocks, html_to_body
+
+
+def govspeak(inner: str) -> str:
+    return f'<div class="govspeak">{inner}</div>'
+
+
+def test_paragraphs_and_headings_become_paragraph_blocks() -> None:
+    html = govspeak(
+        "<p>The Home Office has today announced new funding.</p>\n\n"
+        '<h2 id="background">Background</h2>\n\n'
+        "<p>The scheme opens in <strong>January</strong>.</p>\n"
+        "<h3>Eligibility</h3><h4>Who can apply</h4>"
+    )
+    assert html_to_blocks(html) == [
+        Block("paragraph", ("The Home Office has today announced new funding.",)),
+        Block("paragraph", ("Background",)),
+        Block("paragraph", ("The scheme opens in January.",)),
+        Block("paragraph", ("Eligibility",)),
+        Block("paragraph", ("Who can apply",)),
+    ]
+
+
+def test_list_after_lead_in() -> None:
+    html = govspeak(
+        "<p>The package will include:</p>\n"
+        "<ul>\n  <li>£5 million for new equipment</li>\n"
+        "  <li>200 extra staff\n  across the region</li>\n</ul>"
+        "<p>More details will follow.</p>"
+    )
+    assert html_to_body(html) == (
+        "The package will include:\n\n"
+        "• £5 million for new equipment\n"
+        "• 200 extra staff across the region\n\n"
+        "More details will follow."
+    )
+
+
+def test_ordered_list_keeps_order_and_nested_lists_are_flattened() -> None:
+    html = govspeak(
+        "<ol><li>Apply online</li><li>Book an appointment<ul><li>in person</li><li>by phone</li></ul></li>"
+        "<li><p>Attend</p><p>with your passport</p></li></ol>"
+    )
+    assert html_to_blocks(html) == [
+        Block(
+            "list",
+            ("Apply online", "Book an appointment", "in person", "by phone", "Attend with your passport"),
+        )
+    ]
+
+
+def test_blockquote_paragraphs_become_quote_lines() -> None:
+    html = govspeak(
+        "<p>Minister Jane Smith said:</p>\n<blockquote>\n  <p>This is a great day.</p>\n"
+        "  <p>We will keep our promise.</p>\n</blockquote>\n<p>Ends.</p>"
+    )
+    assert html_to_body(html) == (
+        "Minister Jane Smith said:\n\n> This is a great day.\n> We will keep our promise.\n\nEnds."
+    )
+
+
+def test_inline_tags_do_not_glue_words() -> None:
+    html = govspeak(
+        '<p>Find out more on <a href="https://www.gov.uk/sia">GOV.UK</a> or call '
+        "<strong>0300 123 4567</strong>."
+        '<br>Read the <a href="/guidance"><abbr title="Security Industry Authority">SIA</abbr> guidance</a>'
+        " today.</p>"
+    )
+    assert html_to_body(html) == (
+        "Find out more on GOV.UK or call 0300 123 4567. Read the SIA guidance today."
+    )
+
+
+def test_paragraphs_without_whitespace_between_do_not_glue() -> None:
+    assert html_to_body("<p>Newcastle.</p><p>He said</p>") == "Newcastle.\n\nHe said"
+
+
+def test_entities_are_decoded_and_spaces_collapsed() -> None:
+    html = govspeak("<p>Fish &amp; chips cost &pound;8&nbsp;&nbsp;in the minister&#8217;s\n\t town.</p>")
+    assert html_to_body(html) == "Fish & chips cost £8 in the minister’s town."
+
+
+def test_tables_become_one_paragraph_per_row() -> None:
+    html = govspeak(
+        "<table><thead><tr><th>Region</th><th>Funding</th></tr></thead>"
+        "<tbody><tr><td>North East</td><td>&pound;3m</td></tr><tr><td>Wales<td>&pound;1m</tr></tbody></table>"
+    )
+    assert html_to_body(html) == "Region | Funding\n\nNorth East | £3m\n\nWales | £1m"
+
+
+def test_notices_and_addresses_are_paragraphs() -> None:
+    html = govspeak(
+        '<div class="call-to-action"><p>Apply by 5 November.</p></div>'
+        '<div class="info-notice"><p>This guidance was updated.</p></div>'
+        '<div class="address"><div class="adr org fn">'
+        "<p>2 Marsham Street<br>London<br/>SW1P 4DF</p></div></div>"
+    )
+    assert (
+        html_to_body(html)
+        == "Apply by 5 November.\n\nThis guidance was updated.\n\n2 Marsham Street London SW1P 4DF"
+    )
+
+
+def test_figures_scripts_and_footnote_markers_are_dropped() -> None:
+    html = govspeak(
+        '<figure class="image embedded"><div class="img"><img src="a.jpg" alt="Minister"></div>'
+        "<figcaption>The minister visiting</figcaption></figure>"
+        '<p>Crime fell by 12%<sup id="fnref:1"><a href="#fn:1" class="footnote">1</a></sup>.</p>'
+        "<script>window.track()</script><style>p {}</style><svg><title>icon</title><path d=''/></svg>"
+        "<nav><a href='/'>Home</a></nav>"
+        '<div class="footnotes"><ol><li id="fn:1"><p>ONS figures. <a href="#fnref:1" class="reversefootnote">'
+        "&#8617;</a></p></li></ol></div>"
+    )
+    assert html_to_body(html) == "Crime fell by 12%.\n\n• ONS figures."
+
+
+def test_attachment_keeps_only_its_title() -> None:
+    html = govspeak(
+        '<section class="attachment embedded" id="attachment_1">'
+        '<div class="attachment-thumb"><a href="/x.pdf"><img src="thumb.png" alt=""></a></div>'
+        '<div class="attachment-details"><h2 class="title"><a href="/x.pdf">Flood plan 2026</a></h2>'
+        '<p class="metadata"><span class="type">PDF</span>, <span class="file-size">1.2 MB</span></p>'
+        "<p>This file may not be suitable for users of assistive technology.</p></div></section>"
+        "<p>After the attachment.</p>"
+    )
+    assert html_to_body(html) == "Flood plan 2026\n\nAfter the attachment."
+
+
+def test_malformed_html_returns_what_it_can() -> None:
+    html = (
+        "</p><div class='govspeak'><p>First <b>bold<p>Second</i></p></p><ul><li>one<li>two<blockquote><p>tail"
+    )
+    assert html_to_blocks(html) == [
+        Block("paragraph", ("First bold",)),
+        Block("paragraph", ("Second",)),
+        Block("list", ("one", "two", "tail")),
+    ]
+
+
+@pytest.mark.parametrize(
+    "html", ["", '<div class="govspeak"></div>', "<p> </p><ul><li>&nbsp;</li></ul>", "<br>"]
+)
+def test_empty_bodies_give_no_blocks(html: str) -> None:
+    assert html_to_blocks(html) == []
+    assert html_to_body(html) == ""
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<",
+        "<p",
+        "<<<>>>",
+        "<a href='",
+        "</",
+        "<!--",
+        "<![CDATA[x",
+        "<p>\x00\ufffd</p>",
+        "&#99999999;",
+        "<table><td>",
+    ],
+)
+def test_garbage_never_raises(html: str) -> None:
+    assert isinstance(html_to_body(html), str)
+
+
+def test_body_round_trips_through_parse_body() -> None:
+    html = govspeak(
+        "<p>Lead in:</p><ul><li>a</li><li>b</li></ul><blockquote><p>q1</p><p>q2</p></blockquote><p>End</p>"
+    )
+    assert parse_body(html_to_body(html)) == html_to_blocks(html)
