@@ -24,7 +24,7 @@ from retrieval.html import html_to_body
 log = logging.getLogger(__name__)
 
 PUBLIC_URL = "https://www.gov.uk"
-DEFAULT_USER_AGENT = "govuk-answers-bot/0.1 (+https://github.com/...)"
+DEFAULT_USER_AGENT = "govuk-answers-bot/0.1 (Telegram bot answering questions about GOV.UK announcements)"
 SEARCH_PATH = "/api/search.json"
 CONTENT_PREFIX = "/api/content"
 SEARCH_FIELDS = "title,description,link,public_timestamp,content_store_document_type,organisations"

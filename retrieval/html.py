@@ -73,7 +73,8 @@ class _GovspeakParser(HTMLParser):
         classes = _classes(attrs)
         self._close_implied(tag)
         entry = _Open(tag)
-        if tag in _DROPPED or (tag == "a" and "reversefootnote" in classes):
+        # Inside dropped content every element is dropped too, so a <ul> in a <nav> opens no list.
+        if self._dropped or tag in _DROPPED or (tag == "a" and "reversefootnote" in classes):
             entry.dropped = True
         elif classes & _ATTACHMENT_CLASSES:
             self._boundary()
@@ -102,7 +103,7 @@ class _GovspeakParser(HTMLParser):
         # "<br/>" or "<p/>": an element with no content; only its boundary matters.
         if tag in ("br", "wbr"):
             self._text.append(" ")
-        elif tag in _BLOCK:
+        elif tag in _BLOCK and not self._dropped:
             self._boundary()
 
     def handle_endtag(self, tag: str) -> None:

@@ -114,7 +114,7 @@ def test_figures_scripts_and_footnote_markers_are_dropped() -> None:
         "<figcaption>The minister visiting</figcaption></figure>"
         '<p>Crime fell by 12%<sup id="fnref:1"><a href="#fn:1" class="footnote">1</a></sup>.</p>'
         "<script>window.track()</script><style>p {}</style><svg><title>icon</title><path d=''/></svg>"
-        "<nav><a href='/'>Home</a></nav>"
+        "<nav><ul><li><a href='/'>Home</a></li></ul><p>Menu</p></nav>"
         '<div class="footnotes"><ol><li id="fn:1"><p>ONS figures. <a href="#fnref:1" class="reversefootnote">'
         "&#8617;</a></p></li></ol></div>"
     )
