@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from retrieval.index import BM25Index
+from retrieval.index import K1, B, BM25Index
 from retrieval.store import ChunkRow, Store
 from retrieval.text import split_sentences
 from retrieval.tokenize import tokenize
@@ -121,6 +121,27 @@ def answer_question(
     share = coverage(distinct, ranked[0][0], index) if ranked else 0.0
     answer = results[0] if results and share >= min_coverage else None
     return Answer(question=question, answer=answer, results=results, coverage=share)
+
+
+def bm25(terms: list[str], row: ChunkRow, index: BM25Index) -> float:
+    """BM25Okapi of one chunk for these terms, with the index's statistics (what the index would give)."""
+    doc = tokenize(row.title) + tokenize(row.text)
+    counts = {t: doc.count(t) for t in set(terms)}
+    norm = K1 * (1 - B + B * len(doc) / index.avgdl) if index.avgdl else K1
+    return sum(index.idf_of(t) * counts[t] * (K1 + 1) / (counts[t] + norm) for t in terms if counts[t])
+
+
+def best_match(
+    terms: list[str], rows: list[ChunkRow], index: BM25Index, min_coverage: float
+) -> tuple[Passage, float] | None:
+    """The chunk among `rows` that these terms find best, if it covers enough of their weight."""
+    distinct = set(terms)
+    scored = sorted(((bm25(terms, row, index), row) for row in rows), key=lambda pair: -pair[0])
+    for score, row in scored:
+        share = coverage(distinct, row, index)
+        if score > 0 and share >= min_coverage:
+            return to_passage(row, score, distinct, index), share
+    return None
 
 
 def search(index: BM25Index, store: Store, words: str, limit: int = 5, offset: int = 0) -> list[Passage]:

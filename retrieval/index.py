@@ -13,13 +13,14 @@ nothing. Each save is a new generation directory; CURRENT names the live one and
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import os
 import shutil
 import threading
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -204,14 +205,14 @@ class BM25Index:
     # -- building -------------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, docs: Iterable[tuple[int, list[str]]], meta: IndexMeta) -> BM25Index:
-        """From (chunk id, terms) in ascending chunk id order."""
+    def build(cls, docs: Iterable[tuple[int, list[str]]] | Iterable[Batch], meta: IndexMeta) -> BM25Index:
+        """From (chunk id, terms), or batches of them, in ascending chunk id order."""
         terms: list[str] = []
-        chunk_ids, doc_len, indptr, post_docs, post_tfs = _invert_docs(docs, {}, terms, 0)
+        chunk_ids, doc_len, indptr, post_docs, post_tfs = _invert_docs(_as_batches(docs), {}, terms, 0)
         return cls(terms, chunk_ids, doc_len, indptr, post_docs, post_tfs, meta)
 
     def with_changes(
-        self, added: Iterable[tuple[int, list[str]]], removed: np.ndarray, meta: IndexMeta
+        self, added: Iterable[tuple[int, list[str]]] | Iterable[Batch], removed: np.ndarray, meta: IndexMeta
     ) -> BM25Index:
         """A new index without the `removed` chunk ids and with `added` (ids above all current ones)."""
         keep = ~np.isin(self.chunk_ids, removed) if len(removed) else np.ones(len(self), np.bool_)
@@ -219,7 +220,9 @@ class BM25Index:
         n_kept = int(keep.sum())
         terms = list(self.terms)
         vocab = dict(self.vocab)
-        add_ids, add_len, add_indptr, add_docs, add_tfs = _invert_docs(added, vocab, terms, n_kept)
+        add_ids, add_len, add_indptr, add_docs, add_tfs = _invert_docs(
+            _as_batches(added), vocab, terms, n_kept
+        )
         if len(add_ids) and n_kept and add_ids[0] <= self.chunk_ids[keep][-1]:
             raise ValueError("added chunk ids must be above the indexed ones")
         if len(add_indptr) < len(terms) + 1:  # no chunk added: term count unchanged
@@ -305,12 +308,37 @@ class BM25Index:
                 for name in ("chunk_ids", "doc_len", "indptr", "docs", "tfs", "idf")
             }
             text = (path / "terms.txt").read_text(encoding="utf-8")
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, EOFError):  # EOFError: an .npy file cut to nothing
             return None
         terms = text.split("\n") if text else []
-        if len(terms) + 1 != len(arrays["indptr"]):
+        if not _consistent(arrays, len(terms)):
             return None
         return cls(terms, meta=meta, **arrays)
+
+
+def _consistent(arrays: dict[str, np.ndarray], n_terms: int) -> bool:
+    """Shapes that agree, so that a damaged generation is rebuilt rather than read out of bounds."""
+    indptr = arrays["indptr"]
+    if any(a.ndim != 1 for a in arrays.values()) or len(indptr) != n_terms + 1:
+        return False
+    n_postings = int(indptr[-1]) if len(indptr) else 0
+    return (
+        len(arrays["chunk_ids"]) == len(arrays["doc_len"])
+        and len(arrays["idf"]) == n_terms
+        and len(arrays["docs"]) == len(arrays["tfs"]) == n_postings
+    )
+
+
+def _as_batches(docs: Iterable[tuple[int, list[str]]] | Iterable[Batch]) -> Iterator[Batch]:
+    iterator = iter(docs)
+    first = next(iterator, None)
+    if first is None:
+        return
+    rest = itertools.chain([first], iterator)
+    if isinstance(first, Batch):
+        yield from rest  # type: ignore[misc]
+    else:
+        yield from batches_of(rest)  # type: ignore[arg-type]
 
 
 def _next_generation(directory: Path) -> str:
@@ -318,27 +346,64 @@ def _next_generation(directory: Path) -> str:
     return f"gen-{max(numbers, default=0) + 1:06d}"
 
 
-def _invert_docs(
-    docs: Iterable[tuple[int, list[str]]], vocab: dict[str, int], terms: list[str], first_doc: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Number the terms (growing vocab/terms), then invert: ids, lengths, indptr, postings."""
+@dataclass(frozen=True)
+class Batch:
+    """Chunks with their terms numbered locally: what a tokenizing worker sends back. Numbers, not
+    strings, so the process that builds the index never handles the corpus's tokens one by one."""
+
+    chunk_ids: np.ndarray  # int64
+    lengths: np.ndarray  # int64, terms per chunk
+    terms: list[str]  # local id -> term
+    term_ids: np.ndarray  # int32, local ids of every chunk's terms, concatenated
+
+
+def encode(docs: Iterable[tuple[int, list[str]]]) -> Batch:
+    local: dict[str, int] = {}
     flat = array("i")
     lengths = array("q")
     ids = array("q")
+    lookup = local.get
     for chunk_id, doc_terms in docs:
         ids.append(chunk_id)
         lengths.append(len(doc_terms))
-        for t in doc_terms:
+        term_ids = list(map(lookup, doc_terms))  # in C; a new term is the rare case
+        if None in term_ids:
+            for n, t in enumerate(doc_terms):
+                if term_ids[n] is None:
+                    term_ids[n] = local.setdefault(t, len(local))
+        flat.extend(term_ids)
+    return Batch(np.array(ids, np.int64), np.array(lengths, np.int64), list(local), np.array(flat, np.int32))
+
+
+def batches_of(docs: Iterable[tuple[int, list[str]]], size: int = 10_000) -> Iterator[Batch]:
+    iterator = iter(docs)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield encode(chunk)
+
+
+def _invert_docs(
+    batches: Iterable[Batch], vocab: dict[str, int], terms: list[str], first_doc: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Number the terms globally (growing vocab/terms), then invert: ids, lengths, indptr, postings."""
+    ids: list[np.ndarray] = []
+    lengths: list[np.ndarray] = []
+    flats: list[np.ndarray] = []
+    for batch in batches:
+        to_global = np.empty(len(batch.terms), np.int32)
+        for local_id, t in enumerate(batch.terms):
             i = vocab.get(t)
             if i is None:
                 i = vocab[t] = len(terms)
                 terms.append(t)
-            flat.append(i)
-    chunk_ids = np.frombuffer(ids, np.int64).copy() if ids else np.zeros(0, np.int64)
-    doc_len = np.frombuffer(lengths, np.int64).astype(np.int32) if lengths else np.zeros(0, np.int32)
-    flat_np = np.frombuffer(flat, np.int32).copy() if flat else np.zeros(0, np.int32)
-    offsets = np.zeros(len(ids) + 1, np.int64)
+            to_global[local_id] = i
+        ids.append(batch.chunk_ids)
+        lengths.append(batch.lengths)
+        flats.append(to_global[batch.term_ids] if len(batch.term_ids) else batch.term_ids)
+    chunk_ids = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+    doc_len = (np.concatenate(lengths) if lengths else np.zeros(0, np.int64)).astype(np.int32)
+    flat = np.concatenate(flats) if flats else np.zeros(0, np.int32)
+    offsets = np.zeros(len(chunk_ids) + 1, np.int64)
     np.cumsum(doc_len, out=offsets[1:])
-    pair_terms, pair_tfs, pair_docs = _doc_term_pairs(flat_np, offsets)
+    pair_terms, pair_tfs, pair_docs = _doc_term_pairs(flat, offsets)
     indptr, post_docs, post_tfs = _invert(pair_terms, pair_tfs, pair_docs + np.int32(first_doc), len(terms))
     return chunk_ids, doc_len, indptr, post_docs, post_tfs

@@ -59,7 +59,8 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
                 for p in path.rglob("*")
                 if p.is_file()
                 and p.suffix.lower() in SUFFIXES
-                and not any(part.startswith(".") for part in p.parts)
+                # Hidden below the folder given: a folder reached through ".." or a dot-folder is fine.
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
                 raise IngestError(path, f"no announcement files ({', '.join(SUFFIXES)}) in this folder")
@@ -174,11 +175,15 @@ def _insert(session: Session, records: list[AnnouncementRecord], now: datetime) 
 def _replace(
     session: Session, ann_id: int, record: AnnouncementRecord, digest: str, now: datetime, version: int
 ) -> None:
-    old_body = session.scalar(select(Announcement.body).where(Announcement.id == ann_id))
+    old_body, old_title = session.execute(
+        select(Announcement.body, Announcement.title).where(Announcement.id == ann_id)
+    ).one()
     columns = _columns(record, digest, now)
     session.execute(update(Announcement).where(Announcement.id == ann_id).values(**columns))
-    if old_body == record.body:
-        return  # only the details changed: the chunks, and the index, stay as they are
+    if old_body == record.body and old_title == record.title:
+        # Only the details changed: the chunks, and the index, stay as they are. (The index holds the
+        # title's terms with every chunk, so a new title needs new chunks even when the body is the same.)
+        return
     old_chunks = select(Chunk.id, literal(version)).where(Chunk.announcement_id == ann_id)
     session.execute(insert(ChunkTombstone).from_select(["chunk_id", "version"], old_chunks))
     session.execute(delete(Chunk).where(Chunk.announcement_id == ann_id))

@@ -10,10 +10,15 @@ chunk the store no longer has is never quoted (answer.rank skips it).
 from __future__ import annotations
 
 import fcntl
+import itertools
 import logging
+import multiprocessing
+import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,7 +27,7 @@ import numpy as np
 from retrieval import answer as answering
 from retrieval.announcement import AnnouncementRecord
 from retrieval.config import Settings
-from retrieval.index import BM25Index, IndexMeta
+from retrieval.index import Batch, BM25Index, IndexMeta, encode
 from retrieval.ingest import IngestReport, ingest_paths, ingest_records
 from retrieval.models import Announcement
 from retrieval.store import AnnouncementInfo, CorpusStats, Store
@@ -30,6 +35,44 @@ from retrieval.tokenize import VERSION as TOKENIZER_VERSION
 from retrieval.tokenize import tokenize
 
 log = logging.getLogger(__name__)
+
+PARALLEL_FROM = 100_000  # chunks; below this, starting worker processes costs more than it saves
+BATCH = 10_000
+
+
+def _title_terms(cache: dict[int, list[str]], ann_id: int, title: str) -> list[str]:
+    terms = cache.get(ann_id)
+    if terms is None:
+        if len(cache) > 10_000:
+            cache.clear()
+        terms = cache[ann_id] = tokenize(title)
+    return terms
+
+
+def encode_rows(rows: list[tuple[int, int, str, str]]) -> Batch:
+    """Tokenize store rows (chunk id, announcement id, title, text): title terms count in every chunk."""
+    titles: dict[int, list[str]] = {}
+    return encode((r[0], _title_terms(titles, r[1], r[2]) + tokenize(r[3])) for r in rows)
+
+
+def encoded_batches(rows: Iterable[tuple[int, int, str, str]], parallel: bool) -> Iterator[Batch]:
+    """Tokenizing is most of a full build, and pure Python: with `parallel`, worker processes on every
+    core tokenize batches while this process reads the store and numbers the terms. In order."""
+    iterator = iter(rows)
+    if not parallel:
+        while batch := list(itertools.islice(iterator, BATCH)):
+            yield encode_rows(batch)
+        return
+    workers = max(2, os.cpu_count() or 2)
+    context = multiprocessing.get_context("spawn")  # forking a process that runs threads is unsafe
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: deque[Future[Batch]] = deque()
+        while batch := list(itertools.islice(iterator, BATCH)):
+            pending.append(pool.submit(encode_rows, batch))
+            while len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 class Library:
@@ -115,15 +158,10 @@ class Library:
             return BM25Index.build(self._documents(), meta)
         return current.with_changes(self._documents(above=top), removed, meta)
 
-    def _documents(self, above: int = 0) -> Iterator[tuple[int, list[str]]]:
-        title_terms: dict[int, list[str]] = {}
-        for chunk_id, ann_id, title, text in self.store.iter_chunk_texts(above=above):
-            terms = title_terms.get(ann_id)
-            if terms is None:
-                if len(title_terms) > 10_000:
-                    title_terms.clear()
-                terms = title_terms[ann_id] = tokenize(title)
-            yield chunk_id, terms + tokenize(text)
+    def _documents(self, above: int = 0) -> Iterator[Batch]:
+        """The chunks above `above`, tokenized, in id order."""
+        parallel = above == 0 and self.store.count_chunks() >= PARALLEL_FROM
+        return encoded_batches(self.store.iter_chunk_texts(above=above), parallel)
 
     @contextmanager
     def _file_lock(self) -> Iterator[None]:

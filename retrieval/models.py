@@ -92,3 +92,17 @@ class ChunkTombstone(Base):
 
     chunk_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class SyncState(Base):
+    """One row: GOV.UK's high-water mark, the last successful run, and a lease so that two syncs (the
+    bot's job and a `python -m bot sync`) never run at once."""
+
+    __tablename__ = "sync_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    high_water: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_success: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_items: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(36))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())

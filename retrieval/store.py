@@ -179,6 +179,20 @@ class Store:
                 for chunk, ann in session.execute(stmt).tuples()
             }
 
+    def chunks_of(self, announcement_ids: Sequence[int]) -> list[ChunkRow]:
+        ids = self.chunk_ids_of(announcement_ids)
+        rows = self.chunks(ids)
+        return [rows[i] for i in ids if i in rows]
+
+    def chunk_ids_of(self, announcement_ids: Sequence[int]) -> list[int]:
+        if not announcement_ids:
+            return []
+        with self.session() as session:
+            stmt = (
+                select(Chunk.id).where(Chunk.announcement_id.in_(list(announcement_ids))).order_by(Chunk.id)
+            )
+            return list(session.scalars(stmt))
+
     def latest(self, n: int, offset: int = 0) -> list[AnnouncementInfo]:
         """Newest first: by published date; undated items follow in source order (first = newest)."""
         stmt = (

@@ -207,7 +207,7 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´":
 # A lower-case run followed by a capital: "onGOV", "centuryRemoval" (markup lost between two words).
 _GLUED_WORDS = re.compile(r"(?<=[a-z]{2})(?=[A-Z])")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 _local = threading.local()
 
@@ -221,18 +221,15 @@ def _stemmer() -> Stemmer.Stemmer:
 
 
 def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
+    if not text.isascii():  # NFKC and the quote table cost more than the rest; ASCII needs neither
+        text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
     return _GLUED_WORDS.sub(" ", text).casefold()
 
 
 def words(text: str) -> list[str]:
     """Surface words of a text after normalisation, before stop-words and stemming."""
-    return [_number(w) if w[0].isdigit() else w for w in _TOKEN.findall(normalise(text))]
-
-
-def _number(word: str) -> str:
-    word = _THOUSANDS.sub("", word)
-    return word.rstrip(".,")
+    text = normalise(text)
+    return _TOKEN.findall(_THOUSANDS.sub("", text) if "," in text else text)
 
 
 # word -> term ("" for a stop-word). Shared by every thread: dict reads and writes are atomic in CPython.
@@ -256,4 +253,9 @@ def term(word: str) -> str:
 
 def tokenize(text: str) -> list[str]:
     """Index terms of a text, in order, repeats kept (BM25 counts them)."""
-    return [t for t in map(term, words(text)) if t]
+    found = words(text)
+    # map/filter run in C: this is the hot loop of building an index over a million chunks.
+    terms = list(map(_TERM_CACHE.get, found))
+    if None in terms:
+        terms = [t if t is not None else term(w) for t, w in zip(terms, found, strict=True)]
+    return list(filter(None, terms))

@@ -1,0 +1,204 @@
+"""Cutting real announcement bodies into passages that answer on their own."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from retrieval.announcement import AnnouncementRecord
+from retrieval.chunking import MAX_CHARS, chunk_blocks, chunk_body
+from retrieval.formats import read_file
+from retrieval.html import html_to_blocks
+from retrieval.text import split_sentences
+from tests.conftest_retrieval import NEWS_2024, SEED_FILE, SEED_TITLES
+
+# A passage ends where a sentence ends: a stop, "…", "?" or "!", maybe inside closing quotes or brackets.
+SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*$")
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, AnnouncementRecord]:
+    return {r.title: r for r in read_file(SEED_FILE)}
+
+
+@pytest.fixture(scope="module")
+def news() -> dict[str, AnnouncementRecord]:
+    return {r.title: r for r in read_file(NEWS_2024)}
+
+
+def the_chunk_with(chunks: list[str], text: str) -> str:
+    found = [c for c in chunks if text in c]
+    assert len(found) == 1, f"{text!r} is in {len(found)} chunks"
+    return found[0]
+
+
+def test_speaker_lead_in_stays_with_the_quote(seeds: dict[str, AnnouncementRecord]) -> None:
+    chunks = chunk_body(seeds[SEED_TITLES[0]].body)
+
+    chunk = the_chunk_with(chunks, "Home Secretary Sajid Javid said:")
+    assert "The live streaming of child abuse is vile and sickens me to the core." in chunk
+    assert not any(c.strip().endswith("said:") for c in chunks)
+
+
+def test_a_long_lead_in_still_takes_the_quote_after_it() -> None:
+    lead_in = (
+        "Speaking at the opening of the new flood defences in Tewkesbury, where the River Severn meets "
+        "the River Avon and where hundreds of homes flooded in 2007, the Floods Minister said:"
+    )
+    quote = "These defences will protect 1,400 homes and 230 businesses for the next hundred years. " * 4
+    other = "The Environment Agency will publish the final design next spring, after a consultation. " * 3
+    body = f"{lead_in}\n\n{quote.strip()}\n\n{other.strip()}"
+    assert len(lead_in) > 160  # long enough to stand alone: only the lead-in rule keeps it with the quote
+
+    chunks = chunk_body(body)
+
+    chunk = the_chunk_with(chunks, "the Floods Minister said:")
+    assert "These defences will protect 1,400 homes" in chunk
+    assert "The Environment Agency will publish" not in chunk
+
+
+def test_a_long_lead_in_keeps_its_list() -> None:
+    lead_in = (
+        "Under the settlement agreed today between the department, the county councils and the operators "
+        "of the region's bus services, the following routes will run every fifteen minutes:"
+    )
+    items = "\n".join(f"• route {n} between the station and the hospital" for n in range(1, 6))
+    body = f"{lead_in}\n\n{items}\n\nTimetables will be posted at every stop by the end of the month."
+
+    chunk = the_chunk_with(chunk_body(body), "will run every fifteen minutes:")
+
+    assert all(f"route {n} between" in chunk for n in range(1, 6))
+
+
+def test_list_lead_in_and_all_its_bullets_are_one_passage(seeds: dict[str, AnnouncementRecord]) -> None:
+    chunks = chunk_body(seeds[SEED_TITLES[0]].body)
+
+    chunk = the_chunk_with(chunks, "Other actions include:")
+    assert "convened a Hackathon in the US" in chunk
+    assert "gave £635,000 to the Marie Collins Foundation" in chunk
+    assert "convening advertisers to discuss how advertising is inadvertently funding sites" in chunk
+
+
+def test_one_line_paragraphs_merge_with_a_neighbour(seeds: dict[str, AnnouncementRecord]) -> None:
+    chunks = chunk_body(seeds[SEED_TITLES[1]].body)
+
+    chunk = the_chunk_with(chunks, "The economy was in recession.")
+    assert chunk.strip() != "The economy was in recession."
+    assert len(chunk) > len("The economy was in recession.") + 20
+    for short in ("The banking system was broken.", "Thank you.", "Now we need to decide where to go next."):
+        assert short not in {c.strip() for c in chunks}
+
+
+def test_editorial_markers_are_in_no_chunk(seeds: dict[str, AnnouncementRecord]) -> None:
+    body = seeds[SEED_TITLES[1]].body
+    assert "[Political content redacted.]" in body  # it is there to be dropped
+
+    chunks = chunk_body(body)
+
+    assert not any("Political content redacted" in c for c in chunks)
+    # The paragraphs around the marker are still there.
+    assert any("about our society and our politics" in c for c in chunks)
+    assert any("The truth is that we have seen a gap open up" in c for c in chunks)
+
+
+def test_no_text_is_lost_from_the_seed_announcements(seeds: dict[str, AnnouncementRecord]) -> None:
+    for record in seeds.values():
+        chunks = chunk_body(record.body)
+        without_markers = re.sub(r"\[Political content redacted\.?\]", " ", record.body)
+        body_words = [w for w in without_markers.split() if w != "•"]
+        chunk_words = [w for c in chunks for w in c.split() if w != "•"]
+        assert chunk_words == body_words, record.title
+
+
+def test_every_seed_chunk_is_passage_sized(seeds: dict[str, AnnouncementRecord]) -> None:
+    for record in seeds.values():
+        chunks = chunk_body(record.body)
+        assert chunks, record.title
+        assert all(len(c) <= MAX_CHARS for c in chunks), record.title
+
+
+def test_a_very_long_paragraph_is_cut_at_sentence_ends(seeds: dict[str, AnnouncementRecord]) -> None:
+    # One 5,000-character paragraph of real sentences, as a scraped page without its breaks would give.
+    sentences = [s for line in seeds[SEED_TITLES[1]].body.split("\n") for s in split_sentences(line)]
+    sentences = [s for s in sentences if SENTENCE_END.search(s) and "redacted" not in s]
+    paragraph = " ".join(sentences)
+    while len(paragraph) < 5000:
+        paragraph += " " + paragraph
+    assert "\n" not in paragraph
+
+    chunks = chunk_body(paragraph)
+
+    assert len(chunks) >= 5000 // MAX_CHARS
+    for chunk in chunks:
+        assert len(chunk) <= MAX_CHARS
+        assert SENTENCE_END.search(chunk), chunk[-60:]
+    assert " ".join(chunks).split() == paragraph.split()
+
+
+def test_a_sentence_longer_than_a_passage_is_cut_between_words() -> None:
+    words = [f"item{n}" for n in range(400)]
+    run_on = "The schedule lists " + ", ".join(words) + "."
+
+    chunks = chunk_body(run_on)
+
+    assert len(chunks) > 1
+    assert all(len(c) <= MAX_CHARS for c in chunks)
+    assert " ".join(chunks).split() == run_on.split()
+
+
+def test_2024_bodies_without_paragraph_breaks_become_several_passages(
+    news: dict[str, AnnouncementRecord],
+) -> None:
+    for record in news.values():
+        chunks = chunk_body(record.body)
+        assert all(len(c) <= MAX_CHARS for c in chunks), record.title
+        if len(record.body) > 2 * MAX_CHARS:
+            assert len(chunks) >= len(record.body) // MAX_CHARS, record.title
+    lecture = chunk_body(news["Attorney General's 2024 Bingham Lecture on the rule of law"].body)
+    assert len(lecture) >= 40
+
+
+def test_glued_sentences_are_split_and_not_left_glued_in_a_passage(
+    news: dict[str, AnnouncementRecord],
+) -> None:
+    body = news["Unlicensed door supervisor convicted after working at club"].body
+    assert "Newcastle.He" in body
+
+    sentences = split_sentences(body)
+    assert any(s.endswith("as a door supervisor at City Vaults in Newcastle.") for s in sentences)
+    assert any(s.startswith("He was sentenced to 18 weeks imprisonment") for s in sentences)
+
+    chunks = chunk_body(body)
+    assert not any("Newcastle.He" in c for c in chunks)
+    assert any("at City Vaults in Newcastle." in c for c in chunks)
+    assert any("He was sentenced to 18 weeks imprisonment, suspended for two years" in c for c in chunks)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It opens in Newcastle.He said so.", ["It opens in Newcastle.", "He said so."]),
+        ("Call 0345 988 1188.Lines are open.", ["Call 0345 988 1188.", "Lines are open."]),
+        ("Details are on GOV.UK today. More later.", ["Details are on GOV.UK today.", "More later."]),
+        ("Mr. Smith met Dr. Jones. They agreed.", ["Mr. Smith met Dr. Jones.", "They agreed."]),
+        ("“We will act.” The minister left.", ["“We will act.”", "The minister left."]),
+    ],
+)
+def test_split_sentences_on_real_shapes(text: str, expected: list[str]) -> None:
+    assert split_sentences(text) == expected
+
+
+def test_html_blocks_chunk_like_seed_text() -> None:
+    blocks = html_to_blocks(
+        '<div class="govspeak"><p>The Minister for Roads said:</p>'
+        "<blockquote><p>These repairs will make the A1 safer for everyone who uses it every day.</p>"
+        "</blockquote><p>The scheme will fund:</p><ul><li>new barriers</li><li>resurfacing</li></ul>"
+        "<p>[Political content redacted.]</p></div>"
+    )
+
+    chunks = chunk_blocks(blocks)
+
+    assert any("The Minister for Roads said:" in c and "make the A1 safer" in c for c in chunks)
+    assert any("The scheme will fund:" in c and "new barriers" in c and "resurfacing" in c for c in chunks)
+    assert not any("redacted" in c for c in chunks)

@@ -1,0 +1,139 @@
+"""Where the store and its index live, and what the store keeps of each announcement."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from retrieval.config import Settings
+from retrieval.text import unglue
+from tests.conftest_retrieval import (
+    NEWS_2024,
+    ROOT,
+    SEED_FILE,
+    cli_env,
+    db_url,
+    isolate,
+    library_for,
+    run_cli,
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    isolate(monkeypatch, tmp_path)
+
+
+def test_default_store_is_a_sqlite_file_under_data_with_the_index_beside_it() -> None:
+    settings = Settings()
+
+    assert settings.database_url == "sqlite:///data/announcements.db"
+    assert settings.resolved_index_dir() == Path("data") / "announcements.db.index"
+    assert settings.seeds_dir == ROOT / "seeds"
+
+
+def test_database_url_from_the_environment_moves_the_index_with_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url(tmp_path / "stores" / "news.db"))
+
+    settings = Settings()
+
+    assert settings.database_url == db_url(tmp_path / "stores" / "news.db")
+    assert settings.resolved_index_dir() == tmp_path / "stores" / "news.db.index"
+
+
+def test_a_server_database_keeps_its_index_under_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+
+    assert Settings().resolved_index_dir() == Path("data") / "index"
+
+
+def test_index_dir_overrides_where_the_index_goes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("DATABASE_URL", db_url(tmp_path / "x.db"))
+    monkeypatch.setenv("INDEX_DIR", str(tmp_path / "bm25"))
+
+    assert Settings().resolved_index_dir() == tmp_path / "bm25"
+
+
+def test_settings_come_from_a_dot_env_file_and_the_environment_wins(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text(
+        f"DATABASE_URL={db_url(tmp_path / 'from-dotenv.db')}\nANSWER_MIN_COVERAGE=0.7\n", encoding="utf-8"
+    )
+
+    assert Settings().database_url == db_url(tmp_path / "from-dotenv.db")
+    assert Settings().answer_min_coverage == 0.7
+
+    monkeypatch.setenv("DATABASE_URL", db_url(tmp_path / "from-env.db"))
+    assert Settings().database_url == db_url(tmp_path / "from-env.db")
+
+
+def test_cli_without_settings_keeps_its_store_under_data_in_the_working_directory(tmp_path: Path) -> None:
+    result = run_cli(["ingest", str(SEED_FILE)], cwd=tmp_path, env=cli_env())
+
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "announcements.db").is_file()
+    assert (tmp_path / "data" / "announcements.db.index" / "CURRENT").is_file()
+
+
+def test_cli_database_url_picks_the_store(tmp_path: Path) -> None:
+    db = tmp_path / "somewhere" / "else.db"
+
+    result = run_cli(["ingest", str(SEED_FILE)], cwd=tmp_path, env=cli_env(db_url(db)))
+
+    assert result.returncode == 0, result.stderr
+    assert db.is_file() and (tmp_path / "somewhere" / "else.db.index").is_dir()
+    assert not (tmp_path / "data").exists()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM announcements").fetchone() == (4,)
+    conn.close()
+
+
+def columns(db: Path, table: str) -> set[str]:
+    with sqlite3.connect(db) as conn:
+        names = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+    conn.close()
+    return names
+
+
+def test_the_store_keeps_each_announcement_and_its_passages(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    library = library_for(db)
+    library.ingest([NEWS_2024])
+    library.close()
+
+    assert {
+        "type",
+        "title",
+        "summary",
+        "body",
+        "url",
+        "published",
+        "organisation",
+        "source",
+        "content_hash",
+        "ingested_at",
+    } <= columns(db, "announcements")
+    assert {"announcement_id", "position", "text"} <= columns(db, "chunks")
+    with sqlite3.connect(db) as conn:
+        conn.row_factory = sqlite3.Row
+        row = conn.execute(
+            "SELECT * FROM announcements WHERE title LIKE 'Stay safe this fireworks%'"
+        ).fetchone()
+        chunks = conn.execute(
+            "SELECT position, text FROM chunks WHERE announcement_id = ? ORDER BY position", (row["id"],)
+        ).fetchall()
+    conn.close()
+    assert row["url"] == "https://www.gov.uk/government/news/stay-safe-this-fireworks-season"
+    assert row["published"].startswith("2024-10-15 11:58:40")
+    assert row["type"] == "News"
+    assert row["summary"] and row["organisation"] and row["ingested_at"]
+    assert row["source"] == str(NEWS_2024)
+    assert [c["position"] for c in chunks] == list(range(len(chunks)))
+    assert len(chunks) > 1
+    # The passages together are the body (with the sentences that lost paragraph breaks unglued).
+    assert " ".join(c["text"] for c in chunks).split() == unglue(row["body"]).split()
