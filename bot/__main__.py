@@ -2,4 +2,6 @@ import sys
 
 from bot.cli import main
 
-sys.exit(main())
+# Guarded: worker processes (spawned to tokenize a full index build) import the main module again.
+if __name__ == "__main__":
+    sys.exit(main())

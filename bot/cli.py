@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(settings)
     if args.command == "sync":
-        from bot.sync import sync_command
+        from bot.jobs import sync_command
 
         return sync_command(settings, args.since, args.max_items)
     library = Library(settings)

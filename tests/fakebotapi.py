@@ -46,7 +46,8 @@ import pytest
 
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 DEFAULT_USER_ID = 424242
-DEFAULT_GROUP_ID = -1001234567890
+DEFAULT_GROUP_ID = -1001234567890  # supergroups and channels carry the -100 prefix
+DEFAULT_BASIC_GROUP_ID = -4001234567
 BOT_USERNAME = "govuk_answers_bot"
 
 MAX_MESSAGE_LENGTH = 4096
@@ -365,21 +366,23 @@ def _parse_attributes(source: str, j: int, tag: str, where: str) -> tuple[dict[s
                 j += 1
             raw = source[start:j]
         attrs[attr] = _HTML_ENTITY_RE.sub(
-            lambda m: _NAMED_HTML_ENTITIES.get(m.group(1), m.group(0))
-            if not m.group(1).startswith("#")
-            else _decode_html_entity(m.group(1), where),
+            lambda m: (
+                _NAMED_HTML_ENTITIES.get(m.group(1), m.group(0))
+                if not m.group(1).startswith("#")
+                else _decode_html_entity(m.group(1), where)
+            ),
             raw,
         )
 
 
 def _close_tag(tag: _OpenTag, end16: int, parents: list[_OpenTag]) -> dict[str, Any] | None:
     # <pre><code class="language-x"> is how Telegram spells a pre entity with a language; the
-    # code tag itself does not become an entity.
+    # inner code tag never becomes an entity of its own.
     if tag.name == "code" and parents and parents[-1].name == "pre":
         css = tag.attrs.get("class", "")
         if css.startswith("language-"):
             parents[-1].language = css.removeprefix("language-")
-            return None
+        return None
     length = end16 - tag.start
     if length == 0:
         return None  # Telegram drops empty entities
@@ -477,6 +480,9 @@ class _Handler(BaseHTTPRequestHandler):
     # Keep-alive like the real API: httpx pools connections, and HTTP/1.0 would hide bugs
     # where a request body is not fully read.
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, delayed ACKs add ~40 ms
+    # to every call, which makes retry/timing assertions noisy.
+    disable_nagle_algorithm = True
     server: _Server
 
     def setup(self) -> None:
@@ -569,33 +575,32 @@ class FakeBotAPI:
         self.description = ""
         self.short_description = ""
 
-        self._methods: dict[str, Callable[[dict[str, Any]], Any]] = {
-            _method_key(name): handler
-            for name, handler in {
-                "getMe": self._get_me,
-                "logOut": lambda params: True,
-                "close": lambda params: True,
-                "deleteWebhook": self._delete_webhook,
-                "setWebhook": self._set_webhook,
-                "getWebhookInfo": self._get_webhook_info,
-                "getUpdates": self._get_updates,
-                "sendMessage": self._send_message,
-                "editMessageText": self._edit_message_text,
-                "editMessageReplyMarkup": self._edit_message_reply_markup,
-                "deleteMessage": self._delete_message,
-                "answerCallbackQuery": self._answer_callback_query,
-                "answerInlineQuery": self._answer_inline_query,
-                "setMyCommands": self._set_my_commands,
-                "getMyCommands": self._get_my_commands,
-                "deleteMyCommands": self._delete_my_commands,
-                "setMyDescription": self._set_my_description,
-                "getMyDescription": lambda params: {"description": self.description},
-                "setMyShortDescription": self._set_my_short_description,
-                "getMyShortDescription": lambda params: {"short_description": self.short_description},
-                "sendChatAction": self._send_chat_action,
-            }.items()
+        implemented: dict[str, Callable[[dict[str, Any]], Any]] = {
+            "getMe": self._get_me,
+            "logOut": lambda params: True,
+            "close": lambda params: True,
+            "deleteWebhook": self._delete_webhook,
+            "setWebhook": self._set_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "getUpdates": self._get_updates,
+            "sendMessage": self._send_message,
+            "editMessageText": self._edit_message_text,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback_query,
+            "answerInlineQuery": self._answer_inline_query,
+            "setMyCommands": self._set_my_commands,
+            "getMyCommands": self._get_my_commands,
+            "deleteMyCommands": self._delete_my_commands,
+            "setMyDescription": self._set_my_description,
+            "getMyDescription": lambda params: {"description": self.description},
+            "setMyShortDescription": self._set_my_short_description,
+            "getMyShortDescription": lambda params: {"short_description": self.short_description},
+            "sendChatAction": self._send_chat_action,
         }
-        self._canonical = {_method_key(name): name for name in self._method_names()}
+        self._methods = {_method_key(name): handler for name, handler in implemented.items()}
+        # Calls are recorded under the official spelling whatever case the client used.
+        self._canonical = {_method_key(name): name for name in implemented}
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -1010,9 +1015,7 @@ class FakeBotAPI:
             self._store_message(msg)
         return self._finish_update({"edited_message": msg}, push)
 
-    def my_chat_member_blocked(
-        self, chat_id: int = DEFAULT_USER_ID, *, push: bool = True
-    ) -> dict[str, Any]:
+    def my_chat_member_blocked(self, chat_id: int = DEFAULT_USER_ID, *, push: bool = True) -> dict[str, Any]:
         """The user of private chat `chat_id` blocked the bot; later sends to it answer 403."""
         with self._cond:
             update = {
@@ -1020,8 +1023,8 @@ class FakeBotAPI:
                     "chat": self._chat(chat_id, "private", chat_id),
                     "from": self._user(chat_id),
                     "date": int(time.time()),
-                    "old_chat_member": {"user": dict(self.bot_user), "status": "member"},
-                    "new_chat_member": {"user": dict(self.bot_user), "status": "kicked", "until_date": 0},
+                    "old_chat_member": {"user": self._bot_as_sender(), "status": "member"},
+                    "new_chat_member": {"user": self._bot_as_sender(), "status": "kicked", "until_date": 0},
                 }
             }
         self.block_chat(chat_id)
@@ -1128,15 +1131,6 @@ class FakeBotAPI:
             queue.pop(0)
         return item
 
-    def _method_names(self) -> list[str]:
-        return [
-            "getMe", "logOut", "close", "deleteWebhook", "setWebhook", "getWebhookInfo", "getUpdates",
-            "sendMessage", "editMessageText", "editMessageReplyMarkup", "deleteMessage",
-            "answerCallbackQuery", "answerInlineQuery", "setMyCommands", "getMyCommands",
-            "deleteMyCommands", "setMyDescription", "getMyDescription", "setMyShortDescription",
-            "getMyShortDescription", "sendChatAction",
-        ]  # fmt: skip
-
     # ---------------------------------------------------------------- state helpers (lock held)
 
     def _assign_update_id(self, update: dict[str, Any]) -> None:
@@ -1201,7 +1195,9 @@ class FakeBotAPI:
     def _user_message(self, chat_id: int | None, user_id: int, chat_type: str) -> dict[str, Any]:
         with self._cond:
             if chat_id is None:
-                chat_id = user_id if chat_type == "private" else DEFAULT_GROUP_ID
+                chat_id = {"private": user_id, "group": DEFAULT_BASIC_GROUP_ID}.get(
+                    chat_type, DEFAULT_GROUP_ID
+                )
             msg = {
                 "message_id": self._new_message_id(chat_id),
                 "from": self._user(user_id),
@@ -1242,7 +1238,9 @@ class FakeBotAPI:
 
     # ---------------------------------------------------------------- validation
 
-    def _render_text(self, params: dict[str, Any], empty_error: str, long_error: str) -> tuple[str, list]:
+    def _render_text(
+        self, params: dict[str, Any], empty_error: str, long_error: str
+    ) -> tuple[str, list[dict[str, Any]]]:
         text = params.get("text")
         if text is None or text == "":
             raise _bad_request(empty_error)
@@ -1302,6 +1300,10 @@ class FakeBotAPI:
 
     def _get_me(self, params: dict[str, Any]) -> dict[str, Any]:
         return dict(self.bot_user)
+
+    def _bot_as_sender(self) -> dict[str, Any]:
+        # Message.from carries only the basic User fields; the can_* flags are getMe-only.
+        return {key: self.bot_user[key] for key in ("id", "is_bot", "first_name", "username")}
 
     def _delete_webhook(self, params: dict[str, Any]) -> bool:
         self.webhook = {}
@@ -1387,7 +1389,7 @@ class FakeBotAPI:
         markup = self._check_markup(params.get("reply_markup"))
         msg: dict[str, Any] = {
             "message_id": 0,
-            "from": dict(self.bot_user),
+            "from": self._bot_as_sender(),
             "chat": chat,
             "date": int(time.time()),
             "text": text,
@@ -1561,7 +1563,9 @@ def _set_or_drop(target: dict[str, Any], key: str, value: Any) -> None:
         target[key] = value
 
 
-@pytest.fixture
+# The explicit name lets a module import this under an alias (to dodge ruff F811 on parameters
+# called fake_bot_api) and still get the fixture registered as "fake_bot_api".
+@pytest.fixture(name="fake_bot_api")
 def fake_bot_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeBotAPI]:
     """A running FakeBotAPI; proxies are bypassed for loopback so httpx reaches it directly."""
     existing = os.environ.get("NO_PROXY") or os.environ.get("no_proxy") or ""

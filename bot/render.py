@@ -1,0 +1,309 @@
+"""Replies as Telegram HTML, built from retrieval results; the terminal chat prints the same replies.
+
+Every piece of text from the corpus or the user goes through html.escape before it is wrapped in a tag,
+and long text is split into pieces before escaping and wrapping, so a split never cuts a tag or an
+entity. Lengths are measured on the HTML itself, which is never shorter than what Telegram counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from html import escape
+
+from retrieval.announcement import Block, parse_body
+from retrieval.answer import Answer, Passage
+from retrieval.store import AnnouncementInfo, CorpusStats
+from retrieval.text import split_sentences
+
+MAX_MESSAGE = 4096
+MAX_ENTITIES = 100  # formatted spans (bold, italic, links...) in one message
+QUESTION_ECHO = 200  # characters of a question repeated back in a reply
+
+
+@dataclass(frozen=True)
+class Button:
+    text: str
+    data: str | None = None  # callback_data, at most 64 bytes
+    url: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.data is not None and not 1 <= len(self.data.encode()) <= 64:
+            raise ValueError(f"callback_data must be 1..64 bytes: {self.data!r}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str  # Telegram HTML
+    buttons: list[list[Button]] = field(default_factory=list)
+
+
+def date_text(value: datetime | None) -> str | None:
+    return f"{value.day} {value:%B %Y}" if value else None
+
+
+def shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip(" ,;:") + "…"
+
+
+def lower_first(title: str) -> str:
+    """A title inside a sentence: "Stay safe" becomes "stay safe"; "UK-Italy", "MAST" and names such
+    as "Dan Corry" or "Homes England" (the next word capitalised too) keep their capitals."""
+    first, _, rest = title.partition(" ")
+    if len(first) < 2 or not first[0].isupper() or first[1:] != first[1:].lower():
+        return title
+    if rest and rest[0].isupper():
+        return title
+    return title[0].lower() + title[1:]
+
+
+def source_line(kind: str | None, published: datetime | None, organisation: str | None) -> str:
+    parts = [kind or "Announcement", date_text(published), organisation]
+    return escape(" · ".join(p for p in parts if p))
+
+
+def _quote(passage: str, sentence: str, limit: int) -> str:
+    """The passage in a blockquote with the answering sentence in bold, within `limit` characters."""
+    before, found, after = passage.partition(sentence)
+    if not found:
+        before, found, after = "", "", passage
+    budget = limit - len("<blockquote></blockquote><b></b>")
+    body = escape(before) + (f"<b>{escape(found)}</b>" if found else "") + escape(after)
+    if len(body) > budget:  # only a pathological passage is this long; keep the answering sentence
+        body = f"<b>{escape(shorten(found or passage, budget // 2))}</b>"
+    return f"<blockquote>{body}</blockquote>"
+
+
+def answer_reply(answer: Answer, more_key: str | None) -> Reply:
+    if answer.answer is None:
+        return no_answer_reply(answer.question)
+    return passage_reply(answer.answer, more_key=more_key if len(answer.results) > 1 else None)
+
+
+def passage_reply(p: Passage, more_key: str | None = None) -> Reply:
+    head = f"<b>{escape(p.title)}</b>\n{source_line(p.type, p.published, p.organisation)}\n"
+    link = f'\n<a href="{escape(p.url, quote=True)}">Read it on GOV.UK</a>' if p.url else ""
+    quote = _quote(p.passage, p.sentence, MAX_MESSAGE - len(head) - len(link) - 16)
+    row = [Button("Full announcement", data=f"read:{p.announcement_id}")]
+    if more_key:
+        row.append(Button("More matches", data=f"more:{more_key}:1"))
+    return Reply(head + quote + link, [row])
+
+
+def alert_reply(words: str, p: Passage) -> Reply:
+    passage = passage_reply(p)
+    head = f"🔔 New announcement matching “{escape(shorten(words, 100))}”\n\n"
+    return Reply(head + passage.text, passage.buttons)
+
+
+def subscriptions_reply(items: Sequence[tuple[int, str]]) -> Reply:
+    if not items:
+        return Reply("You follow nothing yet. /subscribe WORDS sends you each new announcement that matches.")
+    lines = ["<b>Your subscriptions</b>"] + [f"{n}. {escape(words)}" for n, (_, words) in enumerate(items, 1)]
+    buttons = [
+        [Button(f"Remove {n}. {shorten(words, 40)}", data=f"unsub:{sub_id}")]
+        for n, (sub_id, words) in enumerate(items, 1)
+    ]
+    return Reply("\n".join(lines), buttons)
+
+
+def no_answer_reply(question: str) -> Reply:
+    echo = escape(shorten(" ".join(question.split()), QUESTION_ECHO))
+    text = (
+        f"I found nothing in the announcements that answers “{echo}”.\n\n"
+        "Try /search with a few key words, or see what is new with /latest."
+    )
+    return Reply(text)
+
+
+def more_reply(answer: Answer, key: str, page: int, per_page: int = 3) -> Reply:
+    """Further matches from other announcements, paged by editing the same message."""
+    others = answer.results[1:]
+    pages = max(1, -(-len(others) // per_page))
+    page = min(max(page, 1), pages)
+    shown = others[(page - 1) * per_page : page * per_page]
+    lines = [f"<b>More matches</b> ({page}/{pages})"]
+    buttons: list[list[Button]] = []
+    for number, p in enumerate(shown, start=(page - 1) * per_page + 1):
+        lines.append(
+            f"\n{number}. <b>{escape(p.title)}</b>\n{source_line(p.type, p.published, p.organisation)}\n"
+            f"<i>{escape(shorten(p.sentence, 300))}</i>"
+        )
+        buttons.append([Button(f"{number}. {shorten(p.title, 40)}", data=f"read:{p.announcement_id}")])
+    nav = [Button("« Answer", data=f"ans:{key}")]
+    if page > 1:
+        nav.append(Button("‹ Previous", data=f"more:{key}:{page - 1}"))
+    if page < pages:
+        nav.append(Button("Next ›", data=f"more:{key}:{page + 1}"))
+    buttons.append(nav)
+    return Reply("\n".join(lines), buttons)
+
+
+def search_reply(
+    words: str, hits: Sequence[Passage], key: str, page: int, has_more: bool, per_page: int = 5
+) -> Reply:
+    echo = escape(shorten(" ".join(words.split()), 100))
+    if not hits:
+        return Reply(f"No announcement matches “{echo}”. Try other words, or /latest.")
+    first = (page - 1) * per_page + 1
+    lines = [f"<b>Search:</b> {echo} (page {page})"]
+    buttons: list[list[Button]] = []
+    for number, p in enumerate(hits, start=first):
+        lines.append(
+            f"\n{number}. <b>{escape(p.title)}</b>\n{source_line(p.type, p.published, p.organisation)}\n"
+            f"{escape(shorten(p.sentence, 250))}"
+        )
+        buttons.append([Button(f"{number}. {shorten(p.title, 40)}", data=f"read:{p.announcement_id}")])
+    nav = []
+    if page > 1:
+        nav.append(Button("‹ Previous", data=f"search:{key}:{page - 1}"))
+    if has_more:
+        nav.append(Button("Next ›", data=f"search:{key}:{page + 1}"))
+    if nav:
+        buttons.append(nav)
+    return Reply("\n".join(lines), buttons)
+
+
+def latest_reply(items: Sequence[AnnouncementInfo], capped_from: int | None = None) -> Reply:
+    if not items:
+        return Reply("There are no announcements yet.")
+    lines = [f"<b>Latest {len(items)} announcement{'s' if len(items) != 1 else ''}</b>"]
+    if capped_from:
+        lines[0] += f" (I list at most {len(items)} at a time, not {capped_from})"
+    buttons = []
+    for number, a in enumerate(items, start=1):
+        lines.append(
+            f"\n{number}. <b>{escape(a.title)}</b>\n{source_line(a.type, a.published, a.organisation)}"
+        )
+        buttons.append([Button(f"{number}. {shorten(a.title, 40)}", data=f"read:{a.announcement_id}")])
+    return Reply("\n".join(lines), buttons)
+
+
+def _wrapped(text: str, opening: str, closing: str, limit: int) -> list[str]:
+    """Plain text as escaped HTML in `opening`...`closing`: one piece if it fits `limit`, else cut at
+    sentence, then word boundaries (before escaping), each part wrapped on its own."""
+    room = limit - len(opening) - len(closing)
+    parts = [text] if len(escape(text)) <= room else _split_text(text, room)
+    return [f"{opening}{escape(part)}{closing}" for part in parts]
+
+
+def _block_pieces(block: Block, limit: int) -> list[str]:
+    """A block as escaped HTML pieces of at most `limit` characters: each a whole paragraph, list
+    item or quote line, or a part of one that alone is longer than a message."""
+    if block.kind == "list":
+        return [p for item in block.lines for p in _wrapped("• " + item, "", "", limit)]
+    if block.kind == "quote":
+        return [p for line in block.lines for p in _wrapped(line, "<i>", "</i>", limit)]
+    return _wrapped(block.text, "", "", limit)
+
+
+def _split_text(text: str, limit: int) -> list[str]:
+    """Plain text cut at sentence, then word boundaries, into parts whose escaped form fits `limit`."""
+    parts: list[str] = []
+    current = ""
+    for sentence in split_sentences(text) or [text]:
+        words = [sentence] if len(escape(sentence)) <= limit else sentence.split(" ")
+        for word in words:
+            candidate = f"{current} {word}" if current else word
+            if len(escape(candidate)) <= limit:
+                current = candidate
+                continue
+            if current:
+                parts.append(current)
+            while len(escape(word)) > limit:  # a "word" longer than a message: cut it anyway
+                parts.append(word[: limit // 6])
+                word = word[limit // 6 :]
+            current = word
+    if current:
+        parts.append(current)
+    return parts
+
+
+def read_replies(
+    announcement_id: int,
+    title: str,
+    kind: str | None,
+    published: datetime | None,
+    organisation: str | None,
+    url: str | None,
+    summary: str | None,
+    body: str,
+    limit: int = MAX_MESSAGE,
+) -> list[Reply]:
+    """The whole announcement, in as few messages as Telegram's limit allows."""
+    head = f"<b>{escape(title)}</b>\n{source_line(kind, published, organisation)}"
+    if url:
+        head += f'\n<a href="{escape(url, quote=True)}">{escape(url)}</a>'
+    pieces: list[str] = [head]
+    if summary:
+        pieces.extend(_wrapped(summary, "<i>", "</i>", limit))
+    for block in parse_body(body):
+        pieces.extend(_block_pieces(block, limit))
+    messages: list[str] = []
+    current = ""
+    for piece in pieces:
+        candidate = f"{current}\n\n{piece}" if current else piece
+        # Every "<" starts a tag (text is escaped), and each entity has two tags.
+        if len(candidate) <= limit and candidate.count("<") // 2 <= MAX_ENTITIES:
+            current = candidate
+        else:
+            if current:
+                messages.append(current)
+            current = piece
+    if current:
+        messages.append(current)
+    return [Reply(text) for text in messages]
+
+
+def about_reply(stats: CorpusStats, last_sync: str | None = None) -> Reply:
+    first, last = date_text(stats.first_published), date_text(stats.last_published)
+    lines = [
+        "<b>About this bot</b>",
+        "I answer questions about UK government announcements by quoting the passage that answers, "
+        "with its source. Content from GOV.UK, Crown copyright, Open Government Licence v3.0.",
+        "",
+        f"Announcements: {stats.announcements:,}",
+        f"Passages indexed: {stats.chunks:,}",
+    ]
+    if first and last:
+        lines.append(f"Published: {first} to {last}")
+    if stats.changed_at:
+        lines.append(f"Corpus last changed: {stats.changed_at:%d %B %Y %H:%M} UTC")
+    if last_sync:
+        lines.append(escape(last_sync))
+    return Reply("\n".join(lines))
+
+
+def start_reply(first_name: str | None, examples: Sequence[str]) -> Reply:
+    hello = f"Hello {escape(first_name)}!" if first_name else "Hello!"
+    lines = [
+        f"{hello} Ask me about UK government announcements in plain words, and I will quote the passage",
+        "that answers, with its source and a link.",
+    ]
+    if examples:
+        lines += ["", "Try:"] + [f"• <i>{escape(e)}</i>" for e in examples]
+    lines += ["", "Also: /latest, /search WORDS, /help."]
+    return Reply("\n".join(lines))
+
+
+HELP = Reply(
+    "\n".join(
+        [
+            "<b>What I can do</b>",
+            "Ask a question in plain words, e.g. <i>How much did the Home Secretary pledge against "
+            "live-streamed abuse?</i> I reply with the passage that answers, its source and a link.",
+            "",
+            "/latest [N] – the newest announcements (5 by default, up to 20)",
+            "/search WORDS – announcements matching your words, e.g. /search flood defences",
+            "/read ID – a whole announcement",
+            "/about – what I know and how fresh it is",
+            "/subscribe WORDS – get each new announcement about WORDS; /subscriptions, /unsubscribe",
+            "",
+            "In a group, mention me or reply to me. In any chat, type @ and my name, then a question.",
+        ]
+    )
+)

@@ -1,0 +1,40 @@
+"""Shared fixtures: the fake Bot API and GOV.UK servers, and a prepared Library for the bot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from bot.config import BotSettings
+from retrieval.library import Library
+from tests.botharness import CORPUS_2024, bot_settings_for, prepared_library
+
+if TYPE_CHECKING:  # imported for real by pytest_plugins, which must come first to rewrite its asserts
+    from tests.fakebotapi import FakeBotAPI
+
+# Registers the `fake_bot_api` and `fake_govuk` fixtures for every test module.
+pytest_plugins = ["tests.fakebotapi", "tests.fakegovuk"]
+
+
+@pytest.fixture
+def bot_settings(tmp_path: Path, fake_bot_api: FakeBotAPI) -> BotSettings:
+    return bot_settings_for(tmp_path, fake_bot_api.base_url)
+
+
+@pytest.fixture
+def library(bot_settings: BotSettings) -> Iterator[Library]:
+    """The seed corpus only (four undated 2019 announcements)."""
+    lib = prepared_library(bot_settings)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def library_2024(library: Library) -> Library:
+    """The same Library with the 20 dated items of 15 October 2024 added (urls, organisations)."""
+    report = library.ingest([CORPUS_2024], progress=False)
+    assert not report.errors, report.errors
+    return library

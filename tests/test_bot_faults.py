@@ -1,0 +1,309 @@
+"""The bot when things go wrong: Telegram throttles, fails or is slow, a handler raises, and the
+process runs for real (`python -m bot run`, polling and webhook). The token must never reach a log."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.config import BotSettings
+from retrieval.library import Library
+from tests.botharness import TOKEN, AnyApplication, running_bot
+from tests.fakebotapi import Call, FakeBotAPI
+
+ROOT = Path(__file__).resolve().parents[1]
+PLEDGE = "How much did the Home Secretary pledge against live-streamed abuse?"
+HONG_KONG = "What did the UK and Canada say about Hong Kong?"
+APOLOGY = "Sorry, something went wrong on my side. Please try again in a moment."
+STARTUP = 60.0  # seconds a subprocess may take to import, ingest the seeds and reach Telegram
+
+
+# ------------------------------------------------------------------ in-process: the token stays out of logs
+
+
+@pytest.fixture(autouse=True)
+def no_token_in_logs(caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]) -> Iterator[None]:
+    """Capture every logger at DEBUG, and after the test look for the token anywhere in it."""
+    for name in (None, "telegram", "httpx", "httpcore"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    yield
+    formatter = logging.Formatter()
+    for when in ("setup", "call"):
+        for record in caplog.get_records(when):
+            assert TOKEN not in formatter.format(record), f"token in a {record.name} log record"
+    out, err = capfd.readouterr()
+    assert TOKEN not in out and TOKEN not in err
+
+
+@asynccontextmanager
+async def serving(
+    fake: FakeBotAPI,
+    settings: BotSettings,
+    library: Library,
+    caplog: pytest.LogCaptureFixture,
+    **options: Any,
+) -> AsyncIterator[AnyApplication]:
+    async with running_bot(fake, settings, library, **options) as app:
+        # build_application quiets httpx (it logs every URL, token included); listen to it anyway.
+        caplog.set_level(logging.DEBUG, logger="httpx")
+        yield app
+
+
+def texts(fake: FakeBotAPI) -> list[str]:
+    """What the user was shown, in order (only messages Telegram accepted)."""
+    return [c.result["text"] for c in fake.calls_of("sendMessage") if c.ok]
+
+
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [logging.Formatter().format(r) for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+
+
+def says(fragment: str) -> Callable[[Call], bool]:
+    return lambda call: call.ok and fragment in call.result["text"]
+
+
+async def test_http_logs_show_no_token(
+    fake_bot_api: FakeBotAPI, bot_settings: BotSettings, library: Library, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with serving(fake_bot_api, bot_settings, library, caplog):
+        fake_bot_api.message(PLEDGE)
+        await fake_bot_api.wait_for_async("sendMessage")
+
+    # The requests were logged, with their URLs, and the token was taken out of them.
+    urls = [r.getMessage() for r in caplog.get_records("call") if r.name == "httpx"]
+    assert any("/bot<token>/sendMessage" in url for url in urls), urls[:5]
+
+
+# PTB's own RetryAfter constructor reads the deprecated int-valued retry_after.
+@pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
+async def test_429_is_retried_and_the_answer_arrives(
+    fake_bot_api: FakeBotAPI, bot_settings: BotSettings, library: Library, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_bot_api.fail_next("sendMessage", 429, retry_after=1)
+
+    async with serving(fake_bot_api, bot_settings, library, caplog):
+        fake_bot_api.message(PLEDGE)
+        first, second = await fake_bot_api.wait_for_async("sendMessage", count=2, timeout=10)
+        await fake_bot_api.wait_idle_async(quiet=0.3)
+
+    assert first.status == 429 and second.ok
+    assert second.params == first.params
+    [answer] = texts(fake_bot_api)
+    assert "£300,000" in answer
+    assert errors_logged(caplog) == []
+
+
+async def test_500_is_logged_and_the_next_question_is_answered(
+    fake_bot_api: FakeBotAPI, bot_settings: BotSettings, library: Library, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_bot_api.fail_next("sendMessage", 500)
+
+    async with serving(fake_bot_api, bot_settings, library, caplog):
+        failed = fake_bot_api.message(PLEDGE)
+        await fake_bot_api.wait_for_async("sendMessage", says(APOLOGY))
+        fake_bot_api.message(HONG_KONG)
+        await fake_bot_api.wait_for_async("sendMessage", says("Hong Kong"))
+
+    assert fake_bot_api.calls_of("sendMessage")[0].status == 500
+    assert texts(fake_bot_api)[0] == APOLOGY
+    [logged] = errors_logged(caplog)
+    assert f"update {failed['update_id']} failed" in logged and "Internal Server Error" in logged
+
+
+async def test_timeout_is_logged_and_the_bot_keeps_serving(
+    fake_bot_api: FakeBotAPI, bot_settings: BotSettings, library: Library, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake_bot_api.delay_next("sendMessage", 1.5)
+
+    async with serving(fake_bot_api, bot_settings, library, caplog, read_timeout=0.5):
+        slow = fake_bot_api.message(PLEDGE)
+        await fake_bot_api.wait_for_async("sendMessage", says(APOLOGY))
+        fake_bot_api.message(HONG_KONG)
+        await fake_bot_api.wait_for_async("sendMessage", says("Hong Kong"))
+        await fake_bot_api.wait_idle_async(quiet=0.3)
+
+    logged = errors_logged(caplog)
+    assert any(f"update {slow['update_id']} failed: Timed out" in line for line in logged), logged
+
+
+async def test_handler_error_is_logged_with_the_update_and_the_user_gets_an_apology(
+    fake_bot_api: FakeBotAPI, bot_settings: BotSettings, library: Library, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with serving(fake_bot_api, bot_settings, library, caplog):
+        fake_bot_api.message(PLEDGE)
+        await fake_bot_api.wait_for_async("sendMessage", says("£300,000"))
+        database = bot_settings.database_url.removeprefix("sqlite:///")
+        with sqlite3.connect(database) as db:
+            db.execute("DROP TABLE chunks")  # the bot can no longer read any passage
+        db.close()
+
+        broken = fake_bot_api.message(HONG_KONG)
+        [apology] = await fake_bot_api.wait_for_async("sendMessage", says(APOLOGY))
+        await fake_bot_api.wait_idle_async(quiet=0.3)
+
+    assert apology.params["chat_id"] == broken["message"]["chat"]["id"]
+    assert texts(fake_bot_api) == [texts(fake_bot_api)[0], APOLOGY]
+    [logged] = errors_logged(caplog)
+    assert f"update {broken['update_id']} failed" in logged
+    assert "no such table: chunks" in logged  # with the cause, for whoever reads the log
+
+
+# ------------------------------------------------------------------ the real process
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {name: os.environ[name] for name in ("PATH", "LANG", "LC_ALL", "TMPDIR") if name in os.environ}
+    env.update(
+        HOME=str(tmp_path),
+        PYTHONPATH=str(ROOT),
+        NO_PROXY="127.0.0.1,localhost",
+        no_proxy="127.0.0.1,localhost",
+        DATABASE_URL=f"sqlite:///{tmp_path}/bot.db",
+    )
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def bot_process(tmp_path: Path, env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    """`python -m bot -v run`, in tmp_path (so no .env is read); stopped by SIGINT if still running."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "-v", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+
+
+def stop(process: subprocess.Popen[str]) -> tuple[int, str, str]:
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=15)
+    return process.returncode, out, err
+
+
+def wait_answer(fake: FakeBotAPI, process: subprocess.Popen[str], fragment: str, timeout: float) -> Call:
+    try:
+        [call] = fake.wait_for("sendMessage", says(fragment), timeout=timeout)
+    except AssertionError:
+        if process.poll() is not None:
+            out, err = process.communicate()
+            pytest.fail(f"the bot exited with {process.returncode}:\n{out}\n{err}")
+        raise
+    return call
+
+
+def test_run_long_polls_and_stops_cleanly_on_ctrl_c(fake_bot_api: FakeBotAPI, tmp_path: Path) -> None:
+    env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake_bot_api.base_url)
+
+    with bot_process(tmp_path, env) as process:
+        fake_bot_api.message(PLEDGE)
+        answer = wait_answer(fake_bot_api, process, "£300,000", timeout=STARTUP)
+        code, out, err = stop(process)
+
+    assert answer.params["parse_mode"] == "HTML"
+    assert "setMyCommands" in [c.method for c in fake_bot_api.calls]
+    assert code == 0, err
+    assert "First run: ingested the seed corpus" in out
+    assert TOKEN not in out and TOKEN not in err
+    assert "Traceback" not in err
+
+
+# The listener follows WEBHOOK_URL's path, whatever it is.
+@pytest.mark.parametrize("path", ["/telegram", "/hooks/govuk-answers"])
+def test_run_with_a_webhook(fake_bot_api: FakeBotAPI, tmp_path: Path, path: str) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}{path}"
+    env = bot_env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=fake_bot_api.base_url,
+        WEBHOOK_URL=url,
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+        WEBHOOK_SECRET="s3cret",
+    )
+
+    with bot_process(tmp_path, env) as process:
+        [registered] = fake_bot_api.wait_for("setWebhook", timeout=STARTUP)
+        assert registered.params["url"] == url
+        assert registered.params["secret_token"] == "s3cret"
+
+        question = fake_bot_api.message(PLEDGE, push=False)
+        assert post_when_listening(fake_bot_api, url, question, "s3cret") == 200
+        wait_answer(fake_bot_api, process, "£300,000", timeout=10)
+
+        forged = fake_bot_api.message(HONG_KONG, push=False)
+        assert fake_bot_api.post_update(url, forged, "guess") == 403
+        assert fake_bot_api.post_update(url, forged) == 403
+        fake_bot_api.wait_idle(quiet=0.5)
+        assert len(fake_bot_api.sent_messages()) == 1
+        assert fake_bot_api.calls_of("getUpdates") == []  # a webhook bot does not poll
+        code, _, err = stop(process)
+
+    assert code == 0, err
+    assert TOKEN not in err
+
+
+def post_when_listening(fake: FakeBotAPI, url: str, update: dict[str, Any], secret: str) -> int:
+    """setWebhook may reach Telegram a moment before the listener accepts connections."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return fake.post_update(url, update, secret)
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def test_run_with_a_refused_token_explains_without_printing_it(tmp_path: Path) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("NO_PROXY", "127.0.0.1,localhost")
+        with FakeBotAPI(token="999999:OTHER-TOKEN") as fake:  # refuses ours with 401
+            env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake.base_url)
+            result = subprocess.run(
+                [sys.executable, "-m", "bot", "-v", "run"],
+                cwd=tmp_path,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                capture_output=True,
+                text=True,
+                timeout=STARTUP,
+            )
+
+    assert result.returncode == 1
+    assert "Telegram refused the bot token" in result.stderr
+    assert "@BotFather" in result.stderr
+    assert TOKEN not in result.stderr and TOKEN not in result.stdout
