@@ -365,7 +365,7 @@ def _segments(rng: np.random.Generator, vocab: Vocabulary, lengths: np.ndarray, 
 
 def _paragraph_candidates(rng: np.random.Generator, vocab: Vocabulary, n: int) -> tuple[Tokens, np.ndarray]:
     counts = rng.choice(SENTENCES_PER_PARAGRAPH, p=SENTENCES_WEIGHTS, size=n)
-    lengths = np.clip(np.rint(rng.lognormal(np.log(16.0), 0.35, size=(n, max(SENTENCES_PER_PARAGRAPH)))),
+    lengths = np.clip(np.rint(rng.lognormal(np.log(15.0), 0.35, size=(n, max(SENTENCES_PER_PARAGRAPH)))),
                       *SENTENCE_WORDS).astype(np.int64)
     in_paragraph = np.arange(lengths.shape[1]) < counts[:, None]
     words = (lengths * in_paragraph).sum(axis=1)
@@ -411,9 +411,10 @@ def _render(vocab: Vocabulary, tokens: Tokens) -> list[str]:
 
 def _question(rng: np.random.Generator, vocab: Vocabulary, ids: np.ndarray, text: str) -> tuple[str, str]:
     """A keyword question from a paragraph's rarer words, and a short verbatim quote holding one of them."""
-    content = np.unique(ids[(ids >= vocab.n_stop) & (ids < vocab.first_number)])
-    rank = content - vocab.n_stop
-    rare, common = content[rank >= RARE_RANK], content[rank < RARE_RANK]
+    # Ids follow frequency rank, so the reversed unique ids run from rarest to most common.
+    by_rarity = np.unique(ids[(ids >= vocab.n_stop) & (ids < vocab.first_number)])[::-1]
+    n_rare_here = max(3, int((by_rarity - vocab.n_stop >= RARE_RANK).sum()))
+    rare, common = by_rarity[:n_rare_here], by_rarity[n_rare_here:]
     lead = QUESTION_LEADS[rng.integers(len(QUESTION_LEADS))]
     n_rare, n_common = int(rng.integers(3, 6)), int(rng.integers(1, 3))
     while len(lead.split()) + n_rare + n_common > 8:

@@ -1,0 +1,467 @@
+"""`make bench`: the scale targets measured at 10k, 100k and 1M chunks, baselines in the same run.
+
+Each measurement runs in a fresh child process (`python -m bench.run --step NAME ...`), so that peak
+memory, resident memory and load times belong to that step alone. The parent prints the tables.
+
+    python -m bench.run                      # 10k, 100k and 1M chunks (about 20 minutes)
+    python -m bench.run --sizes 10k,100k     # smaller
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+OUT = Path(__file__).resolve().parent / "out"
+SIZES = {"10k": 1_000, "100k": 10_000, "1m": 100_000}  # chunks label -> announcements (~10 chunks each)
+SEED = 7
+FRESH_SEED = 99
+N_QUESTIONS = 200
+RANK_SAMPLE = {"10k": 200, "100k": 40, "1m": 20}  # rank-bm25 is slow: a sample of questions is enough
+E2E_UPDATES = 1000
+
+
+def _settings(db: Path) -> Any:
+    from bot.config import BotSettings
+
+    return BotSettings(database_url=f"sqlite:///{db}", sync_interval=0, telegram_bot_token="123456:BENCH")
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def _rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _percentiles(values: list[float]) -> dict[str, float]:
+    array = np.asarray(values)
+    return {
+        "p50": float(np.percentile(array, 50)),
+        "p95": float(np.percentile(array, 95)),
+        "max": float(array.max()),
+    }
+
+
+def _questions(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _dir_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20
+
+
+# -- steps (each in its own process) ---------------------------------------------------------------
+
+
+def step_ingest(db: Path, corpus: Path) -> dict[str, Any]:
+    from retrieval.ingest import ingest_paths
+    from retrieval.store import Store
+
+    store = Store(f"sqlite:///{db}")
+    started = time.perf_counter()
+    report = ingest_paths(store, [corpus])
+    seconds = time.perf_counter() - started
+    if report.errors:
+        raise SystemExit(str(report.errors[0]))
+    return {"seconds": seconds, "announcements": report.added, "chunks": store.count_chunks()}
+
+
+def step_build(db: Path) -> dict[str, Any]:
+    from retrieval.library import Library
+
+    library = Library(_settings(db))
+    shutil.rmtree(library.index_dir, ignore_errors=True)
+    started = time.perf_counter()
+    library.refresh()
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "peak_mb": _peak_mb(), "index_mb": _dir_mb(library.index_dir)}
+
+
+def step_serve(db: Path, questions_path: Path, rank_sample: int) -> dict[str, Any]:
+    from retrieval.index import BM25Index
+    from retrieval.library import Library
+    from retrieval.tokenize import tokenize
+
+    library = Library(_settings(db))
+    started = time.perf_counter()
+    index = BM25Index.load(library.index_dir)
+    load_s = time.perf_counter() - started
+    assert index is not None and len(index) > 0, "the bench needs a built index"
+    library.refresh()  # takes the index just loaded, or catches up if the store moved on
+    questions = _questions(questions_path)
+    texts = [q["q"] for q in questions]
+    index.search(tokenize(texts[0]), 10)  # compile (or load the cached compiled code)
+    latencies: list[float] = []
+    ours: dict[str, list[int]] = {}
+    for _ in range(6):
+        for text in texts:
+            t0 = time.perf_counter()
+            hits = index.search(tokenize(text), 10)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            ours[text] = [chunk_id for chunk_id, _ in hits]
+    hit1 = sum(
+        1
+        for q in questions
+        if (a := library.ask(q["q"], top_k=1).answer) is not None and q["expect"] in a.passage
+    )
+    rss = _rss_mb()
+    result: dict[str, Any] = {
+        "load_s": load_s,
+        "rss_mb": rss,
+        "ours": _percentiles(latencies[len(texts) :]),
+        "hit1": hit1 / len(questions),
+        "chunks": len(index),
+    }
+    result.update(_baselines(library, index, texts, ours, rank_sample))
+    return result
+
+
+def _baselines(
+    library: Any, index: Any, texts: list[str], ours: dict[str, list[int]], rank_sample: int
+) -> dict[str, Any]:
+    """rank-bm25 (the reference) and bm25s on the same token lists, in this same process."""
+    import bm25s
+    from rank_bm25 import BM25Okapi
+
+    from retrieval.library import encoded_batches
+    from retrieval.tokenize import tokenize
+
+    chunk_ids: list[int] = []
+    corpus: list[list[str]] = []
+    for batch in encoded_batches(library.store.iter_chunk_texts(), parallel=len(index) >= 100_000):
+        offsets = np.concatenate([[0], np.cumsum(batch.lengths)])
+        terms = np.asarray(batch.terms, dtype=object)
+        for i, chunk_id in enumerate(batch.chunk_ids.tolist()):
+            chunk_ids.append(chunk_id)
+            corpus.append(terms[batch.term_ids[offsets[i] : offsets[i + 1]]].tolist())
+    ids = np.asarray(chunk_ids)
+    out: dict[str, Any] = {}
+
+    started = time.perf_counter()
+    reference = BM25Okapi(corpus)
+    out["rank_bm25_build_s"] = time.perf_counter() - started
+    sample = texts[:rank_sample]
+    latencies, same = [], 0
+    for text in sample:
+        t0 = time.perf_counter()
+        scores = reference.get_scores(tokenize(text))
+        top = np.argsort(-scores, kind="stable")[:10]
+        latencies.append((time.perf_counter() - t0) * 1000)
+        expected = [int(ids[i]) for i in top if scores[i] > 0]
+        same += expected == ours[text]
+    out["rank_bm25"] = _percentiles(latencies)
+    out["rank_bm25_same_top10"] = f"{same}/{len(sample)}"
+    del reference
+
+    started = time.perf_counter()
+    engine = bm25s.BM25(method="atire", idf_method="robertson", k1=1.5, b=0.75)
+    engine.index(corpus, show_progress=False)
+    out["bm25s_build_s"] = time.perf_counter() - started
+    latencies, same = [], 0
+    for text in texts:
+        t0 = time.perf_counter()
+        query = [t for t in tokenize(text) if t in engine.vocab_dict]
+        if query:
+            docs, _ = engine.retrieve([query], k=10, show_progress=False, n_threads=1)
+            top = [int(ids[d]) for d in docs[0]]
+        else:
+            top = []
+        latencies.append((time.perf_counter() - t0) * 1000)
+        same += top[:3] == ours[text][:3]
+    out["bm25s"] = _percentiles(latencies)
+    out["bm25s_same_top3"] = f"{same}/{len(texts)}"
+    return out
+
+
+def step_fresh(db: Path, corpus: Path, questions_path: Path) -> dict[str, Any]:
+    """New announcements arrive while questions are being answered: how long until they answer, and
+    the longest any question waited meanwhile."""
+    from retrieval.formats import read_file
+    from retrieval.library import Library
+
+    library = Library(_settings(db))
+    library.refresh()
+    new = _questions(questions_path)
+    probe = new[0]
+    records = read_file(corpus)
+    stop = threading.Event()
+    waits: list[float] = []
+    answered_at: list[float] = []
+    background = [q["q"] for q in new[1:]] or [probe["q"]]
+
+    def ask_continuously() -> None:
+        n = 0
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            library.ask(background[n % len(background)], top_k=5)
+            waits.append((time.perf_counter() - t0) * 1000)
+            n += 1
+            if not answered_at:
+                answer = library.ask(probe["q"], top_k=1).answer
+                if answer is not None and probe["expect"] in answer.passage:
+                    answered_at.append(time.perf_counter())
+            time.sleep(0.002)
+
+    worker = threading.Thread(target=ask_continuously)
+    started = time.perf_counter()
+    worker.start()
+    report = library.ingest_records(records)  # as the sync job does: ingest, then bring the index up
+    deadline = time.perf_counter() + 120
+    while not answered_at and time.perf_counter() < deadline:
+        time.sleep(0.01)
+    stop.set()
+    worker.join()
+    return {
+        "added": report.added,
+        "answerable_s": (answered_at[0] - started) if answered_at else None,
+        "waits": _percentiles(waits),
+        "questions": len(waits),
+    }
+
+
+def step_e2e(db: Path, questions_path: Path, n_updates: int) -> dict[str, Any]:
+    import asyncio
+
+    from bot.app import build_application
+    from retrieval.library import Library
+    from tests.fakebotapi import FakeBotAPI
+
+    questions = _questions(questions_path)
+
+    async def burst() -> dict[str, Any]:
+        with FakeBotAPI(token="123456:BENCH") as fake:
+            settings = _settings(db).model_copy(update={"telegram_api_base_url": fake.base_url})
+            library = Library(settings)
+            library.refresh()
+            app = build_application(settings, library)
+            await app.initialize()
+            await app.start()
+            assert app.updater is not None
+            for n in range(n_updates):
+                fake.message(questions[n % len(questions)]["q"], chat_id=10_000 + n, user_id=10_000 + n)
+            started = time.perf_counter()
+            await app.updater.start_polling(poll_interval=0.0, timeout=1)
+            await fake.wait_for_async("sendMessage", count=n_updates, timeout=600)
+            wall = time.perf_counter() - started
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+            sent = fake.sent_messages()
+            answered = sum(1 for m in sent if "<blockquote>" in m["text"])
+            return {
+                "updates": n_updates,
+                "replies": len(sent),
+                "answered": answered,
+                "wall_s": wall,
+                "handling_ms": _percentiles(list(app.bot_data["metrics"].durations_ms)),
+            }
+
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    return asyncio.run(burst())
+
+
+STEPS = {
+    "ingest": step_ingest,
+    "build": step_build,
+    "serve": step_serve,
+    "fresh": step_fresh,
+    "e2e": step_e2e,
+}
+
+
+# -- the parent: orchestrate, print --------------------------------------------------------------
+
+
+def _child(step: str, *args: Any) -> dict[str, Any]:
+    command = [
+        sys.executable,
+        "-m",
+        "bench.run",
+        "--step",
+        step,
+        "--args",
+        json.dumps([str(a) for a in args]),
+    ]
+    print(f"  {step} …", file=sys.stderr, flush=True)
+    done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _corpus(label: str) -> tuple[Path, Path]:
+    from bench.generate import generate
+
+    n = SIZES[label]
+    corpus, questions = OUT / f"corpus-a{n}.jsonl", OUT / f"questions-a{n}.jsonl"
+    if not corpus.exists() or not questions.exists():
+        OUT.mkdir(parents=True, exist_ok=True)
+        generate(SIZES[label], SEED, corpus, questions, N_QUESTIONS)
+    return corpus, questions
+
+
+def measure(label: str, e2e: bool) -> dict[str, Any]:
+    print(f"{label}:", file=sys.stderr)
+    corpus, questions = _corpus(label)
+    fresh_corpus, fresh_questions = OUT / "fresh-100.jsonl", OUT / "fresh-100-questions.jsonl"
+    if not fresh_corpus.exists():
+        from bench.generate import generate
+
+        generate(100, FRESH_SEED, fresh_corpus, fresh_questions, 20)
+    work = OUT / f"work-{label}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    db = work / "bench.db"
+    result: dict[str, Any] = {"label": label}
+    result["ingest"] = _child("ingest", db, corpus)
+    result["build"] = _child("build", db)
+    result["serve"] = _child("serve", db, questions, RANK_SAMPLE[label])
+    if e2e:
+        result["e2e"] = _child("e2e", db, questions, E2E_UPDATES)
+    result["fresh"] = _child("fresh", db, fresh_corpus, fresh_questions)
+    shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def _f(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def tables(results: list[dict[str, Any]]) -> str:
+    lines = [
+        _row(
+            "chunks",
+            "ingest s",
+            "index build s",
+            "build peak MB",
+            "index on disk MB",
+            "load s",
+            "serving RSS MB",
+            "p50 ms",
+            "p95 ms",
+            "hit@1",
+        ),
+        _row(*["---"] * 10),
+    ]
+    for r in results:
+        s, b = r["serve"], r["build"]
+        lines.append(
+            _row(
+                f"{s['chunks']:,}",
+                _f(r["ingest"]["seconds"], 1),
+                _f(b["seconds"], 1),
+                _f(b["peak_mb"], 0),
+                _f(b["index_mb"], 0),
+                _f(s["load_s"], 3),
+                _f(s["rss_mb"], 0),
+                _f(s["ours"]["p50"], 3),
+                _f(s["ours"]["p95"], 3),
+                _f(s["hit1"], 3),
+            )
+        )
+    lines += [
+        "",
+        _row("chunks", "engine", "build s", "p50 ms", "p95 ms", "p50 / ours", "same results"),
+        _row(*["---"] * 7),
+    ]
+    for r in results:
+        s = r["serve"]
+        ours = s["ours"]["p50"]
+        n = f"{s['chunks']:,}"
+        rb, bs = s["rank_bm25"], s["bm25s"]
+        lines += [
+            _row(
+                n,
+                "ours: BM25Okapi, compiled CSC",
+                _f(r["build"]["seconds"], 1),
+                _f(ours, 3),
+                _f(s["ours"]["p95"], 3),
+                "1×",
+                "–",
+            ),
+            _row(
+                n,
+                "rank-bm25 BM25Okapi",
+                _f(s["rank_bm25_build_s"], 1),
+                _f(rb["p50"], 1),
+                _f(rb["p95"], 1),
+                f"{_f(rb['p50'] / ours, 0)}×",
+                f"top-10 {s['rank_bm25_same_top10']}",
+            ),
+            _row(
+                n,
+                "bm25s numpy (atire, robertson)",
+                _f(s["bm25s_build_s"], 1),
+                _f(bs["p50"], 2),
+                _f(bs["p95"], 2),
+                f"{_f(bs['p50'] / ours, 0)}×",
+                f"top-3 {s['bm25s_same_top3']}",
+            ),
+        ]
+    lines += [
+        "",
+        _row(
+            "chunks",
+            "new items answerable after s",
+            "question wait p50 / p95 / max ms meanwhile",
+            "burst replies",
+            "handling p50 / p95 / max ms",
+            "burst wall s",
+        ),
+        _row(*["---"] * 6),
+    ]
+    for r in results:
+        f, e = r["fresh"], r.get("e2e")
+        waits = f"{_f(f['waits']['p50'])} / {_f(f['waits']['p95'])} / {_f(f['waits']['max'])}"
+        if e:
+            h = e["handling_ms"]
+            burst = [
+                f"{e['replies']}/{e['updates']} ({e['answered']} quoted)",
+                f"{_f(h['p50'])} / {_f(h['p95'])} / {_f(h['max'])}",
+                _f(e["wall_s"], 1),
+            ]
+        else:
+            burst = ["–", "–", "–"]
+        lines.append(_row(f"{r['serve']['chunks']:,}", _f(f["answerable_s"]), waits, *burst))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.run")
+    parser.add_argument("--sizes", default="10k,100k,1m")
+    parser.add_argument("--no-e2e", action="store_true", help="skip the 1,000-update burst through the bot")
+    parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
+    parser.add_argument("--args", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step:
+        raw = json.loads(args.args)
+        typed = [Path(a) if "/" in a else int(a) if a.isdigit() else a for a in raw]
+        print(json.dumps(STEPS[args.step](*typed)))
+        return 0
+    results = [measure(label, e2e=not args.no_e2e) for label in args.sizes.split(",")]
+    (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(tables(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
