@@ -117,8 +117,13 @@ def answer_question(
     terms = tokenize(question)
     distinct = set(terms)
     ranked = rank(index, store, terms, max(top_k, 1))
-    results = [to_passage(row, score, distinct, index) for row, score in ranked]
     share = coverage(distinct, ranked[0][0], index) if ranked else 0.0
+    # Further matches must pass the same bar as the answer: a list padded with passages that share
+    # one common word with the question is noise a reader has to wade through.
+    kept = ranked[:1] + [
+        (row, score) for row, score in ranked[1:] if coverage(distinct, row, index) >= min_coverage
+    ]
+    results = [to_passage(row, score, distinct, index) for row, score in kept]
     answer = results[0] if results and share >= min_coverage else None
     return Answer(question=question, answer=answer, results=results, coverage=share)
 

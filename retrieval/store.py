@@ -176,7 +176,7 @@ class Store:
                     url=ann.url,
                     organisation=ann.organisation,
                 )
-                for chunk, ann in session.execute(stmt).tuples()
+                for chunk, ann in session.execute(stmt)
             }
 
     def chunks_of(self, announcement_ids: Sequence[int]) -> list[ChunkRow]:

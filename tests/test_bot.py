@@ -35,6 +35,7 @@ BOT = "govuk_answers_bot"
 PLEDGE = "How much did the Home Secretary pledge against live-streamed abuse?"
 PEERS = "How many hereditary peers will the Bill remove from the House of Lords?"
 HONG_KONG = "What did the UK and Canada say about Hong Kong?"
+BROAD = "government investment in housing"  # several announcements answer it: "More matches" pages
 QUIET = 0.15  # seconds without a Bot API call, after the expected one, that mean the bot is done
 SILENCE = 0.4  # seconds without any call that show the bot chose not to answer
 
@@ -203,7 +204,8 @@ async def test_question_is_answered_with_the_quoted_passage(fake: FakeBotAPI) ->
     assert quote is not None, rest
     bold = re.findall(r"<b>(.*?)</b>", quote.group(1), re.S)
     assert len(bold) == 1 and "£300,000" in bold[0] and "pledged" in bold[0]
-    assert [b["text"] for b in buttons(reply)] == ["Full announcement", "More matches"]
+    # No other announcement answers this question, so no "More matches" padded with weak ones.
+    assert [b["text"] for b in buttons(reply)] == ["Full announcement"]
     # Telegram shows it with a bold title, a quote and a bold sentence inside the quote.
     types = [e["type"] for e in reply.result["entities"]]
     assert types.count("bold") == 2 and types.count("blockquote") == 1
@@ -225,7 +227,9 @@ async def test_full_announcement_button_sends_the_whole_announcement(fake: FakeB
 
 
 async def test_more_matches_pages_through_other_announcements_in_place(fake: FakeBotAPI) -> None:
-    answer = only(await exchange(fake, fake.message, PLEDGE), "sendMessage")
+    answer = only(await exchange(fake, fake.message, BROAD), "sendMessage")
+    assert [b["text"] for b in buttons(answer)] == ["Full announcement", "More matches"]
+    first_title = re.match(r"<b>(.*?)</b>", answer.params["text"]).group(1)  # type: ignore[union-attr]
     message_id = answer.result["message_id"]
 
     async def press(data: str) -> Call:
@@ -238,7 +242,7 @@ async def test_more_matches_pages_through_other_announcements_in_place(fake: Fak
     page1 = await press(button(answer, "More matches"))
     text1 = page1.result["text"]
     assert text1.startswith("More matches (1/")
-    assert "Revolutionary new tools" not in text1  # further results come from OTHER announcements
+    assert first_title not in text1  # further results come from OTHER announcements
     titles1 = re.findall(r"<b>(.*?)</b>", page1.params["text"])[1:]
     assert len(titles1) == 3
     assert "Previous" not in str(buttons(page1))
@@ -248,7 +252,7 @@ async def test_more_matches_pages_through_other_announcements_in_place(fake: Fak
     page2 = await press(button(page1, "Next"))
     assert page2.result["text"].startswith("More matches (2/")
     titles2 = re.findall(r"<b>(.*?)</b>", page2.params["text"])[1:]
-    assert titles2 and not set(titles2) & set(titles1) and "Revolutionary new tools" not in titles2
+    assert titles2 and not set(titles2) & set(titles1) and first_title not in titles2
     assert {b["text"].split(" ")[0] for b in buttons(page2)} >= {"«", "‹"}
 
     back = await press(button(page2, "‹ Previous"))
