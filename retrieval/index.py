@@ -294,6 +294,15 @@ class BM25Index:
                 shutil.rmtree(old, ignore_errors=True)  # mapped files stay readable until unmapped
         return final
 
+    @staticmethod
+    def saved_meta(directory: Path) -> IndexMeta | None:
+        """What the current saved generation was built from, without loading it."""
+        try:
+            generation = (directory / "CURRENT").read_text(encoding="utf-8").strip()
+            return IndexMeta(**json.loads((directory / generation / "meta.json").read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
     @classmethod
     def load(cls, directory: Path) -> BM25Index | None:
         """The current generation, memory-mapped; None if there is none or it is unreadable."""

@@ -75,7 +75,18 @@ def encoded_batches(rows: Iterable[tuple[int, int, str, str]], parallel: bool) -
             yield pending.popleft().result()
 
 
+def _refresh_child(settings: Settings) -> None:
+    library = Library(settings)
+    try:
+        library.refresh()
+    finally:
+        library.close()
+
+
 class Library:
+    # From this many indexed chunks on, catching up runs in a child process (see _refresh_in_child).
+    child_refresh_from = 200_000
+
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self.store = Store(self.settings.database_url)
@@ -122,27 +133,46 @@ class Library:
         return self._index
 
     def refresh(self) -> bool:
-        """Bring the index up to the store's version now; True if it changed."""
-        with self._refresh_lock, self._file_lock():
-            store_id, version = self.store.corpus_state()
-            meta = IndexMeta(store_id=store_id, store_version=version, tokenizer=TOKENIZER_VERSION)
-            current = self._index
-            on_disk = BM25Index.load(self.index_dir)
-            if on_disk is not None and (
-                current is None or on_disk.meta.store_version > current.meta.store_version
-            ):
-                current = on_disk  # another process already caught up, or a restart
-            if current is not None and current.meta == meta:
-                self._index = current
-                return False
-            started = time.perf_counter()
-            fresh = self._updated(current, meta)
-            fresh.save(self.index_dir)
-            self._index = fresh
-            log.info(
-                "index at version %d: %d chunks (%.2f s)", version, len(fresh), time.perf_counter() - started
+        """Bring the index up to the store's version now; True if a new generation had to be built."""
+        with self._refresh_lock:
+            index = self._index
+            if index is not None and len(index) >= self.child_refresh_from and not self.is_current():
+                self._refresh_in_child()
+            with self._file_lock():
+                return self._refresh_here()
+
+    def _refresh_here(self) -> bool:
+        store_id, version = self.store.corpus_state()
+        meta = IndexMeta(store_id=store_id, store_version=version, tokenizer=TOKENIZER_VERSION)
+        current = self._index
+        saved = BM25Index.saved_meta(self.index_dir)
+        if saved is not None and (current is None or saved.store_version > current.meta.store_version):
+            current = BM25Index.load(self.index_dir) or current  # a restart, or another process caught up
+        if current is not None and current.meta == meta:
+            self._index = current
+            return False
+        started = time.perf_counter()
+        fresh = self._updated(current, meta)
+        fresh.save(self.index_dir)
+        self._index = fresh
+        log.info(
+            "index at version %d: %d chunks (%.2f s)", version, len(fresh), time.perf_counter() - started
+        )
+        return True
+
+    def _refresh_in_child(self) -> None:
+        """Merging and saving a large index copies hundreds of megabytes in numpy and file writes that
+        hold the GIL: done here, questions on other threads would stall for a second. A child process
+        does it and saves a new generation; this process then only maps the result."""
+        process = multiprocessing.get_context("spawn").Process(
+            target=_refresh_child, args=(self.settings,), name="index-refresh"
+        )
+        process.start()
+        process.join()
+        if process.exitcode != 0:
+            log.warning(
+                "index refresh in a child process failed (exit %s); refreshing here", process.exitcode
             )
-            return True
 
     def _updated(self, current: BM25Index | None, meta: IndexMeta) -> BM25Index:
         if current is None or (current.meta.store_id, current.meta.tokenizer) != (

@@ -268,6 +268,22 @@ def test_refresh_picks_up_what_another_process_ingested(tmp_path: Path) -> None:
     library.close()
 
 
+def test_a_large_index_catches_up_in_a_child_process(tmp_path: Path) -> None:
+    """Past `child_refresh_from` chunks the merge runs in another process; the answers are the same."""
+    db = tmp_path / "x.db"
+    library = seeded(db)
+    library.child_refresh_from = 1  # the seed corpus stands in for a large one
+    before = (library.index_dir / "CURRENT").read_text()
+
+    library.ingest([NEWS_2024])
+
+    assert (library.index_dir / "CURRENT").read_text() != before
+    assert len(library.index) == len(chunk_rows(db))
+    veterans = library.ask(VETERANS_QUESTION)
+    assert veterans.answer is not None and veterans.answer.title == VETERANS_TITLE
+    library.close()
+
+
 def test_index_rebuilt_when_its_directory_is_deleted(tmp_path: Path) -> None:
     seeded(tmp_path / "x.db").close()
     shutil.rmtree(tmp_path / "x.db.index")
