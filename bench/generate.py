@@ -105,74 +105,556 @@ ORGANISATIONS = (
 
 # Most frequent first: the order is the frequency rank.
 STOP_WORDS = (
-    "the", "of", "and", "to", "a", "in", "for", "is", "that", "will", "on", "be", "with", "as", "by", "are",
-    "this", "it", "from", "at", "has", "have", "their", "an", "which", "was", "we", "our", "not", "or",
-    "its", "can", "they", "were", "but", "been", "these", "all", "who", "more", "than", "would", "into",
-    "over", "up", "out", "about", "after", "such", "through", "other", "those", "them", "also", "there",
-    "while", "both", "between", "under", "if", "so", "most", "any", "each", "how", "what", "when", "where",
-    "he", "she", "his", "her", "you", "your", "us", "do", "does", "had", "may", "must", "should",
-    "could", "being", "only", "some", "no", "very", "just", "then", "during", "before", "against", "within",
-    "without", "per", "because", "whether", "well", "much", "many", "same", "own", "off", "down", "here",
-    "why", "whose", "did", "again", "upon", "across", "around", "since", "until", "among",
+    "the",
+    "of",
+    "and",
+    "to",
+    "a",
+    "in",
+    "for",
+    "is",
+    "that",
+    "will",
+    "on",
+    "be",
+    "with",
+    "as",
+    "by",
+    "are",
+    "this",
+    "it",
+    "from",
+    "at",
+    "has",
+    "have",
+    "their",
+    "an",
+    "which",
+    "was",
+    "we",
+    "our",
+    "not",
+    "or",
+    "its",
+    "can",
+    "they",
+    "were",
+    "but",
+    "been",
+    "these",
+    "all",
+    "who",
+    "more",
+    "than",
+    "would",
+    "into",
+    "over",
+    "up",
+    "out",
+    "about",
+    "after",
+    "such",
+    "through",
+    "other",
+    "those",
+    "them",
+    "also",
+    "there",
+    "while",
+    "both",
+    "between",
+    "under",
+    "if",
+    "so",
+    "most",
+    "any",
+    "each",
+    "how",
+    "what",
+    "when",
+    "where",
+    "he",
+    "she",
+    "his",
+    "her",
+    "you",
+    "your",
+    "us",
+    "do",
+    "does",
+    "had",
+    "may",
+    "must",
+    "should",
+    "could",
+    "being",
+    "only",
+    "some",
+    "no",
+    "very",
+    "just",
+    "then",
+    "during",
+    "before",
+    "against",
+    "within",
+    "without",
+    "per",
+    "because",
+    "whether",
+    "well",
+    "much",
+    "many",
+    "same",
+    "own",
+    "off",
+    "down",
+    "here",
+    "why",
+    "whose",
+    "did",
+    "again",
+    "upon",
+    "across",
+    "around",
+    "since",
+    "until",
+    "among",
 )
 
 REAL_WORDS = (
-    "government", "minister", "said", "people", "public", "support", "funding", "million", "new", "year",
-    "national", "health", "services", "local", "secretary", "work", "schools", "plan", "help",
-    "communities", "housing", "care", "police", "today", "country", "economy", "business", "programme",
-    "energy", "security", "investment", "system", "change", "years", "ensure", "time", "billion", "homes",
-    "children", "families", "state", "department", "office", "home", "world", "international", "trade",
-    "growth", "jobs", "workers", "employers", "training", "skills", "education", "teachers", "pupils",
-    "students", "universities", "research", "innovation", "technology", "digital", "science", "data",
-    "online", "safety", "crime", "justice", "courts", "prisons", "victims", "offenders", "law",
-    "legislation", "bill", "parliament", "act", "rules", "regulations", "reforms", "consultation", "review",
-    "report", "strategy", "policy", "guidance", "measures", "action", "commitment", "announced",
-    "published", "launched", "delivered", "deliver", "improve", "increase", "reduce", "protect", "build",
-    "building", "infrastructure", "transport", "roads", "rail", "trains", "buses", "airports", "travel",
-    "passengers", "drivers", "vehicles", "electric", "climate", "environment", "emissions", "carbon",
-    "nature", "water", "rivers", "farmers", "farming", "food", "agriculture", "rural", "land", "planning",
-    "councils", "council", "authorities", "areas", "region", "cities", "towns", "places", "community",
-    "residents", "households", "tenants", "landlords", "rent", "affordable", "cost", "costs", "living",
-    "prices", "bills", "tax", "pay", "wages", "pensions", "benefits", "welfare", "employment", "disabled",
-    "disability", "mental", "patients", "hospitals", "doctors", "nurses", "staff", "waiting", "treatment",
-    "medicines", "vaccine", "cancer", "social", "adult", "young", "older", "women", "girls", "men", "boys",
-    "veterans", "armed", "forces", "defence", "military", "troops", "allies", "partners", "partnership",
-    "agreement", "deal", "economic", "financial", "budget", "spending", "fund", "grants", "grant", "scheme",
-    "schemes", "projects", "project", "package", "bid", "apply", "applications", "eligible", "providers",
-    "sector", "industry", "companies", "firms", "manufacturing", "exports", "markets", "investors", "green",
-    "renewable", "wind", "solar", "nuclear", "heat", "insulation", "flood", "flooding", "coastal",
-    "defences", "wildlife", "habitats", "protected", "environmental", "waste", "recycling", "plastic",
-    "pollution", "air", "quality", "fuel", "charging", "network", "broadband", "mobile", "coverage",
-    "cyber", "fraud", "scams", "criminals", "gangs", "drugs", "knife", "violence", "abuse", "domestic",
-    "exploitation", "border", "migration", "asylum", "visa", "illegal", "immigration", "returns",
-    "enforcement", "officers", "recruitment", "sentencing", "probation", "prison", "tribunal", "judges",
-    "legal", "aid", "access", "rights", "consumers", "competition", "regulator", "standards", "inspection",
-    "inspectors", "curriculum", "exams", "qualifications", "apprenticeships", "nursery", "childcare",
-    "early", "special", "needs", "send", "attendance", "culture", "arts", "heritage", "museums",
-    "libraries", "sport", "grassroots", "tourism", "events", "festival", "media", "broadcasting",
-    "creative", "charities", "volunteers", "faith", "equality", "inclusion", "diversity", "citizens",
-    "elections", "democracy", "devolution", "mayors", "combined", "regeneration", "levelling", "high",
-    "streets", "town", "centres", "neighbourhoods", "estates", "leaseholders", "renters", "homelessness",
-    "rough", "sleeping", "temporary", "accommodation", "development", "developers", "brownfield", "targets",
-    "milestone", "progress", "record", "figures", "statistics", "survey", "evidence", "analysis",
-    "independent", "expert", "panel", "board", "chief", "executive", "commissioner", "ambassador",
-    "embassy", "overseas", "foreign", "humanitarian", "relief", "conflict", "peace", "sanctions", "summit",
-    "leaders", "talks", "cooperation", "bilateral", "treaty",
+    "government",
+    "minister",
+    "said",
+    "people",
+    "public",
+    "support",
+    "funding",
+    "million",
+    "new",
+    "year",
+    "national",
+    "health",
+    "services",
+    "local",
+    "secretary",
+    "work",
+    "schools",
+    "plan",
+    "help",
+    "communities",
+    "housing",
+    "care",
+    "police",
+    "today",
+    "country",
+    "economy",
+    "business",
+    "programme",
+    "energy",
+    "security",
+    "investment",
+    "system",
+    "change",
+    "years",
+    "ensure",
+    "time",
+    "billion",
+    "homes",
+    "children",
+    "families",
+    "state",
+    "department",
+    "office",
+    "home",
+    "world",
+    "international",
+    "trade",
+    "growth",
+    "jobs",
+    "workers",
+    "employers",
+    "training",
+    "skills",
+    "education",
+    "teachers",
+    "pupils",
+    "students",
+    "universities",
+    "research",
+    "innovation",
+    "technology",
+    "digital",
+    "science",
+    "data",
+    "online",
+    "safety",
+    "crime",
+    "justice",
+    "courts",
+    "prisons",
+    "victims",
+    "offenders",
+    "law",
+    "legislation",
+    "bill",
+    "parliament",
+    "act",
+    "rules",
+    "regulations",
+    "reforms",
+    "consultation",
+    "review",
+    "report",
+    "strategy",
+    "policy",
+    "guidance",
+    "measures",
+    "action",
+    "commitment",
+    "announced",
+    "published",
+    "launched",
+    "delivered",
+    "deliver",
+    "improve",
+    "increase",
+    "reduce",
+    "protect",
+    "build",
+    "building",
+    "infrastructure",
+    "transport",
+    "roads",
+    "rail",
+    "trains",
+    "buses",
+    "airports",
+    "travel",
+    "passengers",
+    "drivers",
+    "vehicles",
+    "electric",
+    "climate",
+    "environment",
+    "emissions",
+    "carbon",
+    "nature",
+    "water",
+    "rivers",
+    "farmers",
+    "farming",
+    "food",
+    "agriculture",
+    "rural",
+    "land",
+    "planning",
+    "councils",
+    "council",
+    "authorities",
+    "areas",
+    "region",
+    "cities",
+    "towns",
+    "places",
+    "community",
+    "residents",
+    "households",
+    "tenants",
+    "landlords",
+    "rent",
+    "affordable",
+    "cost",
+    "costs",
+    "living",
+    "prices",
+    "bills",
+    "tax",
+    "pay",
+    "wages",
+    "pensions",
+    "benefits",
+    "welfare",
+    "employment",
+    "disabled",
+    "disability",
+    "mental",
+    "patients",
+    "hospitals",
+    "doctors",
+    "nurses",
+    "staff",
+    "waiting",
+    "treatment",
+    "medicines",
+    "vaccine",
+    "cancer",
+    "social",
+    "adult",
+    "young",
+    "older",
+    "women",
+    "girls",
+    "men",
+    "boys",
+    "veterans",
+    "armed",
+    "forces",
+    "defence",
+    "military",
+    "troops",
+    "allies",
+    "partners",
+    "partnership",
+    "agreement",
+    "deal",
+    "economic",
+    "financial",
+    "budget",
+    "spending",
+    "fund",
+    "grants",
+    "grant",
+    "scheme",
+    "schemes",
+    "projects",
+    "project",
+    "package",
+    "bid",
+    "apply",
+    "applications",
+    "eligible",
+    "providers",
+    "sector",
+    "industry",
+    "companies",
+    "firms",
+    "manufacturing",
+    "exports",
+    "markets",
+    "investors",
+    "green",
+    "renewable",
+    "wind",
+    "solar",
+    "nuclear",
+    "heat",
+    "insulation",
+    "flood",
+    "flooding",
+    "coastal",
+    "defences",
+    "wildlife",
+    "habitats",
+    "protected",
+    "environmental",
+    "waste",
+    "recycling",
+    "plastic",
+    "pollution",
+    "air",
+    "quality",
+    "fuel",
+    "charging",
+    "network",
+    "broadband",
+    "mobile",
+    "coverage",
+    "cyber",
+    "fraud",
+    "scams",
+    "criminals",
+    "gangs",
+    "drugs",
+    "knife",
+    "violence",
+    "abuse",
+    "domestic",
+    "exploitation",
+    "border",
+    "migration",
+    "asylum",
+    "visa",
+    "illegal",
+    "immigration",
+    "returns",
+    "enforcement",
+    "officers",
+    "recruitment",
+    "sentencing",
+    "probation",
+    "prison",
+    "tribunal",
+    "judges",
+    "legal",
+    "aid",
+    "access",
+    "rights",
+    "consumers",
+    "competition",
+    "regulator",
+    "standards",
+    "inspection",
+    "inspectors",
+    "curriculum",
+    "exams",
+    "qualifications",
+    "apprenticeships",
+    "nursery",
+    "childcare",
+    "early",
+    "special",
+    "needs",
+    "send",
+    "attendance",
+    "culture",
+    "arts",
+    "heritage",
+    "museums",
+    "libraries",
+    "sport",
+    "grassroots",
+    "tourism",
+    "events",
+    "festival",
+    "media",
+    "broadcasting",
+    "creative",
+    "charities",
+    "volunteers",
+    "faith",
+    "equality",
+    "inclusion",
+    "diversity",
+    "citizens",
+    "elections",
+    "democracy",
+    "devolution",
+    "mayors",
+    "combined",
+    "regeneration",
+    "levelling",
+    "high",
+    "streets",
+    "town",
+    "centres",
+    "neighbourhoods",
+    "estates",
+    "leaseholders",
+    "renters",
+    "homelessness",
+    "rough",
+    "sleeping",
+    "temporary",
+    "accommodation",
+    "development",
+    "developers",
+    "brownfield",
+    "targets",
+    "milestone",
+    "progress",
+    "record",
+    "figures",
+    "statistics",
+    "survey",
+    "evidence",
+    "analysis",
+    "independent",
+    "expert",
+    "panel",
+    "board",
+    "chief",
+    "executive",
+    "commissioner",
+    "ambassador",
+    "embassy",
+    "overseas",
+    "foreign",
+    "humanitarian",
+    "relief",
+    "conflict",
+    "peace",
+    "sanctions",
+    "summit",
+    "leaders",
+    "talks",
+    "cooperation",
+    "bilateral",
+    "treaty",
 )
 
 QUESTION_LEADS = ("what", "how much", "when did", "how many", "who", "why", "which", "where", "what is")
 
 # Syllables for pseudo-words, as (options, weights): mostly single consonants and plain vowels, so that
 # words read like "bramtel" or "coruvex" rather than "briobrearearbauth".
-FIRST_ONSETS = (("", "b", "br", "c", "cr", "d", "f", "g", "h", "l", "m", "n", "p", "pr", "r", "s", "st", "t",
-                 "tr", "v", "w"), (4, 2, 1, 2, 1, 2, 2, 2, 1, 2, 2, 2, 2, 1, 2, 2, 1, 2, 1, 1, 1))
-ONSETS = (("b", "c", "d", "f", "g", "h", "j", "k", "l", "m", "n", "p", "r", "s", "t", "v", "w", "z", "br",
-           "bl", "cr", "dr", "fr", "gr", "pl", "pr", "st", "tr", "sh", "ch", "th"),
-          (3, 3, 3, 2, 2, 1, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1))
+FIRST_ONSETS = (
+    (
+        "",
+        "b",
+        "br",
+        "c",
+        "cr",
+        "d",
+        "f",
+        "g",
+        "h",
+        "l",
+        "m",
+        "n",
+        "p",
+        "pr",
+        "r",
+        "s",
+        "st",
+        "t",
+        "tr",
+        "v",
+        "w",
+    ),
+    (4, 2, 1, 2, 1, 2, 2, 2, 1, 2, 2, 2, 2, 1, 2, 2, 1, 2, 1, 1, 1),
+)
+ONSETS = (
+    (
+        "b",
+        "c",
+        "d",
+        "f",
+        "g",
+        "h",
+        "j",
+        "k",
+        "l",
+        "m",
+        "n",
+        "p",
+        "r",
+        "s",
+        "t",
+        "v",
+        "w",
+        "z",
+        "br",
+        "bl",
+        "cr",
+        "dr",
+        "fr",
+        "gr",
+        "pl",
+        "pr",
+        "st",
+        "tr",
+        "sh",
+        "ch",
+        "th",
+    ),
+    (3, 3, 3, 2, 2, 1, 1, 2, 3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+)
 VOWELS = (("a", "e", "i", "o", "u", "ai", "ou", "ea", "au", "io"), (6, 6, 5, 5, 3, 1, 1, 1, 1, 1))
 MID_CODAS = (("", "n", "r", "l", "m", "s"), (10, 1, 1, 1, 1, 1))
-FINAL_CODAS = (("", "n", "r", "l", "m", "t", "x", "nd", "rk", "st", "ck", "th", "ld", "mp", "nt", "rn", "lt",
-                "sh"), (5, 3, 3, 3, 2, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1))
+FINAL_CODAS = (
+    ("", "n", "r", "l", "m", "t", "x", "nd", "rk", "st", "ck", "th", "ld", "mp", "nt", "rn", "lt", "sh"),
+    (5, 3, 3, 3, 2, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+)
 
 # Separator codes: what follows a token. "\x00" marks where the joined text is split into blocks.
 SPACE, COMMA, STOP, STOP_END, END, ITEM = range(6)
@@ -267,11 +749,28 @@ def _round_sig(x: float, digits: int = 2) -> int:
 def _number_phrases(n: int) -> list[str]:
     """Amounts, counts, years and percentages in GOV.UK style ("£3.5 million", "2,400 homes")."""
     rng = np.random.default_rng(VOCAB_SEED + 1)
-    units = ("homes", "jobs", "pupils", "schools", "patients", "officers", "businesses", "families",
-             "projects", "apprenticeships", "people", "households", "places", "beds", "miles", "sites")
+    units = (
+        "homes",
+        "jobs",
+        "pupils",
+        "schools",
+        "patients",
+        "officers",
+        "businesses",
+        "families",
+        "projects",
+        "apprenticeships",
+        "people",
+        "households",
+        "places",
+        "beds",
+        "miles",
+        "sites",
+    )
     phrases: list[str] = []
-    for kind, u, v in zip(rng.choice(6, p=[0.3, 0.05, 0.2, 0.25, 0.1, 0.1], size=n),
-                          rng.random(n), rng.random(n), strict=True):
+    for kind, u, v in zip(
+        rng.choice(6, p=[0.3, 0.05, 0.2, 0.25, 0.1, 0.1], size=n), rng.random(n), rng.random(n), strict=True
+    ):
         if kind == 0:
             amount = f"{1 + 9 * u:.1f}" if v < 0.3 else str(_round_sig(10 ** (1 + 2 * u)))
             phrases.append(f"£{amount} million")
@@ -316,10 +815,12 @@ def build_vocabulary() -> Vocabulary:
     content = list(REAL_WORDS) + _pseudo_words(N_PSEUDO_WORDS, reserved, stemmer)
     numbers = _number_phrases(N_NUMBER_PHRASES)
     words = list(STOP_WORDS) + content + numbers
-    p = np.concatenate([
-        STOP_SHARE * _zipf(len(STOP_WORDS), STOP_EXPONENT, STOP_OFFSET),
-        (1 - STOP_SHARE) * _zipf(len(content), CONTENT_EXPONENT, CONTENT_OFFSET),
-    ])
+    p = np.concatenate(
+        [
+            STOP_SHARE * _zipf(len(STOP_WORDS), STOP_EXPONENT, STOP_OFFSET),
+            (1 - STOP_SHARE) * _zipf(len(content), CONTENT_EXPONENT, CONTENT_OFFSET),
+        ]
+    )
     prob, alias = _alias_table(p)
     return Vocabulary(
         words=np.array(words, dtype=object),
@@ -343,8 +844,9 @@ def _draw_words(rng: np.random.Generator, vocab: Vocabulary, n: int) -> np.ndarr
     return np.where(x - column < vocab.alias_prob[column], column, vocab.alias_index[column]).astype(np.int32)
 
 
-def _segments(rng: np.random.Generator, vocab: Vocabulary, lengths: np.ndarray, end: int,
-              commas: bool = True) -> Tokens:
+def _segments(
+    rng: np.random.Generator, vocab: Vocabulary, lengths: np.ndarray, end: int, commas: bool = True
+) -> Tokens:
     """Tokens for consecutive sentences (or list items) of the given lengths, each closed by `end`."""
     ends = np.cumsum(lengths) - 1
     starts = ends - lengths + 1
@@ -365,8 +867,9 @@ def _segments(rng: np.random.Generator, vocab: Vocabulary, lengths: np.ndarray, 
 
 def _paragraph_candidates(rng: np.random.Generator, vocab: Vocabulary, n: int) -> tuple[Tokens, np.ndarray]:
     counts = rng.choice(SENTENCES_PER_PARAGRAPH, p=SENTENCES_WEIGHTS, size=n)
-    lengths = np.clip(np.rint(rng.lognormal(np.log(15.0), 0.35, size=(n, max(SENTENCES_PER_PARAGRAPH)))),
-                      *SENTENCE_WORDS).astype(np.int64)
+    lengths = np.clip(
+        np.rint(rng.lognormal(np.log(15.0), 0.35, size=(n, max(SENTENCES_PER_PARAGRAPH)))), *SENTENCE_WORDS
+    ).astype(np.int64)
     in_paragraph = np.arange(lengths.shape[1]) < counts[:, None]
     words = (lengths * in_paragraph).sum(axis=1)
     tokens = _segments(rng, vocab, lengths[in_paragraph], STOP)
@@ -440,7 +943,7 @@ def _quote(rng: np.random.Generator, text: str, word: str) -> str:
         end += 1
     size = min(int(rng.integers(4, 9)), end - start)
     first = int(rng.integers(max(start, at - size + 1), min(at, end - size) + 1))
-    return " ".join(words[first:first + size]).rstrip(",.:")
+    return " ".join(words[first : first + size]).rstrip(",.:")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -451,14 +954,21 @@ def _slug(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
-def _batch(rng: np.random.Generator, q_rng: np.random.Generator, vocab: Vocabulary, first: int, count: int,
-           targets: list[int]) -> tuple[list[str], list[dict[str, object]], Stats]:
+def _batch(
+    rng: np.random.Generator,
+    q_rng: np.random.Generator,
+    vocab: Vocabulary,
+    first: int,
+    count: int,
+    targets: list[int],
+) -> tuple[list[str], list[dict[str, object]], Stats]:
     """JSON lines for announcements first..first+count-1, and questions for the `targets` among them."""
     types = rng.choice(list(TYPES), p=list(TYPES.values()), size=count)
     organisations = rng.choice(ORGANISATIONS, p=_zipf(len(ORGANISATIONS), 0.8, 1.0), size=count)
     span = int((PUBLISHED_TO - PUBLISHED_FROM) / np.timedelta64(1, "s"))
     published = np.datetime_as_string(
-        PUBLISHED_FROM + rng.integers(span, size=count).astype("timedelta64[s]"), unit="s")
+        PUBLISHED_FROM + rng.integers(span, size=count).astype("timedelta64[s]"), unit="s"
+    )
     titles = _render(vocab, _segments(rng, vocab, rng.integers(6, 13, size=count), END, commas=False))
     summaries = _render(vocab, _segments(rng, vocab, rng.integers(14, 31, size=count), STOP_END))
 
@@ -481,27 +991,34 @@ def _batch(rng: np.random.Generator, q_rng: np.random.Generator, vocab: Vocabula
     questions: list[dict[str, object]] = []
     next_list = 0
     for i in range(count):
-        blocks = paragraphs[paragraph_start[i]:paragraph_start[i + 1]]
+        blocks = paragraphs[paragraph_start[i] : paragraph_start[i + 1]]
         if has_list[i]:
             j = int(lead_in[i])
             blocks[j] = blocks[j][:-1] + ":"
             blocks.insert(j + 1, lists[next_list])
             next_list += 1
         url = f"https://www.gov.uk/government/news/{_slug(titles[i])}-{first + i + 1}"
-        lines.append(json.dumps({
-            "title": titles[i],
-            "type": str(types[i]),
-            "summary": summaries[i],
-            "url": url,
-            "published": published[i] + "Z",
-            "organisation": str(organisations[i]),
-            "body": "\n\n".join(blocks),
-        }, ensure_ascii=False))
+        lines.append(
+            json.dumps(
+                {
+                    "title": titles[i],
+                    "type": str(types[i]),
+                    "summary": summaries[i],
+                    "url": url,
+                    "published": published[i] + "Z",
+                    "organisation": str(organisations[i]),
+                    "body": "\n\n".join(blocks),
+                },
+                ensure_ascii=False,
+            )
+        )
         for _ in range(wanted.get(i, 0)):
             p = int(q_rng.integers(n_paragraphs[i]))
             block = p + int(bool(has_list[i]) and p > lead_in[i])
             g = paragraph_start[i] + p
-            q, expect = _question(q_rng, vocab, tokens.ids[token_start[g]:token_start[g + 1]], blocks[block])
+            q, expect = _question(
+                q_rng, vocab, tokens.ids[token_start[g] : token_start[g + 1]], blocks[block]
+            )
             questions.append({"q": q, "url": url, "paragraph": block, "expect": expect})
     stats = Stats(announcements=count, paragraphs=int(paragraph_start[-1]), list_blocks=len(lists))
     return lines, questions, stats
@@ -513,8 +1030,13 @@ def write_corpus(n_announcements: int, seed: int, out: Path, questions_out: Path
     vocab = build_vocabulary()
     q_rng = np.random.default_rng([seed, 1])
     # Distinct announcements while there are enough, so no two questions share a target.
-    targets = sorted(q_rng.choice(n_announcements, size=n_questions,
-                                  replace=n_questions > n_announcements).tolist()) if n_questions else []
+    targets = (
+        sorted(
+            q_rng.choice(n_announcements, size=n_questions, replace=n_questions > n_announcements).tolist()
+        )
+        if n_questions
+        else []
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     questions_out.parent.mkdir(parents=True, exist_ok=True)
     total = Stats()
@@ -554,9 +1076,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.announcements < 1 or args.seed < 0 or args.n_questions < 0:
         parser.error("--announcements must be positive; --seed and --n-questions must not be negative")
     stats = write_corpus(args.announcements, args.seed, args.out, args.questions, args.n_questions)
-    print(f"{stats.announcements} announcements, {stats.paragraphs} paragraphs, {stats.list_blocks} lists, "
-          f"{stats.questions} questions, {stats.bytes / 1e6:.1f} MB in {stats.seconds:.1f} s -> {args.out}",
-          file=sys.stderr)
+    print(
+        f"{stats.announcements} announcements, {stats.paragraphs} paragraphs, {stats.list_blocks} lists, "
+        f"{stats.questions} questions, {stats.bytes / 1e6:.1f} MB in {stats.seconds:.1f} s -> {args.out}",
+        file=sys.stderr,
+    )
 
 
 if __name__ == "__main__":

@@ -198,6 +198,7 @@ def step_fresh(db: Path, corpus: Path, questions_path: Path) -> dict[str, Any]:
 
     library = Library(_settings(db))
     library.refresh()
+    library.settle()  # as the bot does once started (bot/app.py)
     new = _questions(questions_path)
     probe = new[0]
     records = read_file(corpus)
@@ -252,6 +253,8 @@ def step_e2e(db: Path, questions_path: Path, n_updates: int) -> dict[str, Any]:
             library.refresh()
             app = build_application(settings, library)
             await app.initialize()
+            if app.post_init is not None:
+                await app.post_init(app)  # what run_polling would do: commands, jobs, settle()
             await app.start()
             assert app.updater is not None
             for n in range(n_updates):

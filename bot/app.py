@@ -59,6 +59,7 @@ def build_application(
 
 async def _post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await app.bot.set_my_commands(handlers.COMMANDS)
+    app.bot_data["library"].settle()
     if app.job_queue is not None:
         app.job_queue.run_repeating(_check_index, interval=INDEX_CHECK_SECONDS, first=INDEX_CHECK_SECONDS)
         from bot.jobs import schedule_sync

@@ -10,6 +10,7 @@ chunk the store no longer has is never quoted (answer.rank skips it).
 from __future__ import annotations
 
 import fcntl
+import gc
 import itertools
 import logging
 import multiprocessing
@@ -208,6 +209,15 @@ class Library:
         store_id, version = self.store.corpus_state()
         index = self._index
         return index is not None and (index.meta.store_id, index.meta.store_version) == (store_id, version)
+
+    def settle(self) -> None:
+        """Ready a long-running process to answer without pauses: load the compiled search code with a
+        first question, then freeze what start-up allocated, so that the garbage collector's full
+        passes (one every few thousand allocations) no longer walk it: unfrozen, such a pass held
+        the GIL for 70 ms while an update was merged in (bench/run.py, fresh)."""
+        self.ask("warm up the index")
+        gc.collect()
+        gc.freeze()
 
     def refresh_soon(self, min_interval: float = 1.0) -> None:
         """Cheap check for the answer path: at most once a second, and the work goes to a thread."""

@@ -14,7 +14,8 @@ import unicodedata
 import Stemmer
 
 # Bumped whenever the terms a text gives change: a persisted index built with another version is rebuilt.
-VERSION = 1
+VERSION = 2
+MAX_WORD = 40  # longer "words" are glued links or encoded data: junk that would bloat the vocabulary
 
 STOP_WORDS = frozenset(
     [
@@ -240,7 +241,7 @@ def term(word: str) -> str:
     cached = _TERM_CACHE.get(word)
     if cached is not None:
         return cached
-    if word in STOP_WORDS or (len(word) == 1 and not word.isdigit()):
+    if word in STOP_WORDS or (len(word) == 1 and not word.isdigit()) or len(word) > MAX_WORD:
         result = ""
     elif word[0].isdigit():
         result = word

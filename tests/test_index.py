@@ -308,7 +308,7 @@ def truncate(path: Path, how: str) -> None:
         ("idf.npy", "empty"),
         ("indptr.npy", "half"),
         ("chunk_ids.npy", "half"),
-        ("terms.txt", "half"),
+        ("sorted_terms.npy", "half"),
         ("meta.json", "half"),
     ],
 )
