@@ -56,12 +56,17 @@ def schedule_sync(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         app.job_queue.run_repeating(sync_job, interval=settings.sync_interval, first=first, name="sync")
 
 
+def _sync_in(library: Library, settings: BotSettings) -> SyncResult:
+    return run_sync(settings, library)
+
+
 async def sync_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     settings: BotSettings = context.bot_data["settings"]
     library: Library = context.bot_data["library"]
     try:
-        # The fetch is blocking HTTP and SQL: off the event loop, so questions keep being answered.
-        result = await asyncio.to_thread(run_sync, settings, library)
+        # Fetching, storing and indexing run in a child process, waited for on a thread: questions
+        # keep being answered, without pauses, and the new index is mapped in once it is saved.
+        result = await asyncio.to_thread(library.in_child_process, _sync_in, settings)
     except Exception:
         log.exception("sync failed")
     else:

@@ -15,13 +15,15 @@ import itertools
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -74,6 +76,18 @@ def encoded_batches(rows: Iterable[tuple[int, int, str, str]], parallel: bool) -
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+T = TypeVar("T")
+
+
+def _call_with_library(settings: Settings, work: Callable[..., T], args: tuple[Any, ...]) -> T:
+    library = Library(settings)
+    library.child_refresh_from = sys.maxsize  # already out of the serving process: no pauses to avoid
+    try:
+        return work(library, *args)
+    finally:
+        library.close()
 
 
 def _refresh_child(settings: Settings) -> None:
@@ -209,6 +223,19 @@ class Library:
         store_id, version = self.store.corpus_state()
         index = self._index
         return index is not None and (index.meta.store_id, index.meta.store_version) == (store_id, version)
+
+    def in_child_process(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(Library(same settings), *args)` in a spawned process, then catch up here.
+
+        For the serving process: parsing, storing and indexing new announcements is Python work that
+        holds the GIL, and on a thread of this process it delays every question being answered
+        meanwhile. In a child process it does not; this process then only maps the index the child
+        saved (a few milliseconds). `work` must be a module-level function; its result is pickled."""
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            result = pool.submit(_call_with_library, self.settings, work, args).result()
+        self.refresh()
+        return result
 
     def settle(self) -> None:
         """Ready a long-running process to answer without pauses: load the compiled search code with a
