@@ -302,6 +302,11 @@ class BM25Index:
             )
         return [(int(self.chunk_ids[d]), float(s)) for d, s in zip(docs, scores, strict=True)]
 
+    def warm_up(self) -> None:
+        """Load the compiled search code (from numba's cache, ~100 ms) before the first question."""
+        if len(self.vocabulary) and len(self):
+            self.search([self.vocabulary.sorted_terms[0].decode()], 1)
+
     def idf_of(self, term: str) -> float:
         """A term the corpus lacks weighs as much as the rarest possible one."""
         i = self.vocabulary.get(term)

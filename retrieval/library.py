@@ -242,7 +242,8 @@ class Library:
         first question, then freeze what start-up allocated, so that the garbage collector's full
         passes (one every few thousand allocations) no longer walk it: unfrozen, such a pass held
         the GIL for 70 ms while an update was merged in (bench/run.py, fresh)."""
-        self.ask("warm up the index")
+        self.index.warm_up()
+        self.ask("warm up the answer path")
         gc.collect()
         gc.freeze()
 
