@@ -164,7 +164,7 @@ def _examples(context: Context) -> list[str]:
     """Two questions the corpus answers: built from the newest titles, kept only if they get an answer."""
     cached = context.bot_data.get("examples")
     lib = library(context)
-    version = lib.stats().version
+    _, version = lib.store.corpus_state()  # cheap; stats() counts every chunk
     if cached and cached[0] == version:
         return cached[1]
     examples: list[str] = []
@@ -230,9 +230,7 @@ async def _read(update: Update, context: Context, announcement_id: int) -> None:
 
 def _read_replies(context: Context, announcement_id: int) -> list[render.Reply]:
     a = library(context).announcement(announcement_id) if announcement_id < 2**62 else None
-    if a is None:
-        return [render.Reply(f"There is no announcement {announcement_id}. See /latest for what there is.")]
-    return render.read_replies(a.id, a.title, a.type, a.published, a.organisation, a.url, a.summary, a.body)
+    return render.announcement_replies(announcement_id, a)
 
 
 async def about(update: Update, context: Context) -> None:

@@ -14,6 +14,7 @@ from html import escape
 
 from retrieval.announcement import Block, parse_body
 from retrieval.answer import Answer, Passage
+from retrieval.models import Announcement
 from retrieval.store import AnnouncementInfo, CorpusStats
 from retrieval.text import split_sentences
 
@@ -257,6 +258,13 @@ def read_replies(
     if current:
         messages.append(current)
     return [Reply(text) for text in messages]
+
+
+def announcement_replies(announcement_id: int, a: Announcement | None) -> list[Reply]:
+    """/read and the "Full announcement" button: the whole text, or why there is none."""
+    if a is None:
+        return [Reply(f"There is no announcement {announcement_id}. See /latest for what there is.")]
+    return read_replies(a.id, a.title, a.type, a.published, a.organisation, a.url, a.summary, a.body)
 
 
 def about_reply(stats: CorpusStats, last_sync: str | None = None) -> Reply:

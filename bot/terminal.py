@@ -90,12 +90,10 @@ def reply_for(library: Library, line: str) -> list[render.Reply]:
             return [render.Reply("What should I search for? For example: /search flood defences")]
         return [render.search_reply(rest, library.search(rest, limit=5), "terminal", 1, has_more=False)]
     if command == "/read":
-        a = library.announcement(int(rest)) if rest.isdigit() and int(rest) < 2**62 else None
-        if a is None:
-            return [render.Reply(f"There is no announcement {html.escape(rest)}. See /latest.")]
-        return render.read_replies(
-            a.id, a.title, a.type, a.published, a.organisation, a.url, a.summary, a.body
-        )
+        if not (rest.isascii() and rest.isdigit()):
+            return [render.Reply("Usage: /read ID, with the number shown by /latest or /search.")]
+        number = int(rest)
+        return render.announcement_replies(number, library.announcement(number) if number < 2**62 else None)
     if command == "/about":
         return [render.about_reply(library.stats())]
     if command.startswith("/"):
