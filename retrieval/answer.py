@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from retrieval.index import K1, B, BM25Index
 from retrieval.store import ChunkRow, Store
@@ -41,15 +41,25 @@ class Passage:
         return data
 
 
+Outcome = Literal["answer", "closest", "none"]
+
+
 @dataclass(frozen=True)
 class Answer:
+    """What a question gets. `answer` is set only when the outcome is "answer" (confident: quote it);
+    "closest" means results[0] is the nearest passage but may not answer; "none" that nothing is near.
+    `results` are ranked passages, best first, whatever the outcome."""
+
     question: str
+    outcome: Outcome
+    confidence: float  # 0-1: how sure we are that results[0] answers
     answer: Passage | None
     results: list[Passage]
-    coverage: float
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "outcome": self.outcome,
+            "confidence": round(self.confidence, 3),
             "answer": self.answer.to_json() if self.answer else None,
             "results": [r.to_json() for r in self.results],
         }
@@ -125,7 +135,8 @@ def answer_question(
     ]
     results = [to_passage(row, score, distinct, index) for row, score in kept]
     answer = results[0] if results and share >= min_coverage else None
-    return Answer(question=question, answer=answer, results=results, coverage=share)
+    outcome: Outcome = "answer" if answer is not None else ("closest" if results else "none")
+    return Answer(question=question, outcome=outcome, confidence=share, answer=answer, results=results)
 
 
 def bm25(terms: list[str], row: ChunkRow, index: BM25Index) -> float:
