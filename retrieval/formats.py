@@ -198,7 +198,7 @@ def _json_item(path: Path, item: Any, position: int, line: int | None, where: st
 def _content_item(
     path: Path, item: dict[str, Any], position: int, line: int | None, where: str
 ) -> AnnouncementRecord:
-    from retrieval.govuk import record_from_content
+    from retrieval.govuk_content import record_from_content
 
     try:
         record = record_from_content(item, str(item.get("base_path") or ""))

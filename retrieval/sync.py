@@ -23,15 +23,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from retrieval.announcement import AnnouncementRecord
-from retrieval.govuk import (
-    PUBLIC_URL,
-    GovukBadResponse,
-    GovukClient,
-    GovukGone,
-    GovukUnavailable,
-    SearchResult,
-    record_from_content,
-)
+from retrieval.govuk import GovukBadResponse, GovukClient, GovukGone, GovukUnavailable, SearchResult
+from retrieval.govuk_content import PUBLIC_URL, record_from_content
 from retrieval.library import Library
 from retrieval.models import Announcement, SyncState
 

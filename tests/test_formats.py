@@ -142,7 +142,7 @@ CONTENT_ITEM = {
 
 
 def test_govuk_content_api_item_file(tmp_path: Path) -> None:
-    pytest.importorskip("retrieval.govuk")
+    pytest.importorskip("retrieval.govuk_content")
     path = tmp_path / "lifeboat.json"
     path.write_text(json.dumps(CONTENT_ITEM), encoding="utf-8")
 

@@ -16,9 +16,8 @@ from retrieval.govuk import (
     GovukClient,
     GovukGone,
     GovukUnavailable,
-    humanise_document_type,
-    record_from_content,
 )
+from retrieval.govuk_content import humanise_document_type, record_from_content
 from retrieval.html import html_to_blocks
 from tests import fakegovuk
 from tests.fakegovuk import LATER_FIXTURE, FakeGovuk, load_fixtures

@@ -24,7 +24,8 @@ from sqlalchemy import select
 
 from bot.config import BotSettings
 from bot.jobs import make_client, run_sync, sync_command
-from retrieval.govuk import GovukClient, record_from_content
+from retrieval.govuk import GovukClient
+from retrieval.govuk_content import record_from_content
 from retrieval.library import Library
 from retrieval.models import Announcement, Chunk
 from retrieval.sync import last_sync, sync
