@@ -1,11 +1,11 @@
-"""From a question to the passage that answers it, the sentence to mark, and the decision to abstain.
+"""From a question to the passage that answers it, the sentence to mark, and how sure we are.
 
-Abstaining: BM25 always ranks something first, even for "recipe for chocolate cake". We decline when the
-best passage (with its title) covers less than half of the question's weight, weight being each
-distinct question term's idf; a term the corpus never uses weighs as much as the rarest term could. A
-question about passports on a corpus without the word "passport" thus fails on its most telling word,
-however well its common words match. The share is ANSWER_MIN_COVERAGE (0.5); `python -m bot eval`
-measures what it costs and saves.
+Two stages. BM25 (retrieval/index.py, exactly rank-bm25's BM25Okapi) fetches a fixed number of
+candidate passages, many per announcement if they match. The second stage (retrieval/ranking)
+re-scores each with evidence BM25 does not see and orders them; a calibrated confidence then decides
+between three outcomes: "answer" (quote it), "closest" (show it as the nearest passage, which may not
+answer) and "none". Every weight and threshold comes from ranking/weights.json, fitted on training
+questions only.
 """
 
 from __future__ import annotations
@@ -14,10 +14,19 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+import numpy as np
+
 from retrieval.index import K1, B, BM25Index
+from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather
+from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
+from retrieval.ranking.query import Query, Vocab, analyse
 from retrieval.store import ChunkRow, Store
 from retrieval.text import split_sentences
 from retrieval.tokenize import tokenize
+
+# Candidates the second stage sees, whatever one announcement holds: the cost of a question is bounded.
+CANDIDATES = 48
+PER_ANNOUNCEMENT = 2  # passages of one announcement in the results (the answer's own second-best too)
 
 
 @dataclass(frozen=True)
@@ -32,11 +41,13 @@ class Passage:
     passage: str
     sentence: str
     score: float
+    withdrawn_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         del data["organisation"]
         data["published"] = self.published.isoformat() if self.published else None
+        data["withdrawn_at"] = self.withdrawn_at.isoformat() if self.withdrawn_at else None
         data["score"] = round(self.score, 4)
         return data
 
@@ -48,13 +59,15 @@ Outcome = Literal["answer", "closest", "none"]
 class Answer:
     """What a question gets. `answer` is set only when the outcome is "answer" (confident: quote it);
     "closest" means results[0] is the nearest passage but may not answer; "none" that nothing is near.
-    `results` are ranked passages, best first, whatever the outcome."""
+    `results` are ranked passages, best first, whatever the outcome. `corrections` maps question words
+    the corpus does not use to the corpus words read instead ("did you mean")."""
 
     question: str
     outcome: Outcome
     confidence: float  # 0-1: how sure we are that results[0] answers
     answer: Passage | None
     results: list[Passage]
+    corrections: dict[str, str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -65,23 +78,182 @@ class Answer:
         }
 
 
-def rank(
-    index: BM25Index, store: Store, terms: list[str], limit: int, offset: int = 0
-) -> list[tuple[ChunkRow, float]]:
-    """Best chunk of each announcement, best first; chunks the store no longer has are skipped."""
-    want = offset + limit
-    k = max(40, want * 8)
-    while True:
-        hits = index.search(terms, k)
-        rows = store.chunks([chunk_id for chunk_id, _ in hits])
-        best: dict[int, tuple[ChunkRow, float]] = {}
-        for chunk_id, score in hits:
-            row = rows.get(chunk_id)
-            if row is not None and row.announcement_id not in best:
-                best[row.announcement_id] = (row, score)
-        if len(best) >= want or len(hits) < k or k >= 5000:
-            return list(best.values())[offset:want]
-        k *= 4  # one announcement's chunks crowded the candidates: look further
+def vocab_of(index: BM25Index) -> Vocab:
+    return Vocab(df=index.df_of, idf=index.idf_of, unknown_idf=index.unknown_idf())
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """Candidates in second-stage order, with their evidence and ranker logits (same order)."""
+
+    query: Query
+    candidates: list[Candidate]
+    rows: list[ChunkRow]
+    evidence: np.ndarray
+    logits: np.ndarray
+    sentences: list[str]
+
+
+def rank_passages(index: BM25Index, store: Store, query: Query, weights: Weights) -> Ranked:
+    hits = index.search(query.terms, CANDIDATES)
+    rows_by_id = store.chunks([chunk_id for chunk_id, _ in hits])
+    rows: list[ChunkRow] = []
+    candidates: list[Candidate] = []
+    for chunk_id, score in hits:
+        row = rows_by_id.get(chunk_id)
+        if row is None:  # deleted since the index was saved: never quote it
+            continue
+        rows.append(row)
+        candidates.append(
+            Candidate(
+                chunk_id=row.chunk_id,
+                announcement_id=row.announcement_id,
+                position=row.position,
+                text=row.text,
+                title=row.title,
+                published=row.published,
+                withdrawn=row.withdrawn_at is not None,
+                bm25=score,
+            )
+        )
+    evidence: Evidence = gather(query, candidates, weights.sentence_weights)
+    logits = weights.ranker.logits(evidence.matrix) if candidates else np.zeros(0)
+    # Stable order: equal logits keep BM25's order (which breaks ties by chunk id).
+    order = sorted(range(len(candidates)), key=lambda i: -logits[i])
+    return Ranked(
+        query=query,
+        candidates=[candidates[i] for i in order],
+        rows=[rows[i] for i in order],
+        evidence=evidence.matrix[order] if candidates else evidence.matrix,
+        logits=logits[order] if candidates else logits,
+        sentences=[evidence.best_sentences[i] for i in order],
+    )
+
+
+def confidence_features(ranked: Ranked) -> np.ndarray:
+    """What decides whether the top passage answers: how it scored, by how much it beat the next
+    announcement's best, and how much of the question it and its best sentence cover."""
+    x = np.zeros(len(CONFIDENCE_FEATURES), np.float64)
+    if not ranked.candidates:
+        return x
+    f = dict(zip(FEATURES, ranked.evidence[0], strict=True))
+    top = ranked.candidates[0]
+    others = [
+        float(v)
+        for c, v in zip(ranked.candidates[1:], ranked.logits[1:], strict=True)
+        if c.announcement_id != top.announcement_id
+    ]
+    second_same = [
+        float(v)
+        for c, v in zip(ranked.candidates[1:], ranked.logits[1:], strict=True)
+        if c.announcement_id == top.announcement_id
+    ]
+    query = ranked.query
+    total = query.total_weight or 1.0
+    x[:] = (
+        float(ranked.logits[0]),
+        float(ranked.logits[0]) - (others[0] if others else -10.0),
+        f["cov_all"],
+        f["cov_text"],
+        f["cov_sentence"],
+        f["cov_window"],
+        f["cov_rest"],
+        f["cov_rest_window"],
+        query.unknown_weight / total,
+        f["type_sentence"],
+        f["type_missing"],
+        1.0 if query.wants else 0.0,
+        f["bm25_log"],
+        float(np.log1p(len(query.concepts))),
+        float(ranked.logits[0]) - (second_same[0] if second_same else -10.0),
+    )
+    return x
+
+
+def _passage(row: ChunkRow, sentence: str, score: float) -> Passage:
+    return Passage(
+        announcement_id=row.announcement_id,
+        chunk_id=row.chunk_id,
+        title=row.title,
+        type=row.type,
+        published=row.published,
+        url=row.url,
+        organisation=row.organisation,
+        passage=row.text,
+        sentence=sentence,
+        score=score,
+        withdrawn_at=row.withdrawn_at,
+    )
+
+
+def _results(ranked: Ranked, limit: int, per_announcement: int) -> list[Passage]:
+    taken: dict[int, int] = {}
+    out: list[Passage] = []
+    for row, sentence, logit in zip(ranked.rows, ranked.sentences, ranked.logits, strict=True):
+        if taken.get(row.announcement_id, 0) >= per_announcement:
+            continue
+        taken[row.announcement_id] = taken.get(row.announcement_id, 0) + 1
+        out.append(_passage(row, sentence, sigmoid(float(logit))))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def answer_question(
+    index: BM25Index, store: Store, question: str, top_k: int = 5, weights: Weights | None = None
+) -> Answer:
+    weights = weights or load_weights()
+    query = analyse(question, vocab_of(index))
+    ranked = rank_passages(index, store, query, weights)
+    results = _results(ranked, max(top_k, 1), PER_ANNOUNCEMENT)
+    if not results or not query.concepts:
+        return Answer(question, "none", 0.0, None, [], query.corrections or None)
+    confidence = sigmoid(float(weights.confidence.logits(confidence_features(ranked)[None, :])[0]))
+    outcome: Outcome
+    if confidence >= weights.answer_threshold:
+        outcome = "answer"
+    elif confidence >= weights.closest_threshold:
+        outcome = "closest"
+    else:
+        outcome = "none"
+    return Answer(
+        question=question,
+        outcome=outcome,
+        confidence=confidence,
+        answer=results[0] if outcome == "answer" else None,
+        results=results if outcome != "none" else results[:3],
+        corrections=query.corrections or None,
+    )
+
+
+def search(
+    index: BM25Index,
+    store: Store,
+    words: str,
+    limit: int = 5,
+    offset: int = 0,
+    weights: Weights | None = None,
+) -> list[Passage]:
+    """Ranked passages with no declining, one per announcement: a search result list. Announcements
+    keep BM25's order (their best passage's score); the passage shown for each is the second
+    stage's choice, so the quote is the one most likely to answer."""
+    weights = weights or load_weights()
+    query = analyse(words, vocab_of(index))
+    ranked = rank_passages(index, store, query, weights)
+    best_bm25: dict[int, float] = {}
+    chosen: dict[int, Passage] = {}
+    for row, cand, sentence, logit in zip(
+        ranked.rows, ranked.candidates, ranked.sentences, ranked.logits, strict=True
+    ):
+        a = row.announcement_id
+        best_bm25[a] = max(best_bm25.get(a, 0.0), cand.bm25)
+        if a not in chosen:
+            chosen[a] = _passage(row, sentence, sigmoid(float(logit)))
+    order = sorted(
+        chosen,
+        key=lambda a: (-best_bm25[a], min(c.chunk_id for c in ranked.candidates if c.announcement_id == a)),
+    )
+    return [chosen[a] for a in order][offset : offset + limit]
 
 
 def best_sentence(text: str, terms: set[str], index: BM25Index) -> str:
@@ -107,36 +279,7 @@ def coverage(terms: set[str], row: ChunkRow, index: BM25Index) -> float:
 
 
 def to_passage(row: ChunkRow, score: float, terms: set[str], index: BM25Index) -> Passage:
-    return Passage(
-        announcement_id=row.announcement_id,
-        chunk_id=row.chunk_id,
-        title=row.title,
-        type=row.type,
-        published=row.published,
-        url=row.url,
-        organisation=row.organisation,
-        passage=row.text,
-        sentence=best_sentence(row.text, terms, index),
-        score=score,
-    )
-
-
-def answer_question(
-    index: BM25Index, store: Store, question: str, top_k: int = 5, min_coverage: float = 0.5
-) -> Answer:
-    terms = tokenize(question)
-    distinct = set(terms)
-    ranked = rank(index, store, terms, max(top_k, 1))
-    share = coverage(distinct, ranked[0][0], index) if ranked else 0.0
-    # Further matches must pass the same bar as the answer: a list padded with passages that share
-    # one common word with the question is noise a reader has to wade through.
-    kept = ranked[:1] + [
-        (row, score) for row, score in ranked[1:] if coverage(distinct, row, index) >= min_coverage
-    ]
-    results = [to_passage(row, score, distinct, index) for row, score in kept]
-    answer = results[0] if results and share >= min_coverage else None
-    outcome: Outcome = "answer" if answer is not None else ("closest" if results else "none")
-    return Answer(question=question, outcome=outcome, confidence=share, answer=answer, results=results)
+    return _passage(row, best_sentence(row.text, terms, index), score)
 
 
 def bm25(terms: list[str], row: ChunkRow, index: BM25Index) -> float:
@@ -158,11 +301,3 @@ def best_match(
         if score > 0 and share >= min_coverage:
             return to_passage(row, score, distinct, index), share
     return None
-
-
-def search(index: BM25Index, store: Store, words: str, limit: int = 5, offset: int = 0) -> list[Passage]:
-    terms = tokenize(words)
-    distinct = set(terms)
-    return [
-        to_passage(row, score, distinct, index) for row, score in rank(index, store, terms, limit, offset)
-    ]

@@ -307,6 +307,18 @@ class BM25Index:
         if len(self.vocabulary) and len(self):
             self.search([self.vocabulary.sorted_terms[0].decode()], 1)
 
+    def df_of(self, term: str) -> int:
+        """In how many chunks the term occurs (0: the corpus does not use it)."""
+        i = self.vocabulary.get(term)
+        if i is None or i + 1 >= len(self.indptr):
+            return 0
+        return int(self.indptr[i + 1] - self.indptr[i])
+
+    def unknown_idf(self) -> float:
+        """The idf of a term no chunk holds: the rarest possible."""
+        n = len(self)
+        return math.log(n + 0.5) - math.log(0.5)
+
     def idf_of(self, term: str) -> float:
         """A term the corpus lacks weighs as much as the rarest possible one."""
         i = self.vocabulary.get(term)

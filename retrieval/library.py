@@ -267,9 +267,7 @@ class Library:
     # -- questions ------------------------------------------------------------------------------
 
     def ask(self, question: str, top_k: int = 5) -> answering.Answer:
-        return answering.answer_question(
-            self.index, self.store, question, top_k=top_k, min_coverage=self.settings.answer_min_coverage
-        )
+        return answering.answer_question(self.index, self.store, question, top_k=top_k)
 
     def search(self, words: str, limit: int = 5, offset: int = 0) -> list[answering.Passage]:
         return answering.search(self.index, self.store, words, limit=limit, offset=offset)

@@ -29,6 +29,7 @@ class ChunkRow:
     published: datetime | None
     url: str | None
     organisation: str | None
+    withdrawn_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -155,28 +156,41 @@ class Store:
                     yield row[0], row[1], row[2], row[3]
 
     def chunks(self, ids: Sequence[int]) -> dict[int, ChunkRow]:
-        """The chunks that still exist among `ids`, with their announcement's details."""
+        """The chunks that still exist among `ids`, with their announcement's details (never its body:
+        a question must cost the same whether the announcement is 1 KB or 10 MB)."""
         if not ids:
             return {}
         stmt = (
-            select(Chunk, Announcement)
+            select(
+                Chunk.id,
+                Chunk.announcement_id,
+                Chunk.position,
+                Chunk.text,
+                Announcement.title,
+                Announcement.type,
+                Announcement.published,
+                Announcement.url,
+                Announcement.organisation,
+                Announcement.extra,
+            )
             .join(Announcement, Chunk.announcement_id == Announcement.id)
             .where(Chunk.id.in_([int(i) for i in ids]))
         )
         with self.session() as session:
             return {
-                chunk.id: ChunkRow(
-                    chunk_id=chunk.id,
-                    announcement_id=ann.id,
-                    position=chunk.position,
-                    text=chunk.text,
-                    title=ann.title,
-                    type=ann.type,
-                    published=ann.published,
-                    url=ann.url,
-                    organisation=ann.organisation,
+                row.id: ChunkRow(
+                    chunk_id=row.id,
+                    announcement_id=row.announcement_id,
+                    position=row.position,
+                    text=row.text,
+                    title=row.title,
+                    type=row.type,
+                    published=row.published,
+                    url=row.url,
+                    organisation=row.organisation,
+                    withdrawn_at=_withdrawn_at(row.extra),
                 )
-                for chunk, ann in session.execute(stmt)
+                for row in session.execute(stmt)
             }
 
     def chunks_of(self, announcement_ids: Sequence[int]) -> list[ChunkRow]:
@@ -234,7 +248,17 @@ class Store:
             )
 
 
-def _aware(value: datetime | None) -> datetime | None:
+def _withdrawn_at(extra: dict[str, Any] | None) -> datetime | None:
+    value = (extra or {}).get("withdrawn_at")
+    if not isinstance(value, str):
+        return None
+    try:
+        return _aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return None
+
+
+def _aware(value: datetime | str | None) -> datetime | None:
     # Aggregates bypass the column type, so SQLite hands back naive datetimes (or strings).
     if isinstance(value, str):
         value = datetime.fromisoformat(value)

@@ -1,0 +1,199 @@
+"""Evidence about one candidate passage that BM25 does not see.
+
+BM25 scores a bag of words. Whether a passage *answers* also depends on how much of the question it
+covers alone and with its title, whether the question's words sit together in one sentence, whether it
+holds the kind of fact asked for (an amount for "how much", a date for "when", a name for "who"), where
+it sits in its announcement, how strongly the rest of that announcement matches, and whether the
+announcement was withdrawn. Each is a number here; `model.py` weighs them with weights fitted on the
+training questions (`fit.py`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from retrieval.ranking.query import AnswerType, Query
+from retrieval.text import split_sentences
+from retrieval.tokenize import tokenize
+
+FEATURES = (
+    "bm25_rel",
+    "bm25_log",
+    "cov_text",
+    "cov_all",
+    "cov_title",
+    "cov_sentence",
+    "cov_window",
+    "cov_rest",
+    "cov_rest_window",
+    "density",
+    "type_passage",
+    "type_sentence",
+    "type_missing",
+    "first_position",
+    "position_inv",
+    "ann_top",
+    "ann_rank_inv",
+    "ann_mass",
+    "length_log",
+    "withdrawn",
+    "fresh",
+)
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_NUMBER_WORDS = (
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+    r"|sixty|seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|dozen"
+    r"|half|quarter|third|double|twice|treble)\b"
+)
+FACTS: dict[AnswerType, re.Pattern[str]] = {
+    "amount": re.compile(
+        r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k|pounds|pence|p)\b|\bper cent\b|%", re.I
+    ),
+    "number": re.compile(r"\d|" + _NUMBER_WORDS, re.I),
+    "date": re.compile(
+        rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+        r"|\b(today|yesterday|tomorrow|spring|summer|autumn|winter|next (week|month|year)|last (week|month"
+        r"|year)|this (week|month|year)|from \d|by \d|until|since|deadline)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    ),
+    "person": re.compile(
+        r"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|MP|MBE|OBE|CBE|KC|QC)\b"
+        r"|\b(Minister|Secretary|Chancellor|Prime Minister|Ambassador|Commissioner|Chief Executive|Director"
+        r"|Chair|Chairman|President|Mayor|Governor|Attorney General|Solicitor General|Inspector|Private"
+        r"|Corporal|Sergeant|Lieutenant|Captain|Major|Colonel|Trooper|Lance|Rifleman|Sapper|Gunner)\b"
+        r"|\b[A-Z][a-z]+ [A-Z][a-z]+(?: [A-Z][a-z]+)?,? (said|says|added|commented|announced)\b"
+    ),
+    "place": re.compile(
+        r"\b(in|at|from|across|near|to|around|throughout) (the )?[A-Z][a-z]+"
+        r"|\b(England|Scotland|Wales|Northern Ireland|London|UK|Britain|county|city|town|borough|region"
+        r"|village|port|coast|island|district)\b"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A passage the first stage found, with what the second stage needs and no announcement body."""
+
+    chunk_id: int
+    announcement_id: int
+    position: int
+    text: str
+    title: str
+    published: datetime | None
+    withdrawn: bool
+    bm25: float
+
+
+@dataclass
+class Evidence:
+    matrix: np.ndarray  # candidates x FEATURES
+    best_sentences: list[str]
+
+
+def _share(query: Query, present: set[str]) -> float:
+    total = query.total_weight
+    if not total:
+        return 0.0
+    return sum(c.weight for c in query.concepts if c.terms & present) / total
+
+
+def _rest_share(query: Query, present: set[str], titles: set[str]) -> float:
+    """Of the question's concepts its title does not hold (what it asks beyond the topic), the share
+    this text holds. An on-topic question the text does not answer fails here: the event's name is
+    in the title, the cost it asks for is in no sentence."""
+    rest = [c for c in query.concepts if not c.terms & titles]
+    total = sum(c.weight for c in rest)
+    if not total:
+        return 1.0
+    return sum(c.weight for c in rest if c.terms & present) / total
+
+
+def _sentences(text: str) -> list[str]:
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(split_sentences(line))
+    return out or [text]
+
+
+def has_fact(kind: AnswerType, text: str) -> bool:
+    return bool(FACTS[kind].search(text))
+
+
+def gather(
+    query: Query, candidates: Sequence[Candidate], sentence_weights: tuple[float, float] = (1.0, 0.3)
+) -> Evidence:
+    """Evidence for each candidate, and the sentence of each that best answers: the one that covers
+    most of the question, plus `sentence_weights[1]` if it holds the kind of fact asked for."""
+    n = len(candidates)
+    matrix = np.zeros((n, len(FEATURES)), np.float64)
+    best_sentences: list[str] = []
+    if not n:
+        return Evidence(matrix, best_sentences)
+    top = max(c.bm25 for c in candidates) or 1.0
+    by_announcement: dict[int, float] = {}
+    mass: dict[int, float] = {}
+    for c in candidates:
+        by_announcement[c.announcement_id] = max(by_announcement.get(c.announcement_id, 0.0), c.bm25)
+        mass[c.announcement_id] = mass.get(c.announcement_id, 0.0) + c.bm25
+    ranked = sorted(by_announcement, key=lambda a: -by_announcement[a])
+    ann_rank = {a: r for r, a in enumerate(ranked)}
+    total_mass = sum(mass.values()) or 1.0
+    dated = sorted({c.published for c in candidates if c.published is not None})
+    title_terms: dict[int, set[str]] = {}
+    wants = query.wants
+    w_cov, w_type = sentence_weights
+    for row, c in enumerate(candidates):
+        titles = title_terms.get(c.announcement_id)
+        if titles is None:
+            titles = title_terms[c.announcement_id] = set(tokenize(c.title))
+        sentences = _sentences(c.text)
+        sentence_terms = [set(tokenize(s)) for s in sentences]
+        text_terms: set[str] = set().union(*sentence_terms)
+        covs = [_share(query, st) for st in sentence_terms]
+        pairs = [sentence_terms[i] | sentence_terms[i + 1] for i in range(len(sentences) - 1)]
+        windows = [_share(query, pair) for pair in pairs]
+        typed = [has_fact(wants, s) for s in sentences] if wants else [False] * len(sentences)
+        scores = [w_cov * cv + (w_type if t else 0.0) for cv, t in zip(covs, typed, strict=True)]
+        best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+        best_sentences.append(sentences[best])
+        matched = sum(1 for concept in query.concepts if concept.terms & sentence_terms[best])
+        sentence_len = max(len(sentence_terms[best]), 1)
+        passage_has = any(typed)
+        published = c.published
+        matrix[row] = (
+            c.bm25 / top,
+            math.log1p(max(c.bm25, 0.0)),
+            _share(query, text_terms),
+            _share(query, text_terms | titles),
+            _share(query, titles),
+            covs[best],
+            max(windows, default=covs[best]),
+            _rest_share(query, text_terms, titles),
+            max(
+                (_rest_share(query, pair, titles) for pair in pairs),
+                default=_rest_share(query, sentence_terms[best], titles),
+            ),
+            min(matched / sentence_len, 1.0),
+            1.0 if wants and passage_has else 0.0,
+            1.0 if wants and typed[best] else 0.0,
+            1.0 if wants and not passage_has else 0.0,
+            1.0 if c.position == 0 else 0.0,
+            1.0 / (1 + c.position),
+            1.0 if ann_rank[c.announcement_id] == 0 else 0.0,
+            1.0 / (1 + ann_rank[c.announcement_id]),
+            mass[c.announcement_id] / total_mass,
+            math.log(max(len(c.text), 20)),
+            1.0 if c.withdrawn else 0.0,
+            (dated.index(published) + 1) / len(dated) if query.recent and published is not None else 0.0,
+        )
+    return Evidence(matrix, best_sentences)

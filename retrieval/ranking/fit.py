@@ -1,0 +1,199 @@
+"""Fit the second stage's weights on the training halves of the question sets: `python -m retrieval.ranking.fit`.
+
+Only questions whose "split" is "train" are read; the held-out halves are for reporting. Three fits:
+1. the sentence to bold: which of a right passage's sentences holds the expected text;
+2. the ranker: for every candidate passage of every answerable question, does it hold the answer;
+3. the confidence: with the new ranker, does the top passage answer (unanswerable questions: never).
+Then two thresholds, each by a rule fixed before looking at any figure:
+- answer: the confidence from which answering gains most on the training questions, a right quote
+  counting +1 and a wrong one (or any quote for an unanswerable question) -1;
+- closest: below it the reply is "none"; the confidence under which 5% of the rightly ranked training
+  questions fall.
+Writes retrieval/ranking/weights.json and prints the training figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.answer import confidence_features, rank_passages, vocab_of
+from retrieval.evaluate import MANIFEST, fresh_library, load_manifest, load_questions
+from retrieval.ranking.evidence import FACTS, FEATURES
+from retrieval.ranking.model import (
+    CONFIDENCE_FEATURES,
+    WEIGHTS_PATH,
+    Logistic,
+    Weights,
+    load_weights,
+    sigmoid,
+)
+from retrieval.ranking.query import analyse
+from retrieval.text import split_sentences
+from retrieval.tokenize import tokenize
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> Logistic:
+    """L2-regularised logistic regression by Newton's method on standardised features."""
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    z1 = np.hstack([z, np.ones((len(z), 1))])
+    w = np.zeros(z1.shape[1])
+    penalty = np.full(z1.shape[1], l2)
+    penalty[-1] = 0.0
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-np.clip(z1 @ w, -40, 40)))
+        gradient = z1.T @ (p - y) + penalty * w
+        hessian = (z1 * (p * (1 - p))[:, None]).T @ z1 + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return Logistic(mean, scale, w[:-1], float(w[-1]))
+
+
+@dataclass
+class Samples:
+    sentence_x: list[list[float]] = field(default_factory=list)
+    sentence_y: list[float] = field(default_factory=list)
+    ranker_x: list[np.ndarray] = field(default_factory=list)
+    ranker_y: list[np.ndarray] = field(default_factory=list)
+
+
+def _sentence_samples(samples: Samples, question: str, text: str, expect: str, vocab_query: object) -> None:
+    from retrieval.ranking.evidence import _share  # the same share the ranker uses
+
+    query = vocab_query
+    sentences = [s for line in text.split("\n") for s in split_sentences(line)]
+    if len(sentences) < 2:
+        return
+    for s in sentences:
+        cov = _share(query, set(tokenize(s)))  # type: ignore[arg-type]
+        typed = 1.0 if query.wants and FACTS[query.wants].search(s) else 0.0  # type: ignore[attr-defined]
+        samples.sentence_x.append([cov, typed])
+        samples.sentence_y.append(1.0 if expect in s else 0.0)
+
+
+def collect(weights: Weights, split: str = "train") -> tuple[Samples, list[tuple[np.ndarray, float, bool]]]:
+    """Evidence of every training question's candidates, and per question its confidence features,
+    ranker logit rows, and whether it is answerable."""
+    samples = Samples()
+    questions: list[tuple[np.ndarray, float, bool]] = []
+    for qs in load_manifest(MANIFEST):
+        with fresh_library(qs.corpus) as library:
+            index = library.index
+            vocab = vocab_of(index)
+            for item in load_questions(qs.questions, split):
+                query = analyse(item["q"], vocab)
+                ranked = rank_passages(index, library.store, query, weights)
+                if item.get("unanswerable"):
+                    questions.append((ranked.evidence, -1.0, False))
+                    continue
+                expect = item["expect"]
+                labels = np.array([1.0 if expect in c.text else 0.0 for c in ranked.candidates])
+                samples.ranker_x.append(ranked.evidence)
+                samples.ranker_y.append(labels)
+                for c in ranked.candidates:
+                    if expect in c.text:
+                        _sentence_samples(samples, item["q"], c.text, expect, query)
+                        break
+                questions.append((ranked.evidence, float(labels.argmax()) if labels.any() else -1.0, True))
+    return samples, questions
+
+
+def confidence_samples(weights: Weights, split: str = "train") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Confidence features of each question's top passage under `weights`, whether it answers, and
+    whether the question is answerable."""
+    xs, ys, answerable = [], [], []
+    for qs in load_manifest(MANIFEST):
+        with fresh_library(qs.corpus) as library:
+            index = library.index
+            vocab = vocab_of(index)
+            for item in load_questions(qs.questions, split):
+                query = analyse(item["q"], vocab)
+                ranked = rank_passages(index, library.store, query, weights)
+                xs.append(confidence_features(ranked))
+                right = bool(
+                    not item.get("unanswerable")
+                    and ranked.candidates
+                    and item["expect"] in ranked.candidates[0].text
+                )
+                ys.append(1.0 if right else 0.0)
+                answerable.append(not item.get("unanswerable"))
+    return np.array(xs), np.array(ys), np.array(answerable)
+
+
+def prior_weights() -> Weights:
+    def neutral(names: tuple[str, ...], first: str) -> Logistic:
+        coef = np.array([1.0 if n == first else 0.0 for n in names])
+        return Logistic(np.zeros(len(names)), np.ones(len(names)), coef, 0.0)
+
+    return Weights(
+        neutral(FEATURES, "bm25_rel"), neutral(CONFIDENCE_FEATURES, "cov_all"), 0.5, 0.2, (1.0, 0.3)
+    )
+
+
+def best_threshold(p: np.ndarray, right: np.ndarray) -> float:
+    """The confidence from which answering gains most: each right quote counts +1, each wrong one
+    (a wrong passage, or any quote for an unanswerable question) -1; declining counts 0."""
+    best, best_gain = 1.0, 0.0
+    for t in sorted(set(p.tolist())):
+        answered = p >= t
+        gain = float(right[answered].sum() - (1 - right[answered]).sum())
+        if gain > best_gain:
+            best, best_gain = t, gain
+    return best
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    args = parser.parse_args()
+    try:
+        start = load_weights()
+    except (ValueError, OSError):  # features changed: start from BM25's order, the fit replaces it
+        start = prior_weights()
+    samples, _ = collect(start)
+    sentence = fit_logistic(np.array(samples.sentence_x), np.array(samples.sentence_y), l2=args.l2)
+    raw = sentence.coef / sentence.scale  # back to unstandardised units: only the ratio matters
+    sentence_weights = (1.0, float(raw[1] / raw[0]) if raw[0] > 0 else 0.3)
+    x = np.vstack(samples.ranker_x)
+    y = np.concatenate(samples.ranker_y)
+    ranker = fit_logistic(x, y, l2=args.l2)
+    interim = Weights(ranker, start.confidence, 0.5, 0.2, sentence_weights)
+    cx, cy, answerable = confidence_samples(interim)
+    confidence = fit_logistic(cx, cy, l2=args.l2)
+    p = np.array([sigmoid(v) for v in confidence.logits(cx)])
+    right_p = np.sort(p[cy == 1])
+    answer_threshold = best_threshold(p, cy)
+    closest_threshold = min(
+        float(right_p[int(len(right_p) * 0.05)]) if len(right_p) else 0.1, answer_threshold
+    )
+    weights = Weights(
+        ranker, confidence, round(answer_threshold, 6), round(closest_threshold, 6), sentence_weights
+    )
+    args.out.write_text(json.dumps(weights.to_json(), indent=1) + "\n", encoding="utf-8")
+    load_weights.cache_clear()
+    top1 = float(cy[answerable].mean()) if answerable.any() else 0.0
+    answered = p >= answer_threshold
+    print(f"training questions: {int(answerable.sum())} answerable, {int((~answerable).sum())} unanswerable")
+    print(f"ranker rows {len(y)} (positive {int(y.sum())}); top@1 on training {top1:.3f}")
+    print(
+        f"thresholds: answer {answer_threshold:.3f}, closest {closest_threshold:.3f}; on training: "
+        f"hit@1 {float((answered & (cy == 1))[answerable].mean()):.3f}, "
+        f"unanswerable declined {int((~answered[~answerable]).sum())}/{int((~answerable).sum())}"
+    )
+    print(f"sentence weights {sentence_weights}")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

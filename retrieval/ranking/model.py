@@ -1,0 +1,118 @@
+"""The second stage's weights: a passage ranker and a confidence calibration, both logistic models.
+
+The weights live in weights.json beside this file, written by `python -m retrieval.ranking.fit` from
+the *training* halves of the question sets in tests/data/questions. Nothing here is tuned by hand:
+change the evidence or the training questions, then refit.
+
+Ranker: P(passage holds the answer | evidence), used only to order candidates.
+Confidence: P(the top passage answers | the question's evidence about it), which decides the outcome:
+"answer" at or above the answer threshold, "closest" at or above the closest threshold, else "none".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.ranking.evidence import FEATURES
+
+WEIGHTS_PATH = Path(__file__).with_name("weights.json")
+
+CONFIDENCE_FEATURES = (
+    "top_logit",
+    "margin",
+    "cov_all",
+    "cov_text",
+    "cov_sentence",
+    "cov_window",
+    "cov_rest",
+    "cov_rest_window",
+    "unknown_share",
+    "type_sentence",
+    "type_missing",
+    "wants_type",
+    "bm25_log",
+    "n_concepts",
+    "same_announcement_second",
+)
+
+
+@dataclass(frozen=True)
+class Logistic:
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "mean": [round(float(v), 6) for v in self.mean],
+            "scale": [round(float(v), 6) for v in self.scale],
+            "coef": [round(float(v), 6) for v in self.coef],
+            "intercept": round(self.intercept, 6),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object], width: int) -> Logistic:
+        mean = np.asarray(data["mean"], np.float64)
+        scale = np.asarray(data["scale"], np.float64)
+        coef = np.asarray(data["coef"], np.float64)
+        if not (len(mean) == len(scale) == len(coef) == width):
+            raise ValueError("weights do not match the features; refit with python -m retrieval.ranking.fit")
+        return cls(mean, scale, coef, float(data["intercept"]))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Weights:
+    ranker: Logistic
+    confidence: Logistic
+    answer_threshold: float
+    closest_threshold: float
+    sentence_weights: tuple[float, float]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "features": list(FEATURES),
+            "confidence_features": list(CONFIDENCE_FEATURES),
+            "ranker": self.ranker.to_json(),
+            "confidence": self.confidence.to_json(),
+            "thresholds": {"answer": self.answer_threshold, "closest": self.closest_threshold},
+            "sentence_weights": list(self.sentence_weights),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Weights:
+        if list(data.get("features", [])) != list(FEATURES) or list(  # type: ignore[call-overload]
+            data.get("confidence_features", [])  # type: ignore[call-overload]
+        ) != list(CONFIDENCE_FEATURES):
+            raise ValueError(
+                "weights were fitted for other features; refit with python -m retrieval.ranking.fit"
+            )
+        thresholds = data["thresholds"]
+        assert isinstance(thresholds, dict)
+        sentence = data.get("sentence_weights", [1.0, 0.3])
+        assert isinstance(sentence, list)
+        return cls(
+            ranker=Logistic.from_json(data["ranker"], len(FEATURES)),  # type: ignore[arg-type]
+            confidence=Logistic.from_json(data["confidence"], len(CONFIDENCE_FEATURES)),  # type: ignore[arg-type]
+            answer_threshold=float(thresholds["answer"]),
+            closest_threshold=float(thresholds["closest"]),
+            sentence_weights=(float(sentence[0]), float(sentence[1])),
+        )
+
+
+@cache
+def load_weights(path: Path = WEIGHTS_PATH) -> Weights:
+    return Weights.from_json(json.loads(path.read_text(encoding="utf-8")))
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(x, 40.0), -40.0)))

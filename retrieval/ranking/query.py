@@ -1,0 +1,430 @@
+"""What a question asks for: its concepts, the words that may stand for each, and the kind of fact wanted.
+
+People do not use the corpus's words. "health care" is "healthcare" in the text, "jail" is "prison",
+"defenses" is "defences", "goverment" is "government". A word the corpus never uses used to veto a
+right answer; here each question word becomes a *concept* that any of several index terms satisfies:
+its own stem, the compound it forms with its neighbour, the British spelling, a near spelling the
+corpus does use (one edit away, two for long words; the most frequent wins), and a short curated list
+of everyday synonyms for government vocabulary. All of it is looked up in the index's own vocabulary:
+nothing is downloaded, nothing is guessed from outside the corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from retrieval.tokenize import normalise, term, tokenize, words
+
+AnswerType = Literal["amount", "number", "date", "person", "place"]
+
+# Everyday word -> words GOV.UK uses for it. Both directions are added below. Kept short on purpose:
+# each entry is a pair seen in real questions to announcements, not a thesaurus.
+_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "jail": ("prison", "custody"),
+    "jailed": ("prison", "sentenced", "imprisoned"),
+    "prisoner": ("offender", "inmate"),
+    "firm": ("business", "company", "employer"),
+    "firms": ("businesses", "companies", "employers"),
+    "company": ("business", "firm"),
+    "companies": ("businesses", "firms"),
+    "shut": ("close", "closure"),
+    "shutting": ("closing", "closure"),
+    "cash": ("money", "funding", "fund"),
+    "money": ("funding", "fund", "investment", "£"),
+    "funding": ("investment", "fund", "money"),
+    "spend": ("invest", "investment", "funding"),
+    "spending": ("investment", "funding"),
+    "kids": ("children", "pupils", "young"),
+    "kid": ("child", "pupil"),
+    "children": ("pupils", "young"),
+    "cops": ("police", "officers"),
+    "cop": ("police", "officer"),
+    "docs": ("doctors", "gps"),
+    "doctor": ("gp", "clinician"),
+    "wage": ("pay", "salary", "earnings"),
+    "wages": ("pay", "salaries", "earnings"),
+    "salary": ("pay", "wage"),
+    "jobs": ("employment", "roles", "posts"),
+    "job": ("employment", "role", "post"),
+    "sacked": ("dismissed",),
+    "fined": ("penalty", "fine"),
+    "fine": ("penalty",),
+    "ban": ("prohibit", "banned", "prohibition"),
+    "law": ("legislation", "act", "bill"),
+    "laws": ("legislation", "rules"),
+    "rules": ("regulations", "legislation"),
+    "homes": ("housing", "houses", "properties"),
+    "house": ("home", "property"),
+    "houses": ("homes", "housing"),
+    "car": ("vehicle", "vehicles"),
+    "cars": ("vehicles",),
+    "lorry": ("hgv", "vehicle"),
+    "boss": ("chief", "head", "director"),
+    "head": ("chief", "director", "chair"),
+    "killed": ("died", "death", "fatally"),
+    "died": ("killed", "death"),
+    "dead": ("died", "killed", "death"),
+    "hurt": ("injured", "injury"),
+    "soldier": ("serviceman", "personnel", "troops"),
+    "soldiers": ("troops", "personnel", "servicemen"),
+    "army": ("military", "forces", "troops"),
+    "military": ("forces", "defence", "armed"),
+    "britain": ("uk", "british"),
+    "uk": ("britain", "british"),
+    "govt": ("government",),
+    "gov": ("government",),
+    "minister": ("secretary",),
+    "pm": ("prime",),
+    "begin": ("start", "launch"),
+    "start": ("begin", "launch", "commence"),
+    "starts": ("begins", "launches"),
+    "end": ("finish", "close", "deadline"),
+    "deadline": ("closes", "close", "end"),
+    "cost": ("price", "cost", "£", "worth"),
+    "price": ("cost",),
+    "help": ("support", "assist"),
+    "aid": ("support", "assistance"),
+    "rise": ("increase",),
+    "increase": ("rise",),
+    "cut": ("reduce", "reduction"),
+    "cuts": ("reductions", "reduce"),
+    "hospital": ("nhs", "hospitals"),
+    "patients": ("patient",),
+    "illness": ("disease",),
+    "flu": ("influenza",),
+    "weed": ("cannabis",),
+    "drugs": ("drug", "substances"),
+    "phone": ("mobile", "telephone"),
+    "email": ("e-mail",),
+    "tax": ("duty", "levy"),
+    "pension": ("pensions", "retirement"),
+    "elderly": ("older", "pensioners"),
+    "old": ("older", "elderly"),
+    "disabled": ("disability", "disabilities"),
+    "poor": ("poverty", "low-income"),
+    "abroad": ("overseas", "international"),
+    "foreign": ("overseas", "international"),
+    "trains": ("rail", "railway"),
+    "train": ("rail", "railway"),
+    "roads": ("highways", "road"),
+    "school": ("schools", "education"),
+    "uni": ("university",),
+    "unis": ("universities",),
+    "climate": ("net", "zero", "emissions"),
+    "green": ("net", "zero", "renewable"),
+    "flooding": ("flood",),
+    "floods": ("flood",),
+    "fishing": ("fisheries", "angling"),
+    "farm": ("agriculture", "farming"),
+    "farmers": ("farming", "agriculture"),
+    "visa": ("immigration",),
+    "migrants": ("migration", "immigration"),
+    "talk": ("speech", "lecture"),
+    "said": ("say", "stated"),
+    "announced": ("announce", "confirmed"),
+    "fund": ("funding", "£"),
+    "people": ("individuals", "residents"),
+    "attack": ("incident", "attacks"),
+    "boat": ("vessel", "ship"),
+    "boats": ("vessels", "ships"),
+    "plane": ("aircraft",),
+    "planes": ("aircraft",),
+    "tablet": ("device",),
+}
+
+# American spellings -> British, tried only when the American form is not in the corpus.
+_US_UK = (
+    (re.compile(r"ization"), "isation"),
+    (re.compile(r"izing"), "ising"),
+    (re.compile(r"ize"), "ise"),
+    (re.compile(r"yze"), "yse"),
+    (re.compile(r"([^aeiou])or$"), r"\1our"),
+    (re.compile(r"([^aeiou])ors$"), r"\1ours"),
+    (re.compile(r"ense$"), "ence"),
+    (re.compile(r"enses$"), "ences"),
+    (re.compile(r"([^aeiou])er$"), r"\1re"),
+    (re.compile(r"([^aeiou])ers$"), r"\1res"),
+    (re.compile(r"og$"), "ogue"),
+    (re.compile(r"eled$"), "elled"),
+    (re.compile(r"eling$"), "elling"),
+    (re.compile(r"ense"), "ence"),
+)
+
+_WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
+    (
+        "amount",
+        re.compile(
+            r"\bhow much\b|\bcost(s|ing)?\b|\bprice\b|\bworth\b|\bbudget\b"
+            r"|\bhow big (is|was) the (fund|grant)"
+            r"|\bwhat (was|is) the (fund|grant|investment|funding|value)|£"
+        ),
+    ),
+    (
+        "number",
+        re.compile(
+            r"\bhow many\b|\bhow long\b|\bhow old\b|\bhow far\b|\bhow often\b|\bwhat (number|percentage|"
+            r"proportion|share|age|size)\b|\bper ?cent\b|\bwhat per ?cent|\bhow big\b|\bhow high\b"
+            r"|\bhow fast\b|\bhow large\b|\bhow tall\b"
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"\bwhen\b|\bwhat (date|year|day|month|time)\b|\bwhich (date|year|day|month)\b|\bby when\b"
+            r"|\bhow soon\b|\bwhat time\b|\bdeadline\b|\bsince when\b|\bdate\b"
+        ),
+    ),
+    (
+        "person",
+        re.compile(
+            r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (minister|secretary|official|mp|person|people|officer|judge"
+            r"|company|organisation|firm|charity|department|agency|body)\b|\bname of\b|\bwhat (minister|"
+            r"secretary)\b"
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"\bwhere\b|\bwhich (country|countries|city|cities|town|towns|county|counties|area|areas|"
+            r"region|regions|place|places|port|airport|site|location|nation)\b|\bwhat (country|city|town|"
+            r"county|area|region|place|location)\b"
+        ),
+    ),
+)
+
+_RECENT = re.compile(r"\b(latest|newest|most recent|recently|this (week|month|year)|new)\b")
+
+# Question words that carry no topic: kept out of the concepts (they are not stop-words in the index,
+# which must stay the one rank-bm25 reproduces).
+_QUESTION_NOISE = frozenset(
+    [
+        "announce",
+        "announced",
+        "announcement",
+        "announcements",
+        "government",
+        "gov",
+        "govt",
+        "uk",
+        "say",
+        "says",
+        "said",
+        "tell",
+        "know",
+        "happen",
+        "happened",
+        "happening",
+        "going",
+        "get",
+        "got",
+        "give",
+        "given",
+        "put",
+        "putting",
+        "plan",
+        "plans",
+        "planned",
+        "go",
+        "goes",
+        "want",
+        "wants",
+        "need",
+        "needs",
+        "mean",
+        "means",
+        "kind",
+        "sort",
+        "thing",
+        "things",
+        "anything",
+        "something",
+        "lot",
+        "lots",
+        "anyone",
+        "someone",
+        "somebody",
+        "much",
+        "many",
+        "long",
+        "often",
+        "exactly",
+        "actually",
+        "really",
+        "please",
+        "thanks",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One question word and the index terms that satisfy it."""
+
+    word: str
+    terms: frozenset[str]
+    weight: float
+    known: bool  # the corpus uses at least one of the terms
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    terms: list[str]  # first-stage (BM25) terms: the question's own, then the bridging ones
+    concepts: tuple[Concept, ...]
+    wants: AnswerType | None
+    recent: bool
+    corrections: dict[str, str] = field(default_factory=dict)  # unknown word -> corpus word
+
+    @property
+    def total_weight(self) -> float:
+        return sum(c.weight for c in self.concepts)
+
+    @property
+    def unknown_weight(self) -> float:
+        return sum(c.weight for c in self.concepts if not c.known)
+
+
+def wanted_type(question: str) -> AnswerType | None:
+    text = normalise(question)
+    for kind, pattern in _WANTS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def wants_recent(question: str) -> bool:
+    return bool(_RECENT.search(normalise(question)))
+
+
+class Vocab:
+    """What the query needs from the index: document frequency and idf of a term (0 df: unknown)."""
+
+    def __init__(self, df: Callable[[str], int], idf: Callable[[str], float], unknown_idf: float) -> None:
+        self.df = df
+        self.idf = idf
+        self.unknown_idf = unknown_idf
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _edits1(word: str) -> set[str]:
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + transposes + replaces + inserts)
+
+
+def _best_known(candidates: set[str], vocab: Vocab) -> str | None:
+    """The candidate word whose term the corpus uses most often."""
+    best, best_df = None, 0
+    for candidate in sorted(candidates):
+        t = term(candidate)
+        if not t:
+            continue
+        df = vocab.df(t)
+        if df > best_df:
+            best, best_df = candidate, df
+    return best
+
+
+def correct(word: str, vocab: Vocab) -> str | None:
+    """A corpus word one edit away (two for words of 10+ letters), the most frequent; None if none."""
+    # Short words are too near too many others ("hurt" is one edit from "hunt"): only 5+ letters, and
+    # two edits only for 10+.
+    if len(word) < 5 or not word.isalpha() or not word.isascii():
+        return None
+    near = _edits1(word)
+    found = _best_known(near, vocab)
+    if found is None and len(word) >= 10:
+        # Two edits: only from the one-edit words that are real prefixes of corpus terms would be
+        # cheaper, but 8+ letter words are few per question and this stays under a millisecond.
+        far = {e2 for e1 in near for e2 in _edits1(e1) if abs(len(e2) - len(word)) <= 2}
+        found = _best_known(far, vocab)
+    return found
+
+
+def _british(word: str, vocab: Vocab) -> str | None:
+    for pattern, replacement in _US_UK:
+        candidate = pattern.sub(replacement, word)
+        if candidate != word and (t := term(candidate)) and vocab.df(t) > 0:
+            return candidate
+    return None
+
+
+def _split_compound(word: str, vocab: Vocab) -> list[str]:
+    """'floodrisk' -> ['flood', 'risk'] when both halves are corpus terms."""
+    best: list[str] = []
+    best_df = 0
+    for i in range(3, len(word) - 2):
+        left, right = term(word[:i]), term(word[i:])
+        if left and right and vocab.df(left) and vocab.df(right):
+            df = min(vocab.df(left), vocab.df(right))
+            if df > best_df:
+                best, best_df = [left, right], df
+    return best
+
+
+def analyse(question: str, vocab: Vocab) -> Query:
+    surface = words(question)
+    concepts: list[Concept] = []
+    bridging: list[str] = []
+    corrections: dict[str, str] = {}
+    seen: set[str] = set()
+    for i, word in enumerate(surface):
+        t = term(word)
+        if not t or t in seen:
+            continue
+        seen.add(t)
+        alternatives: set[str] = {t}
+        known = vocab.df(t) > 0
+        # Split or joined compounds: "health care" / "healthcare", "e mail" (from "e-mail") / "email".
+        joined_here: set[str] = set()
+        before = surface[i - 1] + word if i else None
+        after = word + surface[i + 1] if i + 1 < len(surface) else None
+        for neighbour in (before, after):
+            if neighbour and (joined := term(neighbour)) and vocab.df(joined) > 0:
+                joined_here.add(joined)
+        alternatives |= joined_here
+        if not known:
+            replacement = _british(word, vocab) or correct(word, vocab)
+            if replacement is not None:
+                alternatives.add(term(replacement))
+                corrections[word] = replacement
+            else:
+                alternatives.update(_split_compound(word, vocab))
+        for synonym in _SYNONYMS.get(word, ()):
+            for part in words(synonym) or [synonym]:
+                if (st := term(part)) and vocab.df(st) > 0:
+                    alternatives.add(st)
+        present = [a for a in alternatives if vocab.df(a) > 0]
+        is_known = bool(present)
+        # Stand-ins join the first stage only where the question's own word finds nothing (or forms a
+        # compound); synonyms of a word the corpus has only count in the second stage, so that BM25's
+        # candidates stay those of the question as asked.
+        if not known:
+            bridging.extend(sorted(a for a in present if a != t))
+        bridging.extend(sorted(joined_here))
+        if word in _QUESTION_NOISE:
+            weight = 0.25 * (max(vocab.idf(a) for a in present) if present else 1.0)
+        elif is_known:
+            # The concept weighs what its own term weighs if the corpus has it, else its best stand-in.
+            weight = vocab.idf(t) if known else max(vocab.idf(a) for a in present)
+        else:
+            weight = vocab.unknown_idf
+        weight = max(weight, 0.01)
+        concepts.append(Concept(word=word, terms=frozenset(alternatives), weight=weight, known=is_known))
+    own = tokenize(question)
+    return Query(
+        text=question,
+        terms=own + [b for b in dict.fromkeys(bridging) if b not in own],
+        concepts=tuple(concepts),
+        wants=wanted_type(question),
+        recent=wants_recent(question),
+        corrections=corrections,
+    )
