@@ -1,4 +1,4 @@
-"""`python -m bot SUBCOMMAND`: ingest, ask, latest, eval, sync, chat and run."""
+"""`python -m bot SUBCOMMAND`: ingest, ask, search, latest, eval, sync, chat and run."""
 
 from __future__ import annotations
 
@@ -35,12 +35,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=_positive, default=5, help="how many announcements to list (default 5)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
+    p = sub.add_parser("search", help="ranked passages for some words, one per announcement, never declined")
+    p.add_argument("words")
+    p.add_argument("--top-k", type=_positive, default=10, help="how many results (default 10)")
+    p.add_argument("--json", action="store_true", help='print one JSON object {"results": [...]}')
+
     p = sub.add_parser("latest", help="list the newest announcements")
     p.add_argument("-n", type=_positive, default=10, help="how many (default 10)")
     p.add_argument("--json", action="store_true", help="print a JSON array")
 
-    p = sub.add_parser("eval", help="score answers against a question set (JSON lines)")
-    p.add_argument("file", type=Path)
+    p = sub.add_parser(
+        "eval",
+        help="score answers against question sets: all of tests/data/questions on fresh stores, "
+        "or FILE against --corpus (a fresh store) or the configured store",
+    )
+    p.add_argument("file", type=Path, nargs="?")
+    p.add_argument("--corpus", type=Path, nargs="+", help="ask FILE of a fresh store holding only these")
+    p.add_argument("--split", choices=["train", "heldout", "all"], default=None, help="default: both halves")
     p.add_argument("--misses", action="store_true", help="list the questions it got wrong")
 
     p = sub.add_parser("sync", help="fetch new announcements from GOV.UK")
@@ -66,9 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run(settings)
     if args.command == "sync":
-        from bot.jobs import sync_command
+        from bot.sync import sync_command
 
         return sync_command(settings, args.since, args.max_items)
+    if args.command == "eval" and (args.file is None or args.corpus):
+        return _eval_fresh(args.file, args.corpus, args.split, args.misses)
     library = Library(settings)
     try:
         if args.command == "ingest":
@@ -76,14 +89,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         library.prepare()
         if args.command == "ask":
             return _ask(library, args.question, args.top_k, args.json)
+        if args.command == "search":
+            return _search(library, args.words, args.top_k, args.json)
         if args.command == "latest":
             return _latest(library, args.n, args.json)
         if args.command == "eval":
-            return _eval(library, args.file, args.misses)
+            return _eval(library, args.file, args.split, args.misses)
         if args.command == "chat":
+            from bot.commands import Commands
             from bot.terminal import chat
 
-            return chat(library)
+            return chat(Commands(library))
     finally:
         library.close()
     return 2
@@ -136,21 +152,81 @@ def _latest(library: Library, n: int, as_json: bool) -> int:
     return 0
 
 
-def _eval(library: Library, path: Path, show_misses: bool) -> int:
-    from retrieval.evaluate import evaluate, load_questions
+def _search(library: Library, words: str, top_k: int, as_json: bool) -> int:
+    if not words.strip():
+        print("error: nothing to search for", file=sys.stderr)
+        return 2
+    results = library.search(words, limit=top_k)
+    if as_json:
+        print(json.dumps({"results": [r.to_json() for r in results]}, ensure_ascii=False))
+        return 0
+    if not results:
+        print("No announcement uses these words.")
+    for rank, r in enumerate(results, start=1):
+        date = r.published.date().isoformat() if r.published else "undated"
+        print(f"{rank}. {r.title}\n   {r.type or 'Announcement'} · {date}" + (f" · {r.url}" if r.url else ""))
+        print(f"   {r.sentence}")
+    return 0
+
+
+def _print_misses(misses: Sequence[object]) -> None:
+    for miss in misses:
+        print(
+            f"  MISS [{miss.outcome}] {miss.question!r}\n       expected {miss.expected!r}"  # type: ignore[attr-defined]
+            f"\n       got      {miss.got!r}"  # type: ignore[attr-defined]
+        )
+
+
+def _splits(split: str | None) -> tuple[str | None, ...]:
+    return ("train", "heldout") if split is None else ((None,) if split == "all" else (split,))
+
+
+def _eval(library: Library, path: Path, split: str | None, show_misses: bool) -> int:
+    from retrieval.evaluate import evaluate, load_questions, table
     from retrieval.formats import IngestError
 
+    rows = []
+    for part in _splits(split):
+        try:
+            questions = load_questions(path, part)
+        except (OSError, IngestError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        if questions:
+            rows.append((path.stem, part or "all", evaluate(library, questions)))
+    print(table(rows))
+    if show_misses:
+        for _, _, report in rows:
+            _print_misses(report.misses)
+    return 0
+
+
+def _eval_fresh(path: Path | None, corpus: list[Path] | None, split: str | None, show_misses: bool) -> int:
+    """Each set asked of a fresh store holding only its corpus, as a stranger's test would be."""
+    from retrieval.evaluate import QuestionSet, evaluate, fresh_library, load_manifest, load_questions, table
+    from retrieval.formats import IngestError
+
+    if path is not None:
+        if not corpus:
+            print("error: --corpus is needed with a question file for a fresh store", file=sys.stderr)
+            return 2
+        sets = [QuestionSet(path.stem, tuple(corpus), path)]
+    else:
+        sets = load_manifest()
+    rows = []
     try:
-        questions = load_questions(path)
+        for qs in sets:
+            with fresh_library(qs.corpus) as library:
+                for part in _splits(split):
+                    questions = load_questions(qs.questions, part)
+                    if questions:
+                        rows.append((qs.name, part or "all", evaluate(library, questions)))
     except (OSError, IngestError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    report = evaluate(library, questions)
-    figures = report.figures()
-    print(f"{path.name}: " + "  ".join(f"{k} {v}" for k, v in figures.items()))
+    print(table(rows))
     if show_misses:
-        for miss in report.misses:
-            print(
-                f"  MISS {miss.question!r}\n       expected {miss.expected!r}\n       got      {miss.got!r}"
-            )
+        for name, part, report in rows:
+            print(f"{name} ({part}):")
+            _print_misses(report.misses)
     return 0

@@ -66,7 +66,8 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|year)|this (week|month|year)|from \d|by \d|until|since|deadline)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
     ),
     "person": re.compile(
-        r"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|MP|MBE|OBE|CBE|KC|QC)\b"
+        r"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|MP|MBE|OBE|CBE|KC"
+        r"|QC)\b"
         r"|\b(Minister|Secretary|Chancellor|Prime Minister|Ambassador|Commissioner|Chief Executive|Director"
         r"|Chair|Chairman|President|Mayor|Governor|Attorney General|Solicitor General|Inspector|Private"
         r"|Corporal|Sergeant|Lieutenant|Captain|Major|Colonel|Trooper|Lance|Rifleman|Sapper|Gunner)\b"

@@ -1,4 +1,4 @@
-"""Fit the second stage's weights on the training halves of the question sets: `python -m retrieval.ranking.fit`.
+"""Fit the second stage on the training halves of the question sets: `python -m retrieval.ranking.fit`.
 
 Only questions whose "split" is "train" are read; the held-out halves are for reporting. Three fits:
 1. the sentence to bold: which of a right passage's sentences holds the expected text;
@@ -56,6 +56,49 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int 
         if np.abs(step).max() < 1e-8:
             break
     return Logistic(mean, scale, w[:-1], float(w[-1]))
+
+
+def fit_listwise(
+    groups: list[tuple[np.ndarray, np.ndarray]], l2: float = 1.0, iterations: int = 400
+) -> Logistic:
+    """A linear ranker fitted per question: maximise the softmax probability of the passages that hold
+    the answer among that question's candidates (ListNet-style), L2-regularised, by gradient descent
+    with a backtracking step. Questions whose candidates hold no answer teach nothing and are skipped."""
+    kept = [(x, y) for x, y in groups if y.any() and len(y) > 1]
+    stacked = np.vstack([x for x, _ in kept])
+    mean = stacked.mean(axis=0)
+    scale = stacked.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    zs = [((x - mean) / scale, y) for x, y in kept]
+
+    def loss_and_gradient(w: np.ndarray) -> tuple[float, np.ndarray]:
+        loss = 0.5 * l2 * float(w @ w)
+        gradient = l2 * w
+        for z, y in zs:
+            s = z @ w
+            s = s - s.max()
+            p = np.exp(s)
+            p /= p.sum()
+            positive = p[y > 0].sum()
+            loss -= float(np.log(max(positive, 1e-300)))
+            q = np.where(y > 0, p / max(positive, 1e-300), 0.0)
+            gradient += z.T @ (p - q)
+        return loss, gradient
+
+    w = np.zeros(stacked.shape[1])
+    step = 0.1
+    loss, gradient = loss_and_gradient(w)
+    for _ in range(iterations):
+        candidate = w - step * gradient
+        new_loss, new_gradient = loss_and_gradient(candidate)
+        if new_loss <= loss:
+            w, loss, gradient = candidate, new_loss, new_gradient
+            step *= 1.2
+        else:
+            step *= 0.5
+            if step < 1e-10:
+                break
+    return Logistic(mean, scale, w, 0.0)
 
 
 @dataclass
@@ -154,6 +197,7 @@ def best_threshold(p: np.ndarray, right: np.ndarray) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--pointwise", action="store_true", help="a logistic ranker instead of listwise")
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
     args = parser.parse_args()
     try:
@@ -164,9 +208,11 @@ def main() -> int:
     sentence = fit_logistic(np.array(samples.sentence_x), np.array(samples.sentence_y), l2=args.l2)
     raw = sentence.coef / sentence.scale  # back to unstandardised units: only the ratio matters
     sentence_weights = (1.0, float(raw[1] / raw[0]) if raw[0] > 0 else 0.3)
-    x = np.vstack(samples.ranker_x)
     y = np.concatenate(samples.ranker_y)
-    ranker = fit_logistic(x, y, l2=args.l2)
+    if args.pointwise:
+        ranker = fit_logistic(np.vstack(samples.ranker_x), y, l2=args.l2)
+    else:
+        ranker = fit_listwise(list(zip(samples.ranker_x, samples.ranker_y, strict=True)), l2=args.l2)
     interim = Weights(ranker, start.confidence, 0.5, 0.2, sentence_weights)
     cx, cy, answerable = confidence_samples(interim)
     confidence = fit_logistic(cx, cy, l2=args.l2)
