@@ -95,9 +95,9 @@ def step_build(db: Path) -> dict[str, Any]:
 
 
 def step_serve(db: Path, questions_path: Path, rank_sample: int) -> dict[str, Any]:
-    from retrieval.index import BM25Index
     from retrieval.library import Library
-    from retrieval.tokenize import tokenize
+    from retrieval.search.bm25 import BM25Index
+    from retrieval.search.tokenize import tokenize
 
     library = Library(_settings(db))
     started = time.perf_counter()
@@ -141,7 +141,7 @@ def _baselines(
     from rank_bm25 import BM25Okapi
 
     from retrieval.library import encoded_batches
-    from retrieval.tokenize import tokenize
+    from retrieval.search.tokenize import tokenize
 
     chunk_ids: list[int] = []
     corpus: list[list[str]] = []

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from retrieval.answer import Passage, best_match
 from retrieval.library import Library
 from retrieval.models import Base
-from retrieval.tokenize import tokenize
+from retrieval.search.tokenize import tokenize
 
 MAX_PER_CHAT = 20
 MIN_COVERAGE = 0.75

@@ -16,13 +16,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from retrieval.index import K1, B, BM25Index
 from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
 from retrieval.ranking.query import Query, Vocab, analyse
+from retrieval.search.bm25 import K1, B, BM25Index
+from retrieval.search.tokenize import tokenize
 from retrieval.store import ChunkRow, Store
 from retrieval.text import split_sentences
-from retrieval.tokenize import tokenize
 
 # Candidates the second stage sees, whatever one announcement holds: the cost of a question is bounded.
 CANDIDATES = 48

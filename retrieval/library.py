@@ -30,12 +30,12 @@ import numpy as np
 from retrieval import answer as answering
 from retrieval.announcement import AnnouncementRecord
 from retrieval.config import Settings
-from retrieval.index import Batch, BM25Index, IndexMeta, encode
 from retrieval.ingest import IngestReport, ingest_paths, ingest_records
 from retrieval.models import Announcement
+from retrieval.search.bm25 import Batch, BM25Index, IndexMeta, encode
+from retrieval.search.tokenize import VERSION as TOKENIZER_VERSION
+from retrieval.search.tokenize import tokenize
 from retrieval.store import AnnouncementInfo, CorpusStats, Store
-from retrieval.tokenize import VERSION as TOKENIZER_VERSION
-from retrieval.tokenize import tokenize
 
 log = logging.getLogger(__name__)
 

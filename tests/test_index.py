@@ -14,9 +14,9 @@ from rank_bm25 import BM25Okapi
 
 from retrieval.chunking import chunk_body
 from retrieval.formats import read_file
-from retrieval.index import BM25Index, IndexMeta
 from retrieval.library import Library
-from retrieval.tokenize import VERSION, tokenize
+from retrieval.search.bm25 import BM25Index, IndexMeta
+from retrieval.search.tokenize import VERSION, tokenize
 from tests.conftest_retrieval import (
     NEWS_2024,
     SEED_FILE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.tokenize import tokenize
+from retrieval.search.tokenize import tokenize
 
 
 def same_terms(a: str, b: str) -> bool:

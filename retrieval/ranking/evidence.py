@@ -19,8 +19,8 @@ from datetime import datetime
 import numpy as np
 
 from retrieval.ranking.query import AnswerType, Query
+from retrieval.search.tokenize import tokenize
 from retrieval.text import split_sentences
-from retrieval.tokenize import tokenize
 
 FEATURES = (
     "bm25_rel",

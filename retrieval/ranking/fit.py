@@ -33,8 +33,8 @@ from retrieval.ranking.model import (
     sigmoid,
 )
 from retrieval.ranking.query import analyse
+from retrieval.search.tokenize import tokenize
 from retrieval.text import split_sentences
-from retrieval.tokenize import tokenize
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iterations: int = 50) -> Logistic:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from retrieval.tokenize import normalise, term, tokenize, words
+from retrieval.search.tokenize import normalise, term, tokenize, words
 
 AnswerType = Literal["amount", "number", "date", "person", "place"]
 
