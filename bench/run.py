@@ -244,7 +244,7 @@ def step_fresh(db: Path, corpus: Path, questions_path: Path) -> dict[str, Any]:
 def step_e2e(db: Path, questions_path: Path, n_updates: int) -> dict[str, Any]:
     import asyncio
 
-    from bot.app import build_application
+    from bot.telegram.app import build_application
     from retrieval.library import Library
     from tests.fakebotapi import FakeBotAPI
 
@@ -277,7 +277,7 @@ def step_e2e(db: Path, questions_path: Path, n_updates: int) -> dict[str, Any]:
                 "replies": len(sent),
                 "answered": answered,
                 "wall_s": wall,
-                "handling_ms": _percentiles(list(app.bot_data["metrics"].durations_ms)),
+                "handling_ms": _percentiles(list(app.bot_data.metrics.durations_ms)),
             }
 
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")

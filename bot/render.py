@@ -1,4 +1,5 @@
-"""Replies as Telegram HTML, built from retrieval results; the terminal chat prints the same replies.
+"""Every reply as Telegram HTML, built from retrieval results: the only place that writes it. The bot sends
+these replies and the terminal chat prints them (bot/terminal.py turns the HTML into terminal text).
 
 Every piece of text from the corpus or the user goes through html.escape before it is wrapped in a tag,
 and long text is split into pieces before escaping and wrapping, so a split never cuts a tag or an
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
+from bot import actions
 from retrieval.announcement import Block, parse_body
 from retrieval.answer import Answer, Passage
 from retrieval.models import Announcement
@@ -38,6 +40,11 @@ class Button:
 class Reply:
     text: str  # Telegram HTML
     buttons: list[list[Button]] = field(default_factory=list)
+
+
+def _opens(label: str, announcement_id: int) -> Button:
+    """A button that sends the whole announcement."""
+    return Button(label, data=actions.Read(announcement_id).data)
 
 
 def date_text(value: datetime | None) -> str | None:
@@ -79,26 +86,55 @@ def _quote(passage: str, sentence: str, limit: int) -> str:
     return f"<blockquote>{body}</blockquote>"
 
 
+def other_announcements(results: Sequence[Passage]) -> list[Passage]:
+    """After the first result, the best passage of each other announcement, in rank order (results
+    may hold several passages of one announcement)."""
+    seen = {results[0].announcement_id} if results else set()
+    others = []
+    for p in results[1:]:
+        if p.announcement_id not in seen:
+            seen.add(p.announcement_id)
+            others.append(p)
+    return others
+
+
 def answer_reply(answer: Answer, more_key: str | None) -> Reply:
-    if answer.answer is None:
-        return no_answer_reply(answer.question)
-    return passage_reply(answer.answer, more_key=more_key if len(answer.results) > 1 else None)
+    """By outcome: the passage that answers; the closest one, said to be uncertain; or a decline."""
+    if answer.outcome == "answer" and answer.answer is not None:
+        more = more_key if other_announcements(answer.results) else None
+        return passage_reply(answer.answer, more_key=more)
+    if answer.outcome == "closest" and answer.results:
+        return closest_reply(answer.results)
+    return no_answer_reply(answer.question)
 
 
-def passage_reply(p: Passage, more_key: str | None = None) -> Reply:
-    head = f"<b>{escape(p.title)}</b>\n{source_line(p.type, p.published, p.organisation)}\n"
+def passage_reply(p: Passage, more_key: str | None = None, lead: str = "") -> Reply:
+    """A passage quoted with its title and source; `lead` (HTML) goes first and counts in the limit."""
+    head = f"{lead}<b>{escape(p.title)}</b>\n{source_line(p.type, p.published, p.organisation)}\n"
     link = f'\n<a href="{escape(p.url, quote=True)}">Read it on GOV.UK</a>' if p.url else ""
     quote = _quote(p.passage, p.sentence, MAX_MESSAGE - len(head) - len(link) - 16)
-    row = [Button("Full announcement", data=f"read:{p.announcement_id}")]
+    row = [_opens("Full announcement", p.announcement_id)]
     if more_key:
-        row.append(Button("More matches", data=f"more:{more_key}:1"))
+        row.append(Button("More matches", data=actions.MoreMatches(more_key, 1).data))
     return Reply(head + quote + link, [row])
 
 
+CLOSEST_OTHERS = 2  # further announcements offered under a passage that may not answer
+
+
+def closest_reply(results: Sequence[Passage]) -> Reply:
+    """Nothing clearly answers: the nearest passage, said to be uncertain, and the next announcements
+    as buttons that open them."""
+    reply = passage_reply(results[0], lead="This may not answer it, but the closest passage is…\n\n")
+    others = [
+        [_opens(shorten(p.title, 60), p.announcement_id)]
+        for p in other_announcements(results)[:CLOSEST_OTHERS]
+    ]
+    return Reply(reply.text, reply.buttons + others)
+
+
 def alert_reply(words: str, p: Passage) -> Reply:
-    passage = passage_reply(p)
-    head = f"🔔 New announcement matching “{escape(shorten(words, 100))}”\n\n"
-    return Reply(head + passage.text, passage.buttons)
+    return passage_reply(p, lead=f"🔔 New announcement matching “{escape(shorten(words, 100))}”\n\n")
 
 
 def subscriptions_reply(items: Sequence[tuple[int, str]]) -> Reply:
@@ -106,7 +142,7 @@ def subscriptions_reply(items: Sequence[tuple[int, str]]) -> Reply:
         return Reply("You follow nothing yet. /subscribe WORDS sends you each new announcement that matches.")
     lines = ["<b>Your subscriptions</b>"] + [f"{n}. {escape(words)}" for n, (_, words) in enumerate(items, 1)]
     buttons = [
-        [Button(f"Remove {n}. {shorten(words, 40)}", data=f"unsub:{sub_id}")]
+        [Button(f"Remove {n}. {shorten(words, 40)}", data=actions.Unsubscribe(sub_id).data)]
         for n, (sub_id, words) in enumerate(items, 1)
     ]
     return Reply("\n".join(lines), buttons)
@@ -123,7 +159,7 @@ def no_answer_reply(question: str) -> Reply:
 
 def more_reply(answer: Answer, key: str, page: int, per_page: int = 3) -> Reply:
     """Further matches from other announcements, paged by editing the same message."""
-    others = answer.results[1:]
+    others = other_announcements(answer.results)
     pages = max(1, -(-len(others) // per_page))
     page = min(max(page, 1), pages)
     shown = others[(page - 1) * per_page : page * per_page]
@@ -134,12 +170,12 @@ def more_reply(answer: Answer, key: str, page: int, per_page: int = 3) -> Reply:
             f"\n{number}. <b>{escape(p.title)}</b>\n{source_line(p.type, p.published, p.organisation)}\n"
             f"<i>{escape(shorten(p.sentence, 300))}</i>"
         )
-        buttons.append([Button(f"{number}. {shorten(p.title, 40)}", data=f"read:{p.announcement_id}")])
-    nav = [Button("« Answer", data=f"ans:{key}")]
+        buttons.append([_opens(f"{number}. {shorten(p.title, 40)}", p.announcement_id)])
+    nav = [Button("« Answer", data=actions.BackToAnswer(key).data)]
     if page > 1:
-        nav.append(Button("‹ Previous", data=f"more:{key}:{page - 1}"))
+        nav.append(Button("‹ Previous", data=actions.MoreMatches(key, page - 1).data))
     if page < pages:
-        nav.append(Button("Next ›", data=f"more:{key}:{page + 1}"))
+        nav.append(Button("Next ›", data=actions.MoreMatches(key, page + 1).data))
     buttons.append(nav)
     return Reply("\n".join(lines), buttons)
 
@@ -158,12 +194,12 @@ def search_reply(
             f"\n{number}. <b>{escape(p.title)}</b>\n{source_line(p.type, p.published, p.organisation)}\n"
             f"{escape(shorten(p.sentence, 250))}"
         )
-        buttons.append([Button(f"{number}. {shorten(p.title, 40)}", data=f"read:{p.announcement_id}")])
+        buttons.append([_opens(f"{number}. {shorten(p.title, 40)}", p.announcement_id)])
     nav = []
     if page > 1:
-        nav.append(Button("‹ Previous", data=f"search:{key}:{page - 1}"))
+        nav.append(Button("‹ Previous", data=actions.SearchPage(key, page - 1).data))
     if has_more:
-        nav.append(Button("Next ›", data=f"search:{key}:{page + 1}"))
+        nav.append(Button("Next ›", data=actions.SearchPage(key, page + 1).data))
     if nav:
         buttons.append(nav)
     return Reply("\n".join(lines), buttons)
@@ -180,7 +216,7 @@ def latest_reply(items: Sequence[AnnouncementInfo], capped_from: int | None = No
         lines.append(
             f"\n{number}. <b>{escape(a.title)}</b>\n{source_line(a.type, a.published, a.organisation)}"
         )
-        buttons.append([Button(f"{number}. {shorten(a.title, 40)}", data=f"read:{a.announcement_id}")])
+        buttons.append([_opens(f"{number}. {shorten(a.title, 40)}", a.announcement_id)])
     return Reply("\n".join(lines), buttons)
 
 
@@ -267,7 +303,8 @@ def announcement_replies(announcement_id: int, a: Announcement | None) -> list[R
     return read_replies(a.id, a.title, a.type, a.published, a.organisation, a.url, a.summary, a.body)
 
 
-def about_reply(stats: CorpusStats, last_sync: str | None = None) -> Reply:
+def about_reply(stats: CorpusStats, synced_at: datetime | None, synced_items: int) -> Reply:
+    """What the bot knows, and when GOV.UK was last synced (`synced_at` None: never yet)."""
     first, last = date_text(stats.first_published), date_text(stats.last_published)
     lines = [
         "<b>About this bot</b>",
@@ -281,8 +318,13 @@ def about_reply(stats: CorpusStats, last_sync: str | None = None) -> Reply:
         lines.append(f"Published: {first} to {last}")
     if stats.changed_at:
         lines.append(f"Corpus last changed: {stats.changed_at:%d %B %Y %H:%M} UTC")
-    if last_sync:
-        lines.append(escape(last_sync))
+    if synced_at is None:
+        lines.append("GOV.UK sync: not yet succeeded")
+    else:
+        lines.append(
+            f"Last GOV.UK sync: {synced_at.day} {synced_at:%B %Y %H:%M} UTC, "
+            f"{synced_items} new or updated announcement{'' if synced_items == 1 else 's'}"
+        )
     return Reply("\n".join(lines))
 
 
@@ -315,3 +357,30 @@ HELP = Reply(
         ]
     )
 )
+
+
+LATEST_USAGE = Reply("Usage: /latest [N], where N is 1 to 20.")
+SEARCH_USAGE = Reply("What should I search for? For example: /search flood defences")
+READ_USAGE = Reply("Usage: /read ID, with the number shown by /latest or /search.")
+SUBSCRIBE_USAGE = Reply("What should I follow? For example: /subscribe flood defences")
+UNKNOWN_COMMAND = Reply("I don’t know that command. /help lists what I can do.")
+NOT_TEXT = Reply("I answer questions written as text. Try /help for examples.")
+
+
+def subscribed_reply(words: str) -> Reply:
+    return Reply(
+        f"Done: I will send you each new announcement about “{escape(words)}”. "
+        "/subscriptions lists what you follow."
+    )
+
+
+def not_subscribed_reply(reason: str) -> Reply:
+    return Reply(escape(reason))
+
+
+def unsubscribed_reply(removed: int) -> Reply:
+    if removed == 0:
+        return Reply("You had no subscriptions.")
+    if removed == 1:
+        return Reply("Removed your subscription.")
+    return Reply(f"Removed all {removed} subscriptions.")

@@ -13,8 +13,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Integer, String, UniqueConstraint, delete, func, select
+from sqlalchemy import (
+    BigInteger,
+    CursorResult,
+    DateTime,
+    Integer,
+    String,
+    UniqueConstraint,
+    delete,
+    func,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,6 +35,9 @@ from retrieval.models import Base
 from retrieval.search.tokenize import tokenize
 
 MAX_PER_CHAT = 20
+# The terminal chat's subscriptions: kept and listed like any chat's, but no Telegram chat has this id,
+# so nobody is alerted for them.
+LOCAL_CHAT_ID = 0
 MIN_COVERAGE = 0.75
 MAX_WORDS = 200  # characters
 
@@ -103,7 +117,8 @@ def unsubscribe(library: Library, chat_id: int, subscription_id: int | None = No
         stmt = delete(Subscription).where(Subscription.chat_id == chat_id)
         if subscription_id is not None:
             stmt = stmt.where(Subscription.id == subscription_id)
-        return session.execute(stmt).rowcount or 0
+        result = cast(CursorResult[Any], session.execute(stmt))  # a DELETE's result counts its rows
+        return result.rowcount or 0
 
 
 @dataclass(frozen=True)
@@ -119,7 +134,11 @@ def alerts_for(library: Library, announcement_ids: list[int]) -> list[Alert]:
         return []
     library.refresh()  # another process may have synced them: weigh words by the current corpus
     with library.store.session() as session:
-        subscriptions = list(session.scalars(select(Subscription).order_by(Subscription.id)))
+        subscriptions = list(
+            session.scalars(
+                select(Subscription).where(Subscription.chat_id != LOCAL_CHAT_ID).order_by(Subscription.id)
+            )
+        )
         sent = {
             (chat_id, announcement_id)
             for chat_id, announcement_id in session.execute(
@@ -189,5 +208,5 @@ def dequeue_alerts(library: Library, announcement_ids: list[int]) -> None:
 
 def ensure_tables(library: Library) -> None:
     """The store creates the retrieval tables; these are the bot's own."""
-    tables = [Subscription.__table__, AlertSent.__table__, AlertQueued.__table__]
-    Base.metadata.create_all(library.store.engine, tables=tables)
+    names = (Subscription.__tablename__, AlertSent.__tablename__, AlertQueued.__tablename__)
+    Base.metadata.create_all(library.store.engine, tables=[Base.metadata.tables[name] for name in names])

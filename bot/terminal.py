@@ -1,14 +1,20 @@
-"""Answers printed in a terminal: `python -m bot ask` and the chat that `make run` opens without a token."""
+"""Answers printed in a terminal: `python -m bot ask`, and the chat that `make run` opens without a token.
+
+The chat goes through the same command layer as the Telegram bot (bot/commands.py) and prints its
+replies: the HTML as terminal text, and the buttons numbered, to be pressed by typing the number.
+"""
 
 from __future__ import annotations
 
 import html
 import re
 import sys
+from collections.abc import Sequence
 
-from bot import render
+from bot import actions, subscriptions
+from bot.commands import Commands, Request
+from bot.render import Button, Reply
 from retrieval.answer import Answer, Passage
-from retrieval.library import Library
 
 
 def _source_line(p: Passage) -> str:
@@ -37,7 +43,7 @@ def format_answer(result: Answer) -> str:
     return "\n".join(lines)
 
 
-# -- the terminal chat: the bot's replies (bot.render), printed instead of sent ----------------------
+# -- the terminal chat -------------------------------------------------------------------------------
 
 _TAG = re.compile(r"<(/?)(b|i|a|blockquote)(?:\s[^>]*)?>")
 
@@ -66,48 +72,46 @@ def html_to_terminal(text: str, bold: bool) -> str:
     return "".join(out).replace("│ \n", "│\n")
 
 
-def _buttons(reply: render.Reply) -> str:
-    hints = [b.text for row in reply.buttons for b in row if b.data and b.data.startswith("read:")]
-    ids = [
-        b.data.split(":")[1] for row in reply.buttons for b in row if b.data and b.data.startswith("read:")
-    ]
-    if not ids:
-        return ""
-    return "\n" + "\n".join(f"  [/read {i}] {h}" for i, h in zip(ids, hints, strict=True))
+TERMINAL_CHAT_ID = subscriptions.LOCAL_CHAT_ID
 
 
-def reply_for(library: Library, line: str) -> list[render.Reply]:
-    """What the bot would answer to this line in a private chat."""
-    command, _, rest = line.partition(" ")
-    rest = rest.strip()
-    if command in ("/help", "/start"):
-        return [render.HELP]
-    if command == "/latest":
-        n = int(rest) if rest.isdigit() and int(rest) > 0 else 5
-        return [render.latest_reply(library.latest(min(n, 20)), capped_from=n if n > 20 else None)]
-    if command == "/search":
-        if not rest:
-            return [render.Reply("What should I search for? For example: /search flood defences")]
-        return [render.search_reply(rest, library.search(rest, limit=5), "terminal", 1, has_more=False)]
-    if command == "/read":
-        if not (rest.isascii() and rest.isdigit()):
-            return [render.Reply("Usage: /read ID, with the number shown by /latest or /search.")]
-        number = int(rest)
-        return render.announcement_replies(number, library.announcement(number) if number < 2**62 else None)
-    if command == "/about":
-        return [render.about_reply(library.stats())]
-    if command.startswith("/"):
-        return [render.Reply("I don’t know that command. /help lists what I can do.")]
-    answer = library.ask(line, top_k=10)
-    replies = [render.answer_reply(answer, None)]
-    if answer.answer is not None and len(answer.results) > 1:
-        replies.append(render.more_reply(answer, "terminal", 1, per_page=4))
-    return replies
+def show_reply(reply: Reply, first_number: int, bold: bool) -> str:
+    """A reply as printed: its text, then its buttons, numbered from `first_number`, a row a line."""
+    lines = [html_to_terminal(reply.text, bold)]
+    number = first_number
+    for row in reply.buttons:
+        labels = []
+        for button in row:
+            labels.append(f"[{number}] {button.text}" + (f" ({button.url})" if button.url else ""))
+            number += 1
+        lines.append("  " + "   ".join(labels))
+    return "\n".join(lines)
 
 
-def chat(library: Library) -> int:
+def show_turn(notice: str | None, replies: Sequence[Reply], bold: bool) -> str:
+    """What one line typed gets: a button's notice in brackets, then each reply (an edited message is
+    printed again), buttons numbered across them."""
+    parts = [f"({notice})"] if notice else []
+    number = 1
+    for reply in replies:
+        parts.append(show_reply(reply, number, bold))
+        number += sum(len(row) for row in reply.buttons)
+    return "\n\n".join(parts)
+
+
+def _pressed_buttons(replies: Sequence[Reply]) -> list[Button]:
+    return [button for reply in replies for row in reply.buttons for button in row]
+
+
+def chat(commands: Commands, first_name: str | None = None) -> int:
+    """Read lines from the terminal and print what the bot would send to a private chat. A line with
+    just a number presses that button of the last reply."""
     bold = sys.stdout.isatty()
-    print("Ask a question about government announcements (/help for commands, Ctrl-D to leave).")
+    print(
+        "Ask a question about government announcements (/help for commands, a button's number to press"
+        " it, Ctrl-D to leave)."
+    )
+    buttons: list[Button] = []
     while True:
         try:
             line = input("\n? ").strip()
@@ -118,5 +122,16 @@ def chat(library: Library) -> int:
             continue
         if line in ("/quit", "/exit", "quit", "exit"):
             return 0
-        for reply in reply_for(library, line):
-            print(html_to_terminal(reply.text, bold) + _buttons(reply))
+        request = Request(TERMINAL_CHAT_ID, True, None, first_name, line)
+        number = int(line) if line.isascii() and line.isdigit() else 0
+        button = buttons[number - 1] if 1 <= number <= len(buttons) else None
+        if button is not None and button.data is not None:
+            pressed = commands.press(request, actions.parse(button.data))
+            replies = ([pressed.edit] if pressed.edit else []) + pressed.send
+            print(show_turn(pressed.notice, replies, bold))
+            if replies:
+                buttons = _pressed_buttons(replies)
+            continue
+        replies = commands.reply(request)
+        print(show_turn(None, replies, bold))
+        buttons = _pressed_buttons(replies)

@@ -1,4 +1,4 @@
-"""Run the real bot (bot.app.build_application) against a FakeBotAPI inside a test's event loop.
+"""Run the real bot (bot.telegram.app.build_application) against a FakeBotAPI inside a test's event loop.
 
     async with running_bot(fake, settings, library) as app:
         fake.message("How much did the Home Secretary pledge?")
@@ -11,25 +11,29 @@ driven by hand; post_init only runs inside run_polling / run_webhook, so it is c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import html
+import re
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.ext import Application
 
-from bot.app import build_application
 from bot.config import BotSettings
+from bot.telegram.app import build_application
+from bot.telegram.context import BotApplication
 from retrieval.library import Library
 
 if TYPE_CHECKING:  # conftest imports this module before pytest_plugins loads tests.fakebotapi
-    from tests.fakebotapi import FakeBotAPI
+    from tests.fakebotapi import Call, FakeBotAPI
 
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+AnyApplication = BotApplication
 DATA_DIR = Path(__file__).parent / "data"
 CORPUS_2024 = DATA_DIR / "govuk-news-2024-10-15.jsonl"
 TOKEN = "123456:TEST-TOKEN"
+QUIET = 0.15  # seconds without a Bot API call, after the expected one, that mean the bot is done
+SILENCE = 0.4  # seconds without any call that show the bot chose not to answer
 
 
 def bot_settings_for(directory: Path, api_base_url: str, **overrides: object) -> BotSettings:
@@ -88,3 +92,107 @@ async def running_bot(
         await app.shutdown()
         if app.post_shutdown is not None:
             await app.post_shutdown(app)
+
+
+# ------------------------------------------------------------------ talking to the bot
+
+
+def check_limits(calls: list[Call]) -> None:
+    """Every request was accepted, and nothing broke a Telegram limit (the fake rejects most of these
+    already; this also catches what it only records)."""
+    from tests.fakebotapi import parse_telegram_html
+    for call in calls:
+        if call.method == "getUpdates":
+            continue
+        assert call.ok, f"{call.method} failed: {call.response.get('description')} {call.params}"
+        texts = []
+        markups = [call.params.get("reply_markup")]
+        if call.method in ("sendMessage", "editMessageText"):
+            texts.append(call.params["text"])
+        if call.method == "answerInlineQuery":
+            assert len(call.params["results"]) <= 50
+            for result in call.params["results"]:
+                texts.append(result["input_message_content"]["message_text"])
+                markups.append(result.get("reply_markup"))
+        if call.method == "answerCallbackQuery":
+            assert len(call.params.get("text") or "") <= 200
+        for text in texts:
+            plain, entities = parse_telegram_html(text)
+            assert 1 <= len(plain) <= 4096 and len(text) <= 4096
+            assert len(entities) <= 100
+        for markup in markups:
+            for row in (markup or {}).get("inline_keyboard", []):
+                for button in row:
+                    if "callback_data" in button:
+                        assert 1 <= len(button["callback_data"].encode()) <= 64, button
+
+
+async def exchange(
+    fake: FakeBotAPI,
+    make_update: Callable[..., Any],
+    *args: Any,
+    expect: str | None = "sendMessage",
+    until: Callable[[Call], bool] | None = None,
+    **kwargs: Any,
+) -> list[Call]:
+    """Push one update and return the Bot API calls the bot made for it: wait for the `expect`ed call
+    (one that satisfies `until`, if given; None: expect silence), then until the bot has gone quiet."""
+    before = len(fake.calls)
+    seen = len([c for c in fake.calls_of(expect) if until is None or until(c)]) if expect else 0
+    make_update(*args, **kwargs)
+    if expect:
+        await fake.wait_for_async(expect, until, count=seen + 1, timeout=10)
+    await fake.wait_idle_async(quiet=QUIET if expect else SILENCE)
+    return [c for c in fake.calls[before:] if c.method != "getUpdates"]
+
+
+async def silence(fake: FakeBotAPI, make_update: Callable[..., Any], *args: Any, **kwargs: Any) -> list[Call]:
+    """Push one update that the bot should not answer; return what it did anyway."""
+    return await exchange(fake, make_update, *args, expect=None, **kwargs)
+
+
+def only(calls: list[Call], method: str) -> Call:
+    matching = [c for c in calls if c.method == method]
+    assert len(matching) == 1, f"expected one {method}, got {[(c.method, c.params) for c in calls]}"
+    return matching[0]
+
+
+def methods(calls: list[Call]) -> list[str]:
+    return [c.method for c in calls]
+
+
+def buttons(call: Call) -> list[dict[str, str]]:
+    markup = call.params.get("reply_markup") or {}
+    return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+def button(call: Call, label: str) -> str:
+    """The callback_data of the button whose text starts with `label`."""
+    found = [b["callback_data"] for b in buttons(call) if b["text"].startswith(label)]
+    assert found, f"no button {label!r} in {buttons(call)}"
+    return found[0]
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", html.unescape(text).casefold())
+
+
+def contains_in_order(haystack: list[str], needle: list[str]) -> bool:
+    """True if `needle` occurs in `haystack` as one contiguous run."""
+    n = len(needle)
+    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
+
+
+def ends_like(text: str) -> Callable[[Call], bool]:
+    """A sent message that ends with the last words of `text` (the last part of a long reply)."""
+    tail = words(text)[-8:]
+    return lambda call: call.ok and words(call.result["text"])[-8:] == tail
+
+
+def is_answer(text: str) -> bool:
+    return "<blockquote>" in text
+
+
+def announcement_id(lib: Library, title_part: str) -> int:
+    [found] = [a.announcement_id for a in lib.latest(100) if title_part in a.title]
+    return found

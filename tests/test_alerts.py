@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.ext import CallbackContext
 
 from bot import subscriptions
 from bot.config import BotSettings
-from bot.jobs import run_sync, sync_job
+from bot.sync import run_sync
+from bot.telegram.context import Context
+from bot.telegram.jobs import sync_job
 from retrieval.library import Library
 from retrieval.sync import last_sync
 from tests.botharness import AnyApplication, running_bot
@@ -60,7 +61,7 @@ def settings(tmp_path: Path, fake_bot_api: FakeBotAPI, fake_govuk: FakeGovuk) ->
 
 async def sync_now(app: AnyApplication) -> None:
     """One run of the bot's own sync job; when it returns, its alerts have been sent."""
-    await sync_job(CallbackContext(app))
+    await sync_job(Context(app))
 
 
 async def command(fake: FakeBotAPI, text: str, user: int = ALICE) -> Call:
@@ -366,7 +367,7 @@ async def test_the_bots_job_is_busy_while_a_cli_sync_runs(
     library: Library,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.jobs")
+    caplog.set_level(logging.INFO, logger="bot.telegram.jobs")
     fake_govuk.delay_next(SEARCH, 30)
     env = cli_env(settings.database_url, GOVUK_API_BASE_URL=fake_govuk.base_url, GOVUK_TIMEOUT="60")
     cli = subprocess.Popen(

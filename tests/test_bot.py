@@ -8,10 +8,9 @@ everything the bot sent during it.
 
 from __future__ import annotations
 
-import html
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +19,26 @@ import pytest_asyncio
 
 from bot.config import BotSettings
 from retrieval.library import Library
-from tests.botharness import AnyApplication, bot_settings_for, prepared_library, running_bot
-from tests.fakebotapi import (
-    DEFAULT_GROUP_ID,
-    DEFAULT_USER_ID,
-    Call,
-    FakeBotAPI,
-    parse_telegram_html,
+from tests.botharness import (
+    QUIET,
+    AnyApplication,
+    announcement_id,
+    bot_settings_for,
+    button,
+    buttons,
+    check_limits,
+    contains_in_order,
+    ends_like,
+    exchange,
+    is_answer,
+    methods,
+    only,
+    prepared_library,
+    running_bot,
+    silence,
+    words,
 )
+from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotAPI
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -36,8 +47,6 @@ PLEDGE = "How much did the Home Secretary pledge against live-streamed abuse?"
 PEERS = "How many hereditary peers will the Bill remove from the House of Lords?"
 HONG_KONG = "What did the UK and Canada say about Hong Kong?"
 BROAD = "government investment in housing"  # several announcements answer it: "More matches" pages
-QUIET = 0.15  # seconds without a Bot API call, after the expected one, that mean the bot is done
-SILENCE = 0.4  # seconds without any call that show the bot chose not to answer
 
 
 # ------------------------------------------------------------------ one bot for the module
@@ -82,109 +91,6 @@ async def fresh_log(fake: FakeBotAPI, bot: AnyApplication, startup_calls: list[C
     yield
     await fake.wait_idle_async(quiet=QUIET)
     check_limits(fake.calls)
-
-
-def check_limits(calls: list[Call]) -> None:
-    """Every request was accepted, and nothing broke a Telegram limit (the fake rejects most of these
-    already; this also catches what it only records)."""
-    for call in calls:
-        if call.method == "getUpdates":
-            continue
-        assert call.ok, f"{call.method} failed: {call.response.get('description')} {call.params}"
-        texts = []
-        markups = [call.params.get("reply_markup")]
-        if call.method in ("sendMessage", "editMessageText"):
-            texts.append(call.params["text"])
-        if call.method == "answerInlineQuery":
-            assert len(call.params["results"]) <= 50
-            for result in call.params["results"]:
-                texts.append(result["input_message_content"]["message_text"])
-                markups.append(result.get("reply_markup"))
-        if call.method == "answerCallbackQuery":
-            assert len(call.params.get("text") or "") <= 200
-        for text in texts:
-            plain, entities = parse_telegram_html(text)
-            assert 1 <= len(plain) <= 4096 and len(text) <= 4096
-            assert len(entities) <= 100
-        for markup in markups:
-            for row in (markup or {}).get("inline_keyboard", []):
-                for button in row:
-                    if "callback_data" in button:
-                        assert 1 <= len(button["callback_data"].encode()) <= 64, button
-
-
-# ------------------------------------------------------------------ helpers
-
-
-async def exchange(
-    fake: FakeBotAPI,
-    make_update: Callable[..., Any],
-    *args: Any,
-    expect: str | None = "sendMessage",
-    until: Callable[[Call], bool] | None = None,
-    **kwargs: Any,
-) -> list[Call]:
-    """Push one update and return the Bot API calls the bot made for it: wait for the `expect`ed call
-    (one that satisfies `until`, if given; None: expect silence), then until the bot has gone quiet."""
-    before = len(fake.calls)
-    seen = len([c for c in fake.calls_of(expect) if until is None or until(c)]) if expect else 0
-    make_update(*args, **kwargs)
-    if expect:
-        await fake.wait_for_async(expect, until, count=seen + 1, timeout=10)
-    await fake.wait_idle_async(quiet=QUIET if expect else SILENCE)
-    return [c for c in fake.calls[before:] if c.method != "getUpdates"]
-
-
-async def silence(fake: FakeBotAPI, make_update: Callable[..., Any], *args: Any, **kwargs: Any) -> list[Call]:
-    """Push one update that the bot should not answer; return what it did anyway."""
-    return await exchange(fake, make_update, *args, expect=None, **kwargs)
-
-
-def only(calls: list[Call], method: str) -> Call:
-    matching = [c for c in calls if c.method == method]
-    assert len(matching) == 1, f"expected one {method}, got {[(c.method, c.params) for c in calls]}"
-    return matching[0]
-
-
-def methods(calls: list[Call]) -> list[str]:
-    return [c.method for c in calls]
-
-
-def buttons(call: Call) -> list[dict[str, str]]:
-    markup = call.params.get("reply_markup") or {}
-    return [button for row in markup.get("inline_keyboard", []) for button in row]
-
-
-def button(call: Call, label: str) -> str:
-    """The callback_data of the button whose text starts with `label`."""
-    found = [b["callback_data"] for b in buttons(call) if b["text"].startswith(label)]
-    assert found, f"no button {label!r} in {buttons(call)}"
-    return found[0]
-
-
-def words(text: str) -> list[str]:
-    return re.findall(r"\w+", html.unescape(text).casefold())
-
-
-def contains_in_order(haystack: list[str], needle: list[str]) -> bool:
-    """True if `needle` occurs in `haystack` as one contiguous run."""
-    n = len(needle)
-    return any(haystack[i : i + n] == needle for i in range(len(haystack) - n + 1))
-
-
-def ends_like(text: str) -> Callable[[Call], bool]:
-    """A sent message that ends with the last words of `text` (the last part of a long reply)."""
-    tail = words(text)[-8:]
-    return lambda call: call.ok and words(call.result["text"])[-8:] == tail
-
-
-def is_answer(text: str) -> bool:
-    return "<blockquote>" in text
-
-
-def announcement_id(lib: Library, title_part: str) -> int:
-    [found] = [a.announcement_id for a in lib.latest(100) if title_part in a.title]
-    return found
 
 
 # ------------------------------------------------------------------ questions and answers
@@ -276,14 +182,27 @@ async def test_dated_answer_shows_date_organisation_and_link(fake: FakeBotAPI) -
 
 
 @pytest.mark.parametrize("question", ["recipe for chocolate cake", "How do I renew my passport?"])
-async def test_unanswerable_question_says_so_and_suggests_commands(fake: FakeBotAPI, question: str) -> None:
+async def test_unanswerable_question_says_so_and_suggests_commands(
+    fake: FakeBotAPI, lib: Library, question: str
+) -> None:
+    """Nothing answers: the bot declines, or (outcome "closest") says the passage it shows may not
+    answer. Which of the two is the ranking's call; never a confident answer."""
+    answer = lib.ask(question, top_k=20)
+    assert answer.outcome != "answer", f"{question!r} got a confident answer: {answer.results[0].title!r}"
+
     reply = only(await exchange(fake, fake.message, question), "sendMessage")
 
     text = reply.result["text"]
-    assert "found nothing" in text and question in text
-    assert "/search" in text and "/latest" in text
-    assert "<blockquote>" not in reply.params["text"]
-    assert not buttons(reply)
+    if answer.outcome == "none":
+        assert "found nothing" in text and question in text
+        assert "/search" in text and "/latest" in text
+        assert "<blockquote>" not in reply.params["text"]
+        assert not buttons(reply)
+    else:
+        assert text.startswith("This may not answer it, but the closest passage is…\n\n")
+        assert answer.results[0].title in text and is_answer(reply.params["text"])
+        labels = [b["text"] for b in buttons(reply)]
+        assert labels[0] == "Full announcement" and 1 <= len(labels) <= 3
 
 
 # ------------------------------------------------------------------ commands
@@ -526,8 +445,9 @@ async def test_group_commands_addressed_to_the_bot(fake: FakeBotAPI) -> None:
 # ------------------------------------------------------------------ bad input and limits
 
 
-async def test_markup_in_a_question_is_escaped(fake: FakeBotAPI) -> None:
-    question = "A <b>chocolate</b> cake & <script>alert(1)</script> recipe?"
+async def test_markup_in_a_question_is_escaped(fake: FakeBotAPI, lib: Library) -> None:
+    question = "A <b>chocolate</b> cake & <script>zqxjk()</script> recipe?"
+    assert lib.ask(question).outcome == "none"  # the reply repeats the question
 
     reply = only(await exchange(fake, fake.message, question), "sendMessage")
 
@@ -535,14 +455,16 @@ async def test_markup_in_a_question_is_escaped(fake: FakeBotAPI) -> None:
     assert "<script>" not in reply.params["text"] and "<b>chocolate</b>" not in reply.params["text"]
     # The no-answer reply repeats the question: the user sees their own text, tags and all.
     assert question in reply.result["text"]
-    assert "A &lt;b&gt;chocolate&lt;/b&gt; cake &amp; &lt;script&gt;" in reply.params["text"]
+    assert "A &lt;b&gt;chocolate&lt;/b&gt; cake &amp; &lt;script&gt;zqxjk" in reply.params["text"]
     assert reply.result.get("entities", []) == []  # none of it became formatting
 
 
-async def test_very_long_question_gets_a_reply_within_limits(fake: FakeBotAPI) -> None:
+async def test_very_long_question_gets_a_reply_within_limits(fake: FakeBotAPI, lib: Library) -> None:
     question = ("Why is the chocolate cake recipe so long and complicated today " * 70)[:4000]
     reply = only(await exchange(fake, fake.message, question), "sendMessage")
-    assert len(reply.params["text"]) <= 4096 and len(reply.result["text"]) < 600
+    assert len(reply.params["text"]) <= 4096
+    if lib.ask(question[:1000]).outcome == "none":  # a decline repeats only the start of the question
+        assert len(reply.result["text"]) < 600
 
     question = (PLEDGE + " ") * 60
     reply = only(await exchange(fake, fake.message, question[:4000]), "sendMessage")

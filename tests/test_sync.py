@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import BotSettings
-from bot.jobs import make_client, run_sync, sync_command
+from bot.sync import make_client, run_sync, sync_command
 from retrieval.govuk import GovukClient
 from retrieval.govuk_content import record_from_content
 from retrieval.library import Library

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +28,7 @@ def run_without_token(tmp_path: Path, stdin: str) -> subprocess.CompletedProcess
 
 
 def test_run_without_token_explains_and_opens_a_terminal_chat(tmp_path: Path) -> None:
-    result = run_without_token(tmp_path, f"{PLEDGE}\n/latest 2\nrecipe for chocolate cake\n")
+    result = run_without_token(tmp_path, f"{PLEDGE}\n1\n/latest 2\nrecipe for chocolate cake\n")
 
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -37,16 +38,19 @@ def test_run_without_token_explains_and_opens_a_terminal_chat(tmp_path: Path) ->
     explanation = "\n".join(lines[first : first + 2])
     assert "TELEGRAM_BOT_TOKEN" in explanation and ".env" in explanation and "make run" in explanation
     assert lines[first + 2].startswith("Ask a question")
-    answer, latest, no_answer = out.split("\n? ")[1:4]
-    # The answer quotes the passage, with the sentence that answers marked, and offers the rest.
+    answer, full, latest, no_answer = out.split("\n? ")[1:5]
+    # The answer quotes the passage, with the sentence that answers marked, and its buttons numbered.
     assert answer.startswith("**Revolutionary new tools to tackle streaming of child abuse**\nNews story\n")
     assert "  │ **The Home Secretary last week (Tuesday 21 May) pledged a further £300,000" in answer
-    assert "[/read 1] Full announcement" in answer
-    # /latest 2: two numbered announcements, each with its type and the command that opens it.
+    assert "\n  [1] Full announcement" in answer
+    # Typing the button's number presses it: the whole announcement.
+    assert full.startswith("**Revolutionary new tools to tackle streaming of child abuse**\nNews story")
+    assert len(full) > len(answer)
+    # /latest 2: two numbered announcements, each with its type and a button that opens it.
     assert latest.startswith("**Latest 2 announcements**")
     assert "1. **Revolutionary new tools to tackle streaming of child abuse**\nNews story" in latest
     assert "2. **" in latest and "3. **" not in latest
-    assert latest.count("[/read ") == 2
+    assert re.findall(r"^  \[(\d)\] ", latest, re.M) == ["1", "2"]
     assert "I found nothing in the announcements that answers “recipe for chocolate cake”" in no_answer
     assert "/search" in no_answer and "│" not in no_answer  # no passage quoted
     assert "<b>" not in out and "&amp;" not in out  # HTML turned into terminal text
