@@ -1,0 +1,111 @@
+"""Replies by outcome, for answers the ranking may or may not give on today's corpus: built here from
+plain Answer records and checked as Telegram would parse the HTML."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot import actions, render
+from retrieval.answer import Answer, Passage
+from tests.fakebotapi import parse_telegram_html
+
+ANSWERING = "A first sentence. The second one answers."
+
+
+def passage(announcement_id: int, title: str, text: str = ANSWERING) -> Passage:
+    return Passage(
+        announcement_id=announcement_id,
+        chunk_id=announcement_id * 10,
+        title=title,
+        type="Press release",
+        published=datetime(2024, 10, 15, 9, tzinfo=UTC),
+        url=f"https://www.gov.uk/government/news/item-{announcement_id}",
+        organisation="Cabinet Office",
+        passage=text,
+        sentence="The second one answers.",
+        score=0.4,
+    )
+
+
+def labels(reply: render.Reply) -> list[list[str]]:
+    return [[b.text for b in row] for row in reply.buttons]
+
+
+def opened(reply: render.Reply) -> list[int]:
+    """The announcements the reply's buttons open."""
+    pressed = [actions.parse(b.data or "") for row in reply.buttons for b in row]
+    return [a.announcement_id for a in pressed if isinstance(a, actions.Read)]
+
+
+def test_closest_shows_the_passage_as_uncertain_and_two_more_announcements() -> None:
+    results = [
+        passage(1, "Flood defences for Tewkesbury"),
+        passage(1, "Flood defences for Tewkesbury", "Another passage of the same announcement."),
+        passage(2, "River Severn levels & warnings"),
+        passage(3, "Coastal path reopens"),
+        passage(4, "A fourth announcement"),
+    ]
+    answer = Answer("How high are the flood gates?", "closest", 0.3, None, results)
+
+    reply = render.answer_reply(answer, more_key=None)
+
+    plain, entities = parse_telegram_html(reply.text)
+    assert plain.split("\n")[:4] == [
+        "This may not answer it, but the closest passage is…",
+        "",
+        "Flood defences for Tewkesbury",
+        "Press release · 15 October 2024 · Cabinet Office",
+    ]
+    assert ANSWERING in plain and "Read it on GOV.UK" in plain
+    quoted = [e for e in entities if e["type"] == "blockquote"]
+    assert len(quoted) == 1
+    # The passage's own button, then the next two OTHER announcements, each opening its own.
+    assert labels(reply) == [
+        ["Full announcement"],
+        ["River Severn levels & warnings"],
+        ["Coastal path reopens"],
+    ]
+    assert opened(reply) == [1, 2, 3]
+
+
+def test_closest_with_nothing_else_near_offers_only_the_passage() -> None:
+    answer = Answer("q", "closest", 0.3, None, [passage(7, "Only one")])
+
+    assert labels(render.answer_reply(answer, more_key=None)) == [["Full announcement"]]
+
+
+def test_an_answer_offers_more_matches_only_from_other_announcements() -> None:
+    first = passage(1, "Flood defences for Tewkesbury")
+    same = passage(1, "Flood defences for Tewkesbury", "Its second passage.")
+    alone = Answer("q", "answer", 0.9, first, [first, same])
+    assert labels(render.answer_reply(alone, more_key="k")) == [["Full announcement"]]
+
+    with_others = Answer("q", "answer", 0.9, first, [first, same, passage(2, "Other"), passage(2, "Other")])
+    reply = render.answer_reply(with_others, more_key="k")
+    assert labels(reply) == [["Full announcement", "More matches"]]
+    assert not reply.text.startswith("This may not")
+
+    more = render.more_reply(with_others, "k", 1)
+    assert parse_telegram_html(more.text)[0].startswith("More matches (1/1)\n\n1. Other\n")
+    assert labels(more) == [["1. Other"], ["« Answer"]]
+
+
+def test_none_declines_and_repeats_the_question() -> None:
+    answer = Answer("How do I renew my passport?", "none", 0.05, None, [passage(1, "Near but no")])
+
+    reply = render.answer_reply(answer, more_key=None)
+
+    assert parse_telegram_html(reply.text)[0].startswith(
+        "I found nothing in the announcements that answers “How do I renew my passport?”."
+    )
+    assert reply.buttons == []
+
+
+def test_a_long_lead_and_passage_still_fit_one_message() -> None:
+    huge = "Words without end. " * 400 + "The second one answers."
+    for reply in (
+        render.alert_reply("flood " * 60, passage(1, "T" * 300, huge)),
+        render.closest_reply([passage(1, "T" * 300, huge)]),
+    ):
+        plain, _ = parse_telegram_html(reply.text)
+        assert len(reply.text) <= render.MAX_MESSAGE and "The second one answers." in plain
