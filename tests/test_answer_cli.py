@@ -1,4 +1,7 @@
-"""`python -m bot ask`, `latest` and `eval` as a person runs them: first use, answers, declines, quality."""
+"""`python -m bot ask`, `latest` and `eval` as a person runs them: first use, answers, declines, quality.
+
+They run in this process (tests/clirun.py); only reading `.env` takes a real `python -m bot`.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +15,13 @@ from typing import Any
 import pytest
 
 from retrieval.text import split_sentences
+from tests.clirun import run_main
 from tests.conftest_retrieval import (
     EVAL_2024,
     EVAL_SEED,
     NEWS_2024,
     SEED_FILE,
     SEED_TITLES,
-    ask_json,
     cli_env,
     db_url,
     library_for,
@@ -37,6 +40,7 @@ PASSAGE_KEYS = {
     "passage",
     "sentence",
     "score",
+    "withdrawn_at",
 }
 LATEST_KEYS = {"announcement_id", "title", "type", "published", "url", "organisation"}
 UNANSWERABLE = ["How do I renew my passport?", "recipe for chocolate cake"]
@@ -47,7 +51,7 @@ def first_ask(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subproces
     """`ask --json` on a store that does not exist yet, SEEDS_DIR left at its default."""
     workdir = tmp_path_factory.mktemp("fresh")
     db = workdir / "x.db"
-    result = run_cli(["ask", PLEDGE_QUESTION, "--json"], cwd=workdir, env=cli_env(db_url(db)))
+    result = run_main(["ask", PLEDGE_QUESTION, "--json"], cwd=workdir, env=cli_env(db_url(db)))
     return db, result
 
 
@@ -60,6 +64,12 @@ def both(tmp_path_factory: pytest.TempPathFactory) -> Path:
     library.close()
     assert report.added == 24 and not report.errors
     return db
+
+
+def ask_json(db: Path, question: str, cwd: Path, *extra: str) -> dict[str, Any]:
+    answer = one_json(run_main(["ask", question, "--json", *extra], cwd=cwd, env=cli_env(db_url(db))))
+    assert isinstance(answer, dict)
+    return answer
 
 
 def one_json(result: subprocess.CompletedProcess[str]) -> Any:
@@ -90,7 +100,8 @@ def test_answer_quotes_the_passage_and_marks_the_sentence(
 ) -> None:
     data = one_json(first_ask[1])
 
-    assert set(data) == {"answer", "results"}
+    assert set(data) == {"outcome", "confidence", "answer", "results"}
+    assert data["outcome"] == "answer" and 0 <= data["confidence"] <= 1
     answer = data["answer"]
     assert set(answer) == PASSAGE_KEYS
     assert answer["type"] == "News story"
@@ -140,7 +151,7 @@ def test_top_k_limits_the_results(tmp_path: Path, both: Path) -> None:
 
 
 def test_plain_answer_names_the_announcement_and_quotes_the_passage(tmp_path: Path, both: Path) -> None:
-    result = run_cli(["ask", PLEDGE_QUESTION], cwd=tmp_path, env=cli_env(db_url(both)))
+    result = run_main(["ask", PLEDGE_QUESTION], cwd=tmp_path, env=cli_env(db_url(both)))
 
     assert result.returncode == 0, result.stderr
     assert SEED_TITLES[0] in result.stdout
@@ -152,7 +163,7 @@ def test_a_question_nothing_answers_is_declined(tmp_path: Path, both: Path, ques
     data = ask_json(both, question, tmp_path)
     assert data["answer"] is None
 
-    plain = run_cli(["ask", question], cwd=tmp_path, env=cli_env(db_url(both)))
+    plain = run_main(["ask", question], cwd=tmp_path, env=cli_env(db_url(both)))
 
     assert plain.returncode == 0, plain.stderr
     assert "nothing" in plain.stdout.casefold()
@@ -162,7 +173,7 @@ def test_a_question_nothing_answers_is_declined(tmp_path: Path, both: Path, ques
 
 
 def test_an_empty_question_is_an_error(tmp_path: Path, both: Path) -> None:
-    result = run_cli(["ask", "   "], cwd=tmp_path, env=cli_env(db_url(both)))
+    result = run_main(["ask", "   "], cwd=tmp_path, env=cli_env(db_url(both)))
 
     assert result.returncode != 0
     assert "empty" in result.stderr
@@ -173,7 +184,7 @@ def test_an_empty_question_is_an_error(tmp_path: Path, both: Path) -> None:
 
 
 def test_latest_on_a_fresh_store_lists_the_seeds_in_file_order(tmp_path: Path) -> None:
-    result = run_cli(["latest", "-n", "3", "--json"], cwd=tmp_path, env=cli_env(db_url(tmp_path / "x.db")))
+    result = run_main(["latest", "-n", "3", "--json"], cwd=tmp_path, env=cli_env(db_url(tmp_path / "x.db")))
 
     items = one_json(result)
 
@@ -183,7 +194,7 @@ def test_latest_on_a_fresh_store_lists_the_seeds_in_file_order(tmp_path: Path) -
 
 
 def test_latest_lists_dated_announcements_newest_first(tmp_path: Path, both: Path) -> None:
-    result = run_cli(["latest", "-n", "30", "--json"], cwd=tmp_path, env=cli_env(db_url(both)))
+    result = run_main(["latest", "-n", "30", "--json"], cwd=tmp_path, env=cli_env(db_url(both)))
 
     items = one_json(result)
 
@@ -200,7 +211,7 @@ def test_latest_lists_dated_announcements_newest_first(tmp_path: Path, both: Pat
 
 
 def test_latest_n_three(tmp_path: Path, both: Path) -> None:
-    result = run_cli(["latest", "-n", "3", "--json"], cwd=tmp_path, env=cli_env(db_url(both)))
+    result = run_main(["latest", "-n", "3", "--json"], cwd=tmp_path, env=cli_env(db_url(both)))
 
     items = one_json(result)
 
@@ -230,7 +241,19 @@ def test_cli_reads_its_settings_from_dot_env_in_the_working_directory(tmp_path: 
 
 
 def figures(stdout: str) -> dict[str, float]:
-    return {name: float(value) for name, value in re.findall(r"([a-z@0-9]+) (\d+(?:\.\d+)?)", stdout)}
+    """The figures of the eval table's one row: shares as they are, "7/8" as a share, and the
+    question counts "36 + 8" as `answerable` and `unanswerable`."""
+    header, _, row = [line for line in stdout.splitlines() if line.startswith("|")][:3]
+    found: dict[str, float] = {}
+    for name, value in zip(header.strip("|").split("|"), row.strip("|").split("|"), strict=True):
+        name, value = name.strip(), value.strip()
+        if re.fullmatch(r"\d+(?:\.\d+)?", value):
+            found[name] = float(value)
+        elif counted := re.fullmatch(r"(\d+)/(\d+)", value):
+            found[name] = int(counted[1]) / int(counted[2])
+        elif asked := re.fullmatch(r"(\d+) \+ (\d+)", value):
+            found["answerable"], found["unanswerable"] = float(asked[1]), float(asked[2])
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -240,16 +263,18 @@ def evaluated(
     workdir = tmp_path_factory.mktemp("eval")
     out = {}
     for path in (EVAL_SEED, EVAL_2024):
-        result = run_cli(["eval", str(path), "--misses"], cwd=workdir, env=cli_env(db_url(both)))
+        args = ["eval", str(path), "--split", "all", "--misses"]
+        result = run_main(args, cwd=workdir, env=cli_env(db_url(both)))
         assert result.returncode == 0, result.stderr
-        out[path.name] = figures(result.stdout.splitlines()[0]), result.stdout
+        out[path.name] = figures(result.stdout), result.stdout
     return out
 
 
 def test_eval_prints_the_figures(evaluated: dict[str, tuple[dict[str, float], str]]) -> None:
     for found, stdout in evaluated.values():
-        assert {"hit@1", "title@1", "mrr@5", "declined"} <= set(found), stdout
-        assert all(0 <= found[k] <= 1 for k in ("hit@1", "title@1", "mrr@5", "declined"))
+        shares = ("hit@1", "announcement@1", "mrr@10", "unanswerable declined")
+        assert set(shares) <= set(found), stdout
+        assert all(0 <= found[k] <= 1 for k in shares)
 
 
 def test_seed_questions_are_answered_by_the_right_passage(
@@ -269,7 +294,7 @@ def test_2024_questions_are_answered_by_the_right_passage(
 def test_questions_nothing_answers_are_declined(evaluated: dict[str, tuple[dict[str, float], str]]) -> None:
     runs = list(evaluated.values())
     asked = sum(found["unanswerable"] for found, _ in runs)
-    declined = sum(found["declined"] * found["unanswerable"] for found, _ in runs)
+    declined = sum(found["unanswerable declined"] * found["unanswerable"] for found, _ in runs)
     assert asked >= 10
     assert declined / asked >= 0.8, [stdout for _, stdout in runs]
 
@@ -291,7 +316,7 @@ def test_a_malformed_question_set_is_a_clear_error(
     path = tmp_path / "questions.jsonl"
     path.write_text(content, encoding="utf-8")
 
-    result = run_cli(["eval", str(path)], cwd=tmp_path, env=cli_env(db_url(both)))
+    result = run_main(["eval", str(path)], cwd=tmp_path, env=cli_env(db_url(both)))
 
     assert result.returncode != 0
     errors = result.stderr.splitlines()
@@ -301,7 +326,7 @@ def test_a_malformed_question_set_is_a_clear_error(
 
 
 def test_a_missing_question_set_is_a_clear_error(tmp_path: Path, both: Path) -> None:
-    result = run_cli(["eval", str(tmp_path / "nope.jsonl")], cwd=tmp_path, env=cli_env(db_url(both)))
+    result = run_main(["eval", str(tmp_path / "nope.jsonl")], cwd=tmp_path, env=cli_env(db_url(both)))
 
     assert result.returncode != 0
     assert len(result.stderr.splitlines()) == 1 and "nope.jsonl" in result.stderr
