@@ -96,12 +96,12 @@ def step_build(db: Path) -> dict[str, Any]:
 
 def step_serve(db: Path, questions_path: Path, rank_sample: int) -> dict[str, Any]:
     from retrieval.library import Library
-    from retrieval.search.bm25 import BM25Index
+    from retrieval.search import persistence
     from retrieval.search.tokenize import tokenize
 
     library = Library(_settings(db))
     started = time.perf_counter()
-    index = BM25Index.load(library.index_dir)
+    index = persistence.load(library.index_dir)
     load_s = time.perf_counter() - started
     assert index is not None and len(index) > 0, "the bench needs a built index"
     library.refresh()  # takes the index just loaded, or catches up if the store moved on

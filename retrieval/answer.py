@@ -19,7 +19,7 @@ import numpy as np
 from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
 from retrieval.ranking.query import Query, Vocab, analyse
-from retrieval.search.bm25 import K1, B, BM25Index
+from retrieval.search.bm25 import BM25Index
 from retrieval.search.tokenize import tokenize
 from retrieval.store import ChunkRow, Store
 from retrieval.text import split_sentences
@@ -284,10 +284,7 @@ def to_passage(row: ChunkRow, score: float, terms: set[str], index: BM25Index) -
 
 def bm25(terms: list[str], row: ChunkRow, index: BM25Index) -> float:
     """BM25Okapi of one chunk for these terms, with the index's statistics (what the index would give)."""
-    doc = tokenize(row.title) + tokenize(row.text)
-    counts = {t: doc.count(t) for t in set(terms)}
-    norm = K1 * (1 - B + B * len(doc) / index.avgdl) if index.avgdl else K1
-    return sum(index.idf_of(t) * counts[t] * (K1 + 1) / (counts[t] + norm) for t in terms if counts[t])
+    return index.score_terms(terms, tokenize(row.title) + tokenize(row.text))
 
 
 def best_match(

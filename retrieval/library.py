@@ -9,7 +9,6 @@ chunk the store no longer has is never quoted (answer.rank skips it).
 
 from __future__ import annotations
 
-import fcntl
 import gc
 import itertools
 import logging
@@ -21,7 +20,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +30,7 @@ from retrieval.announcement import AnnouncementRecord
 from retrieval.config import Settings
 from retrieval.ingest import IngestReport, ingest_paths, ingest_records
 from retrieval.models import Announcement
+from retrieval.search import persistence
 from retrieval.search.bm25 import Batch, BM25Index, IndexMeta, encode
 from retrieval.search.tokenize import VERSION as TOKENIZER_VERSION
 from retrieval.search.tokenize import tokenize
@@ -153,22 +152,22 @@ class Library:
             index = self._index
             if index is not None and len(index) >= self.child_refresh_from and not self.is_current():
                 self._refresh_in_child()
-            with self._file_lock():
+            with persistence.file_lock(self.index_dir):
                 return self._refresh_here()
 
     def _refresh_here(self) -> bool:
         store_id, version = self.store.corpus_state()
         meta = IndexMeta(store_id=store_id, store_version=version, tokenizer=TOKENIZER_VERSION)
         current = self._index
-        saved = BM25Index.saved_meta(self.index_dir)
+        saved = persistence.saved_meta(self.index_dir)
         if saved is not None and (current is None or saved.store_version > current.meta.store_version):
-            current = BM25Index.load(self.index_dir) or current  # a restart, or another process caught up
+            current = persistence.load(self.index_dir) or current  # a restart, or another process caught up
         if current is not None and current.meta == meta:
             self._index = current
             return False
         started = time.perf_counter()
         fresh = self._updated(current, meta)
-        fresh.save(self.index_dir)
+        persistence.save(fresh, self.index_dir)
         self._index = fresh
         log.info(
             "index at version %d: %d chunks (%.2f s)", version, len(fresh), time.perf_counter() - started
@@ -207,17 +206,6 @@ class Library:
         """The chunks above `above`, tokenized, in id order."""
         parallel = above == 0 and self.store.count_chunks() >= PARALLEL_FROM
         return encoded_batches(self.store.iter_chunk_texts(above=above), parallel)
-
-    @contextmanager
-    def _file_lock(self) -> Iterator[None]:
-        """Two processes (the bot and an ingest) must not write index generations at once."""
-        self.index_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.index_dir / ".lock", "w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def is_current(self) -> bool:
         store_id, version = self.store.corpus_state()

@@ -1,0 +1,182 @@
+"""The BM25 formula, and the numba-compiled loops that build, merge, check and search postings.
+
+The formula is written once, as plain Python: `BM25Index.score_terms` calls it as it is, and the search
+loop has it compiled in, so a text scored either way gets the same float64 bits (tests/test_index.py).
+
+The loops are compiled on first use and the machine code is cached beside this file (cache=True), so a
+restart loads it (~100 ms) instead of compiling. nogil: a search on one thread does not hold up the
+others. No bounds checks are compiled in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast, overload
+
+import numpy as np
+from numba import njit
+
+# rank-bm25's BM25Okapi defaults.
+K1 = 1.5
+B = 0.75
+EPSILON = 0.25  # a negative idf is floored at EPSILON x the mean idf
+MAX_TF = 65_535  # term frequencies are stored as uint16; a longer run of one term counts this much
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _compiled(function: F) -> F:
+    # numba ships no type hints: the cast keeps each kernel's signature visible to the type checker.
+    return cast(F, njit(cache=True, nogil=True)(function))
+
+
+def term_score(idf: float, tf: float, norm: float) -> float:
+    """One query term's share of a chunk's score, in rank-bm25's float64 order. `norm` is the chunk's
+    `length_norm`. A chunk's score is the sum of these over the query's terms (repeats included), in
+    query order, starting from 0.0."""
+    return idf * (tf * (K1 + 1.0) / (tf + norm))
+
+
+_term_score = njit(inline="always")(term_score)
+
+
+@overload
+def length_norm(doc_len: float, avgdl: float) -> float: ...
+@overload
+def length_norm(doc_len: np.ndarray, avgdl: float) -> np.ndarray: ...
+def length_norm(doc_len: float | np.ndarray, avgdl: float) -> float | np.ndarray:
+    """K1 x (1 - b + b x length / average length), for one chunk (a float) or all of them (float64
+    array): numpy applies the same operations in the same order, so both give the same bits."""
+    return K1 * (1 - B + B * doc_len / avgdl)
+
+
+@_compiled
+def doc_term_pairs(flat: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per chunk, its distinct terms and their counts, in chunk order."""
+    n_docs = offsets.size - 1
+    pair_terms = np.empty(flat.size, np.int32)
+    pair_tfs = np.empty(flat.size, np.uint16)
+    pair_docs = np.empty(flat.size, np.int32)
+    p = 0
+    for d in range(n_docs):
+        seg = np.sort(flat[offsets[d] : offsets[d + 1]])
+        i = 0
+        while i < seg.size:
+            j = i
+            while j < seg.size and seg[j] == seg[i]:
+                j += 1
+            pair_terms[p] = seg[i]
+            pair_tfs[p] = min(j - i, MAX_TF)
+            pair_docs[p] = d
+            p += 1
+            i = j
+    return pair_terms[:p], pair_tfs[:p], pair_docs[:p]
+
+
+@_compiled
+def invert(
+    pair_terms: np.ndarray, pair_tfs: np.ndarray, pair_docs: np.ndarray, n_terms: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counting sort of (term, chunk) pairs by term; chunks stay ascending within a term."""
+    indptr = np.zeros(n_terms + 1, np.int64)
+    for t in pair_terms:
+        indptr[t + 1] += 1
+    for t in range(n_terms):
+        indptr[t + 1] += indptr[t]
+    fill = indptr[:-1].copy()
+    docs = np.empty(pair_terms.size, np.int32)
+    tfs = np.empty(pair_terms.size, np.uint16)
+    for i in range(pair_terms.size):
+        t = pair_terms[i]
+        q = fill[t]
+        docs[q] = pair_docs[i]
+        tfs[q] = pair_tfs[i]
+        fill[t] = q + 1
+    return indptr, docs, tfs
+
+
+@_compiled
+def merge(
+    old_indptr: np.ndarray,
+    old_docs: np.ndarray,
+    old_tfs: np.ndarray,
+    doc_map: np.ndarray,
+    add_indptr: np.ndarray,
+    add_docs: np.ndarray,
+    add_tfs: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Old postings of kept chunks (renumbered by doc_map, -1 = dropped), then the added chunks'."""
+    n_terms = add_indptr.size - 1
+    n_old_terms = old_indptr.size - 1
+    indptr = np.zeros(n_terms + 1, np.int64)
+    for t in range(n_terms):
+        kept = 0
+        if t < n_old_terms:
+            for p in range(old_indptr[t], old_indptr[t + 1]):
+                if doc_map[old_docs[p]] >= 0:
+                    kept += 1
+        indptr[t + 1] = indptr[t] + kept + add_indptr[t + 1] - add_indptr[t]
+    docs = np.empty(indptr[n_terms], np.int32)
+    tfs = np.empty(indptr[n_terms], np.uint16)
+    for t in range(n_terms):
+        q = indptr[t]
+        if t < n_old_terms:
+            for p in range(old_indptr[t], old_indptr[t + 1]):
+                d = doc_map[old_docs[p]]
+                if d >= 0:
+                    docs[q] = d
+                    tfs[q] = old_tfs[p]
+                    q += 1
+        for p in range(add_indptr[t], add_indptr[t + 1]):
+            docs[q] = add_docs[p]
+            tfs[q] = add_tfs[p]
+            q += 1
+    return indptr, docs, tfs
+
+
+@_compiled
+def search(
+    indptr: np.ndarray,
+    docs: np.ndarray,
+    tfs: np.ndarray,
+    idf: np.ndarray,
+    norm: np.ndarray,
+    query: np.ndarray,
+    k: int,
+    acc: np.ndarray,
+    seen: np.ndarray,
+    touched: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The k best chunks (row numbers) and their scores, best first, ties to the lower row. `acc`,
+    `seen` and `touched` are scratch arrays of one slot per chunk, left as they were found."""
+    n_touched = 0
+    for qi in range(query.size):
+        t = query[qi]
+        w = idf[t]
+        for p in range(indptr[t], indptr[t + 1]):
+            d = docs[p]
+            if not seen[d]:
+                seen[d] = True
+                touched[n_touched] = d
+                n_touched += 1
+                acc[d] = 0.0
+            acc[d] += _term_score(w, np.float64(tfs[p]), norm[d])
+    top_docs = np.empty(k, np.int64)
+    top_scores = np.empty(k, np.float64)
+    size = 0
+    for i in range(n_touched):
+        d = touched[i]
+        s = acc[d]
+        seen[d] = False
+        if size == k and not (s > top_scores[k - 1] or (s == top_scores[k - 1] and d < top_docs[k - 1])):
+            continue
+        j = size if size < k else k - 1
+        while j > 0 and (s > top_scores[j - 1] or (s == top_scores[j - 1] and d < top_docs[j - 1])):
+            top_scores[j] = top_scores[j - 1]
+            top_docs[j] = top_docs[j - 1]
+            j -= 1
+        top_scores[j] = s
+        top_docs[j] = d
+        if size < k:
+            size += 1
+    return top_docs[:size], top_scores[:size]
