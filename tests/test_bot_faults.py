@@ -22,6 +22,7 @@ import pytest
 from bot.config import BotSettings
 from retrieval.library import Library
 from tests.botharness import TOKEN, AnyApplication, running_bot
+from tests.clirun import run_main
 from tests.fakebotapi import Call, FakeBotAPI
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -293,15 +294,7 @@ def test_run_with_a_refused_token_explains_without_printing_it(tmp_path: Path) -
         mp.setenv("NO_PROXY", "127.0.0.1,localhost")
         with FakeBotAPI(token="999999:OTHER-TOKEN") as fake:  # refuses ours with 401
             env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake.base_url)
-            result = subprocess.run(
-                [sys.executable, "-m", "bot", "-v", "run"],
-                cwd=tmp_path,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=STARTUP,
-            )
+            result = run_main(["-v", "run"], cwd=tmp_path, env=env)
 
     assert result.returncode == 1
     assert "Telegram refused the bot token" in result.stderr
