@@ -27,6 +27,10 @@ from retrieval.text import split_sentences
 # Candidates the second stage sees, whatever one announcement holds: the cost of a question is bounded.
 CANDIDATES = 48
 PER_ANNOUNCEMENT = 2  # passages of one announcement in the results (the answer's own second-best too)
+# A withdrawn announcement is no longer government policy: it may still be the only one that says
+# something, so it is not dropped, but it ranks below current passages that match nearly as well. A
+# product rule, not a fitted weight: the training questions hold no withdrawn items to learn it from.
+WITHDRAWN_PENALTY = 3.0
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ def rank_passages(index: BM25Index, store: Store, query: Query, weights: Weights
         )
     evidence: Evidence = gather(query, candidates, weights.sentence_weights)
     logits = weights.ranker.logits(evidence.matrix) if candidates else np.zeros(0)
+    if candidates:
+        logits = logits - WITHDRAWN_PENALTY * np.array([c.withdrawn for c in candidates], np.float64)
     # Stable order: equal logits keep BM25's order (which breaks ties by chunk id).
     order = sorted(range(len(candidates)), key=lambda i: -logits[i])
     return Ranked(
@@ -152,7 +158,7 @@ def confidence_features(ranked: Ranked) -> np.ndarray:
     total = query.total_weight or 1.0
     x[:] = (
         float(ranked.logits[0]),
-        float(ranked.logits[0]) - (others[0] if others else -10.0),
+        _margin(float(ranked.logits[0]), others),
         f["cov_all"],
         f["cov_text"],
         f["cov_sentence"],
@@ -165,9 +171,14 @@ def confidence_features(ranked: Ranked) -> np.ndarray:
         1.0 if query.wants else 0.0,
         f["bm25_log"],
         float(np.log1p(len(query.concepts))),
-        float(ranked.logits[0]) - (second_same[0] if second_same else -10.0),
+        _margin(float(ranked.logits[0]), second_same),
     )
     return x
+
+
+def _margin(top: float, rest: list[float]) -> float:
+    # Bounded, so that "no rival at all" reads as a clear lead rather than an outlier.
+    return min(top - rest[0], 5.0) if rest else 5.0
 
 
 def _passage(row: ChunkRow, sentence: str, score: float) -> Passage:
