@@ -4,8 +4,8 @@ The Telegram handlers (bot/telegram/) and the terminal chat (bot/terminal.py) on
 Request and show the replies, so the two cannot drift apart. Everything here is synchronous and may
 block on the store and the index: the Telegram side calls it on a worker thread (asyncio.to_thread).
 
-Adding a command: a line in MENU, a method below, its reply in bot/render.py, a test. Telegram's
-command menu and handlers and the terminal pick it up from MENU.
+Adding a command: a line in MENU and a method of the same name below, its reply in bot/render.py, a
+test. Telegram's command menu and handlers and the terminal pick it up from MENU.
 """
 
 from __future__ import annotations
@@ -121,18 +121,8 @@ class Commands:
         self.queries = Queries()
         self._examples: tuple[int, list[str]] | None = None
         self._examples_lock = threading.Lock()
-        self._commands: dict[str, CommandHandler] = {
-            "start": self.start,
-            "help": self.help,
-            "latest": self.latest,
-            "search": self.search,
-            "read": self.read,
-            "about": self.about,
-            "subscribe": self.subscribe,
-            "subscriptions": self.subscriptions,
-            "unsubscribe": self.unsubscribe,
-        }
-        assert set(self._commands) == {name for name, _ in MENU}
+        # Each command is the method of its name.
+        self._commands: dict[str, CommandHandler] = {name: getattr(self, name) for name, _ in MENU}
 
     # -- text in -----------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import pytest
 import pytest_asyncio
 
 from bot import terminal
-from bot.commands import Commands
+from bot.commands import MENU, Commands
 from bot.config import BotSettings
 from bot.render import Button, Reply
 from retrieval.library import Library
@@ -217,3 +217,8 @@ async def test_telegram_and_terminal_show_the_same_replies_and_buttons(
         assert printed == terminal.show_turn(on_tg.notice, on_tg.replies, bold=False), line
     if script == "latest-with-a-number":  # "²" is no number to either side
         assert telegram_turns[2].replies[0].text.startswith("Usage: /latest [N]")
+
+
+async def test_every_command_is_played_on_both() -> None:
+    typed = [step for steps in SCRIPTS.values() for step in steps if isinstance(step, str)]
+    assert {name for name, _ in MENU} <= {step.split()[0].lstrip("/").lower() for step in typed}
