@@ -69,9 +69,17 @@ def lower_first(title: str) -> str:
     return title[0].lower() + title[1:]
 
 
-def source_line(kind: str | None, published: datetime | None, organisation: str | None) -> str:
+def source_line(
+    kind: str | None, published: datetime | None, organisation: str | None, withdrawn: datetime | None = None
+) -> str:
     parts = [kind or "Announcement", date_text(published), organisation]
+    if withdrawn is not None:  # no longer policy: a reader must not take the quote for current
+        parts.append(f"withdrawn {date_text(withdrawn)}")
     return escape(" · ".join(p for p in parts if p))
+
+
+def _source_of(p: Passage) -> str:
+    return source_line(p.type, p.published, p.organisation, p.withdrawn_at)
 
 
 def _quote(passage: str, sentence: str, limit: int) -> str:
@@ -110,7 +118,7 @@ def answer_reply(answer: Answer, more_key: str | None) -> Reply:
 
 def passage_reply(p: Passage, more_key: str | None = None, lead: str = "") -> Reply:
     """A passage quoted with its title and source; `lead` (HTML) goes first and counts in the limit."""
-    head = f"{lead}<b>{escape(p.title)}</b>\n{source_line(p.type, p.published, p.organisation)}\n"
+    head = f"{lead}<b>{escape(p.title)}</b>\n{_source_of(p)}\n"
     link = f'\n<a href="{escape(p.url, quote=True)}">Read it on GOV.UK</a>' if p.url else ""
     quote = _quote(p.passage, p.sentence, MAX_MESSAGE - len(head) - len(link) - 16)
     row = [_opens("Full announcement", p.announcement_id)]
@@ -167,7 +175,7 @@ def more_reply(answer: Answer, key: str, page: int, per_page: int = 3) -> Reply:
     buttons: list[list[Button]] = []
     for number, p in enumerate(shown, start=(page - 1) * per_page + 1):
         lines.append(
-            f"\n{number}. <b>{escape(p.title)}</b>\n{source_line(p.type, p.published, p.organisation)}\n"
+            f"\n{number}. <b>{escape(p.title)}</b>\n{_source_of(p)}\n"
             f"<i>{escape(shorten(p.sentence, 300))}</i>"
         )
         buttons.append([_opens(f"{number}. {shorten(p.title, 40)}", p.announcement_id)])
@@ -191,7 +199,7 @@ def search_reply(
     buttons: list[list[Button]] = []
     for number, p in enumerate(hits, start=first):
         lines.append(
-            f"\n{number}. <b>{escape(p.title)}</b>\n{source_line(p.type, p.published, p.organisation)}\n"
+            f"\n{number}. <b>{escape(p.title)}</b>\n{_source_of(p)}\n"
             f"{escape(shorten(p.sentence, 250))}"
         )
         buttons.append([_opens(f"{number}. {shorten(p.title, 40)}", p.announcement_id)])

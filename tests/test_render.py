@@ -3,6 +3,7 @@ plain Answer records and checked as Telegram would parse the HTML."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 from bot import actions, render
@@ -109,3 +110,12 @@ def test_a_long_lead_and_passage_still_fit_one_message() -> None:
     ):
         plain, _ = parse_telegram_html(reply.text)
         assert len(reply.text) <= render.MAX_MESSAGE and "The second one answers." in plain
+
+
+def test_a_withdrawn_announcement_says_so_where_it_is_quoted() -> None:
+    withdrawn = dataclasses.replace(passage(1, "Old policy"), withdrawn_at=datetime(2025, 3, 3, tzinfo=UTC))
+    answer = Answer("q", "answer", 0.9, withdrawn, [withdrawn])
+
+    plain, _ = parse_telegram_html(render.answer_reply(answer, more_key=None).text)
+
+    assert plain.split("\n")[1] == "Press release · 15 October 2024 · Cabinet Office · withdrawn 3 March 2025"
