@@ -1,9 +1,14 @@
 """An announcement as read from a source, before it is stored, and the block layout of its body.
 
 Every reader (seed text, JSON, GOV.UK HTML) produces the same canonical body: blocks separated by one
-blank line. A block is a paragraph (one line), a list (lines that each start with "• ") or a block
-quote (lines that each start with "> "). Storing the body in this plain form keeps it readable in the
-database, lets chunking be re-run on it, and lets the bot print the whole announcement.
+blank line. A block is a paragraph (one line), a list (lines that each start with "• "), a block quote
+(lines that each start with "> "), a heading (one line starting with "## ") or a table (lines that each
+start with "|", cells between " | "; when the second line is "| --- | --- |" the first one names the
+columns). Storing the body in this plain form keeps it readable in the database, lets chunking be re-run
+on it, and lets the bot print the whole announcement.
+
+Headings and tables came later: bodies stored before them hold headings as paragraphs and each table
+row as a paragraph "cell | cell", and still parse (chunking.py recognises both shapes).
 """
 
 from __future__ import annotations
@@ -17,26 +22,52 @@ from typing import Literal
 
 BULLET = "• "
 QUOTE = "> "
+HEADING = "## "
+CELL = " | "
+_RULE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+$")
 
-BlockKind = Literal["paragraph", "list", "quote"]
+BlockKind = Literal["paragraph", "list", "quote", "heading", "table"]
 
 
 @dataclass(frozen=True)
 class Block:
     kind: BlockKind
-    lines: tuple[str, ...]
+    lines: tuple[str, ...]  # a table's rows are its cells joined by " | "
+    header: bool = False  # tables only: the first row names the columns
 
     @property
     def text(self) -> str:
-        """The block as plain text: list items and quote lines joined by newlines, markers removed."""
+        """The block as plain text: list items, quote lines and table rows joined by newlines, markers
+        removed."""
         return "\n".join(self.lines)
+
+    @property
+    def rows(self) -> list[list[str]]:
+        """A table's cells, row by row (an empty cell is "")."""
+        return [split_row(line) for line in self.lines]
 
     def render(self) -> str:
         if self.kind == "list":
             return "\n".join(BULLET + line for line in self.lines)
         if self.kind == "quote":
             return "\n".join(QUOTE + line for line in self.lines)
+        if self.kind == "heading":
+            return HEADING + " ".join(self.lines)
+        if self.kind == "table":
+            rows = [f"| {line} |" for line in self.lines]
+            if self.header and rows:
+                rows.insert(1, "|" + " --- |" * len(split_row(self.lines[0])))
+            return "\n".join(rows)
         return " ".join(self.lines)
+
+
+def table_row(cells: list[str]) -> str:
+    """One table line from its cells; a "|" inside a cell would read as a cell boundary, so it is a "/"."""
+    return CELL.join(clean_line(cell.replace("|", "/")) for cell in cells)
+
+
+def split_row(line: str) -> list[str]:
+    return [clean_line(cell) for cell in line.split("|")]
 
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -55,7 +86,11 @@ def parse_body(body: str) -> list[Block]:
         lines = [line for line in lines if line]
         if not lines:
             continue
-        if all(line.startswith(BULLET.strip()) for line in lines):
+        if len(lines) == 1 and lines[0].startswith(HEADING) and lines[0][len(HEADING) :].strip():
+            blocks.append(Block("heading", (clean_line(lines[0][len(HEADING) :]),)))
+        elif all(line.startswith("|") for line in lines):
+            blocks.append(_table(lines))
+        elif all(line.startswith(BULLET.strip()) for line in lines):
             items = tuple(clean_line(line[1:]) for line in lines)
             blocks.append(Block("list", tuple(i for i in items if i)))
         elif all(line.startswith(">") for line in lines):
@@ -63,6 +98,13 @@ def parse_body(body: str) -> list[Block]:
         else:
             blocks.append(Block("paragraph", (" ".join(lines),)))
     return blocks
+
+
+def _table(lines: list[str]) -> Block:
+    header = len(lines) > 1 and bool(_RULE.match(lines[1].replace(" ", "")))
+    rows = [line for i, line in enumerate(lines) if not (header and i == 1)]
+    # "| a | b |" -> "a | b": the outer bars only mark the line as a table row.
+    return Block("table", tuple(table_row(split_row(row.strip("|"))) for row in rows), header=header)
 
 
 def render_body(blocks: list[Block]) -> str:

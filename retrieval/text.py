@@ -39,3 +39,67 @@ def split_sentences(text: str) -> list[str]:
         else:
             sentences.append(part)
     return sentences
+
+
+# -- control characters -----------------------------------------------------------------------------
+
+# C0 and C1 controls and DEL, except tab and newline. Those that end a line elsewhere (vertical tab,
+# form feed, the separators, NEL) become a space so that the words on either side stay apart.
+_LINE_LIKE = str.maketrans(dict.fromkeys("\x0b\x0c\x1c\x1d\x1e\x85", " "))
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f\x80-\x84\x86-\x9f]")
+
+
+def strip_controls(text: str) -> str:
+    """Text without NUL and other control characters; line endings become "\\n"."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROLS.sub("", text)
+    return text.translate(_LINE_LIKE)
+
+
+def strip_controls_deep(value: object) -> object:
+    """strip_controls on every string inside parsed JSON (keys included)."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, list):
+        return [strip_controls_deep(v) for v in value]
+    if isinstance(value, dict):
+        return {strip_controls(str(k)): strip_controls_deep(v) for k, v in value.items()}
+    return value
+
+
+# -- attachment boilerplate -------------------------------------------------------------------------
+
+# What GOV.UK prints around every attached file: the accessibility notice and its request link, the
+# "Order a copy" link, file type, size and page count. Matched on whole lines (and, for the metadata,
+# in brackets after a file's name) so that a sentence that merely mentions assistive technology stays.
+_FILE_TYPES = (
+    r"PDF|HTML|CSV|ODS|ODT|ODP|XML|ZIP|RTF|TXT|JSON|XLSX?|DOCX?|PPTX?|"
+    r"(?:MS|OpenDocument|Microsoft) [A-Za-z ]{2,30}|Portable Document Format|Plain text|Spreadsheet|"
+    r"Comma-separated Values"
+)
+_FILE_FACT = rf"(?:{_FILE_TYPES}|[\d.,]+ ?(?:[KMG]B|bytes|kB)|\d+ pages?)"
+_FILE_FACTS = rf"{_FILE_FACT}(?:, ?{_FILE_FACT})*"
+_BRACKETED_FACTS = re.compile(rf"\s*\({_FILE_FACTS}\)")
+_BOILERPLATE = re.compile(
+    "|".join(
+        (
+            rf"{_FILE_FACTS}",
+            r"This file may not be suitable for users of assistive technology\.?"
+            r"(?: ?Request an? (?:accessible|different|alternative) format\.?)?",
+            r"Request an? (?:accessible|different|alternative) format\.?",
+            r"If you use assistive technology\b.*\b(?:accessible|alternative|different) format\b.*",
+            r"Order a copy(?: of [\w ]{1,40})?\.?",
+            r"This file is in an OpenDocument format\.?",
+            r"View online",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def strip_boilerplate(line: str) -> str:
+    """A line without attachment boilerplate: "" when it is nothing else, else the line with the
+    bracketed file facts after a document's name removed ("Minutes (PDF, 507KB, 6 pages)")."""
+    if _BOILERPLATE.fullmatch(line.strip()):
+        return ""
+    return _BRACKETED_FACTS.sub("", line)

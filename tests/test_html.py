@@ -12,7 +12,7 @@ def govspeak(inner: str) -> str:
     return f'<div class="govspeak">{inner}</div>'
 
 
-def test_paragraphs_and_headings_become_paragraph_blocks() -> None:
+def test_headings_become_heading_blocks() -> None:
     html = govspeak(
         "<p>The Home Office has today announced new funding.</p>\n\n"
         '<h2 id="background">Background</h2>\n\n'
@@ -21,11 +21,12 @@ def test_paragraphs_and_headings_become_paragraph_blocks() -> None:
     )
     assert html_to_blocks(html) == [
         Block("paragraph", ("The Home Office has today announced new funding.",)),
-        Block("paragraph", ("Background",)),
+        Block("heading", ("Background",)),
         Block("paragraph", ("The scheme opens in January.",)),
-        Block("paragraph", ("Eligibility",)),
-        Block("paragraph", ("Who can apply",)),
+        Block("heading", ("Eligibility",)),
+        Block("heading", ("Who can apply",)),
     ]
+    assert html_to_body(html).split("\n\n")[1] == "## Background"
 
 
 def test_list_after_lead_in() -> None:
@@ -87,12 +88,41 @@ def test_entities_are_decoded_and_spaces_collapsed() -> None:
     assert html_to_body(html) == "Fish & chips cost £8 in the minister’s town."
 
 
-def test_tables_become_one_paragraph_per_row() -> None:
+def test_a_table_is_one_block_whose_header_row_names_the_columns() -> None:
     html = govspeak(
-        "<table><thead><tr><th>Region</th><th>Funding</th></tr></thead>"
-        "<tbody><tr><td>North East</td><td>&pound;3m</td></tr><tr><td>Wales<td>&pound;1m</tr></tbody></table>"
+        "<table><caption>Funding by region</caption>"
+        "<thead><tr><th>Region</th><th>Funding</th><th>Notes</th></tr></thead>"
+        "<tbody><tr><td>North East</td><td>&pound;3m</td><td></td></tr><tr><td>Wales<td>&pound;1m<td>new</tr>"
+        "</tbody></table>"
     )
-    assert html_to_body(html) == "Region | Funding\n\nNorth East | £3m\n\nWales | £1m"
+    assert html_to_blocks(html) == [
+        Block("heading", ("Funding by region",)),
+        Block("table", ("Region | Funding | Notes", "North East | £3m | ", "Wales | £1m | new"), header=True),
+    ]
+    assert html_to_body(html) == (
+        "## Funding by region\n\n"
+        "| Region | Funding | Notes |\n| --- | --- | --- |\n| North East | £3m |  |\n| Wales | £1m | new |"
+    )
+
+
+def test_a_table_without_header_cells_has_no_header_and_th_down_the_side_is_data() -> None:
+    html = govspeak(
+        "<table><tr><th>Telephone</th><td>0300 123 4567</td></tr><tr><th>Email</th><td>a@b.gov.uk</td></tr>"
+        "</table>"
+    )
+    assert html_to_blocks(html) == [
+        Block("table", ("Telephone | 0300 123 4567", "Email | a@b.gov.uk"), header=False)
+    ]
+
+
+def test_stacked_header_rows_are_joined_and_a_table_in_a_cell_is_its_text() -> None:
+    html = govspeak(
+        "<table><thead><tr><th></th><th>2016</th><th>2016</th></tr><tr><th></th><th>Q1</th><th>Q2</th></tr>"
+        "</thead><tbody><tr><td>Claims <table><tr><td>new</td><td>old</td></tr></table></td><td>5</td>"
+        "<td>7 | 8</td></tr></tbody></table>"
+    )
+    (table,) = html_to_blocks(html)
+    assert table.header and table.rows == [["", "2016 Q1", "2016 Q2"], ["Claims new old", "5", "7 / 8"]]
 
 
 def test_notices_and_addresses_are_paragraphs() -> None:
@@ -119,6 +149,35 @@ def test_figures_scripts_and_footnote_markers_are_dropped() -> None:
         "&#8617;</a></p></li></ol></div>"
     )
     assert html_to_body(html) == "Crime fell by 12%.\n\n• ONS figures."
+
+
+def test_attachment_in_current_markup_keeps_only_its_title() -> None:
+    html = govspeak(
+        '<section class="gem-c-attachment"><div class="gem-c-attachment__thumbnail"><a><svg></svg></a></div>'
+        '<div class="gem-c-attachment__details"><h3 class="gem-c-attachment__title"><a>Annual report 2026</a>'
+        '</h3><p class="gem-c-attachment__metadata"><span class="gem-c-attachment__attribute">HTML</span></p>'
+        '<p class="gem-c-attachment__metadata"><a href="/x">Order a copy</a></p>'
+        '<p class="gem-c-attachment__metadata">This file may not be suitable for users of assistive '
+        'technology.</p><details class="gem-c-details govuk-details"><summary class="govuk-details__summary">'
+        "<span>Request an accessible format.</span></summary><div>If you use assistive technology (such as a "
+        "screen reader) and need a version of this document in a more accessible format, please email "
+        "<a>a@b.gov.uk</a>. Please tell us what format you need.</div></details></div></section>"
+        '<p>Minutes: <span class="gem-c-attachment-link"><a>16 September</a> (<span>PDF</span>, '
+        "<span>507 KB</span>, <span>6 pages</span>)</span> and 30 September.</p>"
+    )
+    assert html_to_body(html) == "Annual report 2026\n\nMinutes: 16 September and 30 September."
+
+
+def test_boilerplate_written_as_plain_paragraphs_is_dropped() -> None:
+    html = govspeak(
+        "<p>Read the full report.</p><p>PDF, 1.2MB, 30 pages</p>"
+        "<p>This file may not be suitable for users of assistive technology. "
+        "Request an accessible format.</p>"
+        "<p>Assistive technology users can call us on 0300 123 4567.</p>"
+    )
+    assert html_to_body(html) == (
+        "Read the full report.\n\nAssistive technology users can call us on 0300 123 4567."
+    )
 
 
 def test_attachment_keeps_only_its_title() -> None:
@@ -174,5 +233,6 @@ def test_garbage_never_raises(html: str) -> None:
 def test_body_round_trips_through_parse_body() -> None:
     html = govspeak(
         "<p>Lead in:</p><ul><li>a</li><li>b</li></ul><blockquote><p>q1</p><p>q2</p></blockquote><p>End</p>"
+        "<h3>Costs</h3><table><tr><th></th><th>2026</th></tr><tr><td>Staff | pay</td><td></td></tr></table>"
     )
     assert parse_body(html_to_body(html)) == html_to_blocks(html)
