@@ -1,24 +1,57 @@
 """Cut an announcement body into passages that answer on their own.
 
 The paragraph is the unit a reader quotes, but GOV.UK paragraphs are uneven: a speaker's lead-in
-("Home Secretary Sajid Javid said:") means nothing without the quote after it, bullet items mean
-nothing without the sentence that introduces them, one-line paragraphs ("The banking system was
-broken.") are too thin to rank, and scraped bodies can be a single 30,000-character paragraph.
+("Home Secretary Sajid Javid said:", "Nick Keith said,") means nothing without the quote after it,
+bullet items mean nothing without the sentence that introduces them, a heading means nothing at the end
+of the section before it, a table row means nothing without its column names, one-line paragraphs
+("The banking system was broken.") are too thin to rank, and scraped bodies can be a single
+30,000-character paragraph.
+
+So a passage is built from a unit: the text of one block, preceded by what introduces it (headings and
+lead-ins), which is never left at the end of a passage. Tables are written one row per line, each cell
+named by its column ("Region: Wales; Funding: £1m"), so any rows quoted alone still say what they are.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
+from itertools import groupby
 
-from retrieval.announcement import BULLET, Block, parse_body
-from retrieval.text import split_sentences
+from retrieval.announcement import BULLET, Block, parse_body, split_row
+from retrieval.text import split_sentences, strip_boilerplate
 
 MIN_CHARS = 160  # shorter passages merge with a neighbour
 MAX_CHARS = 900  # longer ones are cut at sentence boundaries...
 TARGET_CHARS = 500  # ...into pieces of about this size
+HEADING_CHARS = 80  # in a body without marked headings, a line this short without a full stop is one
+TABLE_CONTEXT_CHARS = 200  # a table's heading and lead-in up to this long are repeated on each piece
 
 # "[Political content redacted.]" and the like: editorial notes, not content.
 _MARKER = re.compile(r"^\[[^\[\]]{1,100}\]$")
+# A paragraph that introduces the next block: "... said:", "... said,", "Nick Keith added" or "A british
+# officer had the following to say".
+_LEAD_IN = re.compile(
+    r"(?:[:,]|\b(?:said|says|added|adds|commented|comments|explained|stated|continued|remarked|noted|"
+    r"warned|declared|told [A-Z][\w ]{0,40}|the following(?: to say)?|as follows))\s*[—–-]?$"
+)
+_SENTENCE_END = re.compile(r"[.!?…:;,\"”’'»]$")
+
+
+@dataclass
+class _Item:
+    """A sentence, heading, lead-in or table row: the smallest thing a passage is cut between."""
+
+    text: str
+    new_line: bool  # starts a line of its own (joined with "\n", not " ")
+    sticky: bool = False  # introduces what follows: never the last item of a passage
+
+
+@dataclass
+class _Unit:
+    intro: list[str] = field(default_factory=list)  # headings and lead-ins, in order
+    lead_ins: list[str] = field(default_factory=list)  # the lead-in paragraphs among them
+    block: Block | None = None
 
 
 def chunk_body(body: str) -> list[str]:
@@ -26,58 +59,193 @@ def chunk_body(body: str) -> list[str]:
 
 
 def chunk_blocks(blocks: list[Block]) -> list[str]:
-    units = _join_lead_ins([b for b in blocks if not _is_marker(b)])
-    pieces = [piece for unit in units for piece in _split_long(unit)]
+    pieces = [piece for unit in _units(_prepare(blocks)) for piece in _pieces(unit)]
     return _merge_short(pieces)
 
 
-def _is_marker(block: Block) -> bool:
-    return block.kind == "paragraph" and bool(_MARKER.match(block.text))
+# -- blocks -----------------------------------------------------------------------------------------
 
 
-def _unit_text(block: Block) -> str:
-    if block.kind == "list":
-        return "\n".join(BULLET + item for item in block.lines)
-    return " ".join(block.lines) if block.kind == "paragraph" else "\n".join(block.lines)
-
-
-def _join_lead_ins(blocks: list[Block]) -> list[str]:
-    """A paragraph ending in ':' takes the block after it; a list always stays with its lead-in."""
-    units: list[str] = []
-    pending_lead_in: str | None = None
+def _prepare(blocks: list[Block]) -> list[Block]:
+    """Drop editorial markers and attachment boilerplate; read old bodies' headings and table rows."""
+    kept: list[Block] = []
     for block in blocks:
-        text = _unit_text(block)
-        if pending_lead_in is not None:
-            units.append(pending_lead_in + "\n" + text)
-            pending_lead_in = None
+        if block.kind == "table" or block.kind == "heading":
+            kept.append(block)
             continue
-        if block.kind == "paragraph" and text.endswith(":"):
-            pending_lead_in = text
+        if block.kind == "paragraph" and _MARKER.match(block.text):
             continue
-        units.append(text)
-    if pending_lead_in is not None:
-        units.append(pending_lead_in)
+        lines = tuple(line for line in (strip_boilerplate(x).strip() for x in block.lines) if line)
+        if lines:
+            kept.append(Block(block.kind, lines))
+    if any(b.kind == "heading" for b in kept):
+        return kept
+    # A body stored before headings and tables had blocks of their own: rows are paragraphs
+    # "cell | cell", headings are short paragraphs without a full stop.
+    kept = _old_table_rows(kept)
+    return [
+        Block("heading", b.lines) if i + 1 < len(kept) and _looks_like_heading(b) else b
+        for i, b in enumerate(kept)
+    ]
+
+
+def _old_table_rows(blocks: list[Block]) -> list[Block]:
+    """Two or more paragraphs in a row with the same number of " | " cells are one table again."""
+
+    def shape(block: Block) -> int:
+        return len(split_row(block.text)) if block.kind == "paragraph" and " | " in block.text else 0
+
+    regrouped: list[Block] = []
+    for cells, run in groupby(blocks, key=shape):
+        group = list(run)
+        if cells and len(group) > 1:
+            regrouped.append(Block("table", tuple(b.text for b in group)))
+        else:
+            regrouped.extend(group)
+    return regrouped
+
+
+def _looks_like_heading(block: Block) -> bool:
+    text = block.text
+    return (
+        block.kind == "paragraph"
+        and len(text) <= HEADING_CHARS
+        and (text[:1].isupper() or text[:1].isdigit())
+        and not _SENTENCE_END.search(text)
+    )
+
+
+def _units(blocks: list[Block]) -> list[_Unit]:
+    """Each block with the headings and lead-ins before it. A heading with nothing after it is dropped:
+    left at the end of a passage it would only mislead."""
+    units: list[_Unit] = []
+    pending = _Unit()
+    for position, block in enumerate(blocks):
+        last = position == len(blocks) - 1
+        if block.kind == "heading":
+            pending.intro.append(block.text)
+            continue
+        if block.kind == "paragraph" and not last and _LEAD_IN.search(block.text):
+            pending.intro.append(block.text)
+            pending.lead_ins.append(block.text)
+            continue
+        pending.block = block
+        units.append(pending)
+        pending = _Unit()
+    if pending.lead_ins:  # lead-ins with nothing to introduce (only headings after them) are still text
+        units.append(_Unit(block=Block("paragraph", (" ".join(pending.lead_ins),))))
     return units
 
 
-def _split_long(unit: str) -> list[str]:
-    if len(unit) <= MAX_CHARS:
-        return [unit]
-    sentences: list[str] = []
-    for line in unit.split("\n"):
-        sentences.extend(_split_oversized(s) for s in split_sentences(line) if s)
-    flat = [part for group in sentences for part in group]
-    pieces: list[str] = []
-    current = ""
-    for sentence in flat:
-        if current and len(current) + 1 + len(sentence) > TARGET_CHARS:
-            pieces.append(current)
-            current = sentence
+# -- pieces -----------------------------------------------------------------------------------------
+
+
+def _pieces(unit: _Unit) -> list[str]:
+    assert unit.block is not None
+    intro = [_Item(line, new_line=True, sticky=True) for line in unit.intro]
+    if unit.block.kind == "table":
+        return _table_pieces(unit.intro, _table_lines(unit.block))
+    if unit.block.kind == "list":
+        lines = [BULLET + item for item in unit.block.lines]
+    elif unit.block.kind == "quote":
+        lines = list(unit.block.lines)
+    else:
+        lines = [" ".join(unit.block.lines)]
+    whole = "\n".join(unit.intro + lines)
+    if len(whole) <= MAX_CHARS:
+        return [whole]
+    # Long: cut between sentences. An intro line too long to carry whole is cut too; only its last
+    # sentence must stay with what follows.
+    items: list[_Item] = []
+    for item in intro:
+        if len(item.text) <= TARGET_CHARS:
+            items.append(item)
         else:
-            current = f"{current} {sentence}" if current else sentence
+            sentences = _sentences(item.text)
+            items.extend(_Item(s, new_line=i == 0) for i, s in enumerate(sentences[:-1]))
+            items.append(_Item(sentences[-1], new_line=len(sentences) == 1, sticky=True))
+    for line in lines:
+        items.extend(_Item(s, new_line=i == 0) for i, s in enumerate(_sentences(line)))
+    return _pack(items)
+
+
+def _sentences(line: str) -> list[str]:
+    found = [part for s in split_sentences(line) for part in _split_oversized(s)]
+    return found or [line]
+
+
+def _pack(items: list[_Item], limit: int = TARGET_CHARS) -> list[str]:
+    """Items into passages of about `limit` characters, never ending one on a sticky item."""
+    pieces: list[list[_Item]] = []
+    current: list[_Item] = []
+    for item in items:
+        if current and _length(current) + 1 + len(item.text) > limit:
+            carried: list[_Item] = []
+            while current and current[-1].sticky:
+                carried.insert(0, current.pop())
+            if carried and _length(carried) > limit:  # too much to carry: cut anyway
+                current, carried = current + carried, []
+            if current:
+                pieces.append(current)
+            current = carried
+        current.append(item)
     if current:
         pieces.append(current)
-    return pieces
+    return [_join(piece) for piece in pieces]
+
+
+def _length(items: list[_Item]) -> int:
+    return sum(len(i.text) + 1 for i in items) - 1
+
+
+def _join(items: list[_Item]) -> str:
+    parts: list[str] = []
+    for item in items:
+        if parts:
+            parts.append("\n" if item.new_line else " ")
+        parts.append(item.text)
+    return "".join(parts)
+
+
+def _table_lines(block: Block) -> list[_Item]:
+    """One line per row, each cell named by its column when the table has a header row. A row with a
+    single cell in a wider table ("Personal tax") heads the rows after it; a row whose first cell is
+    empty continues the one before it."""
+    rows = block.rows
+    if not block.header:
+        return [_Item(" | ".join(c for c in row if c), new_line=True) for row in rows if any(row)]
+    names = [name.rstrip(":").strip() for name in rows[0]]
+    lines = []
+    for row in rows[1:]:
+        cells = []
+        for column, cell in enumerate(row):
+            name = names[column] if column < len(names) else ""
+            if cell:
+                cells.append(f"{name}: {cell}" if name and name != cell else cell)
+        if not cells:
+            continue
+        if lines and not row[0] and names[0]:
+            lines[-1].sticky = True  # the row goes on: its first cell spans this row too
+        section = len(cells) == 1 and len(names) > 2 and not row[-1]
+        lines.append(_Item("; ".join(cells), new_line=True, sticky=section))
+    return lines or [_Item(" | ".join(c for c in rows[0] if c), new_line=True)]
+
+
+def _table_pieces(intro: list[str], rows: list[_Item]) -> list[str]:
+    """A table that fits is one passage. A longer one is cut between rows; each piece repeats the
+    table's heading or lead-in when it is short, since the rows name their columns but not the table."""
+    whole = "\n".join(intro + [row.text for row in rows])
+    if len(whole) <= MAX_CHARS:
+        return [whole]
+    context = "\n".join(intro)
+    repeat = bool(context) and len(context) <= TABLE_CONTEXT_CHARS
+    row_items = [
+        _Item(part, new_line=True, sticky=row.sticky) for row in rows for part in _split_oversized(row.text)
+    ]
+    if not repeat:
+        return _pack([_Item(line, new_line=True, sticky=True) for line in intro] + row_items)
+    limit = max(TARGET_CHARS - len(context) - 1, MIN_CHARS)
+    return [f"{context}\n{piece}" for piece in _pack(row_items, limit)]
 
 
 def _split_oversized(sentence: str) -> list[str]:

@@ -202,3 +202,16 @@ def test_html_blocks_chunk_like_seed_text() -> None:
     assert any("The Minister for Roads said:" in c and "make the A1 safer" in c for c in chunks)
     assert any("The scheme will fund:" in c and "new barriers" in c and "resurfacing" in c for c in chunks)
     assert not any("redacted" in c for c in chunks)
+
+
+def test_a_long_section_keeps_its_heading_on_its_first_piece_and_never_ends_a_piece_with_it() -> None:
+    sentences = " ".join(f"Grant round {n} opens to councils in the north in May." for n in range(30))
+    first = "First paragraph of the announcement, long enough to stand on its own as a passage. " * 2
+    body = f"{first}\n\n## Eligibility\n\n{sentences}\n\n## Contact"
+
+    chunks = chunk_body(body)
+
+    assert chunks[1].startswith("Eligibility\nGrant round 0 opens")
+    assert all(len(c) <= MAX_CHARS for c in chunks)
+    assert not any(c.endswith(("Eligibility", "Contact")) for c in chunks)
+    assert "Contact" not in "\n".join(chunks)  # a heading with nothing under it heads nothing
