@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.announcement import AnnouncementRecord, Block, clean_line, parse_body, render_body
+from retrieval.text import strip_controls, strip_controls_deep
 
 SUFFIXES = (".txt", ".jsonl", ".ndjson", ".json")
 
@@ -46,16 +47,24 @@ def _read_text(path: Path) -> str:
         raise IngestError(path, "is a directory") from None
     except OSError as exc:
         raise IngestError(path, f"cannot read: {exc.strerror or exc}") from None
-    if b"\x00" in data[:65536]:
-        raise IngestError(path, "binary data, not a text file", _line_at(data, data.index(b"\x00")))
+    head = data[:65536]
+    # A stray NUL in a text file is dropped with the other control characters; many of them, or NULs in
+    # something that is not UTF-8, mean a binary file (or UTF-16 text).
+    binary = head.count(b"\x00") * 100 > len(head)
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise IngestError(
-            path,
-            f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
-            _line_at(data, exc.start),
-        ) from None
+        if b"\x00" in head:
+            binary = True
+        if not binary:
+            raise IngestError(
+                path,
+                f"not UTF-8 text (byte 0x{data[exc.start]:02x}); save it as UTF-8",
+                _line_at(data, exc.start),
+            ) from None
+    if binary:
+        raise IngestError(path, "binary data, not a text file", _line_at(data, data.index(b"\x00")))
+    return strip_controls(text)
 
 
 def _line_at(data: bytes, offset: int) -> int:
@@ -167,7 +176,9 @@ def _read_json_lines(path: Path, text: str) -> list[AnnouncementRecord]:
 def _json_item(path: Path, item: Any, position: int, line: int | None, where: str) -> AnnouncementRecord:
     if not isinstance(item, dict):
         raise IngestError(path, f"{where}expected a JSON object, found {type(item).__name__}", line)
-    if "document_type" in item and isinstance(item.get("details"), dict):
+    item = strip_controls_deep(item)  # "\u0000" escapes decode to control characters too
+    assert isinstance(item, dict)
+    if is_content_item(item):
         return _content_item(path, item, position, line, where)
     title = item.get("title")
     body = item.get("body")
@@ -192,6 +203,14 @@ def _json_item(path: Path, item: Any, position: int, line: int | None, where: st
         source=str(path),
         position=position,
         line=line,
+    )
+
+
+def is_content_item(item: dict[str, Any]) -> bool:
+    """A GOV.UK Content API item rather than our own JSON layout: it has details and names its type,
+    as `document_type` or, in items from 2014-15, as `format`."""
+    return isinstance(item.get("details"), dict) and any(
+        isinstance(item.get(key), str) for key in ("document_type", "format", "schema_name")
     )
 
 

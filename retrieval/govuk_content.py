@@ -2,15 +2,22 @@
 
 Kept apart from the HTTP client (govuk.py) so that reading item files needs no network library, and so
 that the reader can be tested on real items without a server.
+
+Only the body is searched, so what an item says about itself outside its body goes in front of it: the
+description (unless the body already says it), who gave a speech, in what role, where and when, and a
+fatality notice's roll-call introduction. Items from 2014-15 name their type in `format` rather than
+`document_type`, and some bodies come in parts (guides, travel advice) or as a list of representations.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-from retrieval.announcement import AnnouncementRecord, clean_line
-from retrieval.html import html_to_body
+from retrieval.announcement import AnnouncementRecord, Block, clean_line, parse_body, render_body
+from retrieval.html import html_to_blocks, html_to_text
+from retrieval.text import strip_controls_deep
 
 PUBLIC_URL = "https://www.gov.uk"
 
@@ -65,12 +72,47 @@ def link_titles(entries: object) -> list[str]:
     return titles
 
 
-def _body_html(details: dict[str, Any]) -> str:
-    body = details.get("body")
-    if isinstance(body, list):  # multi-part bodies: [{"content_type": "text/html", "content": ...}, ...]
-        parts = [p for p in body if isinstance(p, dict) and p.get("content_type") == "text/html"]
-        body = parts[0].get("content") if parts else None
-    return body if isinstance(body, str) else ""
+def _representation(body: object) -> list[Block]:
+    """Blocks of a body given as HTML, or as a list of representations [{"content_type", "content"}]."""
+    if isinstance(body, str):
+        return html_to_blocks(body)
+    if not isinstance(body, list):
+        return []
+    by_type = {
+        p.get("content_type"): p.get("content")
+        for p in body
+        if isinstance(p, dict) and isinstance(p.get("content"), str)
+    }
+    if by_type.get("text/html"):
+        return html_to_blocks(by_type["text/html"])
+    # Without HTML, govspeak is markdown-like text: its paragraphs are still paragraphs.
+    text = by_type.get("text/govspeak") or by_type.get("text/plain") or ""
+    return parse_body(re.sub(r"^#{1,6} ", "## ", text, flags=re.MULTILINE))
+
+
+def _body_blocks(details: dict[str, Any]) -> list[Block]:
+    blocks = _representation(details.get("body"))
+    if blocks:
+        return blocks
+    # Guides and travel advice: parts, each with a title that heads its text.
+    parts = details.get("parts")
+    for part in parts if isinstance(parts, list) else []:
+        if not isinstance(part, dict):
+            continue
+        text = _representation(part.get("body"))
+        title = clean_line(str(part.get("title") or ""))
+        if text:
+            blocks.extend(([Block("heading", (title,))] if title else []) + text)
+    return blocks
+
+
+def _date_text(value: str) -> str:
+    """"2016-02-02" as "2 February 2016"; anything else as it is."""
+    try:
+        day = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day} {day:%B %Y}"
 
 
 def _speech_extra(details: dict[str, Any], links: dict[str, Any]) -> dict[str, str]:
@@ -79,6 +121,9 @@ def _speech_extra(details: dict[str, Any], links: dict[str, Any]) -> dict[str, s
     speaker = ", ".join(speakers) or clean_line(str(details.get("speaker_without_profile") or ""))
     if speaker:
         extra["speaker"] = speaker
+        roles = link_titles(links.get("roles"))
+        if roles:
+            extra["role"] = ", ".join(roles)
     location = clean_line(str(details.get("location") or ""))
     if location:
         extra["location"] = location
@@ -92,33 +137,125 @@ def _speech_extra(details: dict[str, Any], links: dict[str, Any]) -> dict[str, s
     return extra
 
 
+def _speech_line(kind: str | None, extra: dict[str, str]) -> str | None:
+    """"Speech by <speaker>, <role>, at <location> on <date>." from what the item says of it."""
+    if not extra.keys() & {"speaker", "location", "delivered_on"}:
+        return None
+    line = kind or "Speech"
+    if "speaker" in extra:
+        line += " by " + extra["speaker"]
+        if "role" in extra:
+            line += ", " + extra["role"] + ","
+    if "location" in extra:
+        line += " at " + extra["location"]
+    if "delivered_on" in extra:
+        line += " on " + _date_text(extra["delivered_on"])
+    return line.rstrip(",") + "."
+
+
+def _withdrawn(item: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:
+    """withdrawn_at (ISO 8601, UTC) and withdrawn_explanation (plain text) of a withdrawn item; items
+    from 2014-15 call it an archive notice."""
+    notice = item.get("withdrawn_notice")
+    when_key = "withdrawn_at"
+    if not isinstance(notice, dict) or not notice:
+        notice, when_key = details.get("archive_notice"), "archived_at"
+    if not isinstance(notice, dict) or not notice:
+        return {}
+    extra: dict[str, str] = {}
+    when = parse_timestamp(notice.get(when_key))
+    if when is not None:
+        extra["withdrawn_at"] = when.isoformat()
+    explanation = notice.get("explanation")
+    if isinstance(explanation, str) and explanation.strip():
+        extra["withdrawn_explanation"] = html_to_text(explanation) if "<" in explanation else clean_line(
+            explanation
+        )
+    if not extra.get("withdrawn_explanation"):
+        extra.pop("withdrawn_explanation", None)
+    return extra
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.replace("’", "'").casefold())
+
+
+def _said_in(text: str, blocks: list[Block]) -> bool:
+    """Whether the body already says `text`: word for word, or nearly all its words in one block (a
+    description is often the first paragraph lightly edited)."""
+    words = _words(text)
+    if not words:
+        return True
+    body = " " + " ".join(w for b in blocks for w in _words(b.text)) + " "
+    if " " + " ".join(words) + " " in body:
+        return True
+    wanted = set(words)
+    return any(len(wanted & set(_words(b.text))) >= 0.9 * len(wanted) for b in blocks)
+
+
+def _lead_blocks(
+    item: dict[str, Any], details: dict[str, Any], kind: str | None, extra: dict[str, str], body: list[Block]
+) -> list[Block]:
+    """What the item says of itself outside its body, as paragraphs to put in front of it."""
+    lead: list[Block] = []
+    for text in (
+        clean_line(str(item.get("description") or "")),
+        _speech_line(kind, extra),
+        clean_line(str(details.get("roll_call_introduction") or "")),
+    ):
+        if text and not _said_in(text, lead + body):
+            lead.append(Block("paragraph", (text,)))
+    return lead
+
+
+def _type_name(item: dict[str, Any]) -> str | None:
+    # 2014-15 items name it `format`; the schema name is the last resort.
+    for key in ("document_type", "format", "schema_name"):
+        value = item.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
 def record_from_content(item: dict[str, Any], link: str) -> AnnouncementRecord:
     """An AnnouncementRecord from a Content API item fetched at `link`. ValueError if it has no text."""
+    cleaned = strip_controls_deep(item)
+    assert isinstance(cleaned, dict)
+    item = cleaned
     title = clean_line(str(item.get("title") or ""))
     if not title:
         raise ValueError(f"GOV.UK item {link} has no title")
     details = item.get("details") if isinstance(item.get("details"), dict) else {}
     links = item.get("links") if isinstance(item.get("links"), dict) else {}
-    body = html_to_body(_body_html(details))
-    if not body:
+    blocks = _body_blocks(details)
+    if not blocks:
         raise ValueError(f"GOV.UK item {link} has no body text")
+    kind = humanise_document_type(_type_name(item))
+    extra = _speech_extra(details, links)
+    blocks = _lead_blocks(item, details, kind, extra, blocks) + blocks
     base_path = item.get("base_path")
     path = base_path if isinstance(base_path, str) and base_path.startswith("/") else link
-    # World news stories are often published by an embassy rather than a department.
-    organisations = link_titles(links.get("organisations")) or link_titles(
-        links.get("worldwide_organisations")
+    # World news stories are often published by an embassy rather than a department; 2014-15 items
+    # name lead and supporting organisations.
+    organisations = (
+        link_titles(links.get("organisations"))
+        or link_titles(links.get("lead_organisations")) + link_titles(links.get("supporting_organisations"))
+        or link_titles(links.get("worldwide_organisations"))
     )
-    extra = _speech_extra(details, links)
     world_locations = link_titles(links.get("world_locations"))
     if world_locations:
         extra["world_locations"] = ", ".join(world_locations)
+    extra.update(_withdrawn(item, details))
     return AnnouncementRecord(
         title=title,
-        body=body,
-        type=humanise_document_type(item.get("document_type")),
+        body=render_body(blocks),
+        type=kind,
         summary=clean_line(str(item.get("description") or "")) or None,
         url=PUBLIC_URL + path,
-        published=parse_timestamp(item.get("first_published_at")),
+        published=parse_timestamp(item.get("first_published_at") or details.get("first_public_at")),
         updated=parse_timestamp(item.get("public_updated_at")),
         organisation=", ".join(organisations) or None,
         source="govuk",

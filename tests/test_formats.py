@@ -156,7 +156,9 @@ def test_govuk_content_api_item_file(tmp_path: Path) -> None:
     assert record.published == datetime(2024, 10, 16, 8, 30, tzinfo=UTC)
     assert record.source == str(path)
     blocks = parse_body(record.body)
-    assert blocks[0].text.startswith("A new lifeboat station will open in Whitby next spring")
+    # The description says what the body does not (£4 million), so it is searchable as the first block.
+    assert blocks[0].text == "A £4 million lifeboat station will open in Whitby next spring."
+    assert blocks[1].text.startswith("A new lifeboat station will open in Whitby next spring")
     assert any(
         b.kind == "list"
         and b.lines == ("a boathouse for two all-weather lifeboats", "a training room for 40 volunteer crew")

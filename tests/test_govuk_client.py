@@ -373,8 +373,11 @@ def test_record_from_content_on_each_fixture(name: str) -> None:
     assert record.source == "govuk"
     for fact in expected["facts"]:
         assert fact in record.body
-    # The stored body must read back as the same blocks, so chunking can be re-run on it.
-    assert parse_body(record.body) == html_to_blocks(item["details"]["body"])
+    # The stored body must read back as the same blocks, so chunking can be re-run on it; the item's
+    # description (and a speech's speaker line) come first so that they are searchable too.
+    blocks, body = parse_body(record.body), html_to_blocks(item["details"]["body"])
+    assert blocks[len(blocks) - len(body) :] == body
+    assert blocks[0].text == item["description"]
 
 
 def test_fetched_record_has_public_url_whatever_the_base_url(
