@@ -1,0 +1,384 @@
+"""Real GOV.UK Content API items, read and cut into passages as the bot quotes them.
+
+Every item here is a byte-identical copy of a published example (tests/data/content-api/SOURCES.md),
+read through the same reader and chunker as ingest: read_file, then chunk_body on the stored body.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from retrieval.announcement import AnnouncementRecord, Block, parse_body
+from retrieval.chunking import MAX_CHARS, chunk_body
+from retrieval.formats import IngestError, read_file
+from retrieval.ingest import ingest_paths
+from retrieval.models import Announcement
+from retrieval.store import Store
+from tests.conftest_retrieval import DATA_DIR, SEED_FILE, db_url, news_item, write_jsonl
+
+ITEMS = DATA_DIR / "content-api"
+ALL_ITEMS = sorted(ITEMS.glob("*/*.json"))
+Records = dict[Path, AnnouncementRecord | None]
+
+
+def record(name: str) -> AnnouncementRecord:
+    (found,) = read_file(ITEMS / name)
+    return found
+
+
+def passages(name: str) -> list[str]:
+    return chunk_body(record(name).body)
+
+
+def the_passage_with(chunks: list[str], text: str) -> str:
+    found = [c for c in chunks if text in c]
+    assert len(found) == 1, f"{text!r} is in {len(found)} passages"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def every_item() -> Records:
+    """Each item file read once: its record, or None when the reader refuses it."""
+    found: Records = {}
+    for path in ALL_ITEMS:
+        try:
+            (found[path],) = read_file(path)
+        except IngestError:
+            found[path] = None
+    return found
+
+
+# -- 1. tables --------------------------------------------------------------------------------------
+
+
+def test_a_small_table_is_one_passage_whose_rows_name_their_columns() -> None:
+    chunks = passages("speech/speech-written-statement-parliament.json")
+
+    table = the_passage_with(chunks, "Service children")
+    # Its lead-in, every row, and in each row the column names.
+    assert "will be protected at the current rates, which are:" in table
+    assert "Pupils: Disadvantaged pupils: primary; Per pupil rate: £1,320" in table
+    assert "Pupils: Disadvantaged pupils: secondary; Per pupil rate: £935" in table
+    assert "Pupils: Service children; Per pupil rate: £300" in table
+
+
+def test_rows_of_a_large_table_keep_their_column_names_in_every_passage() -> None:
+    chunks = passages("html_publication/multiple_organisations.json")
+    rows = [c for c in chunks if "Legal structure:" in c]
+
+    assert len(rows) > 3  # too long for one passage: cut between rows
+    assert all(len(c) <= MAX_CHARS for c in rows)
+    trust = the_passage_with(chunks, "A trust;")
+    assert "Legal structure: A trust; Corporate ID required: list of trustees; Individual ID required:" in (
+        trust
+    )
+    # Each piece says which table it comes from.
+    table = "Proof of identity checklist for companies and other legal structures\n"
+    assert all(table in c for c in rows)
+    # No row lands in a passage without its column names.
+    for chunk in chunks:
+        for line in chunk.split("\n"):
+            if "Identity evidence for" in line:
+                assert "Individual ID required: Identity evidence for" in line, line
+
+
+def test_the_years_of_a_budget_table_name_its_figures() -> None:
+    # The table's <thead> holds only "£ million"; the years are in its first row, under an empty corner.
+    chunks = passages("html_publication/long_form_and_automatically_numbered_headings.json")
+
+    row = the_passage_with(chunks, "Rent-a-room relief: increase to £7,500")
+    line = next(x for x in row.split("\n") if "Rent-a-room" in x)
+    assert line == (
+        "5; Rent-a-room relief: increase to £7,500; Head: Tax; £ million 2015-16: 0; 2016-17: -5; "
+        "2017-18: -10; 2018-19: -10; 2019-20: -10; 2020-21: -15"
+    )
+
+
+# -- 2. lead-ins before quotes ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "lead_in", "quote"),
+    [
+        (
+            "case_study/best-practice-case-study.json",
+            "Nick Keith said,",
+            "I found that many European markets",
+        ),
+        (
+            "case_study/best-practice-case-study.json",
+            "Nick Keith, Director, Best Business English found the support of UKTI invaluable,",
+            "I never dreamed I would be an exporter",
+        ),
+        (
+            "case_study/case_study_2014.json",
+            "Craig Johns, Area Manager at the HCA said:",
+            "“The development at Carlisle Park offers a real choice",
+        ),
+        (
+            "fatality_notice/fatality_notice_with_minister.json",
+            "A british officer had the following to say",
+            "Major General Colley was an exceptional talent",
+        ),
+        (
+            "world_location_news_article/world_location_news_article_history_mode.json",
+            "Alison Shalaby, Chief Executive of Reunite, commented:",
+            "In cases of international parental child abduction",
+        ),
+    ],
+)
+def test_who_said_it_stays_with_the_quote(name: str, lead_in: str, quote: str) -> None:
+    chunks = passages(name)
+
+    assert any(lead_in in c and quote in c for c in chunks)
+    assert not any(c.endswith(lead_in) for c in chunks)
+
+
+def test_no_passage_ends_with_a_lead_in(every_item: Records) -> None:
+    for path, item in every_item.items():
+        if item is None:
+            continue
+        for chunk in chunk_body(item.body):
+            last = chunk.rsplit("\n", 1)[-1]
+            assert not re.search(r"\b(?:said|added|commented)[:,]?$", last), (path.name, last)
+
+
+# -- 3. attachment boilerplate ----------------------------------------------------------------------
+
+BOILERPLATE = (
+    "assistive technology",
+    "accessible format",
+    "different format",
+    "Order a copy",
+    "KB",
+    "pages)",
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "corporate_information_page/best-practice-procurement.json",
+        "corporate_information_page/best-practice-governance.json",
+        "corporate_information_page/best-practice-welsh-language-scheme.json",
+        "detailed_guide/political_detailed_guide.json",
+        "world_location_news_article/world_location_news_article_with_attachments.json",
+    ],
+)
+def test_attachment_notices_and_file_facts_are_in_no_passage(name: str) -> None:
+    html = json.loads((ITEMS / name).read_text(encoding="utf-8"))["details"]["body"]
+    assert "pages</span>" in html or "assistive technology" in html  # there is boilerplate to drop
+    text = "\n".join(passages(name))
+
+    for words in BOILERPLATE:
+        assert words not in text
+
+
+def test_an_attachment_keeps_its_title_and_an_inline_one_its_link_text() -> None:
+    procurement = passages("corporate_information_page/best-practice-procurement.json")
+    governance = passages("corporate_information_page/best-practice-governance.json")
+
+    terms = the_passage_with(procurement, "Short form terms and conditions - goods")
+    assert terms.endswith(
+        "Short form terms and conditions - goods\nShort form terms and conditions - services"
+    )
+    minutes = the_passage_with(governance, "The steering board meets throughout the year.")
+    assert "• 16 September 2014\n• 25 February 2014" in minutes
+    assert "PDF" not in minutes
+
+
+# -- 4. headings ------------------------------------------------------------------------------------
+
+_HEADING = re.compile(r"<h([2-6])((?:(?!class=\"[^\"]*title)[^>])*)>(.*?)</h\1>", re.S)
+
+
+def headings_in(item: dict[str, object]) -> set[str]:
+    """The h2-h6 texts of an item's HTML (attachment titles are not headings), found without our
+    parser."""
+    html = json.dumps(item.get("details")).encode().decode("unicode_escape", errors="ignore")
+    found = set()
+    for _, _, inner in _HEADING.findall(html.replace('\\"', '"')):
+        text = " ".join(re.sub(r"<[^>]+>", " ", inner).split())
+        if text:
+            found.add(text)
+    return found
+
+
+def test_no_passage_of_any_item_ends_with_a_heading(every_item: Records) -> None:
+    checked = 0
+    for path, item in every_item.items():
+        if item is None:
+            continue
+        headings = headings_in(json.loads(path.read_text(encoding="utf-8")))
+        for chunk in chunk_body(item.body):
+            if "\n" in chunk:
+                checked += 1
+                assert chunk.rsplit("\n", 1)[-1] not in headings, (path.name, chunk[-200:])
+    assert checked > 300
+
+
+def test_a_heading_opens_the_passage_of_the_section_it_heads() -> None:
+    chunks = passages("speech/speech.json")
+
+    section = the_passage_with(chunks, "I am very pleased to be here today")
+    assert section.startswith("Introduction\nI am very pleased to be here today")
+
+
+def old_layout(body: str) -> str:
+    """A body as stored before headings and tables had blocks: headings as paragraphs, one paragraph
+    per table row."""
+    parts = []
+    for block in parse_body(body):
+        if block.kind == "heading":
+            parts.append(block.text)
+        elif block.kind == "table":
+            parts.extend(" | ".join(c for c in row if c) for row in block.rows)
+        else:
+            parts.append(block.render())
+    return "\n\n".join(parts)
+
+
+def test_bodies_stored_before_heading_blocks_still_keep_headings_with_what_follows() -> None:
+    item = record("html_publication/best-practice-HC-paper-2.json")
+    body = old_layout(item.body)
+    assert "## " not in body and "\n| " not in body
+
+    chunks = chunk_body(body)
+
+    assert not any(c.endswith("\nNumber of senior civil service staff by band") for c in chunks)
+    band = the_passage_with(chunks, "Band 1 | 6 | 7")
+    table = "Number of senior civil service staff by band\nSCS band | 2016-17 | 2015-16\nBand 2 | 1 | 1\n"
+    assert table in band
+
+
+# -- 5. description, speaker, roll call -------------------------------------------------------------
+
+
+def test_the_speaker_role_place_and_date_of_a_speech_are_searchable() -> None:
+    speech = passages("speech/speech.json")
+    statement = passages("speech/best-practice-oral-statement.json")
+    queen = passages("speech/speech-speaker-without-profile.json")
+
+    assert speech[0] == (
+        "Addressing the Gender Imbalance in the Nuclear Industry.\n"
+        "Speech by The Rt Hon Andrea Leadsom MP at Women in Nuclear UK Conference, Church House Conference "
+        "Centre, Dean's Yard, Westminster, London on 2 February 2016."
+    )
+    assert (
+        "Oral statement by The Rt Hon Theresa May MP, Secretary of State for the Home Department, "
+        "on 30 April 2014." in statement[0]
+    )
+    assert "Speech by Her Majesty the Queen at House of Lords, Houses of Parliament on 18 May 2016." in (
+        queen[0]
+    )
+
+
+def test_the_description_comes_first_unless_the_body_already_says_it() -> None:
+    news = record("news_article/news_article_withdrawn.json")
+    case_study = record("case_study/case_study.json")
+
+    assert chunk_body(news.body)[0].startswith(
+        "Theresa May sends her best wishes to everyone celebrating Christmas"
+    )
+    # "Nearly 400 homes are set to be built..." is the first paragraph, lightly edited: not twice.
+    assert "Nearly 400 homes" not in case_study.body
+    assert case_study.summary and case_study.summary.startswith("Nearly 400 homes")
+
+
+def test_a_fatality_notice_is_found_by_its_roll_call_once() -> None:
+    chunks = passages("fatality_notice/fatality_notice.json")
+
+    assert "died in battle in Zululand on 27 February 1881" in chunks[0]
+    assert sum(c.count("died in battle in Zululand") for c in chunks) == 1
+
+
+# -- 6. withdrawn items -----------------------------------------------------------------------------
+
+
+def test_a_withdrawn_item_says_when_and_why(tmp_path: Path) -> None:
+    news = record("news_article/news_article_withdrawn.json")
+    archived = record("case_study/archived_2014.json")
+    current = record("news_article/news_article.json")
+
+    assert news.extra["withdrawn_at"] == "2019-08-22T09:29:02+00:00"
+    assert news.extra["withdrawn_explanation"] == "We’ve withdrawn this news article"
+    # 2014-15 items call it an archive notice.
+    assert archived.extra["withdrawn_at"] == "2012-12-17T15:45:44+00:00"
+    assert archived.extra["withdrawn_explanation"] == "This document is no longer current government policy"
+    assert "withdrawn_at" not in current.extra
+
+    store = Store(db_url(tmp_path / "x.db"))
+    report = ingest_paths(store, [ITEMS / "news_article/news_article_withdrawn.json"], progress=False)
+    assert report.added == 1
+    with store.session() as session:
+        (extra,) = session.scalars(select(Announcement.extra)).all()
+    store.close()
+    assert extra is not None
+    assert datetime.fromisoformat(extra["withdrawn_at"]) == datetime(2019, 8, 22, 9, 29, 2, tzinfo=UTC)
+    assert extra["withdrawn_explanation"] == "We’ve withdrawn this news article"
+
+
+# -- 7. items from 2014-15 and bodies in parts ------------------------------------------------------
+
+
+def test_an_item_from_2014_with_format_instead_of_document_type_is_read() -> None:
+    item = record("case_study/case_study_2014.json")
+
+    assert item.title == "Get Britain Building: Carlisle Park"
+    assert item.type == "Case study"
+    assert item.organisation == "Department for International Development"
+    assert item.published == datetime(2012, 12, 17, 15, 45, 44, tzinfo=UTC)
+    assert any("381 new 2, 3 and 4 bedroom homes" in c for c in chunk_body(item.body))
+
+
+def test_bodies_in_parts_are_read_with_each_part_title_as_a_heading() -> None:
+    guide = record("guide/guide.json")
+    advice = record("travel_advice/travel_advice.json")  # parts whose bodies list html and govspeak
+
+    assert Block("heading", ("Key stage 1 and 2",)) in parse_body(guide.body)
+    stage = the_passage_with(chunk_body(guide.body), "Compulsory national curriculum subjects at primary")
+    assert "Key stage 1 and 2\nCompulsory national curriculum subjects at primary" in stage
+    assert "Over 80,000 British nationals visit Albania every year." in advice.body
+    assert "<p>" not in advice.body
+
+
+def test_every_item_with_a_body_is_read(every_item: Records) -> None:
+    for path, record in every_item.items():
+        details = json.loads(path.read_text(encoding="utf-8")).get("details") or {}
+        if details.get("body") or details.get("parts"):
+            assert record is not None, path
+
+
+# -- 8. control characters --------------------------------------------------------------------------
+
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_nul_and_control_characters_are_dropped_by_every_reader(tmp_path: Path) -> None:
+    speech = (ITEMS / "speech/speech.json").read_bytes()
+    assert b"Women in Nuclear UK" in speech
+    damaged = speech.replace(b"Women in Nuclear UK", b"Women in Nu\x00clear UK", 1)
+    damaged = damaged.replace(b'"title": "', b'"title": "\\u0000\\u001b', 1)
+    (tmp_path / "speech.json").write_bytes(damaged)
+    seed = SEED_FILE.read_bytes().replace(b"Home Secretary", b"Home\x00 Secretary\x07", 1)
+    (tmp_path / "seed.txt").write_bytes(seed)
+    body = "Fares are \u0000frozen\u0085 until March."
+    lines = write_jsonl(tmp_path / "news.jsonl", [news_item(1, body=body)])
+
+    (item,) = read_file(tmp_path / "speech.json")
+    seeds = read_file(tmp_path / "seed.txt")
+    (news,) = read_file(lines)
+
+    assert "supporting Women in Nuclear UK’s mission" in item.body
+    assert not item.title.startswith(("\x00", "\x1b", " "))
+    assert "Home Secretary" in seeds[0].body
+    assert news.body == "Fares are frozen until March."
+    for found in [item, *seeds, news]:
+        for text in (found.title, found.body, found.summary or ""):
+            assert not CONTROL.search(text), text
