@@ -10,6 +10,7 @@ questions only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -83,7 +84,27 @@ class Answer:
 
 
 def vocab_of(index: BM25Index) -> Vocab:
-    return Vocab(df=index.df_of, idf=index.idf_of, unknown_idf=index.unknown_idf())
+    return Vocab(df=index.df_of, idf=index.idf_of, unknown_idf=index.unknown_idf(), df_many=_df_many(index))
+
+
+def _df_many(index: BM25Index) -> Callable[[list[str]], list[int]]:
+    """Document frequencies of many terms in one vectorised binary search over the sorted vocabulary."""
+
+    def df_many(terms: list[str]) -> list[int]:
+        sorted_terms = index.vocabulary.sorted_terms
+        if not terms or not len(sorted_terms):
+            return [0] * len(terms)
+        keys = np.array([t.encode() for t in terms], dtype=np.bytes_)
+        at = np.minimum(np.searchsorted(sorted_terms, keys), len(sorted_terms) - 1)
+        found = sorted_terms[at] == keys
+        ids = np.asarray(index.vocabulary.ids)[at]
+        indptr = np.asarray(index.indptr)
+        df = np.where(
+            found & (ids + 1 < len(indptr)), indptr[np.minimum(ids + 1, len(indptr) - 1)] - indptr[ids], 0
+        )
+        return [int(v) for v in df]
+
+    return df_many
 
 
 @dataclass(frozen=True)

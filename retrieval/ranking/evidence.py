@@ -105,18 +105,18 @@ def _share(query: Query, present: set[str]) -> float:
     total = query.total_weight
     if not total:
         return 0.0
-    return sum(c.weight for c in query.concepts if c.terms & present) / total
+    return sum(c.weight for c in query.concepts if not c.terms.isdisjoint(present)) / total
 
 
 def _rest_share(query: Query, present: set[str], titles: set[str]) -> float:
     """Of the question's concepts its title does not hold (what it asks beyond the topic), the share
     this text holds. An on-topic question the text does not answer fails here: the event's name is
     in the title, the cost it asks for is in no sentence."""
-    rest = [c for c in query.concepts if not c.terms & titles]
+    rest = [c for c in query.concepts if c.terms.isdisjoint(titles)]
     total = sum(c.weight for c in rest)
     if not total:
         return 1.0
-    return sum(c.weight for c in rest if c.terms & present) / total
+    return sum(c.weight for c in rest if not c.terms.isdisjoint(present)) / total
 
 
 def _sentences(text: str) -> list[str]:
@@ -128,6 +128,40 @@ def _sentences(text: str) -> list[str]:
 
 def has_fact(kind: AnswerType, text: str) -> bool:
     return bool(FACTS[kind].search(text))
+
+
+@dataclass
+class _Parsed:
+    """What a passage's text gives whatever the question: its sentences, their terms, and which kinds
+    of fact each holds (filled in as questions ask for them)."""
+
+    sentences: list[str]
+    terms: list[set[str]]
+    facts: dict[str, list[bool]]
+
+
+# Chunk ids are never reused for other text (the store's ids only grow), so parsing a passage once
+# serves every later question that meets it. Bounded; dict reads and writes are atomic in CPython.
+_PARSED: dict[int, _Parsed] = {}
+_PARSED_MAX = 50_000
+
+
+def _parse(chunk_id: int, text: str) -> _Parsed:
+    parsed = _PARSED.get(chunk_id)
+    if parsed is None or parsed.sentences[0] not in text:
+        sentences = _sentences(text)
+        parsed = _Parsed(sentences, [set(tokenize(s)) for s in sentences], {})
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[chunk_id] = parsed
+    return parsed
+
+
+def _facts(parsed: _Parsed, kind: AnswerType) -> list[bool]:
+    flags = parsed.facts.get(kind)
+    if flags is None:
+        flags = parsed.facts[kind] = [has_fact(kind, s) for s in parsed.sentences]
+    return flags
 
 
 def gather(
@@ -157,13 +191,13 @@ def gather(
         titles = title_terms.get(c.announcement_id)
         if titles is None:
             titles = title_terms[c.announcement_id] = set(tokenize(c.title))
-        sentences = _sentences(c.text)
-        sentence_terms = [set(tokenize(s)) for s in sentences]
+        parsed = _parse(c.chunk_id, c.text)
+        sentences, sentence_terms = parsed.sentences, parsed.terms
         text_terms: set[str] = set().union(*sentence_terms)
         covs = [_share(query, st) for st in sentence_terms]
         pairs = [sentence_terms[i] | sentence_terms[i + 1] for i in range(len(sentences) - 1)]
         windows = [_share(query, pair) for pair in pairs]
-        typed = [has_fact(wants, s) for s in sentences] if wants else [False] * len(sentences)
+        typed = _facts(parsed, wants) if wants else [False] * len(sentences)
         scores = [w_cov * cv + (w_type if t else 0.0) for cv, t in zip(covs, typed, strict=True)]
         best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
         best_sentences.append(sentences[best])

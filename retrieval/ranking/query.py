@@ -12,11 +12,15 @@ nothing is downloaded, nothing is guessed from outside the corpus.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
-from retrieval.search.tokenize import normalise, term, tokenize, words
+import Stemmer
+
+from retrieval.search.tokenize import MAX_WORD, STOP_WORDS, normalise, term, tokenize, words
 
 AnswerType = Literal["amount", "number", "date", "person", "place"]
 
@@ -270,7 +274,7 @@ class Concept:
 
 
 @dataclass(frozen=True)
-class Query:
+class Query:  # not slotted: cached_property keeps its value in __dict__
     text: str
     terms: list[str]  # first-stage (BM25) terms: the question's own, then the bridging ones
     concepts: tuple[Concept, ...]
@@ -278,7 +282,7 @@ class Query:
     recent: bool
     corrections: dict[str, str] = field(default_factory=dict)  # unknown word -> corpus word
 
-    @property
+    @cached_property
     def total_weight(self) -> float:
         return sum(c.weight for c in self.concepts)
 
@@ -300,12 +304,20 @@ def wants_recent(question: str) -> bool:
 
 
 class Vocab:
-    """What the query needs from the index: document frequency and idf of a term (0 df: unknown)."""
+    """What the query needs from the index: document frequency and idf of a term (0 df: unknown), and
+    the frequencies of many terms at once (spelling candidates are hundreds per word)."""
 
-    def __init__(self, df: Callable[[str], int], idf: Callable[[str], float], unknown_idf: float) -> None:
+    def __init__(
+        self,
+        df: Callable[[str], int],
+        idf: Callable[[str], float],
+        unknown_idf: float,
+        df_many: Callable[[list[str]], list[int]] | None = None,
+    ) -> None:
         self.df = df
         self.idf = idf
         self.unknown_idf = unknown_idf
+        self.df_many = df_many or (lambda terms: [df(t) for t in terms])
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -320,33 +332,37 @@ def _edits1(word: str) -> set[str]:
     return set(deletes + transposes + replaces + inserts)
 
 
+_local = threading.local()
+
+
+def stem_words(words_: list[str]) -> list[str]:
+    """`term` of many plain lower-case words in one call into the stemmer (C), as the index would."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:  # PyStemmer objects are not thread-safe
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    stems: list[str] = stemmer.stemWords(words_)
+    return ["" if w in STOP_WORDS or len(w) > MAX_WORD else t for w, t in zip(words_, stems, strict=True)]
+
+
 def _best_known(candidates: set[str], vocab: Vocab) -> str | None:
-    """The candidate word whose term the corpus uses most often."""
+    """The candidate word whose term the corpus uses most often (stemmed and looked up in one batch)."""
+    words_ = sorted(c for c in candidates if c.isalpha())
+    if not words_:
+        return None
+    terms = stem_words(words_)
     best, best_df = None, 0
-    for candidate in sorted(candidates):
-        t = term(candidate)
-        if not t:
-            continue
-        df = vocab.df(t)
-        if df > best_df:
-            best, best_df = candidate, df
+    for word, t, df in zip(words_, terms, vocab.df_many(terms), strict=True):
+        if t and df > best_df and word not in STOP_WORDS:
+            best, best_df = word, df
     return best
 
 
 def correct(word: str, vocab: Vocab) -> str | None:
-    """A corpus word one edit away (two for words of 10+ letters), the most frequent; None if none."""
-    # Short words are too near too many others ("hurt" is one edit from "hunt"): only 5+ letters, and
-    # two edits only for 10+.
+    """A corpus word one edit away, the most frequent; None if none. Short words are too near too many
+    others ("hurt" is one edit from "hunt"), so only words of 5+ letters are corrected."""
     if len(word) < 5 or not word.isalpha() or not word.isascii():
         return None
-    near = _edits1(word)
-    found = _best_known(near, vocab)
-    if found is None and len(word) >= 10:
-        # Two edits: only from the one-edit words that are real prefixes of corpus terms would be
-        # cheaper, but 8+ letter words are few per question and this stays under a millisecond.
-        far = {e2 for e1 in near for e2 in _edits1(e1) if abs(len(e2) - len(word)) <= 2}
-        found = _best_known(far, vocab)
-    return found
+    return _best_known(_edits1(word), vocab)
 
 
 def _british(word: str, vocab: Vocab) -> str | None:
