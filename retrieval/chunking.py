@@ -226,7 +226,7 @@ def _table_lines(block: Block) -> list[_Item]:
             continue
         if lines and not row[0] and names[0]:
             lines[-1].sticky = True  # the row goes on: its first cell spans this row too
-        section = len(cells) == 1 and len(names) > 2 and not row[-1]
+        section = len(cells) == 1 and bool(row[0]) and len(names) > 2
         lines.append(_Item("; ".join(cells), new_line=True, sticky=section))
     return lines or [_Item(" | ".join(c for c in rows[0] if c), new_line=True)]
 
