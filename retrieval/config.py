@@ -19,8 +19,6 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/announcements.db"
     index_dir: Path | None = None
     seeds_dir: Path = PROJECT_ROOT / "seeds"
-    # Coverage below this share of the question's weight means "nothing here answers" (see answer.py).
-    answer_min_coverage: float = 0.5
 
     def resolved_index_dir(self) -> Path:
         """Beside the SQLite file, so that two stores never share an index; ./data/index otherwise."""

@@ -34,7 +34,7 @@ SEED_TITLES = [
 ]
 
 # Settings the product reads from the environment or .env: a test sets what it means to set.
-_SETTING_VARIABLES = ("DATABASE_URL", "INDEX_DIR", "SEEDS_DIR", "ANSWER_MIN_COVERAGE")
+_SETTING_VARIABLES = ("DATABASE_URL", "INDEX_DIR", "SEEDS_DIR")
 
 
 def isolate(monkeypatch: pytest.MonkeyPatch, workdir: Path) -> None:
