@@ -62,7 +62,8 @@ def test_settings_come_from_a_dot_env_file_and_the_environment_wins(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     (tmp_path / ".env").write_text(
-        f"DATABASE_URL={db_url(tmp_path / 'from-dotenv.db')}\nINDEX_DIR={tmp_path / 'idx'}\n", encoding="utf-8"
+        f"DATABASE_URL={db_url(tmp_path / 'from-dotenv.db')}\nINDEX_DIR={tmp_path / 'idx'}\n",
+        encoding="utf-8",
     )
 
     assert Settings().database_url == db_url(tmp_path / "from-dotenv.db")
