@@ -178,8 +178,9 @@ def _pack(items: list[_Item], limit: int = TARGET_CHARS) -> list[str]:
     """Items into passages of about `limit` characters, never ending one on a sticky item."""
     pieces: list[list[_Item]] = []
     current: list[_Item] = []
+    size = -1  # length of current joined: each item adds itself and one separator
     for item in items:
-        if current and _length(current) + 1 + len(item.text) > limit:
+        if current and size + 1 + len(item.text) > limit:
             carried: list[_Item] = []
             while current and current[-1].sticky:
                 carried.insert(0, current.pop())
@@ -188,7 +189,9 @@ def _pack(items: list[_Item], limit: int = TARGET_CHARS) -> list[str]:
             if current:
                 pieces.append(current)
             current = carried
+            size = _length(carried) if carried else -1
         current.append(item)
+        size += 1 + len(item.text)
     if current:
         pieces.append(current)
     return [_join(piece) for piece in pieces]

@@ -79,7 +79,7 @@ _FILE_TYPES = (
 )
 _FILE_FACT = rf"(?:{_FILE_TYPES}|[\d.,]+ ?(?:[KMG]B|bytes|kB)|\d+ pages?)"
 _FILE_FACTS = rf"{_FILE_FACT}(?:, ?{_FILE_FACT})*"
-_BRACKETED_FACTS = re.compile(rf"\s*\({_FILE_FACTS}\)")
+_BRACKETED_FACTS = re.compile(rf"\({_FILE_FACTS}\)")
 _BOILERPLATE = re.compile(
     "|".join(
         (
@@ -100,6 +100,10 @@ _BOILERPLATE = re.compile(
 def strip_boilerplate(line: str) -> str:
     """A line without attachment boilerplate: "" when it is nothing else, else the line with the
     bracketed file facts after a document's name removed ("Minutes (PDF, 507KB, 6 pages)")."""
-    if _BOILERPLATE.fullmatch(line.strip()):
+    # Cheap tests first: most lines are long prose without brackets.
+    if len(line) < 400 and _BOILERPLATE.fullmatch(line.strip()):
         return ""
-    return _BRACKETED_FACTS.sub("", line)
+    if "(" not in line:
+        return line
+    stripped, found = _BRACKETED_FACTS.subn("", line)
+    return re.sub(r" +(?=[ ,.;:)]|$)", "", stripped) if found else line
