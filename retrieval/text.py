@@ -45,7 +45,7 @@ def split_sentences(text: str) -> list[str]:
 
 # C0 and C1 controls and DEL, except tab and newline. Those that end a line elsewhere (vertical tab,
 # form feed, the separators, NEL) become a space so that the words on either side stay apart.
-_LINE_LIKE = str.maketrans(dict.fromkeys("\x0b\x0c\x1c\x1d\x1e\x85", " "))
+_LINE_LIKE = re.compile(r"[\x0b\x0c\x1c\x1d\x1e\x85]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f\x80-\x84\x86-\x9f]")
 
 
@@ -53,7 +53,7 @@ def strip_controls(text: str) -> str:
     """Text without NUL and other control characters; line endings become "\\n"."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROLS.sub("", text)
-    return text.translate(_LINE_LIKE)
+    return _LINE_LIKE.sub(" ", text)
 
 
 def strip_controls_deep(value: object) -> object:
