@@ -193,8 +193,17 @@ def confidence_features(ranked: Ranked) -> np.ndarray:
         f["bm25_log"],
         float(np.log1p(len(query.concepts))),
         _margin(float(ranked.logits[0]), second_same),
+        _softmax_top(ranked.logits),
+        f["cov_title"],
+        f["ann_mass"],
     )
     return x
+
+
+def _softmax_top(logits: np.ndarray) -> float:
+    """The ranker's own probability that the top candidate is the one (it is fitted as a softmax)."""
+    shifted = np.exp(logits - logits.max())
+    return float(shifted[0] / shifted.sum())
 
 
 def _margin(top: float, rest: list[float]) -> float:

@@ -39,6 +39,9 @@ CONFIDENCE_FEATURES = (
     "bm25_log",
     "n_concepts",
     "same_announcement_second",
+    "softmax_top",
+    "cov_title",
+    "ann_mass",
 )
 
 
