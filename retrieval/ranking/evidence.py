@@ -36,6 +36,8 @@ FEATURES = (
     "type_passage",
     "type_sentence",
     "type_missing",
+    "strong_sentence",
+    "typed_window",
     "first_position",
     "position_inv",
     "ann_top",
@@ -64,6 +66,7 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
         r"|\b(today|yesterday|tomorrow|spring|summer|autumn|winter|next (week|month|year)|last (week|month"
         r"|year)|this (week|month|year)|from \d|by \d|until|since|deadline)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+        r"|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
     ),
     "person": re.compile(
         r"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|MP|MBE|OBE|CBE|KC"
@@ -78,6 +81,23 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b(England|Scotland|Wales|Northern Ireland|London|UK|Britain|county|city|town|borough|region"
         r"|village|port|coast|island|district)\b"
     ),
+}
+
+
+# The precise form of each kind of fact: a day and month or a time of day, a figure, a sum of money,
+# a named person, a named place. "2016" or "one" alone is weaker evidence than "27 February 1881".
+STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
+    "amount": re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k)\b", re.I),
+    "number": re.compile(r"\d"),
+    "date": re.compile(
+        rf"\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b|\b({_MONTHS}) (1[89]|20)\d\d\b"
+        r"|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    ),
+    "person": re.compile(
+        r"\b(Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady|Baroness|Professor|Prof)\.? [A-Z]|\b[A-Z][a-z]+ [A-Z][a-z]+,? "
+        r"(the )?(Minister|Secretary|Chancellor|Ambassador|Director|Chief|Chair|Head|President|Mayor)"
+    ),
+    "place": re.compile(r"\b(in|at) [A-Z][a-z]+(,? [A-Z][a-z]+)?\b"),
 }
 
 
@@ -164,6 +184,14 @@ def _facts(parsed: _Parsed, kind: AnswerType) -> list[bool]:
     return flags
 
 
+def _strong(parsed: _Parsed, kind: AnswerType) -> list[bool]:
+    key = "strong:" + kind
+    flags = parsed.facts.get(key)
+    if flags is None:
+        flags = parsed.facts[key] = [bool(STRONG_FACTS[kind].search(s)) for s in parsed.sentences]
+    return flags
+
+
 def gather(
     query: Query, candidates: Sequence[Candidate], sentence_weights: tuple[float, float] = (1.0, 0.3)
 ) -> Evidence:
@@ -198,7 +226,11 @@ def gather(
         pairs = [sentence_terms[i] | sentence_terms[i + 1] for i in range(len(sentences) - 1)]
         windows = [_share(query, pair) for pair in pairs]
         typed = _facts(parsed, wants) if wants else [False] * len(sentences)
-        scores = [w_cov * cv + (w_type if t else 0.0) for cv, t in zip(covs, typed, strict=True)]
+        strong = _strong(parsed, wants) if wants else [False] * len(sentences)
+        scores = [
+            w_cov * cv + (w_type if t else 0.0) + (w_type if st else 0.0)
+            for cv, t, st in zip(covs, typed, strong, strict=True)
+        ]
         best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
         best_sentences.append(sentences[best])
         matched = sum(1 for concept in query.concepts if concept.terms & sentence_terms[best])
@@ -222,6 +254,19 @@ def gather(
             1.0 if wants and passage_has else 0.0,
             1.0 if wants and typed[best] else 0.0,
             1.0 if wants and not passage_has else 0.0,
+            1.0 if wants and strong[best] else 0.0,
+            max(
+                (
+                    cv
+                    for cv, t in zip(
+                        [*covs, *windows],
+                        [*typed, *(typed[i] or typed[i + 1] for i in range(len(windows)))],
+                        strict=True,
+                    )
+                    if t
+                ),
+                default=0.0,
+            ),
             1.0 if c.position == 0 else 0.0,
             1.0 / (1 + c.position),
             1.0 if ann_rank[c.announcement_id] == 0 else 0.0,

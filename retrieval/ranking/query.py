@@ -137,6 +137,9 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "plane": ("aircraft",),
     "planes": ("aircraft",),
     "tablet": ("device",),
+    "ppl": ("people",),
+    "yrs": ("years",),
+    "govt's": ("government",),
 }
 
 # American spellings -> British, tried only when the American form is not in the corpus.
