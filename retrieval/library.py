@@ -160,8 +160,10 @@ class Library:
         meta = IndexMeta(store_id=store_id, store_version=version, tokenizer=TOKENIZER_VERSION)
         current = self._index
         saved = persistence.saved_meta(self.index_dir)
-        if saved is not None and (current is None or saved.store_version > current.meta.store_version):
-            current = persistence.load(self.index_dir) or current  # a restart, or another process caught up
+        if current is None or (saved is not None and saved.store_version > current.meta.store_version):
+            # A restart, or another process caught up. A damaged generation loads as None (and is set
+            # aside): the index is then caught up from `current`, or rebuilt.
+            current = persistence.load(self.index_dir) or current
         if current is not None and current.meta == meta:
             self._index = current
             return False

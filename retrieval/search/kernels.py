@@ -5,7 +5,8 @@ loop has it compiled in, so a text scored either way gets the same float64 bits 
 
 The loops are compiled on first use and the machine code is cached beside this file (cache=True), so a
 restart loads it (~100 ms) instead of compiling. nogil: a search on one thread does not hold up the
-others. No bounds checks are compiled in.
+others. No bounds checks are compiled in, so a posting that points outside the arrays would read or
+write foreign memory: persistence.py checks the bounds of every generation it loads.
 """
 
 from __future__ import annotations

@@ -38,3 +38,17 @@ class Vocabulary:
         for term, i in zip(self.sorted_terms.tolist(), self.ids.tolist(), strict=True):
             out[i] = term.decode()
         return out
+
+    def well_formed(self) -> bool:
+        """Terms strictly ascending (binary search finds each) and ids a permutation of 0..n-1 (each id
+        indexes the postings): a damaged vocabulary would answer with another term's chunks."""
+        n = len(self.ids)
+        if self.sorted_terms.ndim != 1 or self.ids.ndim != 1 or len(self.sorted_terms) != n:
+            return False
+        if n == 0:
+            return True
+        if int(self.ids.min()) < 0 or int(self.ids.max()) >= n:
+            return False
+        if not bool(np.all(np.bincount(self.ids, minlength=n) == 1)):
+            return False
+        return bool(np.all(self.sorted_terms[1:] > self.sorted_terms[:-1]))
