@@ -130,11 +130,6 @@ class Store:
         with self.session() as session:
             return session.scalar(select(func.count(Announcement.id))) or 0
 
-    def chunk_ids(self) -> np.ndarray:
-        with self.session() as session:
-            ids = session.scalars(select(Chunk.id).order_by(Chunk.id)).all()
-        return np.asarray(ids, dtype=np.int64)
-
     def iter_chunk_texts(
         self, ids: Sequence[int] | None = None, above: int = 0, batch: int = 20_000
     ) -> Iterator[tuple[int, int, str, str]]:
