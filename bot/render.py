@@ -16,8 +16,8 @@ from html import escape
 from bot import actions
 from retrieval.announcement import Block, parse_body
 from retrieval.answer import Answer, Passage
-from retrieval.models import Announcement
 from retrieval.store import AnnouncementInfo, CorpusStats
+from retrieval.store.schema import Announcement
 from retrieval.text import split_sentences
 
 MAX_MESSAGE = 4096

@@ -31,8 +31,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from retrieval.answer import Passage, best_match
 from retrieval.library import Library
-from retrieval.models import Base
 from retrieval.search.tokenize import tokenize
+from retrieval.store.schema import Base
 
 MAX_PER_CHAT = 20
 # The terminal chat's subscriptions: kept and listed like any chat's, but no Telegram chat has this id,

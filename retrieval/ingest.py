@@ -15,8 +15,8 @@ from tqdm import tqdm
 from retrieval.announcement import AnnouncementRecord
 from retrieval.chunking import chunk_body
 from retrieval.formats import SUFFIXES, IngestError, read_file
-from retrieval.models import Announcement, Chunk, ChunkTombstone
 from retrieval.store import Store
+from retrieval.store.schema import Announcement, Chunk, ChunkTombstone
 
 
 @dataclass

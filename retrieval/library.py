@@ -29,12 +29,12 @@ from retrieval import answer as answering
 from retrieval.announcement import AnnouncementRecord
 from retrieval.config import Settings
 from retrieval.ingest import IngestReport, ingest_paths, ingest_records
-from retrieval.models import Announcement
 from retrieval.search import persistence
 from retrieval.search.bm25 import Batch, BM25Index, IndexMeta, encode
 from retrieval.search.tokenize import VERSION as TOKENIZER_VERSION
 from retrieval.search.tokenize import tokenize
 from retrieval.store import AnnouncementInfo, CorpusStats, Store
+from retrieval.store.schema import Announcement
 
 log = logging.getLogger(__name__)
 

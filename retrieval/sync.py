@@ -26,7 +26,7 @@ from retrieval.announcement import AnnouncementRecord
 from retrieval.govuk import GovukBadResponse, GovukClient, GovukGone, GovukUnavailable, SearchResult
 from retrieval.govuk_content import PUBLIC_URL, record_from_content
 from retrieval.library import Library
-from retrieval.models import Announcement, SyncState
+from retrieval.store.schema import Announcement, SyncState
 
 log = logging.getLogger(__name__)
 

@@ -12,14 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from retrieval.formats import IngestError, read_file
 from sqlalchemy import select
 
 from retrieval.announcement import AnnouncementRecord, Block, parse_body
 from retrieval.chunking import MAX_CHARS, chunk_body
-from retrieval.formats import IngestError, read_file
 from retrieval.ingest import ingest_paths
-from retrieval.models import Announcement
 from retrieval.store import Store
+from retrieval.store.schema import Announcement
 from tests.conftest_retrieval import DATA_DIR, SEED_FILE, db_url, news_item, write_jsonl
 
 ITEMS = DATA_DIR / "content-api"

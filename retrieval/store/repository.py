@@ -15,7 +15,7 @@ from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from retrieval.models import Announcement, Base, Chunk, ChunkTombstone, CorpusState
+from retrieval.store.schema import Announcement, Base, Chunk, ChunkTombstone, CorpusState
 
 
 @dataclass(frozen=True)

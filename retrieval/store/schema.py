@@ -1,4 +1,4 @@
-"""The store's tables: announcements, their chunks, and the corpus version the index follows."""
+"""Every table of the store: announcements, their chunks, the corpus version the index follows, sync state."""
 
 from __future__ import annotations
 
