@@ -197,8 +197,8 @@ def _ingest_records(library: Any, records: list[Any]) -> int:
 def step_fresh(db: Path, corpus: Path, questions_path: Path) -> dict[str, Any]:
     """New announcements arrive while questions are being answered: how long until they answer, and
     the longest any question waited meanwhile."""
-    from retrieval.formats import read_file
     from retrieval.library import Library
+    from retrieval.sources.files import read_file
 
     library = Library(_settings(db))
     library.refresh()

@@ -183,7 +183,7 @@ def _splits(split: str | None) -> tuple[str | None, ...]:
 
 def _eval(library: Library, path: Path, split: str | None, show_misses: bool) -> int:
     from retrieval.evaluate import evaluate, load_questions, table
-    from retrieval.formats import IngestError
+    from retrieval.sources.files import IngestError
 
     rows = []
     for part in _splits(split):
@@ -204,7 +204,7 @@ def _eval(library: Library, path: Path, split: str | None, show_misses: bool) ->
 def _eval_fresh(path: Path | None, corpus: list[Path] | None, split: str | None, show_misses: bool) -> int:
     """Each set asked of a fresh store holding only its corpus, as a stranger's test would be."""
     from retrieval.evaluate import QuestionSet, evaluate, fresh_library, load_manifest, load_questions, table
-    from retrieval.formats import IngestError
+    from retrieval.sources.files import IngestError
 
     if path is not None:
         if not corpus:

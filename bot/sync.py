@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 from bot import subscriptions
 from bot.config import BotSettings
-from retrieval.govuk import GovukClient
 from retrieval.library import Library
+from retrieval.sources.govuk_client import GovukClient
 from retrieval.sync import SyncResult, sync
 
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.config import PROJECT_ROOT, Settings
-from retrieval.formats import IngestError
 from retrieval.library import Library
+from retrieval.sources.files import IngestError
 
 MANIFEST = PROJECT_ROOT / "tests" / "data" / "questions" / "sets.json"
 

@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from retrieval.announcement import AnnouncementRecord
 from retrieval.chunking import chunk_body
-from retrieval.formats import SUFFIXES, IngestError, read_file
+from retrieval.sources.files import SUFFIXES, IngestError, read_file
 from retrieval.store import Store
 from retrieval.store.schema import Announcement, Chunk, ChunkTombstone
 

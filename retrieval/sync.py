@@ -23,9 +23,15 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from retrieval.announcement import AnnouncementRecord
-from retrieval.govuk import GovukBadResponse, GovukClient, GovukGone, GovukUnavailable, SearchResult
-from retrieval.govuk_content import PUBLIC_URL, record_from_content
 from retrieval.library import Library
+from retrieval.sources.govuk_client import (
+    GovukBadResponse,
+    GovukClient,
+    GovukGone,
+    GovukUnavailable,
+    SearchResult,
+)
+from retrieval.sources.govuk_content import PUBLIC_URL, record_from_content
 from retrieval.store.schema import Announcement, SyncState
 
 log = logging.getLogger(__name__)

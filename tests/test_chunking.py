@@ -8,8 +8,8 @@ import pytest
 
 from retrieval.announcement import AnnouncementRecord
 from retrieval.chunking import MAX_CHARS, chunk_blocks, chunk_body
-from retrieval.formats import read_file
-from retrieval.html import html_to_blocks
+from retrieval.sources.files import read_file
+from retrieval.sources.html import html_to_blocks
 from retrieval.text import split_sentences
 from tests.conftest_retrieval import NEWS_2024, SEED_FILE, SEED_TITLES
 

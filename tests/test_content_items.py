@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from retrieval.formats import IngestError, read_file
 from sqlalchemy import select
 
 from retrieval.announcement import AnnouncementRecord, Block, parse_body
 from retrieval.chunking import MAX_CHARS, chunk_body
 from retrieval.ingest import ingest_paths
+from retrieval.sources.files import IngestError, read_file
 from retrieval.store import Store
 from retrieval.store.schema import Announcement
 from tests.conftest_retrieval import DATA_DIR, SEED_FILE, db_url, news_item, write_jsonl

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.announcement import AnnouncementRecord, parse_body
-from retrieval.formats import read_file
+from retrieval.sources.files import read_file
 from tests.conftest_retrieval import NEWS_2024, SEED_FILE, SEED_TITLES, news_item, write_jsonl
 
 
@@ -142,7 +142,7 @@ CONTENT_ITEM = {
 
 
 def test_govuk_content_api_item_file(tmp_path: Path) -> None:
-    pytest.importorskip("retrieval.govuk_content")
+    pytest.importorskip("retrieval.sources.govuk_content")
     path = tmp_path / "lifeboat.json"
     path.write_text(json.dumps(CONTENT_ITEM), encoding="utf-8")
 

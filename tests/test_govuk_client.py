@@ -10,15 +10,15 @@ import httpx
 import pytest
 
 from retrieval.announcement import parse_body
-from retrieval.govuk import (
+from retrieval.sources.govuk_client import (
     DEFAULT_USER_AGENT,
     GovukBadResponse,
     GovukClient,
     GovukGone,
     GovukUnavailable,
 )
-from retrieval.govuk_content import humanise_document_type, record_from_content
-from retrieval.html import html_to_blocks
+from retrieval.sources.govuk_content import humanise_document_type, record_from_content
+from retrieval.sources.html import html_to_blocks
 from tests import fakegovuk
 from tests.fakegovuk import LATER_FIXTURE, FakeGovuk, load_fixtures
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.announcement import Block, parse_body
-from retrieval.html import html_to_blocks, html_to_body
+from retrieval.sources.html import html_to_blocks, html_to_body
 
 
 def govspeak(inner: str) -> str:

@@ -14,11 +14,11 @@ from rank_bm25 import BM25Okapi
 
 from retrieval import answer
 from retrieval.chunking import chunk_body
-from retrieval.formats import read_file
 from retrieval.library import Library
 from retrieval.search import persistence
 from retrieval.search.bm25 import BM25Index, IndexMeta
 from retrieval.search.tokenize import VERSION, tokenize
+from retrieval.sources.files import read_file
 from tests.conftest_retrieval import (
     NEWS_2024,
     SEED_FILE,

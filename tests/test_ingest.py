@@ -333,7 +333,7 @@ def test_library_ingests_seed_text_json_lines_and_a_json_array(tmp_path: Path) -
 
 
 def test_library_ingests_a_govuk_content_item_file(tmp_path: Path) -> None:
-    pytest.importorskip("retrieval.govuk")
+    pytest.importorskip("retrieval.sources.govuk_client")
     item = {
         "base_path": "/government/news/ferry-timetable-for-the-isles-of-scilly",
         "title": "Winter ferry timetable for the Isles of Scilly",

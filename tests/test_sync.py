@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from retrieval.govuk import GovukClient
-from retrieval.govuk_content import record_from_content
 from sqlalchemy import select
 
 from bot.config import BotSettings
 from bot.sync import make_client, run_sync, sync_command
 from retrieval.library import Library
+from retrieval.sources.govuk_client import GovukClient
+from retrieval.sources.govuk_content import record_from_content
 from retrieval.store.schema import Announcement, Chunk
 from retrieval.sync import last_sync, sync
 from tests.conftest import bot_settings_for

@@ -217,7 +217,7 @@ def is_content_item(item: dict[str, Any]) -> bool:
 def _content_item(
     path: Path, item: dict[str, Any], position: int, line: int | None, where: str
 ) -> AnnouncementRecord:
-    from retrieval.govuk_content import record_from_content
+    from retrieval.sources.govuk_content import record_from_content
 
     try:
         record = record_from_content(item, str(item.get("base_path") or ""))

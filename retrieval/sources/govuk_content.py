@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from retrieval.announcement import AnnouncementRecord, Block, clean_line, parse_body, render_body
-from retrieval.html import html_to_blocks, html_to_text
+from retrieval.sources.html import html_to_blocks, html_to_text
 from retrieval.text import strip_controls_deep
 
 PUBLIC_URL = "https://www.gov.uk"

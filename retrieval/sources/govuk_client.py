@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from retrieval.announcement import clean_line
-from retrieval.govuk_content import PUBLIC_URL, link_titles, parse_timestamp
+from retrieval.sources.govuk_content import PUBLIC_URL, link_titles, parse_timestamp
 
 log = logging.getLogger(__name__)
 

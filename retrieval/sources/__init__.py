@@ -1,0 +1,1 @@
+"""Where announcements come from: announcement files and GOV.UK."""
