@@ -16,8 +16,7 @@ from html import escape
 from bot import actions
 from retrieval.announcement import Block, parse_body
 from retrieval.answer import Answer, Passage
-from retrieval.store import AnnouncementInfo, CorpusStats
-from retrieval.store.schema import Announcement
+from retrieval.store import AnnouncementInfo, CorpusStats, StoredAnnouncement
 from retrieval.text import split_sentences
 
 MAX_MESSAGE = 4096
@@ -106,10 +105,17 @@ def other_announcements(results: Sequence[Passage]) -> list[Passage]:
     return others
 
 
+def further_matches(results: Sequence[Passage]) -> list[Passage]:
+    """After the first result, the rest in rank order: another paragraph of the answer's own
+    announcement included (it may hold what the first one leaves out). The ranking keeps only
+    passages near enough to answer on their own."""
+    return list(results[1:])
+
+
 def answer_reply(answer: Answer, more_key: str | None) -> Reply:
     """By outcome: the passage that answers; the closest one, said to be uncertain; or a decline."""
     if answer.outcome == "answer" and answer.answer is not None:
-        more = more_key if other_announcements(answer.results) else None
+        more = more_key if further_matches(answer.results) else None
         return passage_reply(answer.answer, more_key=more)
     if answer.outcome == "closest" and answer.results:
         return closest_reply(answer.results)
@@ -166,8 +172,8 @@ def no_answer_reply(question: str) -> Reply:
 
 
 def more_reply(answer: Answer, key: str, page: int, per_page: int = 3) -> Reply:
-    """Further matches from other announcements, paged by editing the same message."""
-    others = other_announcements(answer.results)
+    """Further matches, paged by editing the same message."""
+    others = further_matches(answer.results)
     pages = max(1, -(-len(others) // per_page))
     page = min(max(page, 1), pages)
     shown = others[(page - 1) * per_page : page * per_page]
@@ -304,11 +310,13 @@ def read_replies(
     return [Reply(text) for text in messages]
 
 
-def announcement_replies(announcement_id: int, a: Announcement | None) -> list[Reply]:
+def announcement_replies(announcement_id: int, a: StoredAnnouncement | None) -> list[Reply]:
     """/read and the "Full announcement" button: the whole text, or why there is none."""
     if a is None:
         return [Reply(f"There is no announcement {announcement_id}. See /latest for what there is.")]
-    return read_replies(a.id, a.title, a.type, a.published, a.organisation, a.url, a.summary, a.body)
+    return read_replies(
+        a.announcement_id, a.title, a.type, a.published, a.organisation, a.url, a.summary, a.body
+    )
 
 
 def about_reply(stats: CorpusStats, synced_at: datetime | None, synced_items: int) -> Reply:

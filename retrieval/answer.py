@@ -157,29 +157,27 @@ def rank_passages(index: BM25Index, store: Store, query: Query, weights: Weights
     )
 
 
-def confidence_features(ranked: Ranked) -> np.ndarray:
-    """What decides whether the top passage answers: how it scored, by how much it beat the next
-    announcement's best, and how much of the question it and its best sentence cover."""
+def confidence_features(ranked: Ranked, at: int = 0) -> np.ndarray:
+    """What decides whether the passage ranked `at` answers: how it scored, by how much it beat the
+    best of the other announcements, and how much of the question it and its best sentence cover.
+    A further match (`at` > 0) is judged as if the passages ranked above it were not there: would
+    it answer on its own?"""
     x = np.zeros(len(CONFIDENCE_FEATURES), np.float64)
-    if not ranked.candidates:
+    if len(ranked.candidates) <= at:
         return x
-    f = dict(zip(FEATURES, ranked.evidence[0], strict=True))
-    top = ranked.candidates[0]
-    others = [
-        float(v)
-        for c, v in zip(ranked.candidates[1:], ranked.logits[1:], strict=True)
-        if c.announcement_id != top.announcement_id
+    f = dict(zip(FEATURES, ranked.evidence[at], strict=True))
+    mine = ranked.candidates[at]
+    logit = float(ranked.logits[at])
+    pairs = [
+        (c, float(v)) for i, (c, v) in enumerate(zip(ranked.candidates, ranked.logits, strict=True)) if i > at
     ]
-    second_same = [
-        float(v)
-        for c, v in zip(ranked.candidates[1:], ranked.logits[1:], strict=True)
-        if c.announcement_id == top.announcement_id
-    ]
+    others = [v for c, v in pairs if c.announcement_id != mine.announcement_id]
+    second_same = [v for c, v in pairs if c.announcement_id == mine.announcement_id]
     query = ranked.query
     total = query.total_weight or 1.0
     x[:] = (
-        float(ranked.logits[0]),
-        _margin(float(ranked.logits[0]), others),
+        logit,
+        _margin(logit, others),
         f["cov_all"],
         f["cov_text"],
         f["cov_sentence"],
@@ -192,23 +190,23 @@ def confidence_features(ranked: Ranked) -> np.ndarray:
         1.0 if query.wants else 0.0,
         f["bm25_log"],
         float(np.log1p(len(query.concepts))),
-        _margin(float(ranked.logits[0]), second_same),
-        _softmax_top(ranked.logits),
+        _margin(logit, second_same),
+        _softmax_share(ranked.logits[at:], 0),
         f["cov_title"],
         f["ann_mass"],
     )
     return x
 
 
-def _softmax_top(logits: np.ndarray) -> float:
-    """The ranker's own probability that the top candidate is the one (it is fitted as a softmax)."""
+def _softmax_share(logits: np.ndarray, at: int) -> float:
+    """The ranker's own probability that this candidate is the one (it is fitted as a softmax)."""
     shifted = np.exp(logits - logits.max())
-    return float(shifted[0] / shifted.sum())
+    return float(shifted[at] / shifted.sum())
 
 
 def _margin(top: float, rest: list[float]) -> float:
     # Bounded, so that "no rival at all" reads as a clear lead rather than an outlier.
-    return min(top - rest[0], 5.0) if rest else 5.0
+    return min(top - max(rest), 5.0) if rest else 5.0
 
 
 def _passage(row: ChunkRow, sentence: str, score: float) -> Passage:
@@ -227,17 +225,22 @@ def _passage(row: ChunkRow, sentence: str, score: float) -> Passage:
     )
 
 
-def _results(ranked: Ranked, limit: int, per_announcement: int) -> list[Passage]:
+def _result_positions(ranked: Ranked, limit: int, per_announcement: int) -> list[int]:
+    """Positions in `ranked` of the results: best first, at most `per_announcement` each."""
     taken: dict[int, int] = {}
-    out: list[Passage] = []
-    for row, sentence, logit in zip(ranked.rows, ranked.sentences, ranked.logits, strict=True):
+    out: list[int] = []
+    for i, row in enumerate(ranked.rows):
         if taken.get(row.announcement_id, 0) >= per_announcement:
             continue
         taken[row.announcement_id] = taken.get(row.announcement_id, 0) + 1
-        out.append(_passage(row, sentence, sigmoid(float(logit))))
+        out.append(i)
         if len(out) >= limit:
             break
     return out
+
+
+def _confidence(ranked: Ranked, weights: Weights, at: int = 0) -> float:
+    return sigmoid(float(weights.confidence.logits(confidence_features(ranked, at)[None, :])[0]))
 
 
 def answer_question(
@@ -246,10 +249,19 @@ def answer_question(
     weights = weights or load_weights()
     query = analyse(question, vocab_of(index))
     ranked = rank_passages(index, store, query, weights)
-    results = _results(ranked, max(top_k, 1), PER_ANNOUNCEMENT)
-    if not results or not query.concepts:
+    positions = _result_positions(ranked, max(top_k, 1), PER_ANNOUNCEMENT)
+    if not positions or not query.concepts:
         return Answer(question, "none", 0.0, None, [], query.corrections or None)
-    confidence = sigmoid(float(weights.confidence.logits(confidence_features(ranked)[None, :])[0]))
+    confidence = _confidence(ranked, weights)
+    # Further matches must be near enough to show on their own: a list padded with passages that
+    # share one common word with the question is noise a reader has to wade through. Each result's
+    # score is its own confidence.
+    scored = [(positions[0], confidence)] + [(i, _confidence(ranked, weights, i)) for i in positions[1:]]
+    results = [
+        _passage(ranked.rows[i], ranked.sentences[i], c)
+        for n, (i, c) in enumerate(scored)
+        if n == 0 or c >= weights.closest_threshold
+    ]
     outcome: Outcome
     if confidence >= weights.answer_threshold:
         outcome = "answer"
@@ -262,7 +274,9 @@ def answer_question(
         outcome=outcome,
         confidence=confidence,
         answer=results[0] if outcome == "answer" else None,
-        results=results if outcome != "none" else results[:3],
+        results=results
+        if outcome != "none"
+        else [_passage(ranked.rows[i], ranked.sentences[i], c) for i, c in scored[:3]],
         corrections=query.corrections or None,
     )
 
@@ -276,8 +290,8 @@ def search(
     weights: Weights | None = None,
 ) -> list[Passage]:
     """Ranked passages with no declining, one per announcement: a search result list. Announcements
-    keep BM25's order (their best passage's score); the passage shown for each is the second
-    stage's choice, so the quote is the one most likely to answer."""
+    keep BM25's order (their best passage's score), withdrawn ones after current ones; the passage
+    shown for each is the second stage's choice, so the quote is the one most likely to answer."""
     weights = weights or load_weights()
     query = analyse(words, vocab_of(index))
     ranked = rank_passages(index, store, query, weights)
@@ -292,7 +306,11 @@ def search(
             chosen[a] = _passage(row, sentence, sigmoid(float(logit)))
     order = sorted(
         chosen,
-        key=lambda a: (-best_bm25[a], min(c.chunk_id for c in ranked.candidates if c.announcement_id == a)),
+        key=lambda a: (
+            chosen[a].withdrawn_at is not None,  # current announcements first, as in answers
+            -best_bm25[a],
+            min(c.chunk_id for c in ranked.candidates if c.announcement_id == a),
+        ),
     )
     return [chosen[a] for a in order][offset : offset + limit]
 

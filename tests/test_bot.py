@@ -46,7 +46,7 @@ BOT = "govuk_answers_bot"
 PLEDGE = "How much did the Home Secretary pledge against live-streamed abuse?"
 PEERS = "How many hereditary peers will the Bill remove from the House of Lords?"
 HONG_KONG = "What did the UK and Canada say about Hong Kong?"
-BROAD = "government investment in new homes"  # several announcements answer it: "More matches" pages
+BROAD = "impact investment funds for housing"  # several announcements answer it: "More matches" pages
 
 
 # ------------------------------------------------------------------ one bot for the module
@@ -132,10 +132,9 @@ async def test_full_announcement_button_sends_the_whole_announcement(fake: FakeB
     assert not [c for c in calls if c.method == "editMessageText"]  # the answer stays as it was
 
 
-async def test_more_matches_pages_through_other_announcements_in_place(fake: FakeBotAPI) -> None:
+async def test_more_matches_edit_the_answer_in_place_and_come_back(fake: FakeBotAPI) -> None:
     answer = only(await exchange(fake, fake.message, BROAD), "sendMessage")
     assert [b["text"] for b in buttons(answer)] == ["Full announcement", "More matches"]
-    first_title = re.match(r"<b>(.*?)</b>", answer.params["text"]).group(1)  # type: ignore[union-attr]
     message_id = answer.result["message_id"]
 
     async def press(data: str) -> Call:
@@ -146,25 +145,14 @@ async def test_more_matches_pages_through_other_announcements_in_place(fake: Fak
         return edit
 
     page1 = await press(button(answer, "More matches"))
-    text1 = page1.result["text"]
-    assert text1.startswith("More matches (1/")
-    assert first_title not in text1  # further results come from OTHER announcements
-    titles1 = re.findall(r"<b>(.*?)</b>", page1.params["text"])[1:]
-    assert len(titles1) == 3
-    assert "Previous" not in str(buttons(page1))
+    assert page1.result["text"].startswith("More matches (1/1)")
+    titles = re.findall(r"<b>(.*?)</b>", page1.params["text"])[1:]
+    assert len(titles) >= 2 and len(set(titles)) >= 2  # another paragraph and another announcement
     read_buttons = [b for b in buttons(page1) if b["callback_data"].startswith("read:")]
-    assert len(read_buttons) == 3
+    assert len(read_buttons) == len(titles)
+    assert "Next" not in str(buttons(page1)) and "Previous" not in str(buttons(page1))
 
-    page2 = await press(button(page1, "Next"))
-    assert page2.result["text"].startswith("More matches (2/")
-    titles2 = re.findall(r"<b>(.*?)</b>", page2.params["text"])[1:]
-    assert titles2 and not set(titles2) & set(titles1) and first_title not in titles2
-    assert {b["text"].split(" ")[0] for b in buttons(page2)} >= {"«", "‹"}
-
-    back = await press(button(page2, "‹ Previous"))
-    assert back.params["text"] == page1.params["text"]
-
-    again = await press(button(back, "« Answer"))
+    again = await press(button(page1, "« Answer"))
     assert again.params["text"] == answer.params["text"]
     assert [b["text"] for b in buttons(again)] == ["Full announcement", "More matches"]
 

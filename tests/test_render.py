@@ -75,20 +75,22 @@ def test_closest_with_nothing_else_near_offers_only_the_passage() -> None:
     assert labels(render.answer_reply(answer, more_key=None)) == [["Full announcement"]]
 
 
-def test_an_answer_offers_more_matches_only_from_other_announcements() -> None:
+def test_more_matches_hold_the_answers_other_paragraph_and_other_announcements() -> None:
     first = passage(1, "Flood defences for Tewkesbury")
-    same = passage(1, "Flood defences for Tewkesbury", "Its second passage.")
-    alone = Answer("q", "answer", 0.9, first, [first, same])
+    alone = Answer("q", "answer", 0.9, first, [first])
     assert labels(render.answer_reply(alone, more_key="k")) == [["Full announcement"]]
 
-    with_others = Answer("q", "answer", 0.9, first, [first, same, passage(2, "Other"), passage(2, "Other")])
+    same = passage(1, "Flood defences for Tewkesbury", "Its second passage.")
+    with_others = Answer("q", "answer", 0.9, first, [first, same, passage(2, "Other")])
     reply = render.answer_reply(with_others, more_key="k")
     assert labels(reply) == [["Full announcement", "More matches"]]
     assert not reply.text.startswith("This may not")
 
     more = render.more_reply(with_others, "k", 1)
-    assert parse_telegram_html(more.text)[0].startswith("More matches (1/1)\n\n1. Other\n")
-    assert labels(more) == [["1. Other"], ["« Answer"]]
+    text = parse_telegram_html(more.text)[0]
+    assert text.startswith("More matches (1/1)\n\n1. Flood defences for Tewkesbury\n")
+    assert "\n2. Other\n" in text
+    assert labels(more) == [["1. Flood defences for Tewkesbury"], ["2. Other"], ["« Answer"]]
 
 
 def test_none_declines_and_repeats_the_question() -> None:
