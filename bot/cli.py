@@ -1,4 +1,4 @@
-"""`python -m bot SUBCOMMAND`: ingest, ask, search, latest, eval, sync, chat and run."""
+"""`python -m bot SUBCOMMAND`: ingest, ask, search, latest, eval, sync, migrate, chat and run."""
 
 from __future__ import annotations
 
@@ -58,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="backfill from this date (YYYY-MM-DD) instead of the last sync")
     p.add_argument("--max-items", type=_positive, default=None, help="stop after this many items")
 
+    sub.add_parser(
+        "migrate", help="bring the store's tables to the current schema (every other command does it first)"
+    )
     sub.add_parser("chat", help="ask questions in the terminal, answered as the bot would")
     sub.add_parser("run", help="run the Telegram bot (or the terminal chat when no token is set)")
     return parser
@@ -80,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.sync import sync_command
 
         return sync_command(settings, args.since, args.max_items)
+    if args.command == "migrate":
+        return _migrate(settings.database_url)
     if args.command == "eval" and (args.file is None or args.corpus):
         return _eval_fresh(args.file, args.corpus, args.split, args.misses)
     library = Library(settings)
@@ -103,6 +108,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         library.close()
     return 2
+
+
+def _migrate(database_url: str) -> int:
+    from retrieval.store import Store, migrate
+
+    store = Store(database_url)
+    try:
+        before = migrate.current(store.engine)
+        if migrate.upgrade(store.engine):
+            print(f"Migrated the store from {before or 'no schema'} to {migrate.HEAD}.")
+        else:
+            print(f"The store is already at {migrate.HEAD}.")
+    finally:
+        store.close()
+    return 0
 
 
 def _ingest(library: Library, paths: list[Path], progress: bool | None) -> int:

@@ -20,7 +20,6 @@ from bot import actions, render, subscriptions
 from bot.actions import Action
 from bot.render import Reply
 from retrieval.library import Library
-from retrieval.sync import last_sync
 
 LATEST_DEFAULT = 5
 LATEST_MAX = 20
@@ -165,7 +164,7 @@ class Commands:
     def examples(self) -> list[str]:
         """Two questions the corpus answers: built from the newest titles, kept only if answered;
         worked out again when the corpus changes."""
-        _, version = self.library.store.corpus_state()  # cheap; stats() counts every chunk
+        version = self.library.corpus_version()  # cheap; stats() counts every chunk
         with self._examples_lock:
             if self._examples is not None and self._examples[0] == version:
                 return self._examples[1]
@@ -213,7 +212,7 @@ class Commands:
         return render.announcement_replies(announcement_id, a)
 
     def about(self, request: Request, args: list[str]) -> list[Reply]:
-        state = last_sync(self.library)
+        state = self.library.last_sync()
         return [render.about_reply(self.library.stats(), state.last_success, state.last_items)]
 
     def subscribe(self, request: Request, args: list[str]) -> list[Reply]:
@@ -221,17 +220,16 @@ class Commands:
         if not words:
             return [render.SUBSCRIBE_USAGE]
         try:
-            subscription = subscriptions.subscribe(self.library, request.chat_id, words)
+            followed = subscriptions.subscribe(self.library, request.chat_id, words)
         except subscriptions.SubscriptionError as exc:
             return [render.not_subscribed_reply(str(exc))]
-        return [render.subscribed_reply(subscription.words)]
+        return [render.subscribed_reply(followed)]
 
     def subscriptions(self, request: Request, args: list[str]) -> list[Reply]:
         return [self._subscriptions_of(request.chat_id)]
 
     def _subscriptions_of(self, chat_id: int) -> Reply:
-        items = [(s.id, s.words) for s in subscriptions.subscriptions_of(self.library, chat_id)]
-        return render.subscriptions_reply(items)
+        return render.subscriptions_reply(subscriptions.subscriptions_of(self.library, chat_id))
 
     def unsubscribe(self, request: Request, args: list[str]) -> list[Reply]:
         return [render.unsubscribed_reply(subscriptions.unsubscribe(self.library, request.chat_id))]

@@ -11,8 +11,8 @@ import sys
 import threading
 from datetime import UTC, datetime
 
-from bot import subscriptions
 from bot.config import BotSettings
+from retrieval import alerts
 from retrieval.library import Library
 from retrieval.sources.govuk_client import GovukClient
 from retrieval.sync import SyncResult, sync
@@ -39,7 +39,7 @@ def run_sync(
     with make_client(settings) as client:
         result = sync(library, client, since=since, max_items=max_items, page_size=settings.sync_page_size)
     if since is None:
-        subscriptions.queue_alerts(library, result.changed_ids)
+        alerts.queue(library, result.changed_ids)
     return result
 
 

@@ -1,4 +1,9 @@
-"""Put announcements into the store: one transaction per file, idempotent, changed bodies re-chunked."""
+"""Put announcements into the store: one transaction per file, idempotent, changed bodies re-chunked.
+
+Values are checked when they are read (sources/files.py, announcement.check_limits), but a database
+can still refuse one (a store made when a column was narrower, a limit nobody foresaw): the file, or
+the sync item, is then refused with the database's reason, and the others go on being stored.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import delete, insert, literal, select, update
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
@@ -17,6 +23,10 @@ from retrieval.chunking import chunk_body
 from retrieval.sources.files import SUFFIXES, IngestError, read_file
 from retrieval.store import Store
 from retrieval.store.schema import Announcement, Chunk, ChunkTombstone
+
+
+class StoreRefused(Exception):
+    """The database refused a value of what was being stored; nothing of it was stored."""
 
 
 @dataclass
@@ -84,17 +94,40 @@ def ingest_paths(store: Store, paths: Sequence[Path], progress: bool | None = No
         except IngestError as exc:
             report.errors.append(exc)
             continue
-        report += ingest_records(store, records, progress=progress, label=path.name)
+        try:
+            report += ingest_records(store, records, progress=progress, label=path.name)
+        except StoreRefused as exc:
+            report.errors.append(IngestError(path, f"the database refused it, nothing was stored: {exc}"))
     return report
 
 
 def ingest_records(
     store: Store, records: Sequence[AnnouncementRecord], progress: bool | None = None, label: str = ""
 ) -> IngestReport:
+    """Store `records` in one transaction. StoreRefused, with nothing stored, if the database refuses
+    one of their values; any other database failure (locked, gone, disk full) is raised as it is."""
+    try:
+        return _ingest(store, records, progress, label)
+    except (StatementError, UnicodeError) as exc:
+        if isinstance(exc, DBAPIError) and not isinstance(exc, DataError | IntegrityError):
+            raise
+        raise StoreRefused(_reason(exc)) from exc
+
+
+def _reason(exc: Exception) -> str:
+    """The database's own words, on one line: SQLAlchemy's text adds the statement and every value."""
+    original = exc.orig if isinstance(exc, StatementError) and exc.orig is not None else exc
+    lines = str(original).strip().splitlines()
+    return (lines[0] if lines else type(original).__name__)[:300]
+
+
+def _ingest(
+    store: Store, records: Sequence[AnnouncementRecord], progress: bool | None, label: str
+) -> IngestReport:
     report = IngestReport(files=1)
     show = sys.stderr.isatty() if progress is None else progress
     now = datetime.now(UTC)
-    with store.session() as session:
+    with store.writing() as session:  # the version is read and bumped under the writers' lock
         state = Store.lock_state(session)
         version = state.version + 1
         existing = _existing(session, [r.key for r in records])

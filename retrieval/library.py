@@ -33,8 +33,16 @@ from retrieval.search import persistence
 from retrieval.search.bm25 import Batch, BM25Index, IndexMeta, encode
 from retrieval.search.tokenize import VERSION as TOKENIZER_VERSION
 from retrieval.search.tokenize import tokenize
-from retrieval.store import AnnouncementInfo, CorpusStats, Store
-from retrieval.store.schema import Announcement
+from retrieval.store import (
+    AnnouncementInfo,
+    CorpusStats,
+    Store,
+    StoredAnnouncement,
+    Subscription,
+    SyncStatus,
+    migrate,
+)
+from retrieval.store.database import database_lock
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +112,7 @@ class Library:
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings()
         self.store = Store(self.settings.database_url)
+        migrate.ensure_current(self.store.engine)
         self.index_dir = self.settings.resolved_index_dir()
         self._index: BM25Index | None = None
         self._refresh_lock = threading.Lock()
@@ -121,7 +130,11 @@ class Library:
         """First use needs no set-up: an empty store takes the seed corpus, and the index is made."""
         report = None
         if self.store.count_announcements() == 0 and self.settings.seeds_dir.is_dir():
-            report = ingest_paths(self.store, [self.settings.seeds_dir], progress=False)
+            # Under the migrations' lock, looking again inside it: two processes starting on an
+            # empty store seed it once.
+            with database_lock(self.store.engine):
+                if self.store.count_announcements() == 0:
+                    report = ingest_paths(self.store, [self.settings.seeds_dir], progress=False)
         self.refresh()
         return report
 
@@ -164,7 +177,7 @@ class Library:
             # A restart, or another process caught up. A damaged generation loads as None (and is set
             # aside): the index is then caught up from `current`, or rebuilt.
             current = persistence.load(self.index_dir) or current
-        if current is not None and current.meta == meta:
+        if current is not None and current.meta == meta and self._covers_store(current):
             self._index = current
             return False
         started = time.perf_counter()
@@ -208,6 +221,16 @@ class Library:
         """The chunks above `above`, tokenized, in id order."""
         parallel = above == 0 and self.store.count_chunks() >= PARALLEL_FROM
         return encoded_batches(self.store.iter_chunk_texts(above=above), parallel)
+
+    def _covers_store(self, index: BM25Index) -> bool:
+        """The index holds as many chunks as the store, with the same lowest and highest ids. The
+        version alone once let two writers that read it at the same time leave an index at the
+        store's version without the second one's chunks; a mismatch now sends the index through
+        catch-up (_updated), which rebuilds when the change log cannot explain it."""
+        span = self.store.chunk_span()
+        ids = index.chunk_ids
+        held = (len(index), int(ids[0]), int(ids[-1])) if len(index) else (0, 0, 0)
+        return held == (span.count, span.first, span.last)
 
     def is_current(self) -> bool:
         store_id, version = self.store.corpus_state()
@@ -265,8 +288,40 @@ class Library:
     def latest(self, n: int = 5, offset: int = 0) -> list[AnnouncementInfo]:
         return self.store.latest(n, offset)
 
-    def announcement(self, announcement_id: int) -> Announcement | None:
+    def announcement(self, announcement_id: int) -> StoredAnnouncement | None:
         return self.store.announcement(announcement_id)
 
     def stats(self) -> CorpusStats:
         return self.store.stats()
+
+    def corpus_version(self) -> int:
+        """Goes up with every change to the passages: cheap, unlike stats()."""
+        return self.store.corpus_state()[1]
+
+    def last_sync(self) -> SyncStatus:
+        return self.store.last_sync()
+
+    # -- subscriptions and the alert queue (the rules are in retrieval/alerts.py) ---------------
+
+    def subscribe(self, chat_id: int, words: str, limit: int) -> Subscription:
+        """DuplicateSubscription or SubscriptionLimit (retrieval.store) when it may not be added."""
+        return self.store.subscribe(chat_id, words, limit)
+
+    def subscriptions(self, chat_id: int) -> list[Subscription]:
+        return self.store.subscriptions(chat_id)
+
+    def unsubscribe(self, chat_id: int, subscription_id: int | None = None) -> int:
+        """Remove one subscription of this chat, or all of them; returns how many went."""
+        return self.store.unsubscribe(chat_id, subscription_id)
+
+    def queue_alerts(self, announcement_ids: Sequence[int]) -> None:
+        self.store.queue_alerts(announcement_ids)
+
+    def queued_alerts(self, limit: int = 500) -> list[int]:
+        return self.store.queued_alerts(limit)
+
+    def mark_sent(self, chat_id: int, announcement_id: int) -> None:
+        self.store.mark_sent(chat_id, announcement_id)
+
+    def dequeue_alerts(self, announcement_ids: Sequence[int]) -> None:
+        self.store.dequeue_alerts(announcement_ids)

@@ -11,7 +11,6 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults, JobQueue, TypeHandler
 
-from bot import subscriptions
 from bot.commands import Commands
 from bot.config import BotSettings
 from bot.logs import protect_token
@@ -48,7 +47,6 @@ def build_application(
         .post_init(_post_init)
         .build()
     )
-    subscriptions.ensure_tables(library)
     app.bot_data.commands = Commands(library)
     app.bot_data.settings = settings
     app.add_handler(TypeHandler(Update, _received), group=-1)

@@ -8,9 +8,10 @@ import logging
 
 from telegram.error import Forbidden, TelegramError
 
-from bot import render, subscriptions
+from bot import render
 from bot.sync import run_sync_with
 from bot.telegram.context import BotApplication, Context, markup
+from retrieval import alerts
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +49,14 @@ async def sync_job(context: Context) -> None:
 
 
 async def send_alerts(context: Context) -> int:
-    """Alert each subscribed chat about the queued announcements that match; returns how many went."""
+    """Send the alerts that are due (retrieval/alerts.py decides which); returns how many went."""
     library = context.commands.library
-    queued = await asyncio.to_thread(subscriptions.queued_alerts, library)
-    if not queued:
+    batch = await asyncio.to_thread(alerts.due, library)
+    if not batch.announcement_ids:
         return 0
-    alerts = await asyncio.to_thread(subscriptions.alerts_for, library, queued)
     blocked: set[int] = set()
     sent = 0
-    for alert in alerts:
+    for alert in batch.alerts:
         if alert.chat_id in blocked:
             continue
         reply = render.alert_reply(alert.words, alert.passage)
@@ -64,7 +64,7 @@ async def send_alerts(context: Context) -> int:
             await context.bot.send_message(alert.chat_id, reply.text, reply_markup=markup(reply))
         except Forbidden:
             blocked.add(alert.chat_id)
-            removed = await asyncio.to_thread(subscriptions.unsubscribe, library, alert.chat_id)
+            removed = await asyncio.to_thread(library.unsubscribe, alert.chat_id)
             log.info("chat %s blocked the bot: removed its %d subscriptions", alert.chat_id, removed)
             continue
         except TelegramError as exc:
@@ -72,7 +72,6 @@ async def send_alerts(context: Context) -> int:
             log.warning("alert to chat %s failed, will not retry: %s", alert.chat_id, exc)
         else:
             sent += 1
-        announcement_id = alert.passage.announcement_id
-        await asyncio.to_thread(subscriptions.mark_sent, library, alert.chat_id, announcement_id)
-    await asyncio.to_thread(subscriptions.dequeue_alerts, library, queued)
+        await asyncio.to_thread(alerts.sent, library, alert)
+    await asyncio.to_thread(alerts.done, library, batch)
     return sent

@@ -1,6 +1,35 @@
-"""The store: every table (schema.py), and the repository whose methods return frozen records
-(repository.py). Nothing outside retrieval/ opens a session or sees a table."""
+"""The store: every table (schema.py), the repository whose methods return frozen records
+(repository.py, records.py), the engines and locks (database.py) and the migrations (migrate.py).
+Nothing outside retrieval/ opens a session or sees a table."""
 
-from retrieval.store.repository import AnnouncementInfo, ChunkRow, CorpusStats, Store, make_engine
+from retrieval.store import migrate
+from retrieval.store.database import make_engine
+from retrieval.store.records import (
+    AnnouncementInfo,
+    ChunkRow,
+    ChunkSpan,
+    CorpusStats,
+    DuplicateSubscription,
+    StoredAnnouncement,
+    Subscription,
+    SubscriptionLimit,
+    SubscriptionRefused,
+    SyncStatus,
+)
+from retrieval.store.repository import Store
 
-__all__ = ["AnnouncementInfo", "ChunkRow", "CorpusStats", "Store", "make_engine"]
+__all__ = [
+    "AnnouncementInfo",
+    "ChunkRow",
+    "ChunkSpan",
+    "CorpusStats",
+    "DuplicateSubscription",
+    "Store",
+    "StoredAnnouncement",
+    "Subscription",
+    "SubscriptionLimit",
+    "SubscriptionRefused",
+    "SyncStatus",
+    "make_engine",
+    "migrate",
+]

@@ -1,11 +1,15 @@
-"""Every table of the store: announcements, their chunks, the corpus version the index follows, sync state."""
+"""Every table of the store: announcements, their chunks, the corpus version the index follows, the
+GOV.UK sync state, and the bot's subscriptions and alert queue.
+
+A change here needs a migration (retrieval/store/migrations/versions/): tests/test_migrations.py
+checks that the migrations build exactly these tables."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -36,20 +40,20 @@ class Announcement(Base):
     __tablename__ = "announcements"
     # Never reuse ids: the index maps chunk ids back to the store, and a reused id would point at text
     # the index never saw.
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[str] = mapped_column(String(1024), unique=True)
-    type: Mapped[str | None] = mapped_column(String(100))
+    type: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(String(1024))
+    url: Mapped[str | None] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     updated: Mapped[datetime | None] = mapped_column(UTCDateTime())
     organisation: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    source: Mapped[str] = mapped_column(String(1024))
+    source: Mapped[str] = mapped_column(Text)
     source_position: Mapped[int] = mapped_column(Integer, default=0)
     content_hash: Mapped[str] = mapped_column(String(64))
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -61,7 +65,7 @@ class Announcement(Base):
 
 class Chunk(Base):
     __tablename__ = "chunks"
-    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     announcement_id: Mapped[int] = mapped_column(
@@ -106,3 +110,54 @@ class SyncState(Base):
     last_items: Mapped[int] = mapped_column(Integer, default=0)
     lease_owner: Mapped[str | None] = mapped_column(String(36))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SyncProblem(Base):
+    """An item a sync could not fetch, read or store (retrieval/sync.py): retried on later runs until
+    it has failed sync.MAX_ATTEMPTS times, then left for an operator until it changes at its source."""
+
+    __tablename__ = "sync_problems"
+
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)  # the Source's name
+    key_digest: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of key: no limit on it
+    key: Mapped[str] = mapped_column(Text)  # the item at its source (a GOV.UK path)
+    title: Mapped[str] = mapped_column(Text)
+    changed: Mapped[datetime] = mapped_column(UTCDateTime())  # its date at the source when it failed
+    attempts: Mapped[int] = mapped_column(Integer)
+    first_failed: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_failed: Mapped[datetime] = mapped_column(UTCDateTime())
+    reason: Mapped[str] = mapped_column(Text)
+
+
+SUBSCRIPTION_WORDS = 200  # characters: the column's width
+
+
+class Subscription(Base):
+    """A chat follows some words (retrieval/alerts.py decides what matches them)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("chat_id", "words"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    words: Mapped[str] = mapped_column(String(SUBSCRIPTION_WORDS))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AlertSent(Base):
+    """One alert per announcement per chat, however many subscriptions match or updates arrive."""
+
+    __tablename__ = "alerts_sent"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    announcement_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AlertQueued(Base):
+    """Announcements added or changed by a sync whose alerts have not been sent yet."""
+
+    __tablename__ = "alerts_queued"
+
+    announcement_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
