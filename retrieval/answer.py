@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 import numpy as np
 
+from retrieval.filters import Filters
 from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
 from retrieval.ranking.query import Query, Vocab, analyse
@@ -24,6 +25,8 @@ from retrieval.search.bm25 import BM25Index
 from retrieval.search.tokenize import tokenize
 from retrieval.store import ChunkRow, Store
 from retrieval.text import split_sentences
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Candidates the second stage sees, whatever one announcement holds: the cost of a question is bounded.
 CANDIDATES = 48
@@ -119,15 +122,54 @@ class Ranked:
     sentences: list[str]
 
 
-def rank_passages(index: BM25Index, store: Store, query: Query, weights: Weights) -> Ranked:
-    hits = index.search(query.terms, CANDIDATES)
+# With filters, the first stage looks this much further for passages the filters accept; still bounded.
+FILTERED_CANDIDATES = 600
+# A follow-up is asked of one announcement: all its passages are candidates, up to this many.
+WITHIN_CANDIDATES = 400
+
+
+def _first_stage(
+    index: BM25Index,
+    store: Store,
+    query: Query,
+    filters: Filters | None,
+    within: int | None,
+    wanted: int = CANDIDATES,
+) -> list[tuple[ChunkRow, float]]:
+    """Candidate passages with their BM25 scores, best first; chunks the store no longer has are
+    never returned (the index may be a moment behind a deletion)."""
+    if within is not None:
+        rows = store.chunks_of([within])[:WITHIN_CANDIDATES]
+        titles = tokenize(rows[0].title) if rows else []
+        scored = [(row, index.score_terms(query.terms, titles + tokenize(row.text))) for row in rows]
+        return sorted(scored, key=lambda pair: (-pair[1], pair[0].chunk_id))
+    hits = index.search(query.terms, max(FILTERED_CANDIDATES, wanted) if filters else wanted)
     rows_by_id = store.chunks([chunk_id for chunk_id, _ in hits])
-    rows: list[ChunkRow] = []
-    candidates: list[Candidate] = []
+    out: list[tuple[ChunkRow, float]] = []
     for chunk_id, score in hits:
         row = rows_by_id.get(chunk_id)
-        if row is None:  # deleted since the index was saved: never quote it
+        if row is None:
             continue
+        if filters and not filters.accepts(row.organisation, row.type, row.published):
+            continue
+        out.append((row, score))
+        if len(out) >= wanted:
+            break
+    return out
+
+
+def rank_passages(
+    index: BM25Index,
+    store: Store,
+    query: Query,
+    weights: Weights,
+    filters: Filters | None = None,
+    within: int | None = None,
+    wanted: int = CANDIDATES,
+) -> Ranked:
+    rows: list[ChunkRow] = []
+    candidates: list[Candidate] = []
+    for row, score in _first_stage(index, store, query, filters, within, wanted):
         rows.append(row)
         candidates.append(
             Candidate(
@@ -244,11 +286,19 @@ def _confidence(ranked: Ranked, weights: Weights, at: int = 0) -> float:
 
 
 def answer_question(
-    index: BM25Index, store: Store, question: str, top_k: int = 5, weights: Weights | None = None
+    index: BM25Index,
+    store: Store,
+    question: str,
+    top_k: int = 5,
+    weights: Weights | None = None,
+    filters: Filters | None = None,
+    within: int | None = None,
 ) -> Answer:
+    """`filters` keep only passages of matching announcements; `within` asks one announcement only
+    (a follow-up to an answer from it)."""
     weights = weights or load_weights()
     query = analyse(question, vocab_of(index))
-    ranked = rank_passages(index, store, query, weights)
+    ranked = rank_passages(index, store, query, weights, filters, within)
     positions = _result_positions(ranked, max(top_k, 1), PER_ANNOUNCEMENT)
     if not positions or not query.concepts:
         return Answer(question, "none", 0.0, None, [], query.corrections or None)
@@ -288,13 +338,16 @@ def search(
     limit: int = 5,
     offset: int = 0,
     weights: Weights | None = None,
+    filters: Filters | None = None,
 ) -> list[Passage]:
     """Ranked passages with no declining, one per announcement: a search result list. Announcements
     keep BM25's order (their best passage's score), withdrawn ones after current ones; the passage
     shown for each is the second stage's choice, so the quote is the one most likely to answer."""
     weights = weights or load_weights()
     query = analyse(words, vocab_of(index))
-    ranked = rank_passages(index, store, query, weights)
+    # A later page needs more announcements than one question's candidates hold; bounded by the page.
+    wanted = min(max(CANDIDATES, 3 * (offset + limit)), 2000)
+    ranked = rank_passages(index, store, query, weights, filters, wanted=wanted)
     best_bm25: dict[int, float] = {}
     chosen: dict[int, Passage] = {}
     for row, cand, sentence, logit in zip(
@@ -308,6 +361,7 @@ def search(
         chosen,
         key=lambda a: (
             chosen[a].withdrawn_at is not None,  # current announcements first, as in answers
+            -(chosen[a].published or _EPOCH).timestamp() if filters and filters.newest_first else 0.0,
             -best_bm25[a],
             min(c.chunk_id for c in ranked.candidates if c.announcement_id == a),
         ),

@@ -28,6 +28,7 @@ import numpy as np
 from retrieval import answer as answering
 from retrieval.announcement import AnnouncementRecord
 from retrieval.config import Settings
+from retrieval.filters import Filters
 from retrieval.ingest import IngestReport, ingest_paths, ingest_records
 from retrieval.search import persistence
 from retrieval.search.bm25 import Batch, BM25Index, IndexMeta, encode
@@ -279,11 +280,18 @@ class Library:
 
     # -- questions ------------------------------------------------------------------------------
 
-    def ask(self, question: str, top_k: int = 5) -> answering.Answer:
-        return answering.answer_question(self.index, self.store, question, top_k=top_k)
+    def ask(
+        self, question: str, top_k: int = 5, filters: Filters | None = None, within: int | None = None
+    ) -> answering.Answer:
+        """The passage that answers; `within` asks one announcement only (a follow-up)."""
+        return answering.answer_question(
+            self.index, self.store, question, top_k=top_k, filters=filters, within=within
+        )
 
-    def search(self, words: str, limit: int = 5, offset: int = 0) -> list[answering.Passage]:
-        return answering.search(self.index, self.store, words, limit=limit, offset=offset)
+    def search(
+        self, words: str, limit: int = 5, offset: int = 0, filters: Filters | None = None
+    ) -> list[answering.Passage]:
+        return answering.search(self.index, self.store, words, limit=limit, offset=offset, filters=filters)
 
     def latest(self, n: int = 5, offset: int = 0) -> list[AnnouncementInfo]:
         return self.store.latest(n, offset)
