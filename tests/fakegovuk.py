@@ -124,6 +124,7 @@ class FakeGovuk:
         self._lock = threading.Lock()
         self._items: dict[str, dict[str, Any]] = {}
         self._gone: dict[str, int] = {}
+        self._redirects: dict[str, tuple[int, str]] = {}
         self._rules: list[_Rule] = []
         self._requests: list[RecordedRequest] = []
         self._server: _Server | None = None
@@ -198,6 +199,17 @@ class FakeGovuk:
             self._gone[base_path] = status
             self._items.pop(base_path, None)
 
+    def clear_faults(self) -> None:
+        """Forget the failures, delays and garbled answers still due."""
+        with self._lock:
+            self._rules.clear()
+
+    def redirect(self, base_path: str, location: str, status: int = 301) -> None:
+        """The content of `base_path` answers `status` with this Location (a path on this server, or
+        any URL), as the Content API does for an item that moved."""
+        with self._lock:
+            self._redirects[base_path] = (status, location)
+
     @property
     def requests(self) -> list[RecordedRequest]:
         with self._lock:
@@ -243,6 +255,11 @@ class FakeGovuk:
             headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
             self._send_json(handler, fault.status, {"error": f"Simulated HTTP {fault.status}"}, headers)
             return
+        moved = self._moved(url.path)
+        if moved is not None:
+            status, location = moved
+            self._send_json(handler, status, {"error": "Moved"}, {"Location": location})
+            return
         if url.path == SEARCH_PATH:
             status, payload = self._search(multi)
         elif url.path.startswith(CONTENT_PREFIX + "/"):
@@ -250,6 +267,16 @@ class FakeGovuk:
         else:
             status, payload = 404, {"error": "Not found"}
         self._send_json(handler, status, payload)
+
+    def _moved(self, path: str) -> tuple[int, str] | None:
+        if not path.startswith(CONTENT_PREFIX + "/"):
+            return None
+        with self._lock:
+            moved = self._redirects.get(path[len(CONTENT_PREFIX) :])
+        if moved is None:
+            return None
+        status, location = moved
+        return status, CONTENT_PREFIX + location if location.startswith("/") else location
 
     def _search(self, params: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
         unknown = sorted(key for key in params if not self._known_search_param(key))

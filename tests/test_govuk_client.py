@@ -12,6 +12,7 @@ import pytest
 from retrieval.announcement import parse_body
 from retrieval.sources.govuk_client import (
     DEFAULT_USER_AGENT,
+    MAX_REDIRECTS,
     GovukBadResponse,
     GovukClient,
     GovukGone,
@@ -297,6 +298,41 @@ def test_content_accepts_a_full_public_url_but_not_other_hosts(
         with pytest.raises(ValueError):
             client.content("https://example.com" + PRESS)
     assert [r.path for r in fake_govuk.requests] == [CONTENT + PRESS]
+
+
+# --- redirects -------------------------------------------------------------------------------------
+
+
+def test_a_moved_item_is_followed_to_its_new_path_on_the_same_host(
+    fake_govuk: FakeGovuk, fake_time: FakeTime
+) -> None:
+    old = "/government/speeches/quantum-futures-summit-speech"
+    fake_govuk.redirect(old, SPEECH)
+    with client_for(fake_govuk, fake_time, max_per_second=2.0) as client:
+        assert client.content(old)["base_path"] == SPEECH
+    assert [r.path for r in fake_govuk.requests] == [CONTENT + old, CONTENT + SPEECH]
+    assert fake_time.sleeps == [0.5]  # the second hop waited its turn under the rate cap
+
+
+def test_a_redirect_to_another_host_is_refused_without_asking_that_host(
+    fake_govuk: FakeGovuk, fake_time: FakeTime
+) -> None:
+    with FakeGovuk(load_fixtures("speech")) as elsewhere:
+        fake_govuk.redirect(SPEECH, elsewhere.base_url + CONTENT + SPEECH)
+        with client_for(fake_govuk, fake_time) as client, pytest.raises(GovukBadResponse) as caught:
+            client.content(SPEECH)
+        assert elsewhere.requests == []
+    assert "another host" in str(caught.value)
+    assert caught.value.path == CONTENT + SPEECH
+    assert caught.value.status == 301
+
+
+def test_a_redirect_loop_ends_in_a_bad_response(fake_govuk: FakeGovuk, fake_time: FakeTime) -> None:
+    fake_govuk.redirect("/government/news/a", "/government/news/b")
+    fake_govuk.redirect("/government/news/b", "/government/news/a")
+    with client_for(fake_govuk, fake_time) as client, pytest.raises(GovukBadResponse, match="redirects"):
+        client.content("/government/news/a")
+    assert len(fake_govuk.requests) == MAX_REDIRECTS + 1
 
 
 # --- records ----------------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 """A small, polite client for the public GOV.UK Search and Content APIs.
 
 Politeness is built in rather than left to callers: every request names the bot in its User-Agent, goes
-through one rate limiter (retries included), and transient faults back off exponentially.
+through one rate limiter (retries and redirects included), and transient faults back off exponentially.
+Retries are tenacity's: it lets the sleep be injected (tests assert the exact waits without waiting) and
+the wait be chosen per attempt, so a 429's Retry-After replaces the backoff. Redirects are followed by
+hand, and only on the GOV.UK host the client was made for: the Content API moves items to new paths,
+but an answer that sends us to any other host is refused.
 """
 
 from __future__ import annotations
@@ -11,15 +15,17 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from retrieval.announcement import clean_line
-from retrieval.sources.govuk_content import PUBLIC_URL, link_titles, parse_timestamp
+from retrieval.sources.govuk_content import PUBLIC_URL, link_titles
+from retrieval.timeutil import as_utc, parse_utc, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +34,7 @@ SEARCH_PATH = "/api/search.json"
 CONTENT_PREFIX = "/api/content"
 SEARCH_FIELDS = "title,description,link,public_timestamp,content_store_document_type,organisations"
 MAX_PAGE_SIZE = 1500  # the Search API's own limit for count
+MAX_REDIRECTS = 5  # a moved item redirects once; a chain this long is a loop
 
 
 class GovukError(Exception):
@@ -85,6 +92,16 @@ class RateLimiter:
             self._next_at = now + self._interval
 
 
+class _Transient(Exception):
+    """One attempt met a fault worth retrying: a timeout or broken connection, a 5xx, a 429."""
+
+    def __init__(self, problem: str, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.status = status
+        self.retry_after = retry_after
+
+
 class GovukClient:
     def __init__(
         self,
@@ -100,18 +117,25 @@ class GovukClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._retries = max(0, retries)
         self._backoff = backoff
         # A Retry-After longer than this is not worth blocking a sync run for: give up and poll later.
         self._max_retry_after = max_retry_after
-        self._sleep = sleep
         self._limiter = RateLimiter(max_per_second, clock=clock, sleep=sleep)
+        self._retrying = Retrying(
+            sleep=sleep,
+            stop=stop_after_attempt(max(0, retries) + 1),
+            wait=self._wait,
+            retry=retry_if_exception_type(_Transient),
+            before_sleep=self._log_retry,
+            retry_error_callback=self._give_up,
+        )
+        self._base = httpx.URL(base_url.rstrip("/"))
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
+            base_url=self._base,
             headers={"User-Agent": user_agent, "Accept": "application/json"},
             timeout=timeout,
             transport=transport,
-            follow_redirects=True,  # the Content API redirects moved items to their new path
+            follow_redirects=False,  # followed in _get, on this host only
         )
 
     def __enter__(self) -> GovukClient:
@@ -140,8 +164,8 @@ class GovukClient:
         """
         if not 1 <= page_size <= MAX_PAGE_SIZE:
             raise ValueError(f"page_size must be between 1 and {MAX_PAGE_SIZE}, got {page_size}")
-        if since is not None and since.tzinfo is None:
-            since = since.replace(tzinfo=UTC)
+        if since is not None:
+            since = as_utc(since)
         start = 0
         yielded = 0
         while max_items is None or yielded < max_items:
@@ -202,38 +226,65 @@ class GovukClient:
         return data
 
     def _get(self, path: str, params: dict[str, str | int] | None) -> httpx.Response:
-        """GET with retries on transient faults; returns any response that is not worth retrying."""
-        attempt = 0
-        while True:
-            self._limiter.wait()
-            problem: str
-            status: int | None = None
-            delay = self._backoff * (2**attempt)
-            try:
-                response = self._http.get(path, params=params)
-            except httpx.TransportError as exc:  # timeouts, refused connections, broken responses
-                problem = type(exc).__name__
-            else:
-                status = response.status_code
-                if status == 429:
-                    problem = "HTTP 429"
-                    retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-                    if retry_after is not None:
-                        if retry_after > self._max_retry_after:
-                            raise GovukUnavailable(
-                                f"GOV.UK asked to wait {retry_after:.0f}s before retrying", path, 429
-                            )
-                        delay = retry_after
-                elif status >= 500:
-                    problem = f"HTTP {status}"
-                else:
-                    return response
-            if attempt >= self._retries:
-                message = f"GOV.UK unavailable after {attempt + 1} attempts: {problem}"
-                raise GovukUnavailable(message, path, status)
-            log.warning("GOV.UK %s for %s; retrying in %.1fs", problem, path, delay)
-            self._sleep(delay)
-            attempt += 1
+        """GET `path`, retried on transient faults and redirected within the GOV.UK host; returns any
+        other answer (2xx, 4xx) for the caller to judge. Errors name `path`, the path first asked for."""
+        target: str | httpx.URL = path
+        for _ in range(MAX_REDIRECTS + 1):
+            response: httpx.Response = self._retrying(self._attempt, target, params, path)
+            redirect = response.next_request
+            if redirect is None:
+                return response
+            if (redirect.url.scheme, redirect.url.host, redirect.url.port) != (
+                self._base.scheme,
+                self._base.host,
+                self._base.port,
+            ):
+                raise GovukBadResponse(
+                    f"GOV.UK redirected to another host ({redirect.url.host}); not followed",
+                    path,
+                    response.status_code,
+                )
+            target, params = redirect.url, None  # the Location already holds any query it needs
+        raise GovukBadResponse(f"more than {MAX_REDIRECTS} redirects", path)
+
+    def _attempt(
+        self, target: str | httpx.URL, params: dict[str, str | int] | None, path: str
+    ) -> httpx.Response:
+        self._limiter.wait()
+        try:
+            response = self._http.get(target, params=params)
+        except httpx.TransportError as exc:  # timeouts, refused connections, broken responses
+            raise _Transient(type(exc).__name__) from exc
+        status = response.status_code
+        if status == 429:
+            retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+            if retry_after is not None and retry_after > self._max_retry_after:
+                raise GovukUnavailable(f"GOV.UK asked to wait {retry_after:.0f}s before retrying", path, 429)
+            raise _Transient("HTTP 429", status, retry_after)
+        if status >= 500:
+            raise _Transient(f"HTTP {status}", status)
+        return response
+
+    # --- tenacity's hooks: each receives the state of the call being retried ------------------------
+
+    def _wait(self, state: RetryCallState) -> float:
+        fault = state.outcome.exception() if state.outcome is not None else None
+        if isinstance(fault, _Transient) and fault.retry_after is not None:
+            return fault.retry_after
+        return float(self._backoff * 2 ** (state.attempt_number - 1))
+
+    @staticmethod
+    def _log_retry(state: RetryCallState) -> None:
+        fault = state.outcome.exception() if state.outcome is not None else None
+        delay = state.next_action.sleep if state.next_action is not None else 0.0
+        log.warning("GOV.UK %s for %s; retrying in %.1fs", fault, state.args[2], delay)
+
+    @staticmethod
+    def _give_up(state: RetryCallState) -> NoReturn:
+        fault = state.outcome.exception() if state.outcome is not None else None
+        status = fault.status if isinstance(fault, _Transient) else None
+        message = f"GOV.UK unavailable after {state.attempt_number} attempts: {fault}"
+        raise GovukUnavailable(message, state.args[2], status) from fault
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -248,9 +299,7 @@ def _retry_after_seconds(value: str | None) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return max(0.0, (as_utc(when) - utc_now()).total_seconds())
 
 
 def _search_result(raw: object) -> SearchResult | None:
@@ -258,7 +307,7 @@ def _search_result(raw: object) -> SearchResult | None:
     if not isinstance(raw, dict):
         return None
     link = raw.get("link")
-    timestamp = parse_timestamp(raw.get("public_timestamp"))
+    timestamp = parse_utc(raw.get("public_timestamp"))
     # External links (full URLs) have no Content API item; undated results cannot be placed in time.
     if not isinstance(link, str) or not link.startswith("/") or timestamp is None:
         log.warning("skipping search result without a GOV.UK path or timestamp: %r", link)
