@@ -25,6 +25,12 @@ QUOTE = "> "
 HEADING = "## "
 CELL = " | "
 _RULE = re.compile(r"^\|(?:\s*:?-{3,}:?\s*\|)+$")
+# The store's `key` column and its unique index: PostgreSQL's index cannot take much more than 2,700
+# bytes a row, and a key is a url or a title, which are rarely longer than a few hundred.
+MAX_KEY_BYTES = 1024
+# Sitemaps, search engines and most browsers stop at about 2,000 characters; GOV.UK's own links are
+# under 300. Other text (type, title, organisation) has no limit but the database's.
+MAX_URL = 2048
 
 BlockKind = Literal["paragraph", "list", "quote", "heading", "table"]
 
@@ -125,15 +131,25 @@ class AnnouncementRecord:
     organisation: str | None = None  # several organisations are joined with ", "
     source: str = ""  # file path or "govuk"
     position: int = 0  # order within its source: 0 is the first
-    line: int | None = None  # line in the source file where it starts, for error messages
     extra: dict[str, str] = field(default_factory=dict)  # e.g. speaker, location for speeches
 
     @property
     def key(self) -> str:
-        """Identity across re-ingests: the url when known, else type and title."""
+        """Identity across re-ingests: the url when known, else type and title. A key too long for the
+        store's unique index (MAX_KEY_BYTES) is kept as its digest: still one key per announcement."""
         if self.url:
-            return "url:" + self.url.strip()
-        return "tt:" + (self.type or "").casefold().strip() + "|" + clean_line(self.title).casefold()
+            key = "url:" + self.url.strip()
+        else:
+            key = "tt:" + (self.type or "").casefold().strip() + "|" + clean_line(self.title).casefold()
+        encoded = key.encode("utf-8", "surrogatepass")
+        if len(encoded) > MAX_KEY_BYTES:
+            return key[:3] + "sha256:" + hashlib.sha256(encoded).hexdigest()
+        return key
+
+    def check_limits(self) -> None:
+        """ValueError naming the field when a value is beyond a limit the product relies on."""
+        if self.url is not None and len(self.url) > MAX_URL:
+            raise ValueError(f"'url' is {len(self.url):,} characters long; a link is at most {MAX_URL:,}")
 
     def content_hash(self) -> str:
         payload = [

@@ -44,13 +44,15 @@ def split_sentences(text: str) -> list[str]:
 # -- control characters -----------------------------------------------------------------------------
 
 # C0 and C1 controls and DEL, except tab and newline. Those that end a line elsewhere (vertical tab,
-# form feed, the separators, NEL) become a space so that the words on either side stay apart.
+# form feed, the separators, NEL) become a space so that the words on either side stay apart. Lone
+# surrogates go too: JSON may spell one ("\ud800") and Python decodes it, but no UTF-8 store can hold
+# it (SQLite and PostgreSQL both refuse the row). A pair in JSON decodes to one character, never to these.
 _LINE_LIKE = re.compile(r"[\x0b\x0c\x1c\x1d\x1e\x85]")
-_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f\x80-\x84\x86-\x9f]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f\x80-\x84\x86-\x9f\ud800-\udfff]")
 
 
 def strip_controls(text: str) -> str:
-    """Text without NUL and other control characters; line endings become "\\n"."""
+    """Text without NUL, other control characters and lone surrogates; line endings become "\\n"."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROLS.sub("", text)
     return _LINE_LIKE.sub(" ", text)

@@ -18,7 +18,7 @@ from retrieval.announcement import AnnouncementRecord, Block, parse_body
 from retrieval.chunking import MAX_CHARS, chunk_body
 from retrieval.ingest import ingest_paths
 from retrieval.sources.files import IngestError, read_file
-from retrieval.store import Store
+from retrieval.store import Store, migrate
 from retrieval.store.schema import Announcement
 from tests.conftest_retrieval import DATA_DIR, SEED_FILE, db_url, news_item, write_jsonl
 
@@ -314,6 +314,7 @@ def test_a_withdrawn_item_says_when_and_why(tmp_path: Path) -> None:
     assert "withdrawn_at" not in current.extra
 
     store = Store(db_url(tmp_path / "x.db"))
+    migrate.upgrade(store.engine)
     report = ingest_paths(store, [ITEMS / "news_article/news_article_withdrawn.json"], progress=False)
     assert report.added == 1
     with store.session() as session:
@@ -357,7 +358,7 @@ def test_every_item_with_a_body_is_read(every_item: Records) -> None:
 
 # -- 8. control characters --------------------------------------------------------------------------
 
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def test_nul_and_control_characters_are_dropped_by_every_reader(tmp_path: Path) -> None:
@@ -370,6 +371,8 @@ def test_nul_and_control_characters_are_dropped_by_every_reader(tmp_path: Path) 
     (tmp_path / "seed.txt").write_bytes(seed)
     body = "Fares are \u0000frozen\u0085 until March."
     lines = write_jsonl(tmp_path / "news.jsonl", [news_item(1, body=body)])
+    # A lone surrogate, written as JSON writes it ("\ud800"): valid JSON, but no store can hold it.
+    lines.write_text(lines.read_text(encoding="utf-8").replace("frozen", "fro\\ud800zen"), encoding="utf-8")
 
     (item,) = read_file(tmp_path / "speech.json")
     seeds = read_file(tmp_path / "seed.txt")

@@ -265,6 +265,11 @@ def json_lines_bad_at_the_last_line(tmp: Path) -> Bad:
     return Bad(write_jsonl(tmp / "tail.jsonl", items), "tail.jsonl", 6, "published")
 
 
+def url_beyond_the_limit(tmp: Path) -> Bad:
+    items = [news_item(1), news_item(2, url="https://www.gov.uk/news/" + "a" * 3000), news_item(3)]
+    return Bad(write_jsonl(tmp / "links.jsonl", items), "links.jsonl", 2, "'url' is 3,024 characters long")
+
+
 BAD_INPUTS: list[Callable[[Path], Bad]] = [
     missing_file,
     unreadable_file,
@@ -278,6 +283,7 @@ BAD_INPUTS: list[Callable[[Path], Bad]] = [
     seed_header_not_type_title,
     array_bad_at_its_last_item,
     json_lines_bad_at_the_last_line,
+    url_beyond_the_limit,
 ]
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from retrieval.announcement import AnnouncementRecord, Block, clean_line, parse_body, render_body
 from retrieval.text import strip_controls, strip_controls_deep
+from retrieval.timeutil import parse_utc
 
 SUFFIXES = (".txt", ".jsonl", ".ndjson", ".json")
 
@@ -138,7 +139,6 @@ def _seed_announcement(path: Path, line_no: int, lines: list[str], position: int
         body=render_body(blocks),
         source=str(path),
         position=position,
-        line=line_no,
     )
 
 
@@ -153,7 +153,7 @@ def _read_json(path: Path, text: str) -> list[AnnouncementRecord]:
             raise IngestError(path, f"invalid JSON: {whole_error.msg}", whole_error.lineno) from None
         return _read_json_lines(path, text)
     items = document if isinstance(document, list) else [document]
-    records = []
+    records: list[AnnouncementRecord] = []
     for position, item in enumerate(items):
         where = f"item {position + 1}: " if isinstance(document, list) else ""
         records.append(_json_item(path, item, position, None, where))
@@ -161,7 +161,7 @@ def _read_json(path: Path, text: str) -> list[AnnouncementRecord]:
 
 
 def _read_json_lines(path: Path, text: str) -> list[AnnouncementRecord]:
-    records = []
+    records: list[AnnouncementRecord] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -192,7 +192,7 @@ def _json_item(path: Path, item: Any, position: int, line: int | None, where: st
         if value is not None and not isinstance(value, str):
             raise IngestError(path, f"{where}'{name}' must be a string", line)
         optional[name] = clean_line(value) if value else None
-    return AnnouncementRecord(
+    record = AnnouncementRecord(
         title=clean_line(title),
         body=render_body(parse_body(body.replace("\r\n", "\n"))),
         type=optional["type"] or type_from_url(optional["url"]),
@@ -202,8 +202,12 @@ def _json_item(path: Path, item: Any, position: int, line: int | None, where: st
         organisation=optional["organisation"],
         source=str(path),
         position=position,
-        line=line,
     )
+    try:
+        record.check_limits()
+    except ValueError as exc:
+        raise IngestError(path, f"{where}{exc}", line) from None
+    return record
 
 
 def is_content_item(item: dict[str, Any]) -> bool:
@@ -225,20 +229,15 @@ def _content_item(
         raise IngestError(path, f"{where}not a usable GOV.UK content item: {exc}", line) from None
     record.source = str(path)
     record.position = position
-    record.line = line
     return record
 
 
 def _date(path: Path, value: Any, line: int | None, where: str) -> datetime | None:
     if value in (None, ""):
         return None
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            pass
-        else:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    parsed = parse_utc(value)
+    if parsed is not None:
+        return parsed
     raise IngestError(path, f"{where}'published' is not an ISO 8601 date: {str(value)[:40]!r}", line)
 
 

@@ -12,12 +12,13 @@ fatality notice's roll-call introduction. Items from 2014-15 name their type in 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from retrieval.announcement import AnnouncementRecord, Block, clean_line, parse_body, render_body
 from retrieval.sources.html import html_to_blocks, html_to_text
 from retrieval.text import strip_controls_deep
+from retrieval.timeutil import parse_utc
 
 PUBLIC_URL = "https://www.gov.uk"
 
@@ -34,19 +35,6 @@ _TYPE_NAMES = {
     "authored_article": "Authored article",
     "speaking_notes": "Speaking notes",
 }
-
-
-def parse_timestamp(value: object) -> datetime | None:
-    """An ISO 8601 GOV.UK timestamp as an aware UTC datetime; naive values are taken as UTC."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def humanise_document_type(document_type: str | None) -> str | None:
@@ -78,13 +66,14 @@ def _representation(body: object) -> list[Block]:
         return html_to_blocks(body)
     if not isinstance(body, list):
         return []
-    by_type = {
-        p.get("content_type"): p.get("content")
+    by_type: dict[object, str] = {
+        p.get("content_type"): p["content"]
         for p in body
         if isinstance(p, dict) and isinstance(p.get("content"), str)
     }
-    if by_type.get("text/html"):
-        return html_to_blocks(by_type["text/html"])
+    html = by_type.get("text/html")
+    if html:
+        return html_to_blocks(html)
     # Without HTML, govspeak is markdown-like text: its paragraphs are still paragraphs.
     text = by_type.get("text/govspeak") or by_type.get("text/plain") or ""
     return parse_body(re.sub(r"^#{1,6} ", "## ", text, flags=re.MULTILINE))
@@ -163,7 +152,7 @@ def _withdrawn(item: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:
     if not isinstance(notice, dict) or not notice:
         return {}
     extra: dict[str, str] = {}
-    when = parse_timestamp(notice.get(when_key))
+    when = parse_utc(notice.get(when_key))
     if when is not None:
         extra["withdrawn_at"] = when.isoformat()
     explanation = notice.get("explanation")
@@ -220,16 +209,21 @@ def _type_name(item: dict[str, Any]) -> str | None:
     return None
 
 
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def record_from_content(item: dict[str, Any], link: str) -> AnnouncementRecord:
-    """An AnnouncementRecord from a Content API item fetched at `link`. ValueError if it has no text."""
+    """An AnnouncementRecord from a Content API item fetched at `link`. ValueError if it has no text
+    or a value beyond a limit (AnnouncementRecord.check_limits)."""
     cleaned = strip_controls_deep(item)
     assert isinstance(cleaned, dict)
     item = cleaned
     title = clean_line(str(item.get("title") or ""))
     if not title:
         raise ValueError(f"GOV.UK item {link} has no title")
-    details = item.get("details") if isinstance(item.get("details"), dict) else {}
-    links = item.get("links") if isinstance(item.get("links"), dict) else {}
+    details = _mapping(item.get("details"))
+    links = _mapping(item.get("links"))
     blocks = _body_blocks(details)
     if not blocks:
         raise ValueError(f"GOV.UK item {link} has no body text")
@@ -249,15 +243,17 @@ def record_from_content(item: dict[str, Any], link: str) -> AnnouncementRecord:
     if world_locations:
         extra["world_locations"] = ", ".join(world_locations)
     extra.update(_withdrawn(item, details))
-    return AnnouncementRecord(
+    record = AnnouncementRecord(
         title=title,
         body=render_body(blocks),
         type=kind,
         summary=clean_line(str(item.get("description") or "")) or None,
         url=PUBLIC_URL + path,
-        published=parse_timestamp(item.get("first_published_at") or details.get("first_public_at")),
-        updated=parse_timestamp(item.get("public_updated_at")),
+        published=parse_utc(item.get("first_published_at") or details.get("first_public_at")),
+        updated=parse_utc(item.get("public_updated_at")),
         organisation=", ".join(organisations) or None,
         source="govuk",
         extra=extra,
     )
+    record.check_limits()
+    return record
