@@ -24,6 +24,7 @@ from bot.config import BotSettings
 from bot.telegram.app import build_application
 from bot.telegram.context import BotApplication
 from retrieval.library import Library
+from tests.conftest_retrieval import db_url, index_dir_of
 
 if TYPE_CHECKING:  # conftest imports this module before pytest_plugins loads tests.fakebotapi
     from tests.fakebotapi import Call, FakeBotAPI
@@ -39,8 +40,10 @@ SILENCE = 0.4  # seconds without any call that show the bot chose not to answer
 def bot_settings_for(directory: Path, api_base_url: str, **overrides: object) -> BotSettings:
     """Settings for a bot whose database lives in `directory` and whose Bot API is `api_base_url`.
     No .env is read, so a developer's own settings cannot change what the tests see."""
+    url = db_url(directory / "bot.db")  # a SQLite file, or a PostgreSQL schema (TEST_DATABASE_URL)
     values: dict[str, object] = {
-        "database_url": f"sqlite:///{directory}/bot.db",
+        "database_url": url,
+        "index_dir": index_dir_of(url),
         "telegram_bot_token": TOKEN,
         "telegram_api_base_url": api_base_url,
         "sync_interval": 0,
@@ -101,6 +104,7 @@ def check_limits(calls: list[Call]) -> None:
     """Every request was accepted, and nothing broke a Telegram limit (the fake rejects most of these
     already; this also catches what it only records)."""
     from tests.fakebotapi import parse_telegram_html
+
     for call in calls:
         if call.method == "getUpdates":
             continue

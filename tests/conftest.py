@@ -11,12 +11,24 @@ import pytest
 from bot.config import BotSettings
 from retrieval.library import Library
 from tests.botharness import CORPUS_2024, bot_settings_for, prepared_library
+from tests.conftest_retrieval import TEST_DATABASE_URL, drop_test_schemas
 
 if TYPE_CHECKING:  # imported for real by pytest_plugins, which must come first to rewrite its asserts
     from tests.fakebotapi import FakeBotAPI
 
 # Registers the `fake_bot_api` and `fake_govuk` fixtures for every test module.
 pytest_plugins = ["tests.fakebotapi", "tests.fakegovuk"]
+
+
+def pytest_report_header() -> str:
+    return f"store: {'PostgreSQL ' + TEST_DATABASE_URL if TEST_DATABASE_URL else 'SQLite files'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_test_schemas() -> Iterator[None]:
+    """On PostgreSQL each test store is a schema of its own: gone once the run ends."""
+    yield
+    drop_test_schemas()
 
 
 @pytest.fixture

@@ -1,22 +1,32 @@
-"""Helpers shared by the retrieval tests: real files, a real SQLite file store, the CLI in a subprocess.
+"""Helpers shared by the retrieval tests: real files, a real store, the CLI in a subprocess.
+
+Each store is named by a path, as a SQLite file is. With TEST_DATABASE_URL set (a PostgreSQL
+database, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test; `make test-postgres`), the same
+path names a schema of its own in that database instead, its index still beside the path: every
+test runs on either store unchanged. Rows are read with SQLAlchemy (`sql`), never a driver of one
+backend.
 
 Imported explicitly by the test modules (tests/conftest.py belongs to the bot's tests).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Row, create_engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from retrieval.config import Settings
 from retrieval.library import Library
+from retrieval.store import Store, migrate
+from retrieval.store.schema import Base
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = ROOT / "seeds"
@@ -44,13 +54,48 @@ def isolate(monkeypatch: pytest.MonkeyPatch, workdir: Path) -> None:
     monkeypatch.chdir(workdir)
 
 
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL") or None
+ON_POSTGRES = TEST_DATABASE_URL is not None
+_SCHEMA_PREFIX = f"t{os.getpid()}_"  # this run's schemas, dropped at its end (drop_test_schemas)
+_schemas: set[str] = set()
+_index_dirs: dict[str, Path] = {}
+
+
 def db_url(db: Path) -> str:
-    return f"sqlite:///{db}"
+    """The URL of the store named `db`: the SQLite file, or a PostgreSQL schema made for it."""
+    if TEST_DATABASE_URL is None:
+        return f"sqlite:///{db}"
+    schema = _SCHEMA_PREFIX + hashlib.sha1(str(db).encode()).hexdigest()[:16]
+    if schema not in _schemas:
+        with create_engine(TEST_DATABASE_URL).begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        _schemas.add(schema)
+    url = make_url(TEST_DATABASE_URL).update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
+    _index_dirs[rendered] = db.with_name(db.name + ".index")
+    return rendered
+
+
+def index_dir_of(database_url: str) -> Path | None:
+    """Where a PostgreSQL test store keeps its index (beside its path, as SQLite's would be)."""
+    return _index_dirs.get(database_url)
+
+
+def drop_test_schemas() -> None:
+    if TEST_DATABASE_URL is None or not _schemas:
+        return
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.begin() as connection:
+        for schema in sorted(_schemas):
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    engine.dispose()
+    _schemas.clear()
 
 
 def settings_for(db: Path, **overrides: Any) -> Settings:
-    """Settings for a store in the SQLite file `db`, its index beside it; no .env is read."""
-    values: dict[str, Any] = {"database_url": db_url(db), "index_dir": None}
+    """Settings for the store `db`, its index beside it; no .env is read."""
+    url = db_url(db)
+    values: dict[str, Any] = {"database_url": url, "index_dir": index_dir_of(url)}
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -68,6 +113,9 @@ def cli_env(database_url: str | None = None, **extra: str) -> dict[str, str]:
     env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
     if database_url is not None:
         env["DATABASE_URL"] = database_url
+        index_dir = index_dir_of(database_url)
+        if index_dir is not None:
+            env["INDEX_DIR"] = str(index_dir)
     env.update(extra)
     return env
 
@@ -101,32 +149,59 @@ def ask_json(db: Path, question: str, cwd: Path, *extra: str) -> dict[str, Any]:
 Rows = list[tuple[Any, ...]]
 
 
+def sql(db: Path, statement: str, **params: Any) -> list[Row[Any]]:
+    """Run one SQL statement on the store `db` (either backend) and commit; its rows, if any."""
+    engine = create_engine(db_url(db))
+    try:
+        with engine.begin() as connection:
+            result = connection.execute(text(statement), params)
+            return list(result) if result.returns_rows else []
+    finally:
+        engine.dispose()
+
+
+def count(db: Path, table: str) -> int:
+    [(n,)] = sql(db, f"SELECT count(*) FROM {table}")
+    return int(n)
+
+
 def dump_store(db: Path) -> tuple[Rows, Rows]:
     """Every row of announcements and chunks, in id order."""
-    with sqlite3.connect(db) as conn:
-        announcements = conn.execute("SELECT * FROM announcements ORDER BY id").fetchall()
-        chunks = conn.execute("SELECT * FROM chunks ORDER BY id").fetchall()
-    conn.close()
+    announcements = [tuple(r) for r in sql(db, "SELECT * FROM announcements ORDER BY id")]
+    chunks = [tuple(r) for r in sql(db, "SELECT * FROM chunks ORDER BY id")]
     return announcements, chunks
 
 
 def chunk_rows(db: Path) -> list[tuple[int, str, int, str]]:
     """(chunk id, announcement title, position, text) in chunk id order."""
-    with sqlite3.connect(db) as conn:
-        rows = conn.execute(
-            "SELECT c.id, a.title, c.position, c.text FROM chunks c JOIN announcements a"
-            " ON a.id = c.announcement_id ORDER BY c.id"
-        ).fetchall()
-    conn.close()
-    return rows
+    rows = sql(
+        db,
+        "SELECT c.id, a.title, c.position, c.text FROM chunks c JOIN announcements a"
+        " ON a.id = c.announcement_id ORDER BY c.id",
+    )
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 def copy_db(src: Path, dst: Path) -> Path:
-    """A consistent copy of a live SQLite store (WAL included)."""
-    with sqlite3.connect(src) as source, sqlite3.connect(dst) as target:
-        source.backup(target)
-    source.close()
-    target.close()
+    """A copy of the store `src` as the store `dst`: every row of every table, ids kept."""
+    source, target = Store(db_url(src)), Store(db_url(dst))
+    migrate.ensure_current(target.engine)
+    try:
+        with source.engine.connect() as reading, target.engine.begin() as writing:
+            for table in Base.metadata.sorted_tables:
+                rows = [dict(r._mapping) for r in reading.execute(select(table))]
+                if rows:
+                    writing.execute(table.insert(), rows)
+                if writing.dialect.name == "postgresql" and "id" in table.c and rows:
+                    # Rows came with their ids: the sequence must go on from the highest one.
+                    top = writing.scalar(select(func.max(table.c.id)))
+                    writing.execute(
+                        text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :top)"),
+                        {"t": table.name, "top": top},
+                    )
+    finally:
+        source.close()
+        target.close()
     return dst
 
 

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect
 
 from retrieval.config import Settings
 from retrieval.text import unglue
 from tests.conftest_retrieval import (
     NEWS_2024,
+    ON_POSTGRES,
     ROOT,
     SEED_FILE,
     cli_env,
+    count,
     db_url,
     isolate,
     library_for,
     run_cli,
+    sql,
 )
+
+
+def sqlite_url(db: Path) -> str:
+    return f"sqlite:///{db}"
 
 
 @pytest.fixture(autouse=True)
@@ -37,22 +44,31 @@ def test_default_store_is_a_sqlite_file_under_data_with_the_index_beside_it() ->
 def test_database_url_from_the_environment_moves_the_index_with_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("DATABASE_URL", db_url(tmp_path / "stores" / "news.db"))
+    monkeypatch.setenv("DATABASE_URL", sqlite_url(tmp_path / "stores" / "news.db"))
 
     settings = Settings()
 
-    assert settings.database_url == db_url(tmp_path / "stores" / "news.db")
+    assert settings.database_url == sqlite_url(tmp_path / "stores" / "news.db")
     assert settings.resolved_index_dir() == tmp_path / "stores" / "news.db.index"
 
 
-def test_a_server_database_keeps_its_index_under_data(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DATABASE_URL", "postgresql://u@h/db")
+def test_a_server_database_keeps_its_index_under_data_in_a_folder_named_after_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://bot@db.internal:5433/news")
+    assert Settings().resolved_index_dir() == Path("data") / "db.internal-5433-news.index"
 
-    assert Settings().resolved_index_dir() == Path("data") / "index"
+    # Two stores on one server, or two schemas of one database, never share an index.
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://bot@db.internal:5433/archive")
+    assert Settings().resolved_index_dir() == Path("data") / "db.internal-5433-archive.index"
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgresql+psycopg://bot@db.internal/news?options=-csearch_path%3Dstaging"
+    )
+    assert Settings().resolved_index_dir() == Path("data") / "db.internal-news-staging.index"
 
 
 def test_index_dir_overrides_where_the_index_goes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("DATABASE_URL", db_url(tmp_path / "x.db"))
+    monkeypatch.setenv("DATABASE_URL", sqlite_url(tmp_path / "x.db"))
     monkeypatch.setenv("INDEX_DIR", str(tmp_path / "bm25"))
 
     assert Settings().resolved_index_dir() == tmp_path / "bm25"
@@ -62,17 +78,18 @@ def test_settings_come_from_a_dot_env_file_and_the_environment_wins(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     (tmp_path / ".env").write_text(
-        f"DATABASE_URL={db_url(tmp_path / 'from-dotenv.db')}\nINDEX_DIR={tmp_path / 'idx'}\n",
+        f"DATABASE_URL={sqlite_url(tmp_path / 'from-dotenv.db')}\nINDEX_DIR={tmp_path / 'idx'}\n",
         encoding="utf-8",
     )
 
-    assert Settings().database_url == db_url(tmp_path / "from-dotenv.db")
+    assert Settings().database_url == sqlite_url(tmp_path / "from-dotenv.db")
     assert Settings().resolved_index_dir() == tmp_path / "idx"
 
-    monkeypatch.setenv("DATABASE_URL", db_url(tmp_path / "from-env.db"))
-    assert Settings().database_url == db_url(tmp_path / "from-env.db")
+    monkeypatch.setenv("DATABASE_URL", sqlite_url(tmp_path / "from-env.db"))
+    assert Settings().database_url == sqlite_url(tmp_path / "from-env.db")
 
 
+@pytest.mark.skipif(ON_POSTGRES, reason="the default store is a SQLite file")
 def test_cli_without_settings_keeps_its_store_under_data_in_the_working_directory(tmp_path: Path) -> None:
     result = run_cli(["ingest", str(SEED_FILE)], cwd=tmp_path, env=cli_env())
 
@@ -87,18 +104,18 @@ def test_cli_database_url_picks_the_store(tmp_path: Path) -> None:
     result = run_cli(["ingest", str(SEED_FILE)], cwd=tmp_path, env=cli_env(db_url(db)))
 
     assert result.returncode == 0, result.stderr
-    assert db.is_file() and (tmp_path / "somewhere" / "else.db.index").is_dir()
+    assert (tmp_path / "somewhere" / "else.db.index").is_dir()
+    assert db.is_file() or ON_POSTGRES
     assert not (tmp_path / "data").exists()
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT count(*) FROM announcements").fetchone() == (4,)
-    conn.close()
+    assert count(db, "announcements") == 4
 
 
 def columns(db: Path, table: str) -> set[str]:
-    with sqlite3.connect(db) as conn:
-        names = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-    conn.close()
-    return names
+    engine = create_engine(db_url(db))
+    try:
+        return {column["name"] for column in inspect(engine).get_columns(table)}
+    finally:
+        engine.dispose()
 
 
 def test_the_store_keeps_each_announcement_and_its_passages(tmp_path: Path) -> None:
@@ -120,21 +137,16 @@ def test_the_store_keeps_each_announcement_and_its_passages(tmp_path: Path) -> N
         "ingested_at",
     } <= columns(db, "announcements")
     assert {"announcement_id", "position", "text"} <= columns(db, "chunks")
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        row = conn.execute(
-            "SELECT * FROM announcements WHERE title LIKE 'Stay safe this fireworks%'"
-        ).fetchone()
-        chunks = conn.execute(
-            "SELECT position, text FROM chunks WHERE announcement_id = ? ORDER BY position", (row["id"],)
-        ).fetchall()
-    conn.close()
-    assert row["url"] == "https://www.gov.uk/government/news/stay-safe-this-fireworks-season"
-    assert row["published"].startswith("2024-10-15 11:58:40")
-    assert row["type"] == "News"
-    assert row["summary"] and row["organisation"] and row["ingested_at"]
-    assert row["source"] == str(NEWS_2024)
-    assert [c["position"] for c in chunks] == list(range(len(chunks)))
+    [row] = sql(db, "SELECT * FROM announcements WHERE title LIKE 'Stay safe this fireworks%'")
+    chunks = sql(
+        db, "SELECT position, text FROM chunks WHERE announcement_id = :id ORDER BY position", id=row.id
+    )
+    assert row.url == "https://www.gov.uk/government/news/stay-safe-this-fireworks-season"
+    assert str(row.published).startswith("2024-10-15 11:58:40")
+    assert row.type == "News"
+    assert row.summary and row.organisation and row.ingested_at
+    assert row.source == str(NEWS_2024)
+    assert [c.position for c in chunks] == list(range(len(chunks)))
     assert len(chunks) > 1
     # The passages together are the body (with the sentences that lost paragraph breaks unglued).
-    assert " ".join(c["text"] for c in chunks).split() == unglue(row["body"]).split()
+    assert " ".join(c.text for c in chunks).split() == unglue(row.body).split()
