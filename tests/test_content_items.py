@@ -274,8 +274,9 @@ def test_the_speaker_role_place_and_date_of_a_speech_are_searchable() -> None:
         "Oral statement by The Rt Hon Theresa May MP, Secretary of State for the Home Department, "
         "on 30 April 2014." in statement[0]
     )
-    assert "Speech by Her Majesty the Queen at House of Lords, Houses of Parliament on 18 May 2016." in (
-        queen[0]
+    assert (
+        "Speech by Her Majesty the Queen at House of Lords, Houses of Parliament on 18 May 2016."
+        in (queen[0])
     )
 
 

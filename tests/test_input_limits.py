@@ -17,11 +17,18 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.config import BotSettings
+from bot.sync import run_sync
 from retrieval.announcement import MAX_URL
 from retrieval.library import Library
+from retrieval.sync import sync_problems
+from tests.conftest import bot_settings_for
 from tests.conftest_retrieval import isolate, library_for, news_item, write_jsonl
+from tests.fakebotapi import FakeBotAPI
+from tests.fakegovuk import FakeGovuk, load_fixtures
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+SPEECH = "/government/speeches/science-minister-speech-at-the-quantum-futures-summit-2026"
 
 
 @pytest.fixture(autouse=True)
@@ -123,6 +130,34 @@ def test_a_value_an_older_postgresql_store_refuses_stops_only_its_own_file(
         assert str(error).startswith(f"{bad}: the database refused it, nothing was stored: ")
         assert "too long" in str(error) and "\n" not in str(error)
         assert titles(library) == {news_item(2)["title"]}
+    finally:
+        library.close()
+
+
+def test_a_sync_item_an_older_postgresql_store_refuses_is_recorded_and_the_rest_stored(
+    tmp_path: Path, postgres_url: str, fake_bot_api: FakeBotAPI, fake_govuk: FakeGovuk
+) -> None:
+    speech = load_fixtures("speech")[0]
+    speech["document_type"] = "speech_" + "x" * 150
+    fake_govuk.add_item(speech)
+    settings: BotSettings = bot_settings_for(
+        tmp_path,
+        fake_bot_api.base_url,
+        database_url=postgres_url,
+        index_dir=tmp_path / "index",
+        govuk_api_base_url=fake_govuk.base_url,
+        govuk_requests_per_second=100,
+        govuk_backoff=0.01,
+    )
+    library = Library(settings)
+    narrow_columns_as_before(library)
+    try:
+        result = run_sync(settings, library)
+        assert result.ok, result.error
+        assert result.added == 3 and result.failed == [SPEECH]
+        [problem] = sync_problems(library)
+        assert problem.key == SPEECH and "the database refused it" in problem.reason
+        assert len(titles(library)) == 3
     finally:
         library.close()
 

@@ -96,7 +96,7 @@ def _body_blocks(details: dict[str, Any]) -> list[Block]:
 
 
 def _date_text(value: str) -> str:
-    """"2016-02-02" as "2 February 2016"; anything else as it is."""
+    """ "2016-02-02" as "2 February 2016"; anything else as it is."""
     try:
         day = datetime.fromisoformat(value)
     except ValueError:
@@ -127,7 +127,7 @@ def _speech_extra(details: dict[str, Any], links: dict[str, Any]) -> dict[str, s
 
 
 def _speech_line(kind: str | None, extra: dict[str, str]) -> str | None:
-    """"Speech by <speaker>, <role>, at <location> on <date>." from what the item says of it."""
+    """ "Speech by <speaker>, <role>, at <location> on <date>." from what the item says of it."""
     if not extra.keys() & {"speaker", "location", "delivered_on"}:
         return None
     line = kind or "Speech"
@@ -157,8 +157,8 @@ def _withdrawn(item: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:
         extra["withdrawn_at"] = when.isoformat()
     explanation = notice.get("explanation")
     if isinstance(explanation, str) and explanation.strip():
-        extra["withdrawn_explanation"] = html_to_text(explanation) if "<" in explanation else clean_line(
-            explanation
+        extra["withdrawn_explanation"] = (
+            html_to_text(explanation) if "<" in explanation else clean_line(explanation)
         )
     if not extra.get("withdrawn_explanation"):
         extra.pop("withdrawn_explanation", None)
