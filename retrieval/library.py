@@ -44,6 +44,7 @@ from retrieval.store import (
     migrate,
 )
 from retrieval.store.database import database_lock
+from retrieval.sync import SyncProblemInfo, sync_problems
 
 log = logging.getLogger(__name__)
 
@@ -308,6 +309,10 @@ class Library:
 
     def last_sync(self) -> SyncStatus:
         return self.store.last_sync()
+
+    def sync_problems(self) -> list[SyncProblemInfo]:
+        """Items a sync failed on, those it gave up on first (retrieval/sync.py): for admins."""
+        return sync_problems(self)
 
     # -- subscriptions and the alert queue (the rules are in retrieval/alerts.py) ---------------
 

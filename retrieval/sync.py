@@ -25,19 +25,21 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import CursorResult, Result, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from retrieval.announcement import AnnouncementRecord
 from retrieval.ingest import IngestReport, StoreRefused
-from retrieval.library import Library
 from retrieval.sources import ItemGone, Listed, Source, SourceError, SourceUnavailable
 from retrieval.sources.govuk import PAGE_SIZE, GovukSource
 from retrieval.sources.govuk_client import GovukClient
 from retrieval.store.schema import Announcement, SyncProblem, SyncState
 from retrieval.timeutil import as_utc, utc_now
+
+if TYPE_CHECKING:  # library.py lists sync problems through this module
+    from retrieval.library import Library
 
 log = logging.getLogger(__name__)
 

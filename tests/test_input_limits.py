@@ -21,7 +21,6 @@ from bot.config import BotSettings
 from bot.sync import run_sync
 from retrieval.announcement import MAX_URL
 from retrieval.library import Library
-from retrieval.sync import sync_problems
 from tests.conftest import bot_settings_for
 from tests.conftest_retrieval import isolate, library_for, news_item, write_jsonl
 from tests.fakebotapi import FakeBotAPI
@@ -155,7 +154,7 @@ def test_a_sync_item_an_older_postgresql_store_refuses_is_recorded_and_the_rest_
         result = run_sync(settings, library)
         assert result.ok, result.error
         assert result.added == 3 and result.failed == [SPEECH]
-        [problem] = sync_problems(library)
+        [problem] = library.sync_problems()
         assert problem.key == SPEECH and "the database refused it" in problem.reason
         assert len(titles(library)) == 3
     finally:

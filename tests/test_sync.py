@@ -28,7 +28,7 @@ from retrieval.library import Library
 from retrieval.sources.govuk_client import GovukClient
 from retrieval.sources.govuk_content import record_from_content
 from retrieval.store.schema import Announcement, Chunk, SyncState
-from retrieval.sync import MAX_ATTEMPTS, last_sync, sync, sync_problems
+from retrieval.sync import MAX_ATTEMPTS, last_sync, sync
 from tests.conftest import bot_settings_for
 from tests.conftest_retrieval import cli_env, run_cli
 from tests.fakebotapi import FakeBotAPI
@@ -444,7 +444,7 @@ def test_an_item_govuk_never_answers_is_skipped_the_older_ones_stored_and_it_is_
     assert chunk_texts(library, PRESS)
     assert chunk_texts(library, SPEECH) == []
     assert last_sync(library).high_water == datetime(2026, 10, 10, 10, 0, tzinfo=UTC)
-    [problem] = sync_problems(library)
+    [problem] = library.sync_problems()
     assert (problem.key, problem.attempts, problem.given_up) == (SPEECH, 1, False)
     assert "502" in problem.reason
 
@@ -453,7 +453,7 @@ def test_an_item_govuk_never_answers_is_skipped_the_older_ones_stored_and_it_is_
     assert second.ok and second.added == 1
     assert set(stored(library)) == INITIAL
     assert content_paths(fake_govuk) == [SPEECH]  # below the mark now: fetched as a problem, alone
-    assert sync_problems(library) == []
+    assert library.sync_problems() == []
 
 
 def test_govuk_down_for_several_items_in_a_row_stops_the_run_and_keeps_the_mark(
@@ -469,7 +469,7 @@ def test_govuk_down_for_several_items_in_a_row_stops_the_run_and_keeps_the_mark(
     fake_govuk.clear_faults()
     second = run_sync(settings, library)
     assert second.ok and second.added == 4
-    assert sync_problems(library) == []
+    assert library.sync_problems() == []
 
 
 # --- one bad item beside good ones: the run goes on, stores the rest, and the mark moves on ---------
@@ -518,7 +518,7 @@ def test_a_bad_item_is_recorded_and_skipped_and_the_run_stores_the_rest_and_move
     assert set(stored(library)) == INITIAL - {SPEECH}
     assert library.ask("How much will the Tewkesbury flood defences cost?").answer is not None
     assert last_sync(library).high_water == NEWEST
-    [problem] = sync_problems(library)
+    [problem] = library.sync_problems()
     assert (problem.source, problem.key, problem.attempts) == ("govuk", SPEECH, 1)
     assert problem.title.startswith("Science Minister")
     assert problem.changed == datetime(2026, 10, 8, 16, 45, tzinfo=UTC)
@@ -591,7 +591,7 @@ def test_a_stuck_item_is_tried_on_a_bounded_number_of_runs_then_reported_until_i
     assert all(r.ok and r.failed == [SPEECH] for r in results)
     assert [r.given_up for r in results] == [[]] * (MAX_ATTEMPTS - 1) + [[SPEECH]]
     assert f"1 given up after {MAX_ATTEMPTS} attempts" in results[-1].summary()
-    [problem] = sync_problems(library)
+    [problem] = library.sync_problems()
     assert (problem.key, problem.attempts, problem.given_up) == (SPEECH, MAX_ATTEMPTS, True)
     assert "HTTP 500" in problem.reason
 
@@ -599,7 +599,7 @@ def test_a_stuck_item_is_tried_on_a_bounded_number_of_runs_then_reported_until_i
     fake_govuk.clear_requests()
     assert run_sync(settings, library).ok
     assert SPEECH not in content_paths(fake_govuk)
-    assert [p.key for p in sync_problems(library)] == [SPEECH]
+    assert [p.key for p in library.sync_problems()] == [SPEECH]
 
     # Changed at the source: a new version, tried again (and GOV.UK answers now).
     changed = fixture_item("speech")
@@ -608,7 +608,7 @@ def test_a_stuck_item_is_tried_on_a_bounded_number_of_runs_then_reported_until_i
     again = run_sync(settings, library)
     assert again.ok and again.added == 1
     assert set(stored(library)) == INITIAL
-    assert sync_problems(library) == []
+    assert library.sync_problems() == []
 
 
 def test_a_redirect_to_another_host_is_not_followed(
@@ -620,7 +620,7 @@ def test_a_redirect_to_another_host_is_not_followed(
         assert elsewhere.requests == []
     assert result.ok and result.failed == [SPEECH]
     assert set(stored(library)) == INITIAL - {SPEECH}
-    [problem] = sync_problems(library)
+    [problem] = library.sync_problems()
     assert "another host" in problem.reason
 
 
