@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 BENCHSTAMP := $(VENV)/.installed-bench
 
-.PHONY: run test bench lint clean
+.PHONY: run test test-postgres bench lint clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ run: $(STAMP)
 test: $(DEVSTAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+# The same suite with every store on PostgreSQL (a schema per test store); the server must be up.
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+test-postgres: $(DEVSTAMP)
+	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(PY) -m pytest
 
 bench: $(BENCHSTAMP)
 	$(PY) -m bench.run $(BENCH_ARGS)
