@@ -441,5 +441,13 @@ class _Lease:
             )
 
 
-def last_sync(library: Library) -> SyncState:
-    return _state(library)
+@dataclass(frozen=True)
+class SyncMark:
+    high_water: datetime | None  # the newest date a whole run saw, at most the time it started
+    last_success: datetime | None
+    last_items: int  # added or changed by the last successful run
+
+
+def sync_mark(library: Library) -> SyncMark:
+    state = _state(library)
+    return SyncMark(state.high_water, state.last_success, state.last_items)

@@ -28,9 +28,9 @@ from retrieval.library import Library
 from retrieval.sources.govuk_client import GovukClient
 from retrieval.sources.govuk_content import record_from_content
 from retrieval.store.schema import Announcement, Chunk, SyncState
-from retrieval.sync import MAX_ATTEMPTS, last_sync, sync
+from retrieval.sync import MAX_ATTEMPTS, sync, sync_mark
 from tests.conftest import bot_settings_for
-from tests.conftest_retrieval import cli_env, run_cli
+from tests.conftest_retrieval import cli_env, db_url, run_cli
 from tests.fakebotapi import FakeBotAPI
 from tests.fakegovuk import LATER_FIXTURE, FakeGovuk, load_fixtures
 
@@ -60,7 +60,7 @@ def fast(fake: FakeGovuk, timeout: float = 2) -> dict[str, str]:
 
 
 def cli(tmp_path: Path, fake: FakeGovuk, *args: str) -> subprocess.CompletedProcess[str]:
-    env = cli_env(f"sqlite:///{tmp_path}/bot.db", **fast(fake))
+    env = cli_env(db_url(tmp_path / "bot.db"), **fast(fake))
     return run_cli(list(args), cwd=tmp_path, env=env)
 
 
@@ -240,7 +240,7 @@ def test_cli_sync_stopped_half_way_stores_nothing_half_and_the_next_run_catches_
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "sync"],
         cwd=tmp_path,
-        env=cli_env(f"sqlite:///{tmp_path}/bot.db", **fast(fake_govuk, timeout=60)),
+        env=cli_env(db_url(tmp_path / "bot.db"), **fast(fake_govuk, timeout=60)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -408,7 +408,7 @@ def test_malformed_search_page_stops_the_run_and_the_next_run_catches_up(
     first = run_sync(settings, library)
     assert not first.ok and "malformed" in (first.error or "")
     assert stored(library) == {}
-    assert last_sync(library).last_success is None
+    assert sync_mark(library).last_success is None
 
     second = run_sync(settings, library)
     assert second.ok and second.added == 4
@@ -443,7 +443,7 @@ def test_an_item_govuk_never_answers_is_skipped_the_older_ones_stored_and_it_is_
     assert items[NEWS].body == whole_body("news_story")
     assert chunk_texts(library, PRESS)
     assert chunk_texts(library, SPEECH) == []
-    assert last_sync(library).high_water == datetime(2026, 10, 10, 10, 0, tzinfo=UTC)
+    assert sync_mark(library).high_water == datetime(2026, 10, 10, 10, 0, tzinfo=UTC)
     [problem] = library.sync_problems()
     assert (problem.key, problem.attempts, problem.given_up) == (SPEECH, 1, False)
     assert "502" in problem.reason
@@ -463,7 +463,7 @@ def test_govuk_down_for_several_items_in_a_row_stops_the_run_and_keeps_the_mark(
     first = run_sync(settings, library)
     assert not first.ok and "unavailable" in (first.error or "")
     assert len(content_paths(fake_govuk)) == 3 * 3  # three items, three attempts each, then it stopped
-    assert last_sync(library).high_water is None
+    assert sync_mark(library).high_water is None
     assert stored(library) == {}
 
     fake_govuk.clear_faults()
@@ -517,7 +517,7 @@ def test_a_bad_item_is_recorded_and_skipped_and_the_run_stores_the_rest_and_move
     # The press release is older than the speech: searched after it, and stored all the same.
     assert set(stored(library)) == INITIAL - {SPEECH}
     assert library.ask("How much will the Tewkesbury flood defences cost?").answer is not None
-    assert last_sync(library).high_water == NEWEST
+    assert sync_mark(library).high_water == NEWEST
     [problem] = library.sync_problems()
     assert (problem.source, problem.key, problem.attempts) == ("govuk", SPEECH, 1)
     assert problem.title.startswith("Science Minister")
@@ -539,7 +539,7 @@ def test_a_lone_surrogate_in_an_items_json_is_dropped_and_the_item_stored(
     assert set(items) == INITIAL
     assert items[SPEECH].title == "Science Minister speech"
     assert not any("\ud800" <= ch <= "\udfff" for ch in items[SPEECH].body)
-    assert last_sync(library).high_water == NEWEST
+    assert sync_mark(library).high_water == NEWEST
 
 
 def test_an_item_dated_2099_never_moves_the_mark_past_now(
@@ -555,7 +555,7 @@ def test_an_item_dated_2099_never_moves_the_mark_past_now(
     first = run_sync(settings, library)
 
     assert first.ok and first.added == 5
-    mark = last_sync(library).high_water
+    mark = sync_mark(library).high_water
     assert mark is not None and mark <= datetime.now(UTC)
     assert mark >= before  # the mark is the run's start: every dated item so far was seen
 
@@ -579,7 +579,7 @@ def test_a_mark_already_at_2099_is_dropped_and_the_run_catches_up(
     result = run_sync(settings, library)
 
     assert result.ok and result.added == 1
-    assert last_sync(library).high_water == datetime(2026, 10, 20, 8, 0, tzinfo=UTC)
+    assert sync_mark(library).high_water == datetime(2026, 10, 20, 8, 0, tzinfo=UTC)
 
 
 def test_a_stuck_item_is_tried_on_a_bounded_number_of_runs_then_reported_until_it_changes(
@@ -701,12 +701,12 @@ def test_cli_says_so_when_another_sync_is_running(
     assert out.count("\n") == 1 and "another sync is running" in out
 
 
-def test_last_sync_records_when_and_how_many(
+def test_a_run_records_when_and_how_many_and_its_mark(
     library: Library, settings: BotSettings, fake_govuk: FakeGovuk
 ) -> None:
     before = datetime.now(UTC)
     run_sync(settings, library)
-    state = last_sync(library)
-    assert state.last_success is not None and state.last_success >= before
-    assert state.last_items == 4
-    assert state.high_water == datetime(2026, 10, 10, 10, 0, tzinfo=UTC)
+    shown = library.last_sync()  # what /about shows
+    assert shown.last_success is not None and shown.last_success >= before
+    assert shown.last_items == 4
+    assert sync_mark(library).high_water == datetime(2026, 10, 10, 10, 0, tzinfo=UTC)
