@@ -92,6 +92,13 @@ def drop_test_schemas() -> None:
     _schemas.clear()
 
 
+def store_env(db: Path) -> dict[str, str]:
+    """The environment variables that point a `python -m bot` process at the store `db`."""
+    url = db_url(db)
+    index_dir = index_dir_of(url)
+    return {"DATABASE_URL": url} | ({"INDEX_DIR": str(index_dir)} if index_dir else {})
+
+
 def settings_for(db: Path, **overrides: Any) -> Settings:
     """Settings for the store `db`, its index beside it; no .env is read."""
     url = db_url(db)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import string
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from tests.conftest_retrieval import (
     isolate,
     library_for,
     run_cli,
+    sql,
 )
 
 Doc = tuple[int, list[str]]
@@ -395,15 +395,9 @@ def test_chunks_deleted_behind_the_index_are_never_quoted(tmp_path: Path) -> Non
     db = tmp_path / "x.db"
     library = seeded(db)
     assert_answers_blackpool(library)
-    with sqlite3.connect(db) as conn:
-        (blackpool,) = conn.execute(
-            "SELECT id FROM announcements WHERE title = 'Blackpool Tower rides again'"
-        ).fetchone()
-        deleted = {
-            r[0] for r in conn.execute("SELECT id FROM chunks WHERE announcement_id = ?", (blackpool,))
-        }
-        conn.execute("DELETE FROM chunks WHERE announcement_id = ?", (blackpool,))
-    conn.close()
+    [(blackpool,)] = sql(db, "SELECT id FROM announcements WHERE title = 'Blackpool Tower rides again'")
+    deleted = {r[0] for r in sql(db, "SELECT id FROM chunks WHERE announcement_id = :a", a=blackpool)}
+    sql(db, "DELETE FROM chunks WHERE announcement_id = :a", a=blackpool)
     assert deleted
 
     for lib in (library, library_for(db)):  # the index in memory, and the one on disk

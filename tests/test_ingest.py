@@ -6,13 +6,13 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import RowMapping
 
 from tests.conftest_retrieval import (
     NEWS_2024,
@@ -21,11 +21,13 @@ from tests.conftest_retrieval import (
     ask_json,
     chunk_rows,
     copy_db,
+    count,
     dump_store,
     ingest_cli,
     isolate,
     library_for,
     news_item,
+    sql,
     write_jsonl,
 )
 
@@ -44,19 +46,8 @@ def summary(stdout: str) -> tuple[int, int, int]:
     return int(added), int(updated), int(unchanged)
 
 
-def count(db: Path, table: str) -> int:
-    with sqlite3.connect(db) as conn:
-        (n,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
-    conn.close()
-    return int(n)
-
-
-def announcement_rows(db: Path) -> dict[str, sqlite3.Row]:
-    with sqlite3.connect(db) as conn:
-        conn.row_factory = sqlite3.Row
-        rows = {r["title"]: r for r in conn.execute("SELECT * FROM announcements")}
-    conn.close()
-    return rows
+def announcement_rows(db: Path) -> dict[str, RowMapping]:
+    return {r.title: r._mapping for r in sql(db, "SELECT * FROM announcements")}
 
 
 def edited_seed(tmp_path: Path) -> Path:
@@ -103,7 +94,7 @@ def test_cli_ingests_the_2024_json_lines(tmp_path: Path) -> None:
     lecture = rows["Attorney General's 2024 Bingham Lecture on the rule of law"]
     assert lecture["type"] == "Speech"
     assert lecture["url"].startswith("https://www.gov.uk/government/speeches/")
-    assert lecture["published"].startswith("2024-10-15 13:09:06")
+    assert str(lecture["published"]).startswith("2024-10-15 13:09:06")
     assert lecture["organisation"]
     assert lecture["source"] == str(NEWS_2024)
     assert re.fullmatch(r"[0-9a-f]{64}", lecture["content_hash"])

@@ -17,7 +17,7 @@ from bot.cli import main as cli
 from retrieval.announcement import AnnouncementRecord
 from retrieval.library import Library
 from retrieval.ranking.model import load_weights
-from tests.conftest_retrieval import NEWS_2024, SEED_FILE, isolate, library_for
+from tests.conftest_retrieval import NEWS_2024, SEED_FILE, db_url, isolate, library_for
 
 QUESTIONS = Path(__file__).parent / "data" / "questions"
 
@@ -123,7 +123,7 @@ def test_ask_json_gives_the_outcome_and_a_confidence(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     isolate(monkeypatch, tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("DATABASE_URL", db_url(tmp_path / "store.db"))
     for question in ("how much cash did javid pledge for the streaming tools", "recipe for chocolate cake"):
         assert cli(["ask", question, "--json"]) == 0
         data = json.loads(capsys.readouterr().out)
@@ -136,7 +136,7 @@ def test_search_json_is_one_object_with_results(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     isolate(monkeypatch, tmp_path)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'store.db'}")
+    monkeypatch.setenv("DATABASE_URL", db_url(tmp_path / "store.db"))
     assert cli(["search", "blackpool tower locomotive", "--top-k", "2", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert list(data) == ["results"] and 1 <= len(data["results"]) <= 2

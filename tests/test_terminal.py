@@ -8,13 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.conftest_retrieval import store_env
+
 ROOT = Path(__file__).resolve().parents[1]
 PLEDGE = "How much did the Home Secretary pledge against live-streamed abuse?"
 
 
 def run_without_token(tmp_path: Path, stdin: str) -> subprocess.CompletedProcess[str]:
     env = {name: os.environ[name] for name in ("PATH", "LANG", "LC_ALL", "TMPDIR") if name in os.environ}
-    env.update(HOME=str(tmp_path), PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{tmp_path}/bot.db")
+    env.update(HOME=str(tmp_path), PYTHONPATH=str(ROOT), **store_env(tmp_path / "bot.db"))
     # cwd=tmp_path: no .env with a token is picked up; TELEGRAM_BOT_TOKEN is not in env.
     return subprocess.run(
         [sys.executable, "-m", "bot", "run"],
