@@ -29,6 +29,7 @@ run: $(STAMP)
 
 test: $(DEVSTAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 # The same suite with every store on PostgreSQL (a schema per test store); the server must be up.

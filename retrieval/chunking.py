@@ -218,7 +218,7 @@ def _table_lines(block: Block) -> list[_Item]:
     if not block.header:
         return [_Item(" | ".join(c for c in row if c), new_line=True) for row in rows if any(row)]
     names = [name.rstrip(":").strip() for name in rows[0]]
-    lines = []
+    lines: list[_Item] = []
     for row in rows[1:]:
         cells = []
         for column, cell in enumerate(row):

@@ -171,9 +171,12 @@ _SEPARATOR = f" {_SEPARATOR_WORD} "
 
 def _sentence_terms(joined: str, n: int) -> list[set[str]]:
     found = words(joined)
-    terms = list(map(_TERM_CACHE.get, found))  # in C; None for a word not seen yet
-    if None in terms:
-        terms = [t if t is not None else term(w) for t, w in zip(terms, found, strict=True)]
+    cached = list(map(_TERM_CACHE.get, found))  # in C; None for a word not seen yet
+    terms: list[str] = (
+        [t if t is not None else term(w) for t, w in zip(cached, found, strict=True)]
+        if None in cached
+        else cached  # type: ignore[assignment]  # no None left: all are str
+    )
     out: list[set[str]] = []
     start = 0
     while True:

@@ -53,7 +53,7 @@ class Logistic:
     intercept: float
 
     def logits(self, x: np.ndarray) -> np.ndarray:
-        return ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return np.asarray(((x - self.mean) / self.scale) @ self.coef + self.intercept, np.float64)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -93,9 +93,10 @@ class Weights:
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Weights:
-        if list(data.get("features", [])) != list(FEATURES) or list(  # type: ignore[call-overload]
-            data.get("confidence_features", [])  # type: ignore[call-overload]
-        ) != list(CONFIDENCE_FEATURES):
+        features, confidence_features = data.get("features"), data.get("confidence_features")
+        if not isinstance(features, list) or not isinstance(confidence_features, list):
+            raise ValueError("weights.json lists no features; refit with python -m retrieval.ranking.fit")
+        if features != list(FEATURES) or confidence_features != list(CONFIDENCE_FEATURES):
             raise ValueError(
                 "weights were fitted for other features; refit with python -m retrieval.ranking.fit"
             )
