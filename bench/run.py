@@ -116,15 +116,21 @@ def step_serve(db: Path, questions_path: Path, rank_sample: int) -> dict[str, An
             hits = index.search(tokenize(text), 10)
             latencies.append((time.perf_counter() - t0) * 1000)
             ours[text] = [chunk_id for chunk_id, _ in hits]
-    hit1 = sum(
-        1
-        for q in questions
-        if (a := library.ask(q["q"], top_k=1).answer) is not None and q["expect"] in a.passage
-    )
+    # The whole answer path, both stages, tokenizing and store reads included. Each question is asked
+    # once, so no passage's parse is cached from an earlier asking of the same question.
+    library.ask("warm up the answer path", top_k=10)
+    ask_latencies: list[float] = []
+    hit1 = 0
+    for q in questions:
+        t0 = time.perf_counter()
+        answer = library.ask(q["q"], top_k=10)
+        ask_latencies.append((time.perf_counter() - t0) * 1000)
+        hit1 += answer.answer is not None and q["expect"] in answer.answer.passage
     rss = _rss_mb()
     result: dict[str, Any] = {
         "load_s": load_s,
         "rss_mb": rss,
+        "ask": _percentiles(ask_latencies),
         "ours": _percentiles(latencies[len(texts) :]),
         "hit1": hit1 / len(questions),
         "chunks": len(index),
@@ -140,7 +146,7 @@ def _baselines(
     import bm25s
     from rank_bm25 import BM25Okapi
 
-    from retrieval.library import encoded_batches
+    from retrieval.index_keeper import encoded_batches
     from retrieval.search.tokenize import tokenize
 
     chunk_ids: list[int] = []
@@ -363,8 +369,8 @@ def tables(results: list[dict[str, Any]]) -> str:
             "index on disk MB",
             "load s",
             "serving RSS MB",
-            "p50 ms",
-            "p95 ms",
+            "first stage p50 / p95 ms",
+            "ask, both stages p50 / p95 ms",
             "hit@1",
         ),
         _row(*["---"] * 10),
@@ -380,8 +386,8 @@ def tables(results: list[dict[str, Any]]) -> str:
                 _f(b["index_mb"], 0),
                 _f(s["load_s"], 3),
                 _f(s["rss_mb"], 0),
-                _f(s["ours"]["p50"], 3),
-                _f(s["ours"]["p95"], 3),
+                f"{_f(s['ours']['p50'], 3)} / {_f(s['ours']['p95'], 3)}",
+                f"{_f(s['ask']['p50'], 2)} / {_f(s['ask']['p95'], 2)}",
                 _f(s["hit1"], 3),
             )
         )

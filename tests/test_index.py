@@ -315,7 +315,7 @@ def test_a_large_index_catches_up_in_a_child_process(tmp_path: Path) -> None:
     """Past `child_refresh_from` chunks the merge runs in another process; the answers are the same."""
     db = tmp_path / "x.db"
     library = seeded(db)
-    library.child_refresh_from = 1  # the seed corpus stands in for a large one
+    library.keeper.child_refresh_from = 1  # the seed corpus stands in for a large one
     before = (library.index_dir / "CURRENT").read_text()
 
     library.ingest([NEWS_2024])
