@@ -21,6 +21,10 @@ from itertools import groupby
 from retrieval.announcement import BULLET, Block, parse_body, split_row
 from retrieval.text import split_sentences, strip_boilerplate
 
+# Bodies are stored whole, but only this much of each is cut into passages and indexed: a 10 MB body
+# (a data dump published as an announcement) would otherwise cost as much to ingest and index as a
+# thousand ordinary ones. The announcement then says so (extra["searchable_chars"]).
+SEARCHABLE_CHARS = 1_000_000
 MIN_CHARS = 160  # shorter passages merge with a neighbour
 MAX_CHARS = 900  # longer ones are cut at sentence boundaries...
 TARGET_CHARS = 500  # ...into pieces of about this size
@@ -52,6 +56,15 @@ class _Unit:
     intro: list[str] = field(default_factory=list)  # headings and lead-ins, in order
     lead_ins: list[str] = field(default_factory=list)  # the lead-in paragraphs among them
     block: Block | None = None
+
+
+def searchable(body: str) -> str:
+    """The part of a body that is cut into passages: all of it up to SEARCHABLE_CHARS, else up to the
+    last block boundary before that."""
+    if len(body) <= SEARCHABLE_CHARS:
+        return body
+    cut = body.rfind("\n\n", 0, SEARCHABLE_CHARS)
+    return body[: cut if cut > 0 else SEARCHABLE_CHARS]
 
 
 def chunk_body(body: str) -> list[str]:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from retrieval.announcement import AnnouncementRecord
-from retrieval.chunking import chunk_body
+from retrieval.chunking import SEARCHABLE_CHARS, chunk_body, searchable
 from retrieval.sources.files import SUFFIXES, IngestError, read_file
 from retrieval.store import Store
 from retrieval.store.schema import Announcement, Chunk, ChunkTombstone
@@ -136,6 +136,8 @@ def _ingest(
             total=len(records), desc=label or "ingest", unit="ann", disable=not show, leave=False
         ) as bar:
             for record in records:
+                if len(record.body) > SEARCHABLE_CHARS:
+                    record.extra["searchable_chars"] = str(len(searchable(record.body)))
                 digest = record.content_hash()
                 found = existing.get(record.key)
                 if found is None:
@@ -197,7 +199,7 @@ def _insert(session: Session, records: list[AnnouncementRecord], now: datetime) 
         chunk_rows = [
             {"announcement_id": ann_id, "position": position, "text": text}
             for ann_id, record in zip(result, batch, strict=True)
-            for position, text in enumerate(chunk_body(record.body))
+            for position, text in enumerate(chunk_body(searchable(record.body)))
         ]
         if chunk_rows:
             session.execute(insert(Chunk), chunk_rows)
@@ -221,7 +223,8 @@ def _replace(
     session.execute(insert(ChunkTombstone).from_select(["chunk_id", "version"], old_chunks))
     session.execute(delete(Chunk).where(Chunk.announcement_id == ann_id))
     rows = [
-        {"announcement_id": ann_id, "position": i, "text": t} for i, t in enumerate(chunk_body(record.body))
+        {"announcement_id": ann_id, "position": i, "text": t}
+        for i, t in enumerate(chunk_body(searchable(record.body)))
     ]
     if rows:
         session.execute(insert(Chunk), rows)
