@@ -290,7 +290,51 @@ def step_e2e(db: Path, questions_path: Path, n_updates: int) -> dict[str, Any]:
     return asyncio.run(burst())
 
 
+_HARBOUR = (
+    "The harbour authority reported {n} vessel movements in week {n}, with dredging of the channel "
+    "continuing between the north and south piers and a survey of the breakwater planned."
+)
+
+
+def step_body(work: Path, chars: int) -> dict[str, Any]:
+    """Peak memory and time of one question about an announcement whose body is `chars` long."""
+    import resource
+
+    from retrieval.announcement import AnnouncementRecord
+    from retrieval.library import Library
+
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "no-seeds").mkdir(exist_ok=True)
+    settings = _settings(work / "body.db")
+    settings.seeds_dir = work / "no-seeds"
+    paragraphs, size, n = [], 0, 0
+    while size < chars:
+        paragraphs.append(_HARBOUR.format(n=n))
+        size += len(paragraphs[-1]) + 2
+        n += 1
+    library = Library(settings)
+    library.ingest_records(
+        [
+            AnnouncementRecord(
+                title="Harbour traffic report", body="\n\n".join(paragraphs), url="https://x/h"
+            ),
+            AnnouncementRecord(
+                title="Unrelated", body="A school in Leeds opened a new library.", url="https://x/u"
+            ),
+        ]
+    )
+    library.ask("school library in leeds")  # warm: index loaded, compiled code ready
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    library.ask("how many vessel movements were there and where is the dredging")
+    ms = (time.perf_counter() - t0) * 1000
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    library.close()
+    return {"chars": chars, "grew_mb": (after - before) / 1024, "ms": ms, "rss_mb": _rss_mb()}
+
+
 STEPS = {
+    "body": step_body,
     "ingest": step_ingest,
     "build": step_build,
     "serve": step_serve,
@@ -473,6 +517,12 @@ def main(argv: list[str] | None = None) -> int:
     results = [measure(label, e2e=not args.no_e2e) for label in args.sizes.split(",")]
     (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(tables(results))
+    print("\nOne question about one long announcement (issue 10): memory does not follow the body.\n")
+    print(_row("body", "peak RSS growth during the question MB", "question ms", "process RSS MB"))
+    print(_row(*["---"] * 4))
+    for chars in (1_000, 50_000, 1_000_000, 10_000_000):
+        body = _child("body", OUT / f"work-body-{chars}", chars)
+        print(_row(f"{chars:,} chars", _f(body["grew_mb"], 1), _f(body["ms"], 1), _f(body["rss_mb"], 0)))
     return 0
 
 
