@@ -167,3 +167,21 @@ def test_every_question_set_is_split_once_into_two_halves() -> None:
 def test_the_fitted_weights_match_the_evidence_the_ranker_computes() -> None:
     weights = load_weights()  # raises if the features changed and nobody refitted
     assert 0.0 < weights.closest_threshold <= weights.answer_threshold < 1.0
+
+
+def test_a_when_question_is_not_answered_by_a_passage_without_a_date(tmp_path: Path) -> None:
+    (tmp_path / "no-seeds").mkdir()
+    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
+    body = (
+        "Roads around the riverside park will be closed for the lantern festival, and visitors are "
+        "asked to use the park and ride service from the northern car parks."
+    )
+    try:
+        library.ingest_records(
+            [AnnouncementRecord(title="Lantern festival road closures", body=body, url="https://x/lantern")]
+        )
+        result = library.ask("when is the lantern festival")
+        assert result.results and "lantern festival" in result.results[0].passage
+        assert result.outcome != "answer"  # the passage gives no date: at most the closest
+    finally:
+        library.close()
