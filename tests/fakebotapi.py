@@ -187,10 +187,17 @@ def _bad_request(description: str) -> ApiError:
 
 @dataclass
 class _Fault:
-    status: int
+    status: int  # DROP: the connection is closed without an answer
     description: str
     retry_after: int | None
     remaining: int
+    chat_id: int | None = None  # only calls about this chat
+
+    def applies(self, params: dict[str, Any]) -> bool:
+        return self.chat_id is None or params.get("chat_id") == self.chat_id
+
+
+DROP = 0  # Call.status of a request whose connection the fake closed without answering
 
 
 @dataclass
@@ -440,7 +447,8 @@ def _parse_params(content_type: str, body: bytes, query: str) -> dict[str, Any]:
             name = part.get_param("name", header="content-disposition")
             if not isinstance(name, str):
                 continue
-            data = part.get_payload(decode=True) or b""
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
             filename = part.get_filename()
             if filename is not None:
                 params[name] = Upload(filename, part.get_content_type(), data)
@@ -506,6 +514,11 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         status, payload = self.server.fake._dispatch(self.path, self.headers.get("Content-Type", ""), body)
+        if status == DROP:  # as a crashed proxy or a reset connection: no status line at all
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         try:
             self.send_response(status)
@@ -567,6 +580,7 @@ class FakeBotAPI:
         self._blocked: dict[int, str] = {}
 
         self._faults: dict[str, list[_Fault]] = {}
+        self._revoked = False
         self._delays: dict[str, list[_Delay]] = {}
         self._stubs: dict[str, Callable[[dict[str, Any]], Any]] = {}
 
@@ -779,8 +793,10 @@ class FakeBotAPI:
         retry_after: int | None = None,
         description: str | None = None,
         times: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """Answer the next `times` calls of `method` with an error instead of handling them."""
+        """Answer the next `times` calls of `method` (about `chat_id`, if given) with an error
+        instead of handling them."""
         if status == 429 and retry_after is None:
             retry_after = 1  # Telegram always says how long to back off
         if description is None:
@@ -793,8 +809,21 @@ class FakeBotAPI:
                     description = "Error"
         with self._cond:
             self._faults.setdefault(_method_key(method), []).append(
-                _Fault(status, description, retry_after, times)
+                _Fault(status, description, retry_after, times, chat_id)
             )
+
+    def drop_next(self, method: str, times: int = 1, chat_id: int | None = None) -> None:
+        """Close the connection of the next `times` calls of `method` without answering (what a
+        client sees when a proxy or the network fails): recorded with status DROP."""
+        with self._cond:
+            self._faults.setdefault(_method_key(method), []).append(
+                _Fault(DROP, "connection closed", None, times, chat_id)
+            )
+
+    def revoke_token(self) -> None:
+        """From now on every call answers 401 Unauthorized, as after /revoke in @BotFather."""
+        with self._cond:
+            self._revoked = True
 
     def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
         """Sleep before answering the next `times` calls of `method` (to trigger client timeouts)."""
@@ -986,6 +1015,27 @@ class FakeBotAPI:
             msg["caption"] = caption
         return self._finish_update({"message": msg}, push)
 
+    def poll_without_option_ids(
+        self, chat_id: int | None = None, user_id: int = DEFAULT_USER_ID, *, push: bool = True
+    ) -> dict[str, Any]:
+        """A message with a poll whose options lack `persistent_id`, as a Bot API server older than
+        9.6 sends it: python-telegram-bot 22.8 cannot read the update at all."""
+        msg = self._user_message(chat_id, user_id, _chat_type_for(chat_id))
+        msg["poll"] = {
+            "id": "5060000000000000001",
+            "question": "Which announcement next?",
+            "options": [
+                {"text": "Flood defences", "voter_count": 0},
+                {"text": "Bus fares", "voter_count": 0},
+            ],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": True,
+            "type": "regular",
+            "allows_multiple_answers": False,
+        }
+        return self._finish_update({"message": msg}, push)
+
     def edited_message(
         self,
         text: str,
@@ -1059,6 +1109,25 @@ class FakeBotAPI:
     ) -> int:
         return await asyncio.to_thread(self.post_update, url, update, secret_token)
 
+    @staticmethod
+    def post_raw(
+        url: str,
+        body: bytes,
+        secret_token: str | None = None,
+        content_type: str = "application/json",
+    ) -> tuple[int, bytes]:
+        """POST any bytes to a webhook (a forger, a broken proxy): the status and the body answered."""
+        headers = {"Content-Type": content_type}
+        if secret_token is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret_token
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            with opener.open(request, timeout=5) as response:
+                return int(response.status), response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
     # ---------------------------------------------------------------- request dispatch
 
     def _dispatch(self, path: str, content_type: str, body: bytes) -> tuple[int, dict[str, Any]]:
@@ -1102,13 +1171,15 @@ class FakeBotAPI:
         self, token: str, key: str, params: dict[str, Any], error: ApiError | None
     ) -> tuple[int, dict[str, Any]]:
         try:
-            if token != self.token:
+            if token != self.token or self._revoked:
                 raise ApiError(401, "Unauthorized")
             if error is not None:
                 raise error
             with self._cond:
-                fault = self._take(self._faults, key)
+                fault = self._take_fault(key, params)
                 handler = self._stubs.get(key) or self._methods.get(key)
+            if fault is not None and fault.status == DROP:
+                return DROP, {}
             if fault is not None:
                 extra = {"retry_after": fault.retry_after} if fault.retry_after is not None else None
                 raise ApiError(fault.status, fault.description, extra)
@@ -1119,6 +1190,16 @@ class FakeBotAPI:
             return 200, {"ok": True, "result": result}
         except ApiError as exc:
             return exc.status, exc.payload()
+
+    def _take_fault(self, key: str, params: dict[str, Any]) -> _Fault | None:
+        queue = self._faults.get(key) or []
+        for fault in queue:
+            if fault.applies(params):
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    queue.remove(fault)
+                return fault
+        return None
 
     @staticmethod
     def _take(table: dict[str, list[Any]], key: str) -> Any:

@@ -9,6 +9,7 @@ import json
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -20,10 +21,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, TimedOut
+from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, NetworkError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -32,11 +34,13 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakebotapi import DEFAULT_USER_ID, FakeBotAPI
+from tests.fakebotapi import DEFAULT_USER_ID, DROP, FakeBotAPI
 
 # pytest registers the fixture under its own name, "fake_bot_api"; the alias keeps ruff's F811
 # quiet about test parameters of that name. Drop this once tests/conftest.py imports it.
 from tests.fakebotapi import fake_bot_api as _fake_bot_api_fixture  # noqa: F401
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 # ------------------------------------------------------------------ a tiny echo bot
 
@@ -77,8 +81,8 @@ async def on_inline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def build_app(
-    fake: FakeBotAPI, token: str | None = None, rate_limiter: AIORateLimiter | None = None
-) -> Application:
+    fake: FakeBotAPI, token: str | None = None, rate_limiter: BaseRateLimiter[Any] | None = None
+) -> AnyApp:
     builder = Application.builder().token(token or fake.token).base_url(fake.base_url)
     if rate_limiter is not None:
         builder = builder.rate_limiter(rate_limiter)
@@ -91,7 +95,7 @@ def build_app(
 
 
 @asynccontextmanager
-async def polling(app: Application) -> AsyncIterator[Application]:
+async def polling(app: AnyApp) -> AsyncIterator[AnyApp]:
     # By hand rather than run_polling(): that one owns the event loop and signal handlers.
     await app.initialize()
     await app.start()
@@ -106,7 +110,7 @@ async def polling(app: Application) -> AsyncIterator[Application]:
 
 
 @pytest.fixture
-async def bot(fake_bot_api: FakeBotAPI) -> AsyncIterator[Application]:
+async def bot(fake_bot_api: FakeBotAPI) -> AsyncIterator[AnyApp]:
     async with polling(build_app(fake_bot_api)) as app:
         yield app
 
@@ -114,7 +118,7 @@ async def bot(fake_bot_api: FakeBotAPI) -> AsyncIterator[Application]:
 # ------------------------------------------------------------------ round trips through PTB
 
 
-async def test_text_gets_html_echo(fake_bot_api: FakeBotAPI, bot: Application) -> None:
+async def test_text_gets_html_echo(fake_bot_api: FakeBotAPI, bot: AnyApp) -> None:
     fake_bot_api.message("tax & <benefits>")
 
     [call] = await fake_bot_api.wait_for_async("sendMessage")
@@ -133,7 +137,7 @@ async def test_text_gets_html_echo(fake_bot_api: FakeBotAPI, bot: Application) -
 
 async def test_start_command_needs_bot_command_entity(
     fake_bot_api: FakeBotAPI,
-    bot: Application,
+    bot: AnyApp,
 ) -> None:
     update = fake_bot_api.command("start")
     assert update["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 6}]
@@ -148,7 +152,7 @@ async def test_start_command_needs_bot_command_entity(
     assert fake_bot_api.sent_messages()[-1]["text"] == "You said: <b>/start</b>"
 
 
-async def test_button_round_trip(fake_bot_api: FakeBotAPI, bot: Application) -> None:
+async def test_button_round_trip(fake_bot_api: FakeBotAPI, bot: AnyApp) -> None:
     fake_bot_api.command("start")
     [sent] = await fake_bot_api.wait_for_async("sendMessage")
 
@@ -164,7 +168,7 @@ async def test_button_round_trip(fake_bot_api: FakeBotAPI, bot: Application) -> 
     assert "reply_markup" not in edit.result  # an edit without reply_markup drops the keyboard
 
 
-async def test_inline_query_answered(fake_bot_api: FakeBotAPI, bot: Application) -> None:
+async def test_inline_query_answered(fake_bot_api: FakeBotAPI, bot: AnyApp) -> None:
     update = fake_bot_api.inline_query("council tax")
 
     [call] = await fake_bot_api.wait_for_async("answerInlineQuery")
@@ -177,7 +181,7 @@ async def test_inline_query_answered(fake_bot_api: FakeBotAPI, bot: Application)
     assert result["input_message_content"]["message_text"] == "<b>council tax</b>"
 
 
-async def test_nothing_sent_for_sticker(fake_bot_api: FakeBotAPI, bot: Application) -> None:
+async def test_nothing_sent_for_sticker(fake_bot_api: FakeBotAPI, bot: AnyApp) -> None:
     fake_bot_api.sticker()
     await fake_bot_api.wait_idle_async(quiet=0.3)
     assert fake_bot_api.sent_messages(include_failed=True) == []
@@ -279,13 +283,51 @@ async def test_wrong_token_is_invalid_token(fake_bot_api: FakeBotAPI) -> None:
     assert call.status == 401
 
 
+async def test_revoked_token_answers_401_to_every_call(fake_bot_api: FakeBotAPI) -> None:
+    async with build_app(fake_bot_api) as app:
+        await app.bot.send_message(DEFAULT_USER_ID, "before")
+        fake_bot_api.revoke_token()
+        with pytest.raises(InvalidToken):
+            await app.bot.send_message(DEFAULT_USER_ID, "after")
+        with pytest.raises(InvalidToken):
+            await app.bot.get_updates(timeout=0)
+    assert [c.status for c in fake_bot_api.calls_of("sendMessage")] == [200, 401]
+
+
+async def test_faults_for_one_chat_and_dropped_connections(fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.fail_next("sendMessage", 502, chat_id=7)
+    fake_bot_api.drop_next("sendMessage", chat_id=8)
+    async with build_app(fake_bot_api) as app:
+        await app.bot.send_message(DEFAULT_USER_ID, "not chat 7 or 8")  # the faults wait for theirs
+        with pytest.raises(NetworkError, match="Bad Gateway"):
+            await app.bot.send_message(7, "to seven")
+        with pytest.raises(NetworkError, match="httpx"):  # no status line at all
+            await app.bot.send_message(8, "to eight")
+        await app.bot.send_message(8, "to eight again")
+    assert [(c.params["chat_id"], c.status) for c in fake_bot_api.calls_of("sendMessage")] == [
+        (DEFAULT_USER_ID, 200),
+        (7, 502),
+        (8, DROP),
+        (8, 200),
+    ]
+
+
+async def test_an_update_python_telegram_bot_cannot_read(fake_bot_api: FakeBotAPI) -> None:
+    fake_bot_api.poll_without_option_ids()
+    async with build_app(fake_bot_api) as app:
+        # What stalls a plain PTB bot: the batch cannot be parsed, so it is never confirmed.
+        with pytest.raises(TypeError, match="persistent_id"):
+            await app.bot.get_updates(timeout=0)
+    assert len(fake_bot_api.pending_updates) == 1
+
+
 # ------------------------------------------------------------------ webhook
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 async def test_webhook_round_trip(fake_bot_api: FakeBotAPI) -> None:
