@@ -299,6 +299,11 @@ def answer_question(
     weights = weights or load_weights()
     query = analyse(question, vocab_of(index))
     ranked = rank_passages(index, store, query, weights, filters, within)
+    return answer_from_ranked(question, query, ranked, weights, top_k)
+
+
+def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Weights, top_k: int) -> Answer:
+    """The outcome, its confidence and the results, from passages the second stage has ordered."""
     positions = _result_positions(ranked, max(top_k, 1), PER_ANNOUNCEMENT)
     if not positions or not query.concepts:
         return Answer(question, "none", 0.0, None, [], query.corrections or None)

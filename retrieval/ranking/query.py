@@ -389,7 +389,12 @@ def _split_compound(word: str, vocab: Vocab) -> list[str]:
     return best
 
 
-def analyse(question: str, vocab: Vocab) -> Query:
+# The ways a question word reaches the corpus's words; each can be switched off to measure it
+# (`python -m retrieval.ranking.bridges`).
+BRIDGES = frozenset({"compounds", "british", "spelling", "split", "synonyms"})
+
+
+def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Query:
     surface = words(question)
     concepts: list[Concept] = []
     bridging: list[str] = []
@@ -406,18 +411,20 @@ def analyse(question: str, vocab: Vocab) -> Query:
         joined_here: set[str] = set()
         before = surface[i - 1] + word if i else None
         after = word + surface[i + 1] if i + 1 < len(surface) else None
-        for neighbour in (before, after):
+        for neighbour in (before, after) if "compounds" in bridges else ():
             if neighbour and (joined := term(neighbour)) and vocab.df(joined) > 0:
                 joined_here.add(joined)
         alternatives |= joined_here
         if not known:
-            replacement = _british(word, vocab) or correct(word, vocab)
+            replacement = (_british(word, vocab) if "british" in bridges else None) or (
+                correct(word, vocab) if "spelling" in bridges else None
+            )
             if replacement is not None:
                 alternatives.add(term(replacement))
                 corrections[word] = replacement
-            else:
+            elif "split" in bridges:
                 alternatives.update(_split_compound(word, vocab))
-        for synonym in _SYNONYMS.get(word, ()):
+        for synonym in _SYNONYMS.get(word, ()) if "synonyms" in bridges else ():
             for part in words(synonym) or [synonym]:
                 if (st := term(part)) and vocab.df(st) > 0:
                     alternatives.add(st)
