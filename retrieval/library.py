@@ -10,9 +10,11 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import secrets
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,9 +25,17 @@ from retrieval.filters import Filters
 from retrieval.index_keeper import IndexKeeper
 from retrieval.ingest import IngestReport, ingest_paths, ingest_records
 from retrieval.search.bm25 import BM25Index
+from retrieval.search.tokenize import term, tokenize
 from retrieval.store import (
     AnnouncementInfo,
+    ButtonState,
+    ChatData,
+    ConversationTurn,
     CorpusStats,
+    DayCount,
+    DigestItem,
+    LoggedQuestion,
+    ShownList,
     Store,
     StoredAnnouncement,
     Subscription,
@@ -142,8 +152,25 @@ class Library:
     ) -> list[answering.Passage]:
         return answering.search(self.index, self.store, words, limit=limit, offset=offset, filters=filters)
 
-    def latest(self, n: int = 5, offset: int = 0) -> list[AnnouncementInfo]:
-        return self.store.latest(n, offset)
+    def latest(self, n: int = 5, offset: int = 0, filters: Filters | None = None) -> list[AnnouncementInfo]:
+        """Newest first; `filters` (retrieval/filters.py) keep matching announcements only."""
+        return self.store.latest(n, offset, filters)
+
+    def count_latest(self, filters: Filters | None = None) -> int:
+        """How many announcements `latest` lists with these filters, over all its pages."""
+        return self.store.count_matching(filters)
+
+    def known_words(self, words: Sequence[str]) -> list[bool]:
+        """For each word, whether the corpus uses it (its index term, e.g. its stem): cheap, no store."""
+        index = self.index
+        return [bool(t) and index.df_of(t) > 0 for t in map(term, (w.casefold() for w in words))]
+
+    def announcement_terms(self, announcement_id: int) -> frozenset[str]:
+        """The index terms of an announcement's title and indexed passages (empty if it is gone)."""
+        rows = self.store.chunks_of([announcement_id])
+        if not rows:
+            return frozenset()
+        return frozenset(tokenize(rows[0].title)).union(*(tokenize(row.text) for row in rows))
 
     def announcement(self, announcement_id: int) -> StoredAnnouncement | None:
         return self.store.announcement(announcement_id)
@@ -164,9 +191,42 @@ class Library:
 
     # -- subscriptions and the alert queue (the rules are in retrieval/alerts.py) ---------------
 
-    def subscribe(self, chat_id: int, words: str, limit: int) -> Subscription:
+    def subscribe(
+        self, chat_id: int, words: str, limit: int, kind: str = "words", daily: bool = False
+    ) -> Subscription:
         """DuplicateSubscription or SubscriptionLimit (retrieval.store) when it may not be added."""
-        return self.store.subscribe(chat_id, words, limit)
+        return self.store.subscribe(chat_id, words, limit, kind=kind, daily=daily)
+
+    def change_subscription(
+        self,
+        chat_id: int,
+        subscription_id: int,
+        *,
+        daily: bool | None = None,
+        muted_until: datetime | None = None,
+        unmute: bool = False,
+    ) -> Subscription | None:
+        """Daily or immediate delivery, a mute until a time, or no mute; None if the chat has no
+        such subscription."""
+        return self.store.change_subscription(
+            chat_id, subscription_id, daily=daily, muted_until=muted_until, unmute=unmute
+        )
+
+    def organisations(self) -> list[str]:
+        """The organisation fields of the corpus, for matching names loosely (retrieval/filters.py)."""
+        return self.store.organisations()
+
+    def announcement_infos(self, announcement_ids: Sequence[int]) -> dict[int, AnnouncementInfo]:
+        return self.store.announcement_infos(announcement_ids)
+
+    def hold_for_digest(self, items: Sequence[DigestItem]) -> None:
+        self.store.hold_for_digest(items)
+
+    def digest_items(self, held_before: datetime) -> list[DigestItem]:
+        return self.store.digest_items(held_before)
+
+    def clear_digest(self, chat_id: int, announcement_ids: Sequence[int]) -> None:
+        self.store.clear_digest(chat_id, announcement_ids)
 
     def subscriptions(self, chat_id: int) -> list[Subscription]:
         return self.store.subscriptions(chat_id)
@@ -186,3 +246,76 @@ class Library:
 
     def dequeue_alerts(self, announcement_ids: Sequence[int]) -> None:
         self.store.dequeue_alerts(announcement_ids)
+
+    # -- what the bot keeps per chat: button keys, questions asked and their feedback -----------
+
+    def remember(
+        self, chat_id: int, kind: str, payload: Mapping[str, Any], ttl: timedelta, now: datetime | None = None
+    ) -> str:
+        """A short key for a button to carry (callback_data holds 64 bytes) standing for `payload`
+        until `ttl` has passed, for any process on this store."""
+        now = now or datetime.now(UTC)
+        key = secrets.token_urlsafe(9)  # 12 characters, 72 random bits: not guessable across chats
+        self.store.save_button(ButtonState(key, chat_id, kind, dict(payload), now + ttl), now)
+        return key
+
+    def recall(self, key: str, now: datetime | None = None) -> ButtonState | None:
+        """What a button's key stands for; None once it has expired or was forgotten."""
+        return self.store.button(key, now or datetime.now(UTC))
+
+    def log_question(self, chat_id: int, text: str, outcome: str, now: datetime | None = None) -> int:
+        return self.store.log_question(chat_id, text, outcome, now or datetime.now(UTC))
+
+    def give_feedback(self, question_id: int, chat_id: int, helpful: bool) -> bool:
+        """👍 or 👎 on the reply to a question this chat asked; False if it is no longer kept."""
+        return self.store.set_feedback(question_id, chat_id, 1 if helpful else -1, datetime.now(UTC))
+
+    def question_counts(self, since: datetime) -> list[DayCount]:
+        return self.store.question_counts(since)
+
+    def recent_questions(
+        self, limit: int, outcome: str | None = None, feedback: int | None = None
+    ) -> list[LoggedQuestion]:
+        return self.store.recent_questions(limit, outcome=outcome, feedback=feedback)
+
+    def prune(self, now: datetime, questions_before: datetime, alerts_before: datetime) -> dict[str, int]:
+        """Delete expired button keys, and questions and alert records older than the given times;
+        how many of each went."""
+        return {
+            "button keys": self.store.delete_expired_buttons(now),
+            "questions": self.store.delete_questions_before(questions_before),
+            "alerts": self.store.delete_alerts_sent_before(alerts_before),
+        }
+
+    def chat_data(self, chat_id: int) -> ChatData:
+        return self.store.chat_data(chat_id)
+
+    def forget_chat(self, chat_id: int) -> ChatData:
+        """Delete everything the store keeps about this chat."""
+        return self.store.forget_chat(chat_id)
+
+    # -- a chat's conversation: follow-ups and numbered lists (records in retrieval/store) --------
+
+    def remember_answer(
+        self, chat_id: int, announcement_id: int, question: str, ttl: timedelta, now: datetime
+    ) -> None:
+        """This chat's last answer quoted `announcement_id`, for follow-ups within `ttl`."""
+        self.store.remember_answer(chat_id, announcement_id, question, now, now + ttl)
+
+    def last_answer(self, chat_id: int, now: datetime) -> ConversationTurn | None:
+        """This chat's last answer, if it is recent enough to follow up."""
+        return self.store.conversation(chat_id, now)
+
+    def remember_list(
+        self, chat_id: int, list_key: str, items: Mapping[int, int], ttl: timedelta, now: datetime
+    ) -> ShownList:
+        """This chat was shown `items` (number -> announcement id) of the list `list_key`, for
+        /read N within `ttl`; pages of the same list add up."""
+        return self.store.remember_list(chat_id, list_key, items, now, now + ttl)
+
+    def shown_list(self, chat_id: int, now: datetime) -> ShownList | None:
+        return self.store.shown_list(chat_id, now)
+
+    def forget_conversation(self, chat_id: int) -> int:
+        """Delete this chat's last answer and last list (part of /forget)."""
+        return self.store.forget_conversation(chat_id)

@@ -123,7 +123,9 @@ def test_a_store_made_before_migrations_is_upgraded_without_losing_a_row(tmp_pat
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"Migrated the store from no schema to {migrate.HEAD}."
-    assert {table: table_rows(db, table) for table in V1_TABLES} == before
+    after = {table: table_rows(db, table) for table in V1_TABLES}
+    # Later revisions add columns (with defaults) after the v1 ones: every v1 value is kept.
+    assert {t: [r[: len(b)] for r, b in zip(after[t], before[t], strict=True)] for t in V1_TABLES} == before
     again = run_cli(["migrate"], cwd=tmp_path, env=cli_env(db_url(db)))
     assert again.stdout.strip() == f"The store is already at {migrate.HEAD}."
 

@@ -21,7 +21,7 @@ from retrieval.store.database import database_lock
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0002"  # the newest revision; tests/test_migrations.py checks it against migrations/versions/
+HEAD = "0004"  # the newest revision; tests/test_migrations.py checks it against migrations/versions/
 
 
 def _config(connection: Connection | None = None) -> Config:

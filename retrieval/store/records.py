@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -80,8 +80,73 @@ class SyncStatus:
 class Subscription:
     subscription_id: int
     chat_id: int
-    words: str
+    words: str  # the words followed, or the organisation's name as the corpus writes it
     created_at: datetime
+    kind: str = "words"  # or "organisation"
+    daily: bool = False  # matches go out in one digest a day
+    muted_until: datetime | None = None  # no alerts before then
+
+    def muted(self, now: datetime) -> bool:
+        return self.muted_until is not None and self.muted_until > now
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """A match held for a chat's daily digest."""
+
+    chat_id: int
+    announcement_id: int
+    subscription_id: int
+    words: str
+    queued_at: datetime
+
+
+@dataclass(frozen=True)
+class ButtonState:
+    """What a button's short key stands for (a question, search words), until it expires."""
+
+    key: str
+    chat_id: int
+    kind: str
+    payload: Mapping[str, Any]
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    question_id: int
+    chat_id: int
+    asked_at: datetime
+    text: str
+    outcome: str
+    feedback: int | None
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """Questions asked on one day (UTC), by outcome."""
+
+    day: date
+    outcomes: Mapping[str, int]
+
+    @property
+    def asked(self) -> int:
+        return sum(self.outcomes.values())
+
+
+@dataclass(frozen=True)
+class ChatData:
+    """How many rows of each kind a chat has in the store (what /forget deletes)."""
+
+    subscriptions: int = 0
+    questions: int = 0
+    button_keys: int = 0
+    alerts: int = 0
+    digest_items: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.subscriptions + self.questions + self.button_keys + self.alerts + self.digest_items
 
 
 class SubscriptionRefused(ValueError):
@@ -94,3 +159,28 @@ class DuplicateSubscription(SubscriptionRefused):
 
 class SubscriptionLimit(SubscriptionRefused):
     """The chat has as many subscriptions as it may."""
+
+
+@dataclass(frozen=True)
+class ConversationTurn:
+    """The announcement a chat's last answer quoted, and the question it answered: a short follow-up
+    ("and when?") is asked of that announcement first, until `expires_at`."""
+
+    chat_id: int
+    announcement_id: int
+    question: str
+    answered_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ShownList:
+    """The numbered list a chat was last shown (/latest, /search, a filtered list): /read N opens item
+    N of it, until `expires_at`. `items` maps each number shown to its announcement; the pages of one
+    list (`list_key`) add up."""
+
+    chat_id: int
+    list_key: str
+    items: Mapping[int, int]
+    shown_at: datetime
+    expires_at: datetime

@@ -9,36 +9,63 @@ bumps the corpus version it read under the lock, and chunk ids grow in commit or
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Any, cast
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar, cast
 
 import numpy as np
-from sqlalchemy import Connection, CursorResult, Engine, Insert, delete, func, select
+from sqlalchemy import (
+    Connection,
+    CursorResult,
+    Delete,
+    Engine,
+    Insert,
+    Select,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from retrieval.filters import Filters
 from retrieval.store.database import WRITER, make_engine
 from retrieval.store.records import (
     AnnouncementInfo,
+    ButtonState,
+    ChatData,
     ChunkRow,
     ChunkSpan,
+    ConversationTurn,
     CorpusStats,
+    DayCount,
+    DigestItem,
     DuplicateSubscription,
+    LoggedQuestion,
+    ShownList,
     StoredAnnouncement,
     Subscription,
     SubscriptionLimit,
     SyncStatus,
 )
 from retrieval.store.schema import (
+    LIST_KEY,
     AlertQueued,
     AlertSent,
     Announcement,
+    AskedQuestion,
+    ButtonKey,
     Chunk,
     ChunkTombstone,
+    Conversation,
     CorpusState,
+    DigestEntry,
+    ShownListRow,
     SyncState,
 )
 from retrieval.store.schema import Subscription as SubscriptionRow
@@ -196,9 +223,10 @@ class Store:
         with self.engine.connect() as connection:
             return list(connection.scalars(stmt))
 
-    def latest(self, n: int, offset: int = 0) -> list[AnnouncementInfo]:
-        """Newest first: by published date; undated items follow in source order (first = newest)."""
-        stmt = (
+    def latest(self, n: int, offset: int = 0, filters: Filters | None = None) -> list[AnnouncementInfo]:
+        """Newest first: by published date; undated items follow in source order (first = newest).
+        `filters` keep only matching announcements (organisation, type, published range)."""
+        stmt = _matching(
             select(
                 Announcement.id,
                 Announcement.title,
@@ -206,8 +234,11 @@ class Store:
                 Announcement.published,
                 Announcement.url,
                 Announcement.organisation,
-            )
-            .order_by(
+            ),
+            filters,
+        )
+        stmt = (
+            stmt.order_by(
                 Announcement.published.desc().nulls_last(),
                 Announcement.ingested_at.desc(),
                 Announcement.source_position,
@@ -228,6 +259,12 @@ class Store:
                 )
                 for row in connection.execute(stmt)
             ]
+
+    def count_matching(self, filters: Filters | None = None) -> int:
+        """How many announcements `latest` would list with these filters, all pages together."""
+        stmt = _matching(select(func.count(Announcement.id)), filters)
+        with self.engine.connect() as connection:
+            return connection.scalar(stmt) or 0
 
     def announcement(self, announcement_id: int) -> StoredAnnouncement | None:
         stmt = select(
@@ -287,7 +324,9 @@ class Store:
 
     # -- subscriptions --------------------------------------------------------------------------
 
-    def subscribe(self, chat_id: int, words: str, limit: int) -> Subscription:
+    def subscribe(
+        self, chat_id: int, words: str, limit: int, kind: str = "words", daily: bool = False
+    ) -> Subscription:
         """Add a subscription; DuplicateSubscription or SubscriptionLimit if it may not be added."""
         try:
             with self.session() as session:
@@ -303,7 +342,9 @@ class Store:
                 )
                 if (count or 0) >= limit:
                     raise SubscriptionLimit(limit)
-                row = SubscriptionRow(chat_id=chat_id, words=words, created_at=datetime.now(UTC))
+                row = SubscriptionRow(
+                    chat_id=chat_id, words=words, created_at=datetime.now(UTC), kind=kind, daily=daily
+                )
                 session.add(row)
                 session.flush()
                 return _subscription(row)
@@ -323,13 +364,325 @@ class Store:
             return [_subscription(row) for row in session.scalars(stmt)]
 
     def unsubscribe(self, chat_id: int, subscription_id: int | None = None) -> int:
-        """Remove one subscription of this chat, or all of them; returns how many went."""
+        """Remove one subscription of this chat, or all of them, with the matches they held for a
+        digest; returns how many went."""
         stmt = delete(SubscriptionRow).where(SubscriptionRow.chat_id == chat_id)
+        held = delete(DigestEntry).where(DigestEntry.chat_id == chat_id)
         if subscription_id is not None:
             stmt = stmt.where(SubscriptionRow.id == subscription_id)
+            held = held.where(DigestEntry.subscription_id == subscription_id)
         with self.session() as session:
-            result = cast(CursorResult[Any], session.execute(stmt))  # a DELETE's result counts its rows
-            return result.rowcount or 0
+            session.execute(held)
+            return _deleted(session, stmt)
+
+    def change_subscription(
+        self,
+        chat_id: int,
+        subscription_id: int,
+        *,
+        daily: bool | None = None,
+        muted_until: datetime | None = None,
+        unmute: bool = False,
+    ) -> Subscription | None:
+        """Set a subscription of this chat to daily or immediate delivery, mute it until a time or
+        unmute it; None if the chat has no such subscription (any more)."""
+        values: dict[str, Any] = {}
+        if daily is not None:
+            values["daily"] = daily
+        if muted_until is not None or unmute:
+            values["muted_until"] = muted_until
+        with self.session() as session:
+            row = session.scalar(
+                select(SubscriptionRow).where(
+                    SubscriptionRow.chat_id == chat_id, SubscriptionRow.id == subscription_id
+                )
+            )
+            if row is None:
+                return None
+            for name, value in values.items():
+                setattr(row, name, value)
+            session.flush()
+            if daily is False:  # matches held for the digest go out with the next alerts instead
+                session.execute(delete(DigestEntry).where(DigestEntry.subscription_id == subscription_id))
+            return _subscription(row)
+
+    def organisations(self) -> list[str]:
+        """Every organisation field the announcements carry (several names joined by ", " in one)."""
+        stmt = select(Announcement.organisation).where(Announcement.organisation.is_not(None)).distinct()
+        with self.engine.connect() as connection:
+            return [name for name in connection.scalars(stmt) if name]
+
+    def announcement_infos(self, announcement_ids: Sequence[int]) -> dict[int, AnnouncementInfo]:
+        """Title, type, date, url and organisation of each of these that still exists."""
+        if not announcement_ids:
+            return {}
+        stmt = select(
+            Announcement.id,
+            Announcement.title,
+            Announcement.type,
+            Announcement.published,
+            Announcement.url,
+            Announcement.organisation,
+        ).where(Announcement.id.in_(list(announcement_ids)))
+        with self.engine.connect() as connection:
+            return {
+                row.id: AnnouncementInfo(
+                    announcement_id=row.id,
+                    title=row.title,
+                    type=row.type,
+                    published=row.published,
+                    url=row.url,
+                    organisation=row.organisation,
+                )
+                for row in connection.execute(stmt)
+            }
+
+    # -- daily digests --------------------------------------------------------------------------
+
+    def hold_for_digest(self, items: Sequence[DigestItem]) -> None:
+        """Keep these matches for their chats' next digest, and mark them alerted: a chat hears once
+        about an announcement, in its digest or at once, never both."""
+        if not items:
+            return
+        held = [
+            {
+                "chat_id": i.chat_id,
+                "announcement_id": i.announcement_id,
+                "subscription_id": i.subscription_id,
+                "words": i.words,
+                "queued_at": i.queued_at,
+            }
+            for i in items
+        ]
+        sent = [
+            {"chat_id": i.chat_id, "announcement_id": i.announcement_id, "sent_at": i.queued_at}
+            for i in items
+        ]
+        with self.session() as session:
+            session.execute(self._insert_ignoring_duplicates(DigestEntry.__table__), held)
+            session.execute(self._insert_ignoring_duplicates(AlertSent.__table__), sent)
+
+    def digest_items(self, held_before: datetime) -> list[DigestItem]:
+        """Matches held since before `held_before`, by chat, oldest first."""
+        stmt = (
+            select(DigestEntry)
+            .where(DigestEntry.queued_at < held_before)
+            .order_by(DigestEntry.chat_id, DigestEntry.queued_at, DigestEntry.announcement_id)
+        )
+        with self.session() as session:
+            return [
+                DigestItem(
+                    chat_id=row.chat_id,
+                    announcement_id=row.announcement_id,
+                    subscription_id=row.subscription_id,
+                    words=row.words,
+                    queued_at=row.queued_at,
+                )
+                for row in session.scalars(stmt)
+            ]
+
+    def clear_digest(self, chat_id: int, announcement_ids: Sequence[int]) -> None:
+        if not announcement_ids:
+            return
+        with self.session() as session:
+            session.execute(
+                delete(DigestEntry).where(
+                    DigestEntry.chat_id == chat_id, DigestEntry.announcement_id.in_(list(announcement_ids))
+                )
+            )
+
+    # -- button keys ----------------------------------------------------------------------------
+
+    def save_button(self, state: ButtonState, now: datetime) -> None:
+        row = {
+            "key": state.key,
+            "chat_id": state.chat_id,
+            "kind": state.kind,
+            "payload": dict(state.payload),
+            "created_at": now,
+            "expires_at": state.expires_at,
+        }
+        with self.session() as session:
+            session.execute(insert(ButtonKey), row)
+
+    def button(self, key: str, now: datetime) -> ButtonState | None:
+        """What the key stands for; None when it is unknown or expired (cleanup may not have run)."""
+        stmt = select(ButtonKey).where(ButtonKey.key == key, ButtonKey.expires_at > now)
+        with self.session() as session:
+            row = session.scalar(stmt)
+            if row is None:
+                return None
+            return ButtonState(
+                key=row.key,
+                chat_id=row.chat_id,
+                kind=row.kind,
+                payload=dict(row.payload or {}),
+                expires_at=row.expires_at,
+            )
+
+    def delete_expired_buttons(self, now: datetime) -> int:
+        with self.session() as session:
+            return _deleted(session, delete(ButtonKey).where(ButtonKey.expires_at <= now))
+
+    # -- questions asked and their feedback -----------------------------------------------------
+
+    def log_question(self, chat_id: int, text: str, outcome: str, at: datetime) -> int:
+        with self.session() as session:
+            row = AskedQuestion(chat_id=chat_id, text=text, outcome=outcome, asked_at=at)
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def set_feedback(self, question_id: int, chat_id: int, value: int, at: datetime) -> bool:
+        """👍 (+1) or 👎 (-1) for a question this chat asked; False if there is no such question (any
+        more: pruned, forgotten, or another chat's)."""
+        stmt = (
+            update(AskedQuestion)
+            .where(AskedQuestion.id == question_id, AskedQuestion.chat_id == chat_id)
+            .values(feedback=value, feedback_at=at)
+        )
+        with self.session() as session:
+            result = cast(CursorResult[Any], session.execute(stmt))
+            return bool(result.rowcount)
+
+    def question_counts(self, since: datetime) -> list[DayCount]:
+        """Questions asked since `since`, per day (UTC) and outcome, oldest day first."""
+        stmt = select(AskedQuestion.asked_at, AskedQuestion.outcome).where(AskedQuestion.asked_at >= since)
+        days: dict[date, dict[str, int]] = {}
+        with self.engine.connect() as connection:
+            for row in connection.execute(stmt.execution_options(yield_per=10_000)):
+                asked = _aware(row.asked_at)
+                assert asked is not None
+                outcomes = days.setdefault(asked.astimezone(UTC).date(), {})
+                outcomes[row.outcome] = outcomes.get(row.outcome, 0) + 1
+        return [DayCount(day=day, outcomes=days[day]) for day in sorted(days)]
+
+    def recent_questions(
+        self, limit: int, outcome: str | None = None, feedback: int | None = None
+    ) -> list[LoggedQuestion]:
+        """The newest questions first, those with this outcome and/or this feedback."""
+        stmt = select(AskedQuestion).order_by(AskedQuestion.asked_at.desc(), AskedQuestion.id.desc())
+        if outcome is not None:
+            stmt = stmt.where(AskedQuestion.outcome == outcome)
+        if feedback is not None:
+            stmt = stmt.where(AskedQuestion.feedback == feedback)
+        with self.session() as session:
+            return [
+                LoggedQuestion(
+                    question_id=row.id,
+                    chat_id=row.chat_id,
+                    asked_at=row.asked_at,
+                    text=row.text,
+                    outcome=row.outcome,
+                    feedback=row.feedback,
+                )
+                for row in session.scalars(stmt.limit(limit))
+            ]
+
+    def delete_questions_before(self, when: datetime) -> int:
+        with self.session() as session:
+            return _deleted(session, delete(AskedQuestion).where(AskedQuestion.asked_at < when))
+
+    def delete_alerts_sent_before(self, when: datetime) -> int:
+        """Forget which chats were alerted about what before `when` (an update to such an old
+        announcement is no longer alerted anyway: syncs queue only what changed recently)."""
+        with self.session() as session:
+            return _deleted(session, delete(AlertSent).where(AlertSent.sent_at < when))
+
+    # -- a chat's data --------------------------------------------------------------------------
+
+    def chat_data(self, chat_id: int) -> ChatData:
+        """How much the store keeps about this chat, by kind."""
+        tables = _chat_tables()
+        with self.engine.connect() as connection:
+            counts = {
+                name: connection.scalar(select(func.count()).select_from(table).where(column == chat_id)) or 0
+                for name, (table, column) in tables.items()
+            }
+        return ChatData(**counts)
+
+    def forget_chat(self, chat_id: int) -> ChatData:
+        """Delete everything kept about this chat, in one transaction; what went, by kind."""
+        with self.session() as session:
+            counts = {
+                name: _deleted(session, delete(table).where(column == chat_id))
+                for name, (table, column) in _chat_tables().items()
+            }
+        return ChatData(**counts)
+
+    # -- a chat's conversation: the last answer's announcement, the last list shown ----------------
+
+    def remember_answer(
+        self, chat_id: int, announcement_id: int, question: str, now: datetime, expires_at: datetime
+    ) -> None:
+        """This chat's last answer quoted `announcement_id` (replacing the one before)."""
+        values = {
+            "chat_id": chat_id,
+            "announcement_id": announcement_id,
+            "question": question,
+            "answered_at": now,
+            "expires_at": expires_at,
+        }
+        with self.session() as session:
+            session.execute(delete(Conversation).where(Conversation.expires_at <= now))
+            session.execute(_upsert(self.engine.dialect.name, Conversation.__table__, "chat_id", values))
+
+    def conversation(self, chat_id: int, now: datetime) -> ConversationTurn | None:
+        """This chat's last answer, unless it has expired."""
+        stmt = select(Conversation).where(Conversation.chat_id == chat_id, Conversation.expires_at > now)
+        with self.session() as session:
+            row = session.scalars(stmt).first()
+            if row is None:
+                return None
+            return ConversationTurn(
+                chat_id=row.chat_id,
+                announcement_id=row.announcement_id,
+                question=row.question,
+                answered_at=row.answered_at,
+                expires_at=row.expires_at,
+            )
+
+    def remember_list(
+        self, chat_id: int, list_key: str, items: Mapping[int, int], now: datetime, expires_at: datetime
+    ) -> ShownList:
+        """This chat was shown `items` (number -> announcement id) of the list `list_key`: added to
+        what it was shown of the same list before (another page), else in place of the old list."""
+        list_key = list_key[:LIST_KEY]
+        with self.session() as session:
+            session.execute(delete(ShownListRow).where(ShownListRow.expires_at <= now))
+            row = session.scalars(
+                select(ShownListRow).where(ShownListRow.chat_id == chat_id).with_for_update()
+            ).first()
+            merged: dict[int, int] = {}
+            if row is not None and row.list_key == list_key:
+                merged.update({int(n): int(a) for n, a in row.items.items()})
+            merged.update(items)
+            values = {
+                "chat_id": chat_id,
+                "list_key": list_key,
+                "items": {str(n): a for n, a in sorted(merged.items())},
+                "shown_at": now,
+                "expires_at": expires_at,
+            }
+            session.execute(_upsert(self.engine.dialect.name, ShownListRow.__table__, "chat_id", values))
+        return ShownList(chat_id, list_key, merged, now, expires_at)
+
+    def shown_list(self, chat_id: int, now: datetime) -> ShownList | None:
+        """The list this chat was last shown, unless it has expired."""
+        stmt = select(ShownListRow).where(ShownListRow.chat_id == chat_id, ShownListRow.expires_at > now)
+        with self.session() as session:
+            row = session.scalars(stmt).first()
+            if row is None:
+                return None
+            items = {int(n): int(a) for n, a in row.items.items()}
+            return ShownList(row.chat_id, row.list_key, items, row.shown_at, row.expires_at)
+
+    def forget_conversation(self, chat_id: int) -> int:
+        """Delete this chat's last answer and last list; how many rows went."""
+        with self.session() as session:
+            return _deleted(session, delete(Conversation).where(Conversation.chat_id == chat_id)) + _deleted(
+                session, delete(ShownListRow).where(ShownListRow.chat_id == chat_id)
+            )
 
     # -- the alert queue ------------------------------------------------------------------------
 
@@ -384,10 +737,68 @@ def insert_ignoring_duplicates(dialect: str, table: Any) -> Insert:
     return sqlite.insert(table).on_conflict_do_nothing()
 
 
+_Select = TypeVar("_Select", bound="Select[*tuple[Any, ...]]")
+
+
+def _matching(stmt: _Select, filters: Filters | None) -> _Select:
+    """`stmt` over announcements, kept to those `filters` accept: the same rule as Filters.accepts
+    (any of the organisations within the field, which may join several names; any of the types,
+    in any case; published in [since, until)), in SQL so that counting and paging stay in the
+    database."""
+    if not filters:
+        return stmt
+    if filters.organisations:
+        stmt = stmt.where(
+            or_(
+                *(
+                    func.lower(Announcement.organisation).contains(name.lower(), autoescape=True)
+                    for name in filters.organisations
+                )
+            )
+        )
+    if filters.types:
+        stmt = stmt.where(func.lower(Announcement.type).in_(sorted({t.lower() for t in filters.types})))
+    if filters.since is not None:
+        stmt = stmt.where(Announcement.published >= filters.since)
+    if filters.until is not None:
+        stmt = stmt.where(Announcement.published < filters.until)
+    return stmt
+
+
+def _upsert(dialect: str, table: Any, key: str, values: dict[str, Any]) -> Insert:
+    """INSERT, or UPDATE the row that has the same `key`: one statement, so two writers at once
+    leave one row, the last one's."""
+    insert_ = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    changed = {name: value for name, value in values.items() if name != key}
+    return insert_.values(values).on_conflict_do_update(index_elements=[key], set_=changed)
+
+
 def _subscription(row: SubscriptionRow) -> Subscription:
     return Subscription(
-        subscription_id=row.id, chat_id=row.chat_id, words=row.words, created_at=row.created_at
+        subscription_id=row.id,
+        chat_id=row.chat_id,
+        words=row.words,
+        created_at=row.created_at,
+        kind=row.kind,
+        daily=row.daily,
+        muted_until=row.muted_until,
     )
+
+
+def _deleted(session: Session, stmt: Delete) -> int:
+    result = cast(CursorResult[Any], session.execute(stmt))  # a DELETE's result counts its rows
+    return result.rowcount or 0
+
+
+def _chat_tables() -> dict[str, tuple[Any, Any]]:
+    """Every table that keeps rows about a chat, by ChatData's field names, with its chat column."""
+    return {
+        "subscriptions": (SubscriptionRow, SubscriptionRow.chat_id),
+        "questions": (AskedQuestion, AskedQuestion.chat_id),
+        "button_keys": (ButtonKey, ButtonKey.chat_id),
+        "alerts": (AlertSent, AlertSent.chat_id),
+        "digest_items": (DigestEntry, DigestEntry.chat_id),
+    }
 
 
 def _withdrawn_at(extra: dict[str, Any] | None) -> datetime | None:

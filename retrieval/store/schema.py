@@ -1,5 +1,6 @@
 """Every table of the store: announcements, their chunks, the corpus version the index follows, the
-GOV.UK sync state, and the bot's subscriptions and alert queue.
+GOV.UK sync state, and the bot's subscriptions, alert queue, daily digests, button keys and asked
+questions.
 
 A change here needs a migration (retrieval/store/migrations/versions/): tests/test_migrations.py
 checks that the migrations build exactly these tables."""
@@ -9,7 +10,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -133,7 +145,8 @@ SUBSCRIPTION_WORDS = 200  # characters: the column's width
 
 
 class Subscription(Base):
-    """A chat follows some words (retrieval/alerts.py decides what matches them)."""
+    """A chat follows some words, or an organisation (`kind`; `words` then holds its name as the
+    corpus writes it). retrieval/alerts.py decides what matches."""
 
     __tablename__ = "subscriptions"
     __table_args__ = (UniqueConstraint("chat_id", "words"),)
@@ -142,6 +155,10 @@ class Subscription(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     words: Mapped[str] = mapped_column(String(SUBSCRIPTION_WORDS))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(20), default="words", server_default="words")
+    # Matches wait in digest_items and go out together once a day, instead of one message each.
+    daily: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    muted_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class AlertSent(Base):
@@ -154,6 +171,48 @@ class AlertSent(Base):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class DigestEntry(Base):
+    """A match for a daily subscription, held until the day's digest is sent to its chat."""
+
+    __tablename__ = "digest_items"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    announcement_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    subscription_id: Mapped[int] = mapped_column(Integer, index=True)
+    words: Mapped[str] = mapped_column(String(SUBSCRIPTION_WORDS))  # as followed when it matched
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ButtonKey(Base):
+    """What a button stands for when callback_data (64 bytes) cannot hold it: a question or search
+    words behind "More matches" and paging. In the database, not in a process, so that a button
+    works after a restart and on any worker; deleted once expired."""
+
+    __tablename__ = "button_keys"
+
+    key: Mapped[str] = mapped_column(String(24), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class AskedQuestion(Base):
+    """A question a chat asked, how it came out, and the 👍/👎 given to the reply: for /stats, and
+    deleted after a while (the bot prunes them) or when the chat asks."""
+
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String(20))
+    feedback: Mapped[int | None] = mapped_column(Integer)  # +1 or -1
+    feedback_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
 class AlertQueued(Base):
     """Announcements added or changed by a sync whose alerts have not been sent yet."""
 
@@ -161,3 +220,32 @@ class AlertQueued(Base):
 
     announcement_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+LIST_KEY = 200  # characters of what identifies a shown list (the command and its words)
+
+
+class Conversation(Base):
+    """Per chat, the announcement its last answer quoted (retrieval/store/records.ConversationTurn):
+    in the database, not a process, so that a follow-up works on any worker and after a restart.
+    Expired rows are deleted as new ones are written."""
+
+    __tablename__ = "conversations"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    announcement_id: Mapped[int] = mapped_column(Integer)
+    question: Mapped[str] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ShownListRow(Base):
+    """Per chat, the numbered list it was last shown, so that /read N opens item N of it."""
+
+    __tablename__ = "shown_lists"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    list_key: Mapped[str] = mapped_column(String(LIST_KEY))
+    items: Mapped[dict[str, int]] = mapped_column(JSON)  # {"1": announcement id, ...}: JSON keys are text
+    shown_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
