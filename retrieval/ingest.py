@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import delete, insert, literal, select, update
@@ -23,6 +23,7 @@ from retrieval.chunking import SEARCHABLE_CHARS, chunk_body, searchable
 from retrieval.sources.files import SUFFIXES, IngestError, read_file
 from retrieval.store import Store
 from retrieval.store.schema import Announcement, Chunk, ChunkTombstone
+from retrieval.timeutil import utc_now
 
 
 class StoreRefused(Exception):
@@ -126,7 +127,7 @@ def _ingest(
 ) -> IngestReport:
     report = IngestReport(files=1)
     show = sys.stderr.isatty() if progress is None else progress
-    now = datetime.now(UTC)
+    now = utc_now()
     with store.writing() as session:  # the version is read and bumped under the writers' lock
         state = Store.lock_state(session)
         version = state.version + 1
