@@ -310,13 +310,30 @@ def read_replies(
     return [Reply(text) for text in messages]
 
 
+# A 600 KB announcement is 161 messages: a chat flooded, and a group's send quota (20 a minute) spent
+# for eight minutes by one command. Up to about 36 KB (a long speech) is sent whole; longer ones get
+# their first parts and a link to the rest.
+READ_MAX_MESSAGES = 10
+
+
 def announcement_replies(announcement_id: int, a: StoredAnnouncement | None) -> list[Reply]:
-    """/read and the "Full announcement" button: the whole text, or why there is none."""
+    """/read and the "Full announcement" button: the whole text (its beginning, if very long), or why
+    there is none."""
     if a is None:
         return [Reply(f"There is no announcement {announcement_id}. See /latest for what there is.")]
-    return read_replies(
+    replies = read_replies(
         a.announcement_id, a.title, a.type, a.published, a.organisation, a.url, a.summary, a.body
     )
+    if len(replies) <= READ_MAX_MESSAGES:
+        return replies
+    shown = READ_MAX_MESSAGES - 1
+    rest = (
+        f'Read it all on GOV.UK: <a href="{escape(a.url, quote=True)}">{escape(a.url)}</a>'
+        if a.url
+        else "The rest is not shown here."
+    )
+    note = f"That was the first {shown} parts of {len(replies)}: this announcement is too long to send here."
+    return [*replies[:shown], Reply(f"{note} {rest}")]
 
 
 def about_reply(stats: CorpusStats, synced_at: datetime | None, synced_items: int) -> Reply:
