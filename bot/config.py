@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, SecretStr
 
 from retrieval.config import Settings
@@ -12,8 +14,12 @@ class BotSettings(Settings):
     telegram_api_base_url: str = "https://api.telegram.org/bot"
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
+    # A webhook without a secret takes updates from anyone who finds its URL; only on purpose.
+    webhook_insecure: bool = False
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    # Questions, commands and button presses one chat may send in a minute; 0: no limit.
+    chat_questions_per_minute: int = Field(default=20, ge=0)
     sync_interval: int = 600
     govuk_api_base_url: str = "https://www.gov.uk"
     govuk_requests_per_second: float = 3.0
@@ -23,3 +29,25 @@ class BotSettings(Settings):
     govuk_retries: int = Field(default=3, ge=0)
     govuk_backoff: float = Field(default=0.5, ge=0)
     sync_page_size: int = Field(default=100, ge=1, le=1500)
+
+
+_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret_token
+
+
+def webhook_problem(settings: BotSettings) -> str | None:
+    """Why the webhook must not start as configured, in words for whoever runs the bot; None: fine."""
+    if not settings.webhook_url:
+        return None
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if secret and not _SECRET.fullmatch(secret):
+        return (
+            "WEBHOOK_SECRET may only hold letters, digits, _ and - (1 to 256 of them); Telegram refuses "
+            "any other."
+        )
+    if not secret and not settings.webhook_insecure:
+        return (
+            "WEBHOOK_URL is set without WEBHOOK_SECRET: anyone who finds the URL could send the bot "
+            "forged updates for any chat. Set WEBHOOK_SECRET (letters, digits, _ and -), or "
+            "WEBHOOK_INSECURE=1 to run without one anyway."
+        )
+    return None

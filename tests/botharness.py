@@ -18,10 +18,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from telegram import Update
-
 from bot.config import BotSettings
-from bot.telegram.app import build_application
+from bot.telegram.app import ALLOWED_UPDATES, build_application
 from bot.telegram.context import BotApplication
 from retrieval.library import Library
 from tests.conftest_retrieval import db_url, index_dir_of
@@ -47,6 +45,8 @@ def bot_settings_for(directory: Path, api_base_url: str, **overrides: object) ->
         "telegram_bot_token": TOKEN,
         "telegram_api_base_url": api_base_url,
         "sync_interval": 0,
+        # Most tests ask one chat many things in a minute; tests of the limit set their own.
+        "chat_questions_per_minute": 0,
     }
     values.update(overrides)
     return BotSettings(_env_file=None, **values)  # type: ignore[arg-type]
@@ -80,7 +80,7 @@ async def running_bot(
         if app.post_init is not None:
             await app.post_init(app)
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES)
+        await app.updater.start_polling(poll_interval=0.0, timeout=1, allowed_updates=ALLOWED_UPDATES)
         await app.start()
         try:
             yield app

@@ -14,7 +14,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler
 from bot import actions
 from bot.actions import Action
 from bot.commands import EXPIRED
-from bot.telegram.context import Context, markup, request_of
+from bot.telegram.context import Context, admitted, markup, request_of, sending_to
+from bot.telegram.delivery import html_or_plain
 
 
 async def _press(update: Update, context: Context, action: Action | None) -> None:
@@ -26,16 +27,22 @@ async def _press(update: Update, context: Context, action: Action | None) -> Non
     if request is None:
         await query.answer(EXPIRED)
         return
+    if not await admitted(update, context):
+        return
     pressed = await asyncio.to_thread(context.commands.press, request, action)
     await query.answer(pressed.notice)
     if pressed.edit is not None:
+        edit = pressed.edit
         try:
-            await query.edit_message_text(pressed.edit.text, reply_markup=markup(pressed.edit))
+            await html_or_plain(
+                lambda text, mode: query.edit_message_text(text, parse_mode=mode, reply_markup=markup(edit)),
+                edit.text,
+            )
         except BadRequest as exc:  # a second tap on a message that already shows the change
             if "not modified" not in str(exc).lower():
                 raise
     for reply in pressed.send:
-        await context.bot.send_message(request.chat_id, reply.text, reply_markup=markup(reply))
+        await html_or_plain(sending_to(context, request.chat_id, reply), reply.text)
 
 
 Callback = Callable[[Update, Context], Coroutine[Any, Any, None]]

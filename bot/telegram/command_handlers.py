@@ -8,7 +8,7 @@ from telegram import BotCommand, Update
 from telegram.ext import BaseHandler, CommandHandler, MessageHandler, filters
 
 from bot.commands import MENU
-from bot.telegram.context import Context, request_of, send
+from bot.telegram.context import Context, admitted, request_of, send
 
 BOT_COMMANDS = [BotCommand(name, description) for name, description in MENU]
 
@@ -16,7 +16,7 @@ BOT_COMMANDS = [BotCommand(name, description) for name, description in MENU]
 async def command(update: Update, context: Context) -> None:
     message = update.effective_message
     request = request_of(update, message.text or "") if message is not None else None
-    if request is not None:
+    if request is not None and await admitted(update, context):
         await send(update, context, await asyncio.to_thread(context.commands.reply, request))
 
 

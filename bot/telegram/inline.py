@@ -7,7 +7,7 @@ import asyncio
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.ext import BaseHandler, InlineQueryHandler
 
-from bot.telegram.context import Context
+from bot.telegram.context import Context, admitted
 
 
 async def inline(update: Update, context: Context) -> None:
@@ -17,6 +17,8 @@ async def inline(update: Update, context: Context) -> None:
     if not query.query.strip():
         await query.answer([], cache_time=5)
         return
+    if not await admitted(update, context):
+        return  # unanswered: the user's app shows no results
     articles = await asyncio.to_thread(context.commands.inline, query.query)
     results = [
         InlineQueryResultArticle(

@@ -5,18 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot import render
 from bot.sync import run_sync_with
-from bot.telegram.context import BotApplication, Context, markup
+from bot.telegram.context import BotApplication, Context, sending_to
+from bot.telegram.delivery import html_or_plain
+from bot.telegram.ratelimit import SendAbandoned
 from retrieval import alerts
 
 log = logging.getLogger(__name__)
 
 INDEX_CHECK_SECONDS = 10
 FIRST_SYNC_DELAY = 5  # seconds after start-up, so the bot answers before it fetches
+MAX_ALERT_TRIES = 5  # runs in which one alert may fail for a passing reason before it is given up
 
 
 def schedule(app: BotApplication) -> None:
@@ -49,29 +53,58 @@ async def sync_job(context: Context) -> None:
 
 
 async def send_alerts(context: Context) -> int:
-    """Send the alerts that are due (retrieval/alerts.py decides which); returns how many went."""
+    """Send the alerts that are due (retrieval/alerts.py decides which); returns how many went.
+
+    A send that fails for a passing reason (a 5xx or a lost connection after the rate limiter's retry,
+    a timeout, a 429 that outlasted its retries) leaves its announcement queued, so the next run tries
+    that chat again; chats that got it are marked and are not sent it twice. A timed-out send may
+    have arrived all the same: trying again risks a duplicate, which beats losing the alert. After
+    MAX_ALERT_TRIES runs it is given up, so that one failing chat cannot keep an announcement queued
+    (and matched again) for ever."""
     library = context.commands.library
     batch = await asyncio.to_thread(alerts.due, library)
     if not batch.announcement_ids:
         return 0
+    failures = context.bot_data.alert_failures
     blocked: set[int] = set()
+    retry: set[int] = set()  # announcements with an alert to try again next run
     sent = 0
     for alert in batch.alerts:
         if alert.chat_id in blocked:
             continue
+        key = (alert.chat_id, alert.passage.announcement_id)
         reply = render.alert_reply(alert.words, alert.passage)
         try:
-            await context.bot.send_message(alert.chat_id, reply.text, reply_markup=markup(reply))
+            await html_or_plain(sending_to(context, alert.chat_id, reply), reply.text)
         except Forbidden:
             blocked.add(alert.chat_id)
             removed = await asyncio.to_thread(library.unsubscribe, alert.chat_id)
             log.info("chat %s blocked the bot: removed its %d subscriptions", alert.chat_id, removed)
             continue
-        except TelegramError as exc:
-            # It may have arrived all the same: never risk sending an alert twice.
+        except InvalidToken:
+            raise  # nothing can be sent any more: the batch stays queued for the next start
+        except SendAbandoned:
+            retry.add(key[1])  # the bot is stopping
+            continue
+        except BadRequest as exc:  # a NetworkError to PTB, but a refusal: it would fail again
+            log.warning("alert to chat %s refused, will not retry: %s", alert.chat_id, exc)
+        except (NetworkError, RetryAfter) as exc:
+            tries = failures.get(key, 0) + 1
+            if tries < MAX_ALERT_TRIES:
+                failures[key] = tries
+                retry.add(key[1])
+                log.warning(
+                    "alert to chat %s failed (%s): kept for the next run (%d)", alert.chat_id, exc, tries
+                )
+                continue
+            failures.pop(key, None)
+            log.warning("alert to chat %s failed %d times, given up: %s", alert.chat_id, tries, exc)
+        except TelegramError as exc:  # another refusal (the chat moved, ...)
             log.warning("alert to chat %s failed, will not retry: %s", alert.chat_id, exc)
         else:
             sent += 1
+            failures.pop(key, None)
         await asyncio.to_thread(alerts.sent, library, alert)
-    await asyncio.to_thread(alerts.done, library, batch)
+    handled = [a for a in batch.announcement_ids if a not in retry]
+    await asyncio.to_thread(alerts.done, library, replace(batch, announcement_ids=handled))
     return sent

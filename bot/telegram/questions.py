@@ -9,7 +9,7 @@ from telegram import Message, Update
 from telegram.constants import MessageEntityType
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.telegram.context import Context, request_of, send
+from bot.telegram.context import Context, admitted, request_of, send
 
 
 class _AddressedToBot(filters.MessageFilter):
@@ -40,13 +40,13 @@ async def question(update: Update, context: Context) -> None:
     if message is None or not message.text:
         return
     request = request_of(update, strip_mention(message.text, context.bot.username))
-    if request is not None:
+    if request is not None and await admitted(update, context):
         await send(update, context, await asyncio.to_thread(context.commands.reply, request))
 
 
 async def not_text(update: Update, context: Context) -> None:
     request = request_of(update, "")
-    if request is not None:
+    if request is not None and await admitted(update, context):
         await send(update, context, await asyncio.to_thread(context.commands.not_text, request))
 
 
