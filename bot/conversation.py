@@ -1,0 +1,99 @@
+"""Follow-ups: "and how much will it cost?" right after an answer is about that answer's announcement.
+
+A message is a follow-up when it replies to one of the bot's answers (Telegram's reply_to_message),
+or when the chat had an answer in the last ten minutes and the message is short (at most six
+words), starts like a follow-up ("and", "but", "what about", "when", "who", "how much"...) or leans
+on the answer with a pronoun ("it", "that", "they", "this"), and brings no strong topic word of
+its own: a word the corpus uses that the followed announcement does not ("what about flood
+defences?" after an answer about peers is a new question). Cheap: a regular expression, a set of
+generic words and a lookup of the message's few terms.
+
+The answer's announcement is kept per chat in the database (retrieval/store: conversations), with
+an expiry, so that a follow-up reaches any worker and survives a restart.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Sequence
+from datetime import timedelta
+
+from retrieval.ranking.query import wanted_type
+from retrieval.search.tokenize import term, words
+
+FOLLOW_UP_WINDOW = timedelta(minutes=10)
+MAX_WORDS = 6
+
+_OPENERS = re.compile(
+    r"^(?:and|but|so|also|plus|what about|how about|what of|when|who|whom|whose|where|why|which"
+    r"|how much|how many|how long|how soon|what date|what time|since when|until when|by when)\b"
+)
+_PRONOUNS = frozenset(
+    {"it", "its", "it's", "that", "they", "them", "their", "this", "these", "those", "he", "she"}
+)
+
+# Words a follow-up uses to ask for a fact about what was just said, not to name a new topic: they
+# never make a message a new question, whatever the corpus holds.
+_GENERIC = frozenset(
+    """
+    cost costs costing price prices money pay paid pays spend spent spending fund funds funded funding
+    worth budget amount total sum pound pounds million billion figure number numbers many much
+    date dates time times day days week weeks month months year years today yesterday tomorrow soon
+    start starts started begin begins began end ends ended happen happens happened deadline long
+    mean means meant say says said announce announced announcement plan plans planned next else
+    detail details exactly really still left take takes need needs affect affects effect impact
+    change changes changed people person name names get gets go goes come comes know think new
+    reason why source quote place places include includes included involve involved introduce
+    introduced work works decide decided apply applies government uk anyone anybody someone who
+    more less first last again too
+    """.split()  # noqa: SIM905 - a word list, easier to read and extend as text
+)
+
+
+def sounds_like_follow_up(text: str) -> bool:
+    """Short, and shaped like a follow-up: an opener or a pronoun that leans on what came before."""
+    found = words(text)
+    if not found or len(found) > MAX_WORDS:
+        return False
+    if _OPENERS.match(" ".join(found)):
+        return True
+    return any(w in _PRONOUNS for w in found)
+
+
+_GENERIC_TERMS = frozenset(term(w) for w in _GENERIC) - {""}  # "costs" and "costing" alike
+
+
+def strong_topic_words(
+    text: str, known: Callable[[Sequence[str]], Sequence[bool]], announcement_terms: Collection[str]
+) -> list[str]:
+    """Topic words of the message that the corpus uses and the followed announcement does not: the
+    message is about something else. Words the corpus never uses (typos, other languages) are no
+    evidence either way."""
+    candidates = [w for w in words(text) if w not in _GENERIC and (t := term(w)) and t not in _GENERIC_TERMS]
+    if not candidates:
+        return []
+    in_corpus = known(candidates)
+    return [w for w, k in zip(candidates, in_corpus, strict=True) if k and term(w) not in announcement_terms]
+
+
+def topic_of(text: str) -> str:
+    """The topic words of a question, as typed: "How many hereditary peers still sit in the Lords?" ->
+    "hereditary peers still sit lords". Added to a bare follow-up ("when?") so that it is asked about
+    the same thing, without the question words that would ask for another kind of fact."""
+    return " ".join(w for w in words(text) if term(w) and w not in _GENERIC)
+
+
+def missing_fact(question: str) -> str | None:
+    """What a follow-up wanted that the announcement does not give, in a short sentence; None when it
+    asks for no particular kind of fact."""
+    kind = wanted_type(question)
+    if kind == "amount":
+        plain = " ".join(words(question))
+        costs = re.search(r"\bcosts?\b|\bprice\b|\bpay\b", plain)
+        return "It gives no cost." if costs else "It gives no amount."
+    return {
+        "number": "It gives no figure for that.",
+        "date": "It gives no date for that.",
+        "person": "It names no one for that.",
+        "place": "It names no place for that.",
+    }.get(kind or "")

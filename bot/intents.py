@@ -1,0 +1,198 @@
+"""What a message is, before any retrieval: small talk, a request for the newest announcements, news
+about a topic, or a question. Cheap (regular expressions over a dozen words, no model), so it runs on
+every message.
+
+| people type                                   | intent    | the bot                              |
+|-----------------------------------------------|-----------|--------------------------------------|
+| hi, hello there, good morning                 | greeting  | a short hello and example questions  |
+| thanks!, ok great, cheers                     | thanks    | "glad to help" and example questions |
+| bye, ok thanks, bye                           | goodbye   | a short goodbye                      |
+| help, what can you do?, how does this work    | help      | what it can do, example questions    |
+| what's new?, latest, latest from the MoD      | latest    | the newest announcements (filtered)  |
+| news about X, anything on X, what's new on X  | news      | announcements about X, newest first  |
+| anything else                                 | question  | the passage that answers             |
+
+Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from retrieval.search.tokenize import STOP_WORDS
+
+Kind = Literal["greeting", "thanks", "goodbye", "help", "latest", "news", "question"]
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: Kind
+    # latest: what follows "what's new" (filters, or a topic: "from the MoD", "on flooding");
+    # news: the topic; question: the question without any pleasantries before it.
+    rest: str = ""
+
+
+# Small talk, phrase by phrase: a message made only of these is small talk. Tried in this order, and
+# longest first within a kind, so that "good morning" is a greeting before "good" is an "ok", and
+# "thank you very much" is one phrase. "filler" ("mate", "please") counts for no kind of its own.
+_SMALL_TALK: tuple[tuple[str, str], ...] = (
+    ("goodbye", r"bye bye|goodbye|good bye|bye|see you(?: later| soon| tomorrow)?|see ya|cya|farewell"),
+    ("goodbye", r"good night|night night|that'?s all(?: for now| for today)?|that is all|i'?m done"),
+    (
+        "thanks",
+        r"(?:thanks|thank you|thankyou|thx|ty|cheers|ta|many thanks)"
+        r"(?: (?:so|very) much| a lot| again| loads| for (?:that|this|the help|your help|the answer))?",
+    ),
+    ("thanks", r"(?:that'?s|that was|very|really) (?:great|helpful|useful|perfect|brilliant|interesting)"),
+    (
+        "greeting",
+        r"(?:hi|hello|hey|hiya|heya|howdy|hallo|yo|greetings|good (?:morning|afternoon|evening|day)"
+        r"|morning|afternoon|evening)(?: there| all| everyone| folks| again)?",
+    ),
+    (
+        "greeting",
+        r"how are you(?: doing| today)?|how'?s it going|how do you do|what'?s up|sup|nice to meet you",
+    ),
+    (
+        "thanks",  # an acknowledgement gets the same "glad to help"
+        r"ok(?:ay)?|okey|k|great|perfect|brilliant|lovely|nice|cool|awesome|excellent|super|wonderful"
+        r"|fab|amazing|got it|understood|i see|right|alright|sure|fine|good|noted|interesting|helpful"
+        r"|wow|ah|oh|yes|yep|yeah",
+    ),
+    ("filler", r"mate|pal|buddy|bot|friend|folks|all|please|again|very much|a lot"),
+)
+_PHRASE = re.compile(
+    "|".join(f"(?P<g{i}>{pattern})" for i, (_, pattern) in enumerate(_SMALL_TALK)) + r"(?=\s|$)"
+)
+_PRIORITY: tuple[Kind, ...] = ("goodbye", "thanks", "greeting")
+# Messages without words, by their first character.
+_WORDLESS: dict[str, Kind] = {
+    "?": "help",
+    "👍": "thanks",
+    "👌": "thanks",
+    "🙏": "thanks",
+    "👏": "thanks",
+    "✅": "thanks",
+    "❤": "thanks",
+    "🙂": "thanks",
+    "😊": "thanks",
+    "👋": "greeting",
+}
+
+_HELP = re.compile(
+    r"^(?:please )?(?:help(?: me| please)?|i need help|can you help(?: me)?|what can you do|what do you do"
+    r"|what can i ask(?: you)?|what should i ask|what (?:can|do) you know(?: about)?"
+    r"|how does (?:this|it) work"
+    r"|how do i use (?:this|you|this bot|it)|who are you|what are you|what is this(?: bot)?"
+    r"|what'?s this(?: bot)?|commands|menu|instructions|options|\?+)(?: please)?$"
+)
+
+# "what's new", "latest", "anything new today?" and what follows them; the follower is read in the
+# command layer as filters ("from the MoD", "this week") or, if words are left, as a topic.
+_LATEST = re.compile(
+    r"^(?:(?:so|and|ok|okay) )?(?:(?:show|give|tell) me |can i see |i want |i'?d like )?"
+    r"(?:(?:what'?s|what is|whats) (?:new|the latest|latest)(?: today| now| recently| lately)?"
+    r"|(?:what'?s|what is|whats) (?:happening|going on)(?: today| now| recently| lately)?$"
+    r"|(?:what has been|what'?s been|what was|what got) (?:announced|published)(?: today| recently| lately)?$"
+    r"|(?:the |any )?(?:latest|newest|most recent)(?: news| announcements?| updates?| stuff| things| items)?"
+    r"|(?:the |any )?(?:new|recent) (?:news|announcements?|updates?)"
+    r"|(?:is there )?(?:any|anything) (?:news|new)(?: today| recently)?"
+    r"|news|updates?)(?: please)?(?=\s|$)"
+)
+# "news about X", "anything on X", "what's new on X", "latest on X", "updates about X".
+_NEWS = re.compile(
+    r"^(?:(?:so|and|ok|okay) )?(?:(?:show|give|tell) me |can i see |i want |i'?d like |is there |are there "
+    r"|have you got |do you have |got )?(?:the |any )?"
+    r"(?:news|updates?|announcements?|anything(?: new)?|something|(?:the )?latest(?: news)?|what'?s new"
+    r"|what is new|whats new|what'?s the latest|stuff)"
+    r" (?:about|on|regarding|concerning|for|re|with|to do with) "
+    r"(?P<topic>.+)$"
+)
+
+
+def normalise(text: str) -> str:
+    """Lower case, straight apostrophes, and no punctuation or emoji: "Thanks!! 🙏" -> "thanks"."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'").replace("‘", "'")
+    text = re.sub(r"[^\w\s'£$€%-]+", " ", text)  # punctuation, emoji; keep words, amounts, apostrophes
+    text = re.sub(r"(?<!\w)'|'(?!\w)", " ", text)  # quotes around words, not inside them
+    return " ".join(text.split())
+
+
+def _small_talk(text: str) -> tuple[set[str], str]:
+    """The small-talk kinds at the start of `text` ("filler" among them), and what follows them."""
+    kinds: set[str] = set()
+    rest = text
+    while rest:
+        match = _PHRASE.match(rest)
+        if match is None or match.lastgroup is None:
+            break
+        kinds.add(_kind_of(match.lastgroup))
+        rest = rest[match.end() :].lstrip()
+    return kinds, rest
+
+
+def _kind_of(group: str) -> str:
+    return _SMALL_TALK[int(group[1:])][0]
+
+
+def classify(text: str) -> Intent:
+    """The intent of one message (not a /command)."""
+    plain = normalise(text)
+    if not plain:  # no words: "?", "👍", "👋"
+        wordless = _WORDLESS.get(text.strip()[:1])
+        return Intent(wordless) if wordless else Intent("question", text.strip())
+    kinds, rest = _small_talk(plain)
+    if not rest and any(k in kinds for k in _PRIORITY):
+        return Intent(next(k for k in _PRIORITY if k in kinds))
+    if _HELP.match(rest):
+        return Intent("help")
+    news = _NEWS.match(rest)
+    if news is not None:
+        return Intent("news", news.group("topic").strip())
+    latest = _LATEST.match(rest)
+    if latest is not None:
+        return Intent("latest", rest[latest.end() :].strip())
+    # A pleasantry before a question is not part of it: keep the question as typed, less the greeting.
+    if any(k in kinds for k in _PRIORITY):
+        return Intent("question", _drop_words(text, len(plain.split()) - len(rest.split())))
+    return Intent("question", text.strip())
+
+
+def _drop_words(text: str, n: int) -> str:
+    """`text` without its first `n` words (as normalise counts them), punctuation after them too."""
+    pattern = r"^\W*" + r"".join(r"[\w'’£$€%-]+[^\w£$€]*" for _ in range(n))
+    return re.sub(pattern, "", text.strip(), count=1).strip() or text.strip()
+
+
+# -- is it English? ------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+def english_share(text: str, known: Callable[[Sequence[str]], Sequence[bool]]) -> tuple[float, float]:
+    """(share of words that are English stop-words, share that are stop-words or words the corpus
+    uses). `known` says, for each word, whether the index has it."""
+    found = [w.replace("’", "'") for w in _WORD.findall(text.casefold())]
+    if not found:
+        return 1.0, 1.0
+    stop = [w in STOP_WORDS for w in found]
+    in_corpus = known(found)
+    either = sum(s or k for s, k in zip(stop, in_corpus, strict=True))
+    return sum(stop) / len(found), either / len(found)
+
+
+MIN_WORDS_TO_JUDGE = 3
+
+
+def looks_english(text: str, known: Callable[[Sequence[str]], Sequence[bool]]) -> bool:
+    """Cheap: an English question of three or more words has function words ("the", "how", "did")
+    or words the corpus uses. "Faint yw pris y drwydded?" and "Combien coûte le permis de pêche ?"
+    have neither; "recipe for chocolate cake" has "for". Too short to tell counts as English."""
+    if len(_WORD.findall(text)) < MIN_WORDS_TO_JUDGE:
+        return True
+    stop, either = english_share(text, known)
+    return stop >= 0.2 or either >= 0.5

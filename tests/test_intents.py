@@ -1,0 +1,159 @@
+"""What a message is, before any retrieval (bot/intents.py), and when a short message follows up the
+last answer (bot/conversation.py): tables of phrasings as people type them. Cheap: no model, no
+store; the words the corpus knows are given as a plain set."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from bot import conversation, intents
+from retrieval.search.tokenize import term
+
+
+@pytest.mark.parametrize(
+    ("typed", "kind", "rest"),
+    [
+        # small talk
+        ("hi there", "greeting", ""),
+        ("Hello!", "greeting", ""),
+        ("good morning bot", "greeting", ""),
+        ("hey, how are you?", "greeting", ""),
+        ("thanks!", "thanks", ""),
+        ("Thank you very much 🙏", "thanks", ""),
+        ("cheers mate", "thanks", ""),
+        ("ok great", "thanks", ""),
+        ("👍", "thanks", ""),
+        ("🦆", "question", "🦆"),  # no words and no meaning we know: the question path asks for words
+        ("ok thanks, bye", "goodbye", ""),
+        ("Bye!", "goodbye", ""),
+        ("that's all for now, thanks", "goodbye", ""),
+        # help
+        ("help", "help", ""),
+        ("Help me please", "help", ""),
+        ("what can you do?", "help", ""),
+        ("How does this work?", "help", ""),
+        ("?", "help", ""),
+        # the newest announcements, maybe filtered
+        ("what's new?", "latest", ""),
+        ("What’s the latest?", "latest", ""),
+        ("latest", "latest", ""),
+        ("Anything new today?", "latest", ""),
+        ("latest from the MoD", "latest", "from the mod"),
+        ("latest speeches", "latest", "speeches"),
+        ("what's new this week", "latest", "this week"),
+        ("Hi! What's new?", "latest", ""),
+        ("what has been announced", "latest", ""),
+        # news about a topic, newest first
+        ("news about flooding", "news", "flooding"),
+        ("Any news on the fishing licence?", "news", "the fishing licence"),
+        ("anything on hereditary peers", "news", "hereditary peers"),
+        ("what's new on pensions?", "news", "pensions"),
+        ("updates on energy bills", "news", "energy bills"),
+        # questions, pleasantries before them dropped
+        (
+            "hi, how much did the Home Secretary pledge?",
+            "question",
+            "how much did the Home Secretary pledge?",
+        ),
+        ("Thanks! And how much will it cost?", "question", "And how much will it cost?"),
+        ("How do I renew my passport?", "question", "How do I renew my passport?"),
+        ("help with energy bills", "question", "help with energy bills"),
+        ("new rules on fireworks", "question", "new rules on fireworks"),
+        ("what was announced on 15 October 2024", "question", "what was announced on 15 October 2024"),
+        ("what is happening to the national debt", "question", "what is happening to the national debt"),
+        (
+            "whats happening to class 4 national insurance",
+            "question",
+            "whats happening to class 4 national insurance",
+        ),
+        ("Newcastle housing", "question", "Newcastle housing"),
+        ("and when?", "question", "and when?"),
+    ],
+)
+def test_a_message_is_read_as_what_people_mean(typed: str, kind: str, rest: str) -> None:
+    assert intents.classify(typed) == intents.Intent(kind, rest)  # type: ignore[arg-type]
+
+
+# What the corpus uses, as a stand-in for the index: the test needs no store.
+CORPUS_WORDS = """hereditary peers lords bill reform flood defences fishing licence fireworks cost price date
+pevensey eastbourne permit river"""
+CORPUS = {term(w) for w in CORPUS_WORDS.split()}
+
+
+def known(words: Sequence[str]) -> list[bool]:
+    return [term(w.casefold()) in CORPUS for w in words]
+
+
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        ("How do I renew my passport?", True),
+        ("recipe for chocolate cake", True),
+        ("flood defences pevensey", True),
+        ("hereditary peers", True),  # too short to judge
+        ("Faint yw pris y drwydded bysgota?", False),  # Welsh: how much is the fishing licence?
+        ("Pryd fydd y rheolau newydd yn dechrau?", False),  # Welsh: when will the new rules start?
+        ("Combien coûte le permis de pêche ?", False),  # French
+        ("Quand la nouvelle loi entre-t-elle en vigueur ?", False),  # French
+        ("Il y a une réunion à Londres demain", False),  # French with an English stop-word ("a")
+    ],
+)
+def test_a_question_not_in_english_is_noticed(question: str, english: bool) -> None:
+    assert intents.looks_english(question, known) is english
+
+
+@pytest.mark.parametrize(
+    ("message", "follows"),
+    [
+        ("and how much will it cost?", True),
+        ("when?", True),
+        ("and from when?", True),
+        ("who said that", True),
+        ("what about the bill?", True),
+        ("how many are left?", True),
+        ("is it law yet?", True),  # a pronoun
+        ("How many hereditary peers still sit in the Lords after the reform?", False),  # too long
+        ("flood defences", False),  # neither an opener nor a pronoun
+        ("recipe for chocolate cake", False),
+    ],
+)
+def test_a_follow_up_is_short_and_leans_on_the_answer(message: str, follows: bool) -> None:
+    assert conversation.sounds_like_follow_up(message) is follows
+
+
+def test_a_topic_of_its_own_makes_a_new_question() -> None:
+    peers = {term(w) for w in ("hereditary", "peers", "lords", "bill", "reform")}
+    # "flood defences" are in the corpus but not in the announcement about peers: a new topic.
+    assert conversation.strong_topic_words("what about flood defences?", known, peers) == [
+        "flood",
+        "defences",
+    ]
+    # The announcement's own words, and words asking for a kind of fact, are no new topic.
+    assert conversation.strong_topic_words("what about the bill?", known, peers) == []
+    assert conversation.strong_topic_words("and how much will it cost?", known, peers) == []
+    # Words the corpus never uses (a typo, another language) say nothing either way.
+    assert conversation.strong_topic_words("and the zqxj?", known, peers) == []
+
+
+def test_a_bare_follow_up_borrows_the_topic_of_the_question_it_follows() -> None:
+    assert conversation.topic_of("How many hereditary peers still sit in the Lords?") == (
+        "hereditary peers sit lords"
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "note"),
+    [
+        ("and how much will it cost?", "It gives no cost."),
+        ("how much was pledged?", "It gives no amount."),
+        ("when?", "It gives no date for that."),
+        ("who said that", "It names no one for that."),
+        ("where?", "It names no place for that."),
+        ("how many are left?", "It gives no figure for that."),
+        ("what does it change?", None),
+    ],
+)
+def test_what_an_announcement_does_not_give_is_named(question: str, note: str | None) -> None:
+    assert conversation.missing_fact(question) == note
