@@ -20,12 +20,14 @@ from tests.conftest_retrieval import (
     EVAL_2024,
     EVAL_SEED,
     NEWS_2024,
+    ON_POSTGRES,
     SEED_FILE,
     SEED_TITLES,
     cli_env,
     db_url,
     library_for,
     run_cli,
+    store_env,
 )
 
 PLEDGE_QUESTION = "How much did the Home Secretary pledge against live-streamed abuse?"
@@ -229,12 +231,12 @@ def test_latest_n_three(tmp_path: Path, both: Path) -> None:
 
 def test_cli_reads_its_settings_from_dot_env_in_the_working_directory(tmp_path: Path) -> None:
     db = tmp_path / "stores" / "from-dotenv.db"
-    (tmp_path / ".env").write_text(f"DATABASE_URL={db_url(db)}\n", encoding="utf-8")
+    (tmp_path / ".env").write_text("".join(f"{k}={v}\n" for k, v in store_env(db).items()), encoding="utf-8")
 
     result = run_cli(["latest", "-n", "1", "--json"], cwd=tmp_path, env=cli_env())
 
     assert [i["title"] for i in one_json(result)] == SEED_TITLES[:1]
-    assert db.is_file()
+    assert db.is_file() or ON_POSTGRES
     assert not (tmp_path / "data").exists()
 
 

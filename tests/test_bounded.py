@@ -10,7 +10,7 @@ from pathlib import Path
 
 from retrieval.announcement import AnnouncementRecord
 from retrieval.chunking import SEARCHABLE_CHARS
-from tests.conftest_retrieval import ROOT, library_for
+from tests.conftest_retrieval import ROOT, db_url, library_for
 
 PARAGRAPH = (
     "The harbour authority reported {n} vessel movements in week {n}, with dredging of the channel "
@@ -77,7 +77,9 @@ MEASURE = textwrap.dedent(
     import json, resource, sys
     from retrieval.config import Settings
     from retrieval.library import Library
-    library = Library(Settings(_env_file=None, database_url=sys.argv[1], seeds_dir=sys.argv[2]))
+    library = Library(
+        Settings(_env_file=None, database_url=sys.argv[1], seeds_dir=sys.argv[2], index_dir=sys.argv[3])
+    )
     library.ask("school library in leeds")  # index loaded, code warm, no long passage touched
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     answer = library.ask("how many vessel movements were there and where is the dredging")
@@ -89,7 +91,7 @@ MEASURE = textwrap.dedent(
 
 def peak_growth_kb(db: Path, seeds: Path) -> dict[str, int | bool]:
     done = subprocess.run(
-        [sys.executable, "-c", MEASURE, f"sqlite:///{db}", str(seeds)],
+        [sys.executable, "-c", MEASURE, db_url(db), str(seeds), str(db.with_name(db.name + ".index"))],
         capture_output=True,
         text=True,
         cwd=ROOT,

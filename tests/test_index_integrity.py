@@ -23,7 +23,16 @@ import pytest
 
 from retrieval.library import Library
 from retrieval.search import persistence
-from tests.conftest_retrieval import NEWS_2024, ROOT, SEED_FILE, db_url, isolate, library_for
+from tests.conftest_retrieval import (
+    NEWS_2024,
+    ON_POSTGRES,
+    ROOT,
+    SEED_FILE,
+    copy_db,
+    db_url,
+    isolate,
+    library_for,
+)
 
 QUESTIONS = [
     "Blackpool Tower locomotive number",
@@ -76,6 +85,8 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Replies]:
 def store(pristine: tuple[Path, Replies], tmp_path: Path) -> Path:
     """A copy of the pristine store and index, to damage."""
     shutil.copytree(pristine[0], tmp_path / "store")
+    if ON_POSTGRES:  # the store is a schema, not a file in the folder copied
+        copy_db(pristine[0] / "x.db", tmp_path / "store" / "x.db")
     return tmp_path / "store" / "x.db"
 
 
@@ -124,7 +135,7 @@ from retrieval.config import Settings
 from retrieval.library import Library
 from retrieval.search import persistence
 from tests.test_index_integrity import replies
-library = Library(Settings(_env_file=None, database_url=sys.argv[1], index_dir=None))
+library = Library(Settings(_env_file=None, database_url=sys.argv[1], index_dir=sys.argv[2]))
 print(json.dumps(replies(library)))
 library.close()
 """
@@ -133,7 +144,11 @@ library.close()
 def replies_in_subprocess(db: Path) -> tuple[Replies, list[str]]:
     """The replies of a fresh process on this store, and the warnings it logged."""
     result = subprocess.run(
-        [sys.executable, "-c", ASK, db_url(db)], cwd=ROOT, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", ASK, db_url(db), str(index_dir(db))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, f"exit {result.returncode}: {result.stderr[-2000:]}"
     return json.loads(result.stdout), [line for line in result.stderr.splitlines() if "damaged" in line]

@@ -88,7 +88,12 @@ def make_v1_store(db: Path) -> None:
 
 
 def table_rows(db: Path, table: str) -> list[tuple[object, ...]]:
-    return [tuple(r) for r in sql(db, f"SELECT * FROM {table} ORDER BY 1, 2")]
+    """The table's rows, in the columns it had before migrations (later revisions may add some)."""
+    memory = sqlite3.connect(":memory:")
+    memory.executescript(V1_DUMP.read_text(encoding="utf-8"))
+    columns = ", ".join(f'"{row[1]}"' for row in memory.execute(f"PRAGMA table_info({table})"))
+    memory.close()
+    return [tuple(r) for r in sql(db, f"SELECT {columns} FROM {table} ORDER BY 1, 2")]
 
 
 def test_head_names_the_newest_revision() -> None:
