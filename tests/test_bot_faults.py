@@ -3,10 +3,12 @@ process runs for real (`python -m bot run`, polling and webhook). The token must
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -108,37 +110,87 @@ async def test_429_is_retried_and_the_answer_arrives(
     assert errors_logged(caplog) == []
 
 
-async def test_500_is_logged_and_the_next_question_is_answered(
+# A 5xx or a connection lost on the way: sent again once, after a short backoff; the user sees only
+# the answer.
+@pytest.mark.parametrize("fault", ["500", "502", "dropped connection"])
+async def test_a_5xx_or_a_lost_connection_is_retried_once_and_the_answer_arrives(
+    fake_bot_api: FakeBotAPI,
+    bot_settings: BotSettings,
+    library: Library,
+    caplog: pytest.LogCaptureFixture,
+    fault: str,
+) -> None:
+    if fault == "dropped connection":
+        fake_bot_api.drop_next("sendMessage")
+    else:
+        fake_bot_api.fail_next("sendMessage", int(fault))
+
+    async with serving(fake_bot_api, bot_settings, library, caplog):
+        fake_bot_api.message(PLEDGE)
+        failed, retried = await fake_bot_api.wait_for_async("sendMessage", count=2, timeout=10)
+        await fake_bot_api.wait_idle_async(quiet=0.3)
+
+    assert not failed.ok and retried.ok and retried.params == failed.params
+    [answer] = texts(fake_bot_api)
+    assert "£300,000" in answer
+    assert errors_logged(caplog) == []
+
+
+async def test_a_5xx_twice_in_a_row_is_logged_and_the_user_gets_an_apology(
     fake_bot_api: FakeBotAPI, bot_settings: BotSettings, library: Library, caplog: pytest.LogCaptureFixture
 ) -> None:
-    fake_bot_api.fail_next("sendMessage", 500)
+    fake_bot_api.fail_next("sendMessage", 500, times=2)
 
     async with serving(fake_bot_api, bot_settings, library, caplog):
         failed = fake_bot_api.message(PLEDGE)
-        await fake_bot_api.wait_for_async("sendMessage", says(APOLOGY))
+        await fake_bot_api.wait_for_async("sendMessage", says(APOLOGY), timeout=10)
         fake_bot_api.message(HONG_KONG)
         await fake_bot_api.wait_for_async("sendMessage", says("Hong Kong"))
 
-    assert fake_bot_api.calls_of("sendMessage")[0].status == 500
+    assert [c.status for c in fake_bot_api.calls_of("sendMessage")][:3] == [500, 500, 200]
     assert texts(fake_bot_api)[0] == APOLOGY
     [logged] = errors_logged(caplog)
     assert f"update {failed['update_id']} failed" in logged and "Internal Server Error" in logged
 
 
-async def test_timeout_is_logged_and_the_bot_keeps_serving(
+async def test_html_telegram_cannot_parse_is_sent_again_as_plain_text(
     fake_bot_api: FakeBotAPI, bot_settings: BotSettings, library: Library, caplog: pytest.LogCaptureFixture
 ) -> None:
+    refusal = 'Bad Request: can\'t parse entities: Unsupported start tag "blockquote" at byte offset 98'
+    fake_bot_api.fail_next("sendMessage", 400, description=refusal)
+
+    async with serving(fake_bot_api, bot_settings, library, caplog):
+        fake_bot_api.message(PLEDGE)
+        refused, plain = await fake_bot_api.wait_for_async("sendMessage", count=2, timeout=10)
+        await fake_bot_api.wait_idle_async(quiet=0.3)
+
+    assert refused.status == 400 and refused.params["parse_mode"] == "HTML"
+    assert plain.ok and "parse_mode" not in plain.params
+    assert "<" not in plain.params["text"]  # no tags shown as text
+    assert "The Home Secretary last week (Tuesday 21 May) pledged a further £300,000" in plain.params["text"]
+    assert plain.params.get("reply_markup") == refused.params.get("reply_markup")  # buttons kept
+    assert APOLOGY not in texts(fake_bot_api)
+    assert errors_logged(caplog) == []
+
+
+async def test_a_timeout_gives_the_late_answer_and_no_apology(
+    fake_bot_api: FakeBotAPI, bot_settings: BotSettings, library: Library, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Telegram took longer than the bot waits, and delivered the message all the same.
     fake_bot_api.delay_next("sendMessage", 1.5)
 
     async with serving(fake_bot_api, bot_settings, library, caplog, read_timeout=0.5):
         slow = fake_bot_api.message(PLEDGE)
-        await fake_bot_api.wait_for_async("sendMessage", says(APOLOGY))
+        await fake_bot_api.wait_for_async("sendMessage", says("£300,000"))
         fake_bot_api.message(HONG_KONG)
         await fake_bot_api.wait_for_async("sendMessage", says("Hong Kong"))
         await fake_bot_api.wait_idle_async(quiet=0.3)
 
-    logged = errors_logged(caplog)
-    assert any(f"update {slow['update_id']} failed: Timed out" in line for line in logged), logged
+    shown = texts(fake_bot_api)
+    assert len(shown) == 2 and "£300,000" in shown[0] and APOLOGY not in shown
+    assert len(fake_bot_api.calls_of("sendMessage")) == 2  # not sent twice either
+    warned = [r.getMessage() for r in caplog.get_records("call") if r.levelno == logging.WARNING]
+    assert any(f"update {slow['update_id']}" in line and "may arrive late" in line for line in warned)
 
 
 async def test_handler_error_is_logged_with_the_update_and_the_user_gets_an_apology(
@@ -170,7 +222,7 @@ async def test_handler_error_is_logged_with_the_update_and_the_user_gets_an_apol
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        return int(sock.getsockname()[1])
 
 
 def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -279,7 +331,7 @@ def test_run_with_a_webhook(fake_bot_api: FakeBotAPI, tmp_path: Path, path: str)
     assert TOKEN not in err
 
 
-def post_when_listening(fake: FakeBotAPI, url: str, update: dict[str, Any], secret: str) -> int:
+def post_when_listening(fake: FakeBotAPI, url: str, update: dict[str, Any], secret: str | None) -> int:
     """setWebhook may reach Telegram a moment before the listener accepts connections."""
     deadline = time.monotonic() + 10
     while True:
@@ -302,3 +354,160 @@ def test_run_with_a_refused_token_explains_without_printing_it(tmp_path: Path) -
     assert "Telegram refused the bot token" in result.stderr
     assert "@BotFather" in result.stderr
     assert TOKEN not in result.stderr and TOKEN not in result.stdout
+
+
+# ------------------------------------------------------------------ the real process: hardening (issue 10)
+
+
+def test_run_polls_only_for_what_it_answers_and_keeps_its_store_private(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"  # not there yet: the bot makes it
+    env = bot_env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=fake_bot_api.base_url,
+        DATABASE_URL=f"sqlite:///{data}/announcements.db",
+    )
+
+    with bot_process(tmp_path, env) as process:
+        fake_bot_api.message(PLEDGE)
+        wait_answer(fake_bot_api, process, "£300,000", timeout=STARTUP)
+        code, _, err = stop(process)
+
+    assert code == 0, err
+    polls = fake_bot_api.calls_of("getUpdates")
+    assert {tuple(c.params.get("allowed_updates") or ()) for c in polls} == {
+        ("message", "callback_query", "inline_query")
+    }
+    # It holds chat ids and what each chat follows: nobody else on the machine may read it.
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "announcements.db").stat().st_mode) == 0o600
+
+
+# A 401 from the long poll (the token revoked in @BotFather) or from any other call (here a reply).
+@pytest.mark.parametrize("refused", ["getUpdates", "sendMessage"])
+def test_a_revoked_token_ends_the_process_with_one_clear_line(
+    fake_bot_api: FakeBotAPI, tmp_path: Path, refused: str
+) -> None:
+    env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake_bot_api.base_url)
+
+    with bot_process(tmp_path, env) as process:
+        fake_bot_api.message(PLEDGE)
+        wait_answer(fake_bot_api, process, "£300,000", timeout=STARTUP)
+        if refused == "getUpdates":
+            fake_bot_api.revoke_token()
+        else:
+            fake_bot_api.fail_next("sendMessage", 401, description="Unauthorized")
+            fake_bot_api.message(HONG_KONG)
+        try:
+            out, err = process.communicate(timeout=30)  # it must end by itself: nobody sends SIGINT
+        except subprocess.TimeoutExpired:
+            pytest.fail("the bot kept running, deaf, after Telegram refused its token")
+
+    assert process.returncode == 1
+    [line] = [line for line in err.splitlines() if "no longer accepts the bot token" in line]
+    assert "401" in line and "@BotFather" in line
+    assert err.count("no longer accepts") == 1 and "Traceback" not in err
+    assert TOKEN not in out and TOKEN not in err
+
+
+def webhook_env(tmp_path: Path, fake: FakeBotAPI, port: int, **extra: str) -> dict[str, str]:
+    return bot_env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=fake.base_url,
+        WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+        **extra,
+    )
+
+
+def test_a_webhook_without_a_secret_does_not_start_unless_told_to(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    port = free_port()
+    refused = run_main(["run"], cwd=tmp_path, env=webhook_env(tmp_path, fake_bot_api, port))
+
+    assert refused.returncode == 2
+    assert "WEBHOOK_SECRET" in refused.stderr and "WEBHOOK_INSECURE=1" in refused.stderr
+    assert fake_bot_api.calls == []  # not even registered with Telegram
+
+    url = f"http://127.0.0.1:{port}/telegram"
+    with bot_process(tmp_path, webhook_env(tmp_path, fake_bot_api, port, WEBHOOK_INSECURE="1")) as process:
+        [registered] = fake_bot_api.wait_for("setWebhook", timeout=STARTUP)
+        assert registered.params["url"] == url and "secret_token" not in registered.params
+        assert post_when_listening(fake_bot_api, url, fake_bot_api.message(PLEDGE, push=False), None) == 200
+        wait_answer(fake_bot_api, process, "£300,000", timeout=10)
+        code, _, err = stop(process)
+
+    assert code == 0, err
+    assert "the webhook has no secret" in err
+
+
+def test_a_webhook_refuses_bad_bodies_with_400_and_keeps_serving(
+    fake_bot_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    env = webhook_env(tmp_path, fake_bot_api, port, WEBHOOK_SECRET="s3cret")
+
+    with bot_process(tmp_path, env) as process:
+        fake_bot_api.wait_for("setWebhook", timeout=STARTUP)
+        assert registered_allowed_updates(fake_bot_api) == ["message", "callback_query", "inline_query"]
+        assert (
+            post_when_listening(fake_bot_api, url, fake_bot_api.message(PLEDGE, push=False), "s3cret") == 200
+        )
+        wait_answer(fake_bot_api, process, "£300,000", timeout=10)
+
+        # Forged: refused before the body is looked at.
+        assert fake_bot_api.post_raw(url, b"{}")[0] == 403
+        assert fake_bot_api.post_raw(url, b"{}", "guess")[0] == 403
+        # Not an update: 400 with a short body, whatever the bytes.
+        for body in (b"", b"{not json", b"\xff\xfe\xfa", b'"\xed\xa0\x80"', b"[]", b"42", b"[" * 100_000):
+            status, answer = fake_bot_api.post_raw(url, body, "s3cret")
+            assert (status, len(answer) < 100) == (400, True), body[:20]
+        # Too big: refused unread, whether it says so up front or not.
+        assert claims_a_huge_body(port, "/telegram", "s3cret").startswith(b"HTTP/1.1 400")
+        assert sends_a_big_body(url, "s3cret") in (400, "connection closed")
+        # An update the library cannot read: taken (so Telegram does not send it again) and skipped.
+        assert (
+            fake_bot_api.post_raw(
+                url, json.dumps(fake_bot_api.poll_without_option_ids(push=False)).encode(), "s3cret"
+            )[0]
+            == 200
+        )
+
+        assert fake_bot_api.post_update(url, fake_bot_api.message(HONG_KONG, push=False), "s3cret") == 200
+        wait_answer(fake_bot_api, process, "Hong Kong", timeout=10)
+        code, _, err = stop(process)
+
+    assert code == 0, err
+    assert "Traceback" not in err
+    assert len(fake_bot_api.sent_messages()) == 2  # the two questions, nothing for the rest
+    assert err.count("skipped update") == 1
+
+
+def registered_allowed_updates(fake: FakeBotAPI) -> list[str]:
+    [registered] = fake.calls_of("setWebhook")
+    return list(registered.params.get("allowed_updates") or [])
+
+
+def claims_a_huge_body(port: int, path: str, secret: str) -> bytes:
+    """A request whose Content-Length says 60 MB; the answer's first bytes."""
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+        f"X-Telegram-Bot-Api-Secret-Token: {secret}\r\nContent-Length: 60000000\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(head.encode() + b'{"update_id": 1, "message": "')
+        return sock.recv(100)
+
+
+def sends_a_big_body(url: str, secret: str) -> int | str:
+    """2 MB actually sent: refused (400), or cut off while still sending."""
+    try:
+        return FakeBotAPI.post_raw(url, b'{"pad": "' + b"x" * 2_000_000 + b'"}', secret)[0]
+    except (urllib.error.URLError, ConnectionError):
+        return "connection closed"
