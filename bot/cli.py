@@ -111,17 +111,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _migrate(database_url: str) -> int:
-    from retrieval.store import Store, migrate
+    from retrieval.store import migrate
 
-    store = Store(database_url)
-    try:
-        before = migrate.current(store.engine)
-        if migrate.upgrade(store.engine):
-            print(f"Migrated the store from {before or 'no schema'} to {migrate.HEAD}.")
-        else:
-            print(f"The store is already at {migrate.HEAD}.")
-    finally:
-        store.close()
+    done = migrate.migrate_store(database_url)
+    if done.changed:
+        print(f"Migrated the store from {done.before or 'no schema'} to {migrate.HEAD}.")
+    else:
+        print(f"The store is already at {migrate.HEAD}.")
     return 0
 
 

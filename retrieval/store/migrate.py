@@ -9,12 +9,13 @@ database never create the same table at once, and the second finds the work done
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from retrieval.store.database import database_lock
+from retrieval.store.database import database_lock, make_engine
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -70,3 +71,19 @@ def ensure_current(engine: Engine) -> None:
     """The cheap check every process makes on opening the store, then `upgrade` if behind."""
     if current(engine) != HEAD:
         upgrade(engine)
+
+
+@dataclass(frozen=True)
+class Migration:
+    before: str | None  # the revision the store was at (None: empty, or made before migrations)
+    changed: bool
+
+
+def migrate_store(database_url: str) -> Migration:
+    """`python -m bot migrate`: bring the store at this URL to HEAD, under the database lock."""
+    engine = make_engine(database_url)
+    try:
+        before = current(engine)
+        return Migration(before=before, changed=upgrade(engine))
+    finally:
+        engine.dispose()
