@@ -308,6 +308,7 @@ def test_run_with_a_webhook(fake_bot_api: FakeBotAPI, tmp_path: Path, path: str)
         WEBHOOK_LISTEN="127.0.0.1",
         WEBHOOK_PORT=str(port),
         WEBHOOK_SECRET="s3cret",
+        WEBHOOK_REGISTER="1",  # one worker alone registers its URL at start
     )
 
     with bot_process(tmp_path, env) as process:
@@ -385,21 +386,33 @@ def test_run_polls_only_for_what_it_answers_and_keeps_its_store_private(
     assert stat.S_IMODE((data / "announcements.db").stat().st_mode) == 0o600
 
 
-# A 401 from the long poll (the token revoked in @BotFather) or from any other call (here a reply).
-@pytest.mark.parametrize("refused", ["getUpdates", "sendMessage"])
+# A 401 from the long poll (the token revoked in @BotFather) or from any other call (here a reply, by
+# a polling bot and by a webhook one).
+@pytest.mark.parametrize("refused", ["getUpdates", "sendMessage", "sendMessage by a webhook"])
 def test_a_revoked_token_ends_the_process_with_one_clear_line(
     fake_bot_api: FakeBotAPI, tmp_path: Path, refused: str
 ) -> None:
-    env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake_bot_api.base_url)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    if refused.endswith("webhook"):
+        env = webhook_env(tmp_path, fake_bot_api, port, WEBHOOK_SECRET="s3cret")
+    else:
+        env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=fake_bot_api.base_url)
 
     with bot_process(tmp_path, env) as process:
-        fake_bot_api.message(PLEDGE)
+        if refused.endswith("webhook"):
+            fake_bot_api.wait_for("setWebhook", timeout=STARTUP)
+            post_when_listening(fake_bot_api, url, fake_bot_api.message(PLEDGE, push=False), "s3cret")
+        else:
+            fake_bot_api.message(PLEDGE)
         wait_answer(fake_bot_api, process, "£300,000", timeout=STARTUP)
         if refused == "getUpdates":
             fake_bot_api.revoke_token()
         else:
             fake_bot_api.fail_next("sendMessage", 401, description="Unauthorized")
-            fake_bot_api.message(HONG_KONG)
+            question = fake_bot_api.message(HONG_KONG, push=refused == "sendMessage")
+            if refused.endswith("webhook"):
+                assert fake_bot_api.post_update(url, question, "s3cret") == 200
         try:
             out, err = process.communicate(timeout=30)  # it must end by itself: nobody sends SIGINT
         except subprocess.TimeoutExpired:
@@ -420,6 +433,7 @@ def webhook_env(tmp_path: Path, fake: FakeBotAPI, port: int, **extra: str) -> di
         WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
         WEBHOOK_LISTEN="127.0.0.1",
         WEBHOOK_PORT=str(port),
+        WEBHOOK_REGISTER="1",
         **extra,
     )
 
