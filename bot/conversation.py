@@ -15,9 +15,10 @@ an expiry, so that a follow-up reaches any worker and survives a restart.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
+from bot import actions, render
 from retrieval.ranking.query import wanted_type
 from retrieval.search.tokenize import term, words
 
@@ -50,6 +51,16 @@ _GENERIC = frozenset(
 )
 
 
+def answered_announcement(buttons: Iterable[tuple[str, str | None]]) -> int | None:
+    """The announcement a message of the bot quoted, read from its buttons (label, callback_data):
+    the one its "Full announcement" button opens. None for a list, a decline or anything else."""
+    for label, data in buttons:
+        action = actions.parse(data) if label == render.FULL_ANNOUNCEMENT and data else None
+        if isinstance(action, actions.Read):
+            return action.announcement_id
+    return None
+
+
 def sounds_like_follow_up(text: str) -> bool:
     """Short, and shaped like a follow-up: an opener or a pronoun that leans on what came before."""
     found = words(text)
@@ -64,16 +75,20 @@ _GENERIC_TERMS = frozenset(term(w) for w in _GENERIC) - {""}  # "costs" and "cos
 
 
 def strong_topic_words(
-    text: str, known: Callable[[Sequence[str]], Sequence[bool]], announcement_terms: Collection[str]
+    text: str,
+    known: Callable[[Sequence[str]], Sequence[bool]],
+    in_announcement: Callable[[Sequence[str]], Sequence[bool]],
 ) -> list[str]:
     """Topic words of the message that the corpus uses and the followed announcement does not: the
     message is about something else. Words the corpus never uses (typos, other languages) are no
-    evidence either way."""
+    evidence either way. `known` and `in_announcement` say, for each word, whether the corpus and
+    the followed announcement use it."""
     candidates = [w for w in words(text) if w not in _GENERIC and (t := term(w)) and t not in _GENERIC_TERMS]
     if not candidates:
         return []
     in_corpus = known(candidates)
-    return [w for w, k in zip(candidates, in_corpus, strict=True) if k and term(w) not in announcement_terms]
+    theirs = in_announcement(candidates)
+    return [w for w, k, a in zip(candidates, in_corpus, theirs, strict=True) if k and not a]
 
 
 def topic_of(text: str) -> str:

@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+
 from retrieval import answer as answering
 from retrieval.announcement import AnnouncementRecord
 from retrieval.config import Settings
@@ -25,7 +27,7 @@ from retrieval.filters import Filters
 from retrieval.index_keeper import IndexKeeper
 from retrieval.ingest import IngestReport, ingest_paths, ingest_records
 from retrieval.search.bm25 import BM25Index
-from retrieval.search.tokenize import term, tokenize
+from retrieval.search.tokenize import term
 from retrieval.store import (
     AnnouncementInfo,
     ButtonState,
@@ -165,12 +167,22 @@ class Library:
         index = self.index
         return [bool(t) and index.df_of(t) > 0 for t in map(term, (w.casefold() for w in words))]
 
-    def announcement_terms(self, announcement_id: int) -> frozenset[str]:
-        """The index terms of an announcement's title and indexed passages (empty if it is gone)."""
-        rows = self.store.chunks_of([announcement_id])
-        if not rows:
-            return frozenset()
-        return frozenset(tokenize(rows[0].title)).union(*(tokenize(row.text) for row in rows))
+    def words_in_announcement(self, announcement_id: int, words: Sequence[str]) -> list[bool]:
+        """For each word, whether the announcement (its title or an indexed passage) uses it. Read
+        from the index's postings and the announcement's chunk ids, never its text: the cost does
+        not grow with the announcement's length."""
+        index = self.index
+        own = np.asarray(self.store.chunk_ids_of([announcement_id]), np.int64)
+        found: list[bool] = []
+        for word in words:
+            t = term(word.casefold())
+            i = index.vocabulary.get(t) if t and len(own) else None
+            if i is None or i + 1 >= len(index.indptr):
+                found.append(False)
+                continue
+            rows = index.docs[index.indptr[i] : index.indptr[i + 1]]
+            found.append(bool(np.isin(index.chunk_ids[rows], own).any()))
+        return found
 
     def announcement(self, announcement_id: int) -> StoredAnnouncement | None:
         return self.store.announcement(announcement_id)
