@@ -99,3 +99,81 @@ def database_lock(engine: Engine, name: str = "migrate") -> Iterator[None]:
         yield
     finally:
         os.close(fd)  # closing releases the lock
+
+
+class RunnerLock:
+    """Held by at most one process per database for as long as that process lives and keeps it: the
+    one of several workers that syncs GOV.UK and sends alerts. On PostgreSQL a session advisory lock
+    on a connection of its own (the server drops it when the process dies, or the connection does);
+    on SQLite an flock beside the database file (the kernel drops it). Nothing waits: a worker that
+    does not get it just is not the runner, and tries again next time."""
+
+    def __init__(self, engine: Engine, name: str = "runner") -> None:
+        self.engine = engine
+        self.name = name
+        self._connection: Connection | None = None
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        """Whether this process took the lock at its last `hold` (no database round trip)."""
+        return (
+            self._connection is not None
+            or self._fd is not None
+            or (self.engine.dialect.name != "postgresql" and sqlite_file(self.engine.url) is None)
+        )
+
+    def hold(self) -> bool:
+        """True while this process is the runner: takes the lock if it is free, and checks that a lock
+        already taken is still held (a PostgreSQL restart ends the session that held it)."""
+        if self.engine.dialect.name == "postgresql":
+            return self._hold_advisory()
+        path = sqlite_file(self.engine.url)
+        if path is None:
+            return True  # an in-memory database belongs to this process alone
+        if self._fd is None:
+            fd = os.open(path.with_name(f"{path.name}.{self.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            self._fd = fd
+        return True
+
+    def _hold_advisory(self) -> bool:
+        if self._connection is not None:
+            try:
+                self._connection.execute(text("SELECT 1"))
+                self._connection.commit()
+                return True
+            except Exception:
+                self.release()  # the session is gone, and the lock with it: another may have it now
+        connection = self.engine.connect()
+        try:
+            key = _lock_key(f"govuk-answers:{self.name}")
+            got = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+            connection.commit()  # hold the lock, not a transaction: the lock is the session's
+        except Exception:
+            connection.invalidate()
+            connection.close()
+            raise
+        if not got:
+            connection.close()
+            return False
+        self._connection = connection
+        return True
+
+    def release(self) -> None:
+        """Stop being the runner. The connection is closed rather than returned to the pool, where
+        it would go on holding the session's lock."""
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            try:
+                connection.invalidate()
+                connection.close()
+            except Exception:
+                pass  # already broken: the server has dropped the lock with the session
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Engine,
     Insert,
     Select,
+    and_,
     delete,
     func,
     insert,
@@ -714,19 +715,73 @@ class Store:
             )
 
     def alerts_sent(self, announcement_ids: Sequence[int]) -> set[tuple[int, int]]:
-        """(chat id, announcement id) of the alerts already sent about these announcements."""
+        """(chat id, announcement id) of the alerts already sent about these announcements, or being
+        sent now (a live claim); an expired claim is not among them: its sender died."""
         if not announcement_ids:
             return set()
         stmt = select(AlertSent.chat_id, AlertSent.announcement_id).where(
-            AlertSent.announcement_id.in_(list(announcement_ids))
+            AlertSent.announcement_id.in_(list(announcement_ids)),
+            or_(AlertSent.claim_until.is_(None), AlertSent.claim_until > datetime.now(UTC)),
         )
         with self.engine.connect() as connection:
             return {(row.chat_id, row.announcement_id) for row in connection.execute(stmt)}
 
     def mark_sent(self, chat_id: int, announcement_id: int) -> None:
-        row = {"chat_id": chat_id, "announcement_id": announcement_id, "sent_at": datetime.now(UTC)}
+        """Sent (or given up): never again for this chat and announcement; ends a claim."""
+        now = datetime.now(UTC)
+        row = {"chat_id": chat_id, "announcement_id": announcement_id, "sent_at": now}
+        stmt = self._alert_insert(row).on_conflict_do_update(
+            index_elements=["chat_id", "announcement_id"], set_={"sent_at": now, "claim_until": None}
+        )
         with self.session() as session:
-            session.execute(self._insert_ignoring_duplicates(AlertSent.__table__), row)
+            session.execute(stmt)
+
+    def _alert_insert(self, row: dict[str, Any]) -> Any:
+        """INSERT INTO alerts_sent in the dialect's own form, which has ON CONFLICT DO UPDATE."""
+        if self.engine.dialect.name == "postgresql":
+            return postgresql.insert(AlertSent).values(row)
+        return sqlite.insert(AlertSent).values(row)
+
+    def claim_alert(self, chat_id: int, announcement_id: int, until: datetime) -> bool:
+        """Take the right to send this alert until `until`: True unless it was sent, or another worker
+        holds a live claim. One statement (an insert, or an update of an expired claim, that returns
+        the row), so two workers can never both get True."""
+        now = datetime.now(UTC)
+        row = {"chat_id": chat_id, "announcement_id": announcement_id, "sent_at": now, "claim_until": until}
+        stmt = (
+            self._alert_insert(row)
+            .on_conflict_do_update(
+                index_elements=["chat_id", "announcement_id"],
+                set_={"sent_at": now, "claim_until": until},
+                where=and_(AlertSent.claim_until.is_not(None), AlertSent.claim_until <= now),
+            )
+            .returning(AlertSent.chat_id)
+        )
+        with self.session() as session:
+            return session.execute(stmt).first() is not None
+
+    def release_claim(self, chat_id: int, announcement_id: int) -> None:
+        """Give a claim back unsent (a passing failure): the next run may try this chat again."""
+        stmt = delete(AlertSent).where(
+            AlertSent.chat_id == chat_id,
+            AlertSent.announcement_id == announcement_id,
+            AlertSent.claim_until.is_not(None),
+        )
+        with self.session() as session:
+            session.execute(stmt)
+
+    def claimed(self, announcement_ids: Sequence[int], expired_since: datetime) -> set[int]:
+        """Those of these announcements with an alert claimed and not sent whose claim is live or
+        expired after `expired_since`: a claim that expires while a run looks at the queue must not
+        let that run clear its announcement before the alert is sent again. An older expired claim
+        (its chat has unsubscribed since) holds nothing."""
+        if not announcement_ids:
+            return set()
+        stmt = select(AlertSent.announcement_id).where(
+            AlertSent.announcement_id.in_(list(announcement_ids)), AlertSent.claim_until > expired_since
+        )
+        with self.engine.connect() as connection:
+            return set(connection.scalars(stmt))
 
 
 def insert_ignoring_duplicates(dialect: str, table: Any) -> Insert:

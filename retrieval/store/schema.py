@@ -169,6 +169,8 @@ class AlertSent(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     announcement_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Set while a worker sends it (a claim that expires if the worker dies); NULL once sent.
+    claim_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class DigestEntry(Base):
