@@ -18,9 +18,15 @@ class BotSettings(Settings):
     webhook_insecure: bool = False
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
+    # Whether `run` registers WEBHOOK_URL with Telegram at start. Off: several workers behind one URL
+    # would each register it again; `python -m bot set-webhook` does it once.
+    webhook_register: bool = False
     # Questions, commands and button presses one chat may send in a minute; 0: no limit.
     chat_questions_per_minute: int = Field(default=20, ge=0)
     sync_interval: int = 600
+    # Seconds a worker may take to send one alert it claimed; if it dies first, the alert is sent again
+    # (by whichever worker runs then) once this has passed.
+    alert_claim_seconds: float = Field(default=120.0, gt=0)
     govuk_api_base_url: str = "https://www.gov.uk"
     govuk_requests_per_second: float = 3.0
     # How patient the GOV.UK client is: seconds per request, retries of a transient fault (timeout,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from retrieval.answer import Passage, best_match
 from retrieval.library import Library
@@ -25,6 +26,8 @@ from retrieval.store.schema import SUBSCRIPTION_WORDS
 MAX_PER_CHAT = 20
 MAX_WORDS = SUBSCRIPTION_WORDS  # characters
 MIN_COVERAGE = 0.75
+# How long an expired claim still keeps its announcement queued (see Store.claimed).
+CLAIM_SETTLE = timedelta(hours=1)
 # The terminal chat's subscriptions: kept and listed like any chat's, but no Telegram chat has this id,
 # so nobody is alerted for them.
 LOCAL_CHAT_ID = 0
@@ -106,8 +109,23 @@ def sent(library: Library, alert: Alert) -> None:
     library.mark_sent(alert.chat_id, alert.passage.announcement_id)
 
 
+def claim(library: Library, alert: Alert, seconds: float) -> bool:
+    """The right to send this alert for `seconds`: False if it was sent or another worker is sending
+    it. A sender that dies holds it only until the claim expires; the alert is then due again."""
+    until = datetime.now(UTC) + timedelta(seconds=seconds)
+    return library.store.claim_alert(alert.chat_id, alert.passage.announcement_id, until)
+
+
+def release(library: Library, alert: Alert) -> None:
+    """Not sent, for a passing reason: the next run may claim it again."""
+    library.store.release_claim(alert.chat_id, alert.passage.announcement_id)
+
+
 def done(library: Library, batch: Due) -> None:
-    library.dequeue_alerts(batch.announcement_ids)
+    """Clear the batch from the queue, except announcements with an alert still claimed (by a worker
+    that may have died mid-send): they stay queued until that alert is sent."""
+    pending = library.store.claimed(batch.announcement_ids, datetime.now(UTC) - CLAIM_SETTLE)
+    library.dequeue_alerts([a for a in batch.announcement_ids if a not in pending])
 
 
 def queue(library: Library, announcement_ids: Sequence[int]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import replace
+from typing import cast
 
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
@@ -15,6 +16,7 @@ from bot.telegram.context import BotApplication, Context, sending_to
 from bot.telegram.delivery import html_or_plain
 from bot.telegram.ratelimit import SendAbandoned
 from retrieval import alerts
+from retrieval.store.database import RunnerLock
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +30,20 @@ def schedule(app: BotApplication) -> None:
         return
     app.job_queue.run_repeating(check_index, interval=INDEX_CHECK_SECONDS, first=INDEX_CHECK_SECONDS)
     settings = app.bot_data.settings
-    if settings is not None and settings.sync_interval > 0:
+    if settings is not None and settings.sync_interval > 0 and app.bot_data.commands is not None:
+        # Of several workers on one database, only the lock's holder syncs and sends alerts; the
+        # others try for it at each interval, so one takes over when the runner stops or dies.
+        runner = RunnerLock(app.bot_data.commands.library.store.engine)
         first = min(FIRST_SYNC_DELAY, settings.sync_interval)
-        app.job_queue.run_repeating(sync_job, interval=settings.sync_interval, first=first, name="sync")
+        app.job_queue.run_repeating(
+            sync_job, interval=settings.sync_interval, first=first, name="sync", data=runner
+        )
+
+
+def is_runner(app: BotApplication) -> bool:
+    """Whether this worker holds the runner lock now (for /healthz); False when it never syncs."""
+    jobs = app.job_queue.get_jobs_by_name("sync") if app.job_queue is not None else ()
+    return any(cast(RunnerLock, job.data).held for job in jobs)
 
 
 async def check_index(context: Context) -> None:
@@ -39,6 +52,15 @@ async def check_index(context: Context) -> None:
 
 
 async def sync_job(context: Context) -> None:
+    runner = cast(RunnerLock, context.job.data) if context.job is not None else None
+    if runner is not None:
+        was = runner.held
+        if not await asyncio.to_thread(runner.hold):
+            if was:
+                log.warning("lost the runner lock: another worker syncs and sends alerts now")
+            return
+        if not was:
+            log.info("this worker is the runner: it syncs GOV.UK and sends the alerts")
     library = context.commands.library
     try:
         # Fetching, storing and indexing run in a child process, waited for on a thread: questions
@@ -63,6 +85,7 @@ async def send_alerts(context: Context) -> int:
     (and matched again) for ever."""
     library = context.commands.library
     batch = await asyncio.to_thread(alerts.due, library)
+    claim_seconds = context.settings.alert_claim_seconds
     if not batch.announcement_ids:
         return 0
     failures = context.bot_data.alert_failures
@@ -73,6 +96,10 @@ async def send_alerts(context: Context) -> int:
         if alert.chat_id in blocked:
             continue
         key = (alert.chat_id, alert.passage.announcement_id)
+        # Claimed in the database before it is sent: a worker that died mid-send holds it only until
+        # the claim expires, and no other worker sends it meanwhile.
+        if not await asyncio.to_thread(alerts.claim, library, alert, claim_seconds):
+            continue
         reply = render.alert_reply(alert.words, alert.passage)
         try:
             await html_or_plain(sending_to(context, alert.chat_id, reply), reply.text)
@@ -80,11 +107,13 @@ async def send_alerts(context: Context) -> int:
             blocked.add(alert.chat_id)
             removed = await asyncio.to_thread(library.unsubscribe, alert.chat_id)
             log.info("chat %s blocked the bot: removed its %d subscriptions", alert.chat_id, removed)
+            await asyncio.to_thread(alerts.sent, library, alert)
             continue
         except InvalidToken:
-            raise  # nothing can be sent any more: the batch stays queued for the next start
+            raise  # nothing can be sent any more: the claim expires and the batch stays queued
         except SendAbandoned:
             retry.add(key[1])  # the bot is stopping
+            await asyncio.to_thread(alerts.release, library, alert)
             continue
         except BadRequest as exc:  # a NetworkError to PTB, but a refusal: it would fail again
             log.warning("alert to chat %s refused, will not retry: %s", alert.chat_id, exc)
@@ -96,6 +125,7 @@ async def send_alerts(context: Context) -> int:
                 log.warning(
                     "alert to chat %s failed (%s): kept for the next run (%d)", alert.chat_id, exc, tries
                 )
+                await asyncio.to_thread(alerts.release, library, alert)
                 continue
             failures.pop(key, None)
             log.warning("alert to chat %s failed %d times, given up: %s", alert.chat_id, tries, exc)
