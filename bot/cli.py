@@ -1,4 +1,4 @@
-"""`python -m bot SUBCOMMAND`: ingest, ask, search, latest, eval, sync, migrate, chat and run."""
+"""`python -m bot SUBCOMMAND`: ingest, ask, search, latest, eval, sync, migrate, chat, run, set-webhook."""
 
 from __future__ import annotations
 
@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("chat", help="ask questions in the terminal, answered as the bot would")
     sub.add_parser("run", help="run the Telegram bot (or the terminal chat when no token is set)")
+    sub.add_parser(
+        "set-webhook", help="register WEBHOOK_URL (and WEBHOOK_SECRET) with Telegram, once for all workers"
+    )
+    p = sub.add_parser("delete-webhook", help="stop Telegram posting updates to the webhook")
+    p.add_argument("--drop-pending", action="store_true", help="also drop the updates Telegram holds")
     return parser
 
 
@@ -79,6 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.app import run
 
         return run(settings)
+    if args.command in ("set-webhook", "delete-webhook"):
+        from bot.telegram import registration
+
+        if args.command == "set-webhook":
+            return registration.set_webhook(settings)
+        return registration.delete_webhook(settings, args.drop_pending)
     if args.command == "sync":
         from bot.sync import sync_command
 

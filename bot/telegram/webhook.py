@@ -9,7 +9,12 @@ with a traceback, to one that is not JSON.
 - An update python-telegram-bot cannot read (as from an older Bot API server): logged and answered
   200, since Telegram would otherwise send it again and again and hold back the ones after it.
 
-Start-up refuses a webhook without a secret unless WEBHOOK_INSECURE=1 (bot/config.py).
+Start-up refuses a webhook without a secret unless WEBHOOK_INSECURE=1 (bot/config.py). The URL is
+registered with Telegram by `python -m bot set-webhook`, once for all workers, or at start when
+WEBHOOK_REGISTER=1 (one worker alone).
+
+GET /healthz, for a supervisor or a load balancer: 200 with {corpus_version, last_sync, index_chunks,
+runner} while the worker can read its store, 503 when it cannot.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import tornado.web
 from tornado.httpserver import HTTPServer
 
 from bot.config import BotSettings
+from bot.telegram import jobs
 from bot.telegram.context import BotApplication
 from bot.telegram.transport import TokenWatch, readable
 
@@ -81,6 +87,44 @@ class _UpdateHandler(tornado.web.RequestHandler):
         log.debug("webhook: %s %s", self.request.method, self.request.uri, exc_info=args[1] if args else None)
 
 
+class _HealthHandler(tornado.web.RequestHandler):
+    SUPPORTED_METHODS = ("GET",)
+
+    def initialize(self, app: BotApplication) -> None:
+        self.app = app
+
+    async def get(self) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        try:
+            body = await asyncio.to_thread(health, self.app)
+        except Exception as exc:  # the store is unreachable: the supervisor should know
+            log.warning("healthz: %s", exc)
+            self.set_status(HTTPStatus.SERVICE_UNAVAILABLE)
+            self.finish(json.dumps({"error": type(exc).__name__}))
+            return
+        self.finish(json.dumps(body))
+
+    def log_exception(self, *args: Any) -> None:
+        log.debug("healthz: %s %s", self.request.method, self.request.uri, exc_info=args[1] if args else None)
+
+
+def health(app: BotApplication) -> dict[str, Any]:
+    """What /healthz reports: the store's corpus version and last sync, what this worker's index holds
+    (it lags the version only while it catches up), and whether this worker is the runner."""
+    commands = app.bot_data.commands
+    if commands is None:
+        raise RuntimeError("no library")
+    library = commands.library
+    last = library.last_sync().last_success
+    return {
+        "corpus_version": library.corpus_version(),
+        "last_sync": last.isoformat() if last is not None else None,
+        "index_chunks": len(library.index),
+        "runner": jobs.is_runner(app),
+    }
+
+
 def _json_object(body: bytes) -> dict[str, Any] | None:
     try:
         data = json.loads(body.decode("utf-8"))
@@ -91,10 +135,21 @@ def _json_object(body: bytes) -> dict[str, Any] | None:
 
 def make_server(app: BotApplication, path: str, secret: str | None) -> HTTPServer:
     web = tornado.web.Application(
-        [(rf"{re.escape(path.rstrip('/'))}/?", _UpdateHandler, {"app": app, "secret": secret})],
+        [
+            (r"/healthz", _HealthHandler, {"app": app}),
+            (rf"{re.escape(path.rstrip('/'))}/?", _UpdateHandler, {"app": app, "secret": secret}),
+        ],
         log_function=lambda handler: None,  # no access log: the bot logs what it does with updates
     )
     return HTTPServer(web, max_body_size=MAX_BODY, body_timeout=BODY_TIMEOUT)
+
+
+async def register(app: BotApplication, settings: BotSettings, allowed_updates: Sequence[str]) -> None:
+    """Tell Telegram to post updates to WEBHOOK_URL, with the secret and only the updates we answer."""
+    if not settings.webhook_url:
+        raise ValueError("registering a webhook needs WEBHOOK_URL")
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    await app.bot.set_webhook(settings.webhook_url, secret_token=secret, allowed_updates=allowed_updates)
 
 
 async def run_webhook(
@@ -122,9 +177,8 @@ async def run_webhook(
             await app.post_init(app)
         server.listen(settings.webhook_port, address=settings.webhook_listen)
         try:
-            await app.bot.set_webhook(
-                settings.webhook_url, secret_token=secret, allowed_updates=allowed_updates
-            )
+            if settings.webhook_register:
+                await register(app, settings, allowed_updates)
             await app.start()
             try:
                 await stop.wait()
