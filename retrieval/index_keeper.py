@@ -1,11 +1,12 @@
 """Keeps the BM25 index at the store's corpus version: loads, catches up, rebuilds, in a child process
-when it is large, and never makes a question wait for it.
+when it is large; a question waits for it only when the store has moved on (bounded).
 
 The index follows the store's corpus version. When they differ (another process ingested, a crash
 between a commit and the index save) the index catches up: chunks above its highest id are added,
 tombstoned ones dropped, all in one linear merge; a different store or tokenizer means a full build.
-While that happens on a worker thread, questions go on being answered by the previous index, and a
-chunk the store no longer has is never quoted (answer.py skips it).
+Each question first checks the version (one small read) and waits for a catch-up, up to
+CATCH_UP_WAIT; past that, questions go on being answered by the previous index, and a chunk the store
+no longer has is never quoted (answer.py skips it).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 PARALLEL_FROM = 100_000  # chunks; below this, starting worker processes costs more than it saves
 BATCH = 10_000
+CATCH_UP_WAIT = 10.0  # seconds a question waits for the index to reach the store's version
 
 
 def _title_terms(cache: dict[int, list[str]], ann_id: int, title: str) -> list[str]:
@@ -91,6 +93,7 @@ class IndexKeeper:
         self._index: BM25Index | None = None
         self._refresh_lock = threading.Lock()
         self._worker: threading.Thread | None = None
+        self._start_lock = threading.Lock()  # one catch-up at a time, however many questions wait on it
         self._last_check = 0.0
 
     def close(self) -> None:
@@ -182,16 +185,27 @@ class IndexKeeper:
         index = self._index
         return index is not None and (index.meta.store_id, index.meta.store_version) == (store_id, version)
 
-    def refresh_soon(self, min_interval: float = 1.0) -> None:
-        """Cheap check for the answer path: at most once a second, and the work goes to a thread."""
+    def refresh_soon(self, min_interval: float = 0.0, wait: float = CATCH_UP_WAIT) -> None:
+        """The answer path's check, before each question: one read of the corpus version (skipped if
+        the last was under `min_interval` seconds ago). When the index is behind, because another
+        process ingested, the question waits for the catch-up, which maps the generation that process
+        saved when it shares this index folder (milliseconds) and merges the new passages otherwise:
+        answered from the old index, a question about what was just ingested would find nothing.
+        After `wait` seconds (a large catch-up) it is answered from the index it has."""
         now = time.monotonic()
         if now - self._last_check < min_interval:
             return
         self._last_check = now
-        if self.is_current() or (self._worker is not None and self._worker.is_alive()):
+        if self.is_current():
             return
-        self._worker = threading.Thread(target=self._refresh_quietly, name="index-refresh", daemon=True)
-        self._worker.start()
+        with self._start_lock:
+            worker = self._worker
+            if worker is None or not worker.is_alive():
+                worker = self._worker = threading.Thread(
+                    target=self._refresh_quietly, name="index-refresh", daemon=True
+                )
+                worker.start()
+        worker.join(wait)
 
     def _refresh_quietly(self) -> None:
         try:

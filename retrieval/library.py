@@ -109,8 +109,8 @@ class Library:
         """Bring the index up to the store's version now; True if a new generation had to be built."""
         return self.keeper.refresh()
 
-    def refresh_soon(self, min_interval: float = 1.0) -> None:
-        """Cheap check for the answer path: at most once a second, and the work goes to a thread."""
+    def refresh_soon(self, min_interval: float = 0.0) -> None:
+        """The answer path's version check: waits for a catch-up when another process has ingested."""
         self.keeper.refresh_soon(min_interval)
 
     def is_current(self) -> bool:
