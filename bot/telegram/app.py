@@ -46,6 +46,7 @@ class _Application(Application[Bot, Context, dict[Any, Any], dict[Any, Any], Bot
         if isinstance(limiter, FairRateLimiter):
             limiter.close()
         await super().stop()
+        jobs.release_runner(self)
         if isinstance(limiter, FairRateLimiter) and limiter.abandoned:
             log.info("stopped: %d messages waiting for a chat's send quota were not sent", limiter.abandoned)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from dataclasses import replace
 from typing import cast
 
@@ -23,6 +24,8 @@ log = logging.getLogger(__name__)
 INDEX_CHECK_SECONDS = 10
 FIRST_SYNC_DELAY = 5  # seconds after start-up, so the bot answers before it fetches
 MAX_ALERT_TRIES = 5  # runs in which one alert may fail for a passing reason before it is given up
+# The runner lock of each running Application (one in a worker; tests run several in one process).
+_runners: weakref.WeakKeyDictionary[BotApplication, RunnerLock] = weakref.WeakKeyDictionary()
 
 
 def schedule(app: BotApplication) -> None:
@@ -33,7 +36,7 @@ def schedule(app: BotApplication) -> None:
     if settings is not None and settings.sync_interval > 0 and app.bot_data.commands is not None:
         # Of several workers on one database, only the lock's holder syncs and sends alerts; the
         # others try for it at each interval, so one takes over when the runner stops or dies.
-        runner = RunnerLock(app.bot_data.commands.library.store.engine)
+        runner = _runners[app] = RunnerLock(app.bot_data.commands.library.store.engine)
         first = min(FIRST_SYNC_DELAY, settings.sync_interval)
         app.job_queue.run_repeating(
             sync_job, interval=settings.sync_interval, first=first, name="sync", data=runner
@@ -42,8 +45,15 @@ def schedule(app: BotApplication) -> None:
 
 def is_runner(app: BotApplication) -> bool:
     """Whether this worker holds the runner lock now (for /healthz); False when it never syncs."""
-    jobs = app.job_queue.get_jobs_by_name("sync") if app.job_queue is not None else ()
-    return any(cast(RunnerLock, job.data).held for job in jobs)
+    runner = _runners.get(app)
+    return runner is not None and runner.held
+
+
+def release_runner(app: BotApplication) -> None:
+    """On stopping: another worker (or this process's next Application) may take over at once."""
+    runner = _runners.pop(app, None)
+    if runner is not None:
+        runner.release()
 
 
 async def check_index(context: Context) -> None:
