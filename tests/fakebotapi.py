@@ -578,6 +578,9 @@ class FakeBotAPI:
         self._open_queries: set[str] = set()
         self._query_ids = itertools.count(7_000_000_001)
         self._blocked: dict[int, str] = {}
+        # (chat, user) -> the user's status in a group ("creator", "administrator", "member", ...);
+        # getChatMember answers "member" for anyone not set.
+        self._members: dict[tuple[int, int], str] = {}
 
         self._faults: dict[str, list[_Fault]] = {}
         self._revoked = False
@@ -611,6 +614,7 @@ class FakeBotAPI:
             "setMyShortDescription": self._set_my_short_description,
             "getMyShortDescription": lambda params: {"short_description": self.short_description},
             "sendChatAction": self._send_chat_action,
+            "getChatMember": self._get_chat_member,
         }
         self._methods = {_method_key(name): handler for name, handler in implemented.items()}
         # Calls are recorded under the official spelling whatever case the client used.
@@ -840,6 +844,14 @@ class FakeBotAPI:
             )
         with self._cond:
             self._blocked[chat_id] = description
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        """What getChatMember says `user_id` is in `chat_id`: "creator", "administrator", "member",
+        "restricted", "left" or "kicked"."""
+        if status not in _MEMBER_STATUSES:
+            raise ValueError(f"unknown chat member status {status!r}")
+        with self._cond:
+            self._members[(chat_id, user_id)] = status
 
     def unblock_chat(self, chat_id: int) -> None:
         with self._cond:
@@ -1617,6 +1629,62 @@ class FakeBotAPI:
         if params.get("action") not in _CHAT_ACTIONS:
             raise _bad_request("wrong parameter action in request")
         return True
+
+
+    def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, user_id = params.get("chat_id"), params.get("user_id")
+        if not isinstance(chat_id, int) or not isinstance(user_id, int):
+            raise _bad_request("chat not found" if not isinstance(chat_id, int) else "user not found")
+        self._check_blocked(chat_id)
+        status = self._members.get((chat_id, user_id), "member")
+        member: dict[str, Any] = {"status": status, "user": self._user(user_id)}
+        # The fields the Bot API sends with each status (python-telegram-bot requires them).
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(
+                {
+                    "can_be_edited": False,
+                    "is_anonymous": False,
+                    "can_manage_chat": True,
+                    "can_delete_messages": True,
+                    "can_manage_video_chats": True,
+                    "can_restrict_members": True,
+                    "can_promote_members": False,
+                    "can_change_info": True,
+                    "can_invite_users": True,
+                    "can_post_stories": False,
+                    "can_edit_stories": False,
+                    "can_delete_stories": False,
+                }
+            )
+        elif status == "restricted":
+            member.update(
+                {
+                    "is_member": True,
+                    "can_send_messages": True,
+                    "can_send_audios": True,
+                    "can_send_documents": True,
+                    "can_send_photos": True,
+                    "can_send_videos": True,
+                    "can_send_video_notes": True,
+                    "can_send_voice_notes": True,
+                    "can_send_polls": True,
+                    "can_send_other_messages": True,
+                    "can_add_web_page_previews": True,
+                    "can_change_info": False,
+                    "can_invite_users": False,
+                    "can_pin_messages": False,
+                    "can_manage_topics": False,
+                    "until_date": 0,
+                }
+            )
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
+
+
+_MEMBER_STATUSES = frozenset({"creator", "administrator", "member", "restricted", "left", "kicked"})
 
 
 def _without_reply(message: dict[str, Any]) -> dict[str, Any]:
