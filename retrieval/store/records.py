@@ -143,10 +143,20 @@ class ChatData:
     button_keys: int = 0
     alerts: int = 0
     digest_items: int = 0
+    conversations: int = 0  # the last answer, which a follow-up follows
+    lists: int = 0  # the last numbered list, which /read N reads
 
     @property
     def total(self) -> int:
-        return self.subscriptions + self.questions + self.button_keys + self.alerts + self.digest_items
+        return (
+            self.subscriptions
+            + self.questions
+            + self.button_keys
+            + self.alerts
+            + self.digest_items
+            + self.conversations
+            + self.lists
+        )
 
 
 class SubscriptionRefused(ValueError):

@@ -853,6 +853,8 @@ def _chat_tables() -> dict[str, tuple[Any, Any]]:
         "button_keys": (ButtonKey, ButtonKey.chat_id),
         "alerts": (AlertSent, AlertSent.chat_id),
         "digest_items": (DigestEntry, DigestEntry.chat_id),
+        "conversations": (Conversation, Conversation.chat_id),
+        "lists": (ShownListRow, ShownListRow.chat_id),
     }
 
 
