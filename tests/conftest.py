@@ -11,7 +11,7 @@ import pytest
 from bot.config import BotSettings
 from retrieval.library import Library
 from tests.botharness import CORPUS_2024, bot_settings_for, prepared_library
-from tests.conftest_retrieval import TEST_DATABASE_URL, drop_test_schemas
+from tests.conftest_retrieval import TEST_DATABASE_URL, drop_stale_test_schemas, drop_test_schemas
 
 if TYPE_CHECKING:  # imported for real by pytest_plugins, which must come first to rewrite its asserts
     from tests.fakebotapi import FakeBotAPI
@@ -26,7 +26,9 @@ def pytest_report_header() -> str:
 
 @pytest.fixture(scope="session", autouse=True)
 def _drop_test_schemas() -> Iterator[None]:
-    """On PostgreSQL each test store is a schema of its own: gone once the run ends."""
+    """On PostgreSQL each test store is a schema of its own: gone once the run ends (and those of
+    earlier runs that died first, at the start)."""
+    drop_stale_test_schemas()
     yield
     drop_test_schemas()
 

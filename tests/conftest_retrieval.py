@@ -85,8 +85,9 @@ def drop_test_schemas() -> None:
     if TEST_DATABASE_URL is None or not _schemas:
         return
     engine = create_engine(TEST_DATABASE_URL)
-    with engine.begin() as connection:
-        for schema in sorted(_schemas):
+    for schema in sorted(_schemas):
+        # One transaction each: dropping hundreds of schemas at once runs out of lock slots.
+        with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
     engine.dispose()
     _schemas.clear()
@@ -97,6 +98,23 @@ def store_env(db: Path) -> dict[str, str]:
     url = db_url(db)
     index_dir = index_dir_of(url)
     return {"DATABASE_URL": url} | ({"INDEX_DIR": str(index_dir)} if index_dir else {})
+
+
+def drop_stale_test_schemas() -> None:
+    """Schemas left by runs that died before their end (their process is gone): dropped."""
+    if TEST_DATABASE_URL is None:
+        return
+    engine = create_engine(TEST_DATABASE_URL)
+    with engine.connect() as connection:
+        names = connection.scalars(
+            text(r"SELECT nspname FROM pg_namespace WHERE nspname ~ '^t[0-9]+_'")
+        ).all()
+    for name in names:
+        pid = int(name[1:].split("_")[0])
+        if not Path(f"/proc/{pid}").exists():
+            with engine.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+    engine.dispose()
 
 
 def settings_for(db: Path, **overrides: Any) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,21 @@ def test_the_store_keeps_each_announcement_and_its_passages(tmp_path: Path) -> N
     assert len(chunks) > 1
     # The passages together are the body (with the sentences that lost paragraph breaks unglued).
     assert " ".join(c.text for c in chunks).split() == unglue(row.body).split()
+
+
+def test_an_announcement_comes_out_as_a_plain_record_that_outlives_the_store(tmp_path: Path) -> None:
+    """No ORM object or session leaves the store: what /read shows is read in full, then the store
+    can be closed (or the row changed) without touching it."""
+    library = library_for(tmp_path / "x.db")
+    library.ingest([NEWS_2024], progress=False)
+    [item] = [a for a in library.latest(30) if a.title.startswith("Stay safe this fireworks")]
+    stored = library.announcement(item.announcement_id)
+    library.close()
+
+    assert stored is not None and dataclasses.is_dataclass(stored)
+    assert stored.title.startswith("Stay safe this fireworks") and stored.type == "News"
+    assert stored.url == "https://www.gov.uk/government/news/stay-safe-this-fireworks-season"
+    assert stored.published is not None and stored.published.isoformat().startswith("2024-10-15T11:58:40")
+    assert stored.organisation and stored.summary and len(stored.body) > 500
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        stored.title = "changed"  # type: ignore[misc]
