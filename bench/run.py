@@ -5,6 +5,12 @@ memory, resident memory and load times belong to that step alone. The parent pri
 
     python -m bench.run                      # 10k, 100k and 1M chunks (about 20 minutes)
     python -m bench.run --sizes 10k,100k     # smaller
+    python -m bench.run --only-postgres --postgres 100k   # only PostgreSQL beside SQLite, and workers
+
+Then, when a PostgreSQL server answers at BENCH_PG_URL (default postgres@127.0.0.1:5432): one corpus
+(--postgres, 100k announcements by default) ingested and asked on SQLite and on PostgreSQL, and
+updates per second through 1, 2 and 4 webhook workers on one database. Without a server those two
+tables are skipped with one line saying why.
 """
 
 from __future__ import annotations
@@ -333,6 +339,204 @@ def step_body(work: Path, chars: int) -> dict[str, Any]:
     return {"chars": chars, "grew_mb": (after - before) / 1024, "ms": ms, "rss_mb": _rss_mb()}
 
 
+# -- PostgreSQL beside SQLite, and several webhook workers (issue 12) ------------------------------
+
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+WORKER_COUNTS = (1, 2, 4)
+WORKER_UPDATES = 600
+PG_QUESTIONS = 200
+
+
+def _pg_database(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _pg_admin(statement: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+
+
+def postgres_problem() -> str | None:
+    try:
+        _pg_admin("SELECT 1")
+    except Exception as exc:
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    return None
+
+
+def step_store(kind: str, where: Any, corpus: Path, questions_path: Path) -> dict[str, Any]:
+    """Ingest the corpus into a fresh store (a SQLite file `where`, or a PostgreSQL database of that
+    name), build the index, and ask the questions through the whole answer path."""
+    from retrieval.ingest import ingest_paths
+    from retrieval.library import Library
+    from retrieval.store import Store
+    from retrieval.store.migrate import migrate_store
+
+    if kind == "postgresql":
+        _pg_admin(f'DROP DATABASE IF EXISTS "{where}" WITH (FORCE)')
+        _pg_admin(f'CREATE DATABASE "{where}"')
+        url = _pg_database(str(where))
+        index_dir = OUT / f"work-{where}.index"
+    else:
+        url = f"sqlite:///{where}"
+        index_dir = Path(f"{where}.index")
+    shutil.rmtree(index_dir, ignore_errors=True)
+    try:
+        migrate_store(url)
+        store = Store(url)
+        started = time.perf_counter()
+        report = ingest_paths(store, [corpus])
+        ingest_s = time.perf_counter() - started
+        store.close()
+        if report.errors:
+            raise SystemExit(str(report.errors[0]))
+        settings = _settings(Path("unused")).model_copy(update={"database_url": url, "index_dir": index_dir})
+        library = Library(settings)
+        started = time.perf_counter()
+        library.refresh()
+        build_s = time.perf_counter() - started
+        texts = [q["q"] for q in _questions(questions_path)][:PG_QUESTIONS]
+        library.ask(texts[0])  # compile, warm the connection pool
+        latencies: list[float] = []
+        for text in texts:
+            t0 = time.perf_counter()
+            library.ask(text)
+            latencies.append((time.perf_counter() - t0) * 1000)
+        chunks = library.store.count_chunks()
+        library.close()
+    finally:
+        shutil.rmtree(index_dir, ignore_errors=True)
+        if kind == "postgresql":
+            _pg_admin(f'DROP DATABASE IF EXISTS "{where}" WITH (FORCE)')
+    return {
+        "kind": kind,
+        "announcements": report.added,
+        "chunks": chunks,
+        "ingest_s": ingest_s,
+        "build_s": build_s,
+        "ask_ms": _percentiles(latencies),
+    }
+
+
+def step_workers(n_workers: int, n_updates: int) -> dict[str, Any]:
+    """`n_workers` processes of `python -m bot run` in webhook mode on one fresh PostgreSQL database
+    (filled from the seeds by the first to start), each in its own folder; `n_updates` questions from
+    as many chats posted to them in turn, as a reverse proxy would spread them. Updates per second:
+    from the first post to the last reply the fake Bot API received."""
+    import socket
+    import urllib.request
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.fakebotapi import FakeBotAPI
+
+    os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
+    name = f"bench_workers_{n_workers}"
+    _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _pg_admin(f'CREATE DATABASE "{name}"')
+    work = OUT / f"work-workers-{n_workers}"
+    shutil.rmtree(work, ignore_errors=True)
+    questions = [
+        "How much did the Home Secretary pledge against live-streamed abuse?",
+        "What did the UK and Canada say about Hong Kong?",
+        "How many hereditary peers still sit in the Lords?",
+        "When were fireworks rules announced?",
+    ]
+    processes: list[subprocess.Popen[bytes]] = []
+    with FakeBotAPI(token="123456:BENCH") as fake:
+        ports = []
+        for i in range(n_workers):
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = int(sock.getsockname()[1])
+            ports.append(port)
+            folder = work / f"worker-{i}"
+            folder.mkdir(parents=True)
+            env = dict(os.environ)
+            env.update(
+                HOME=str(folder),
+                PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+                DATABASE_URL=_pg_database(name),
+                TELEGRAM_BOT_TOKEN="123456:BENCH",
+                TELEGRAM_API_BASE_URL=fake.base_url,
+                WEBHOOK_URL=f"http://127.0.0.1:{port}/telegram",
+                WEBHOOK_LISTEN="127.0.0.1",
+                WEBHOOK_PORT=str(port),
+                WEBHOOK_SECRET="bench",
+                SYNC_INTERVAL="0",
+                CHAT_QUESTIONS_PER_MINUTE="0",
+            )
+            with open(folder / "log", "wb") as log_file:
+                processes.append(
+                    subprocess.Popen(
+                        [sys.executable, "-m", "bot", "run"],
+                        cwd=folder,
+                        env=env,
+                        stdin=subprocess.DEVNULL,
+                        stdout=log_file,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        try:
+            for port in ports:
+                deadline = time.monotonic() + 180
+                while True:
+                    try:
+                        with opener.open(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                            if answer.status == 200:
+                                break
+                    except OSError:
+                        pass
+                    if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
+                        raise SystemExit(f"a worker did not start: see {work}")
+                    time.sleep(0.1)
+            updates = [
+                fake.message(
+                    questions[n % len(questions)], chat_id=20_000 + n, user_id=20_000 + n, push=False
+                )
+                for n in range(n_updates)
+            ]
+
+            def post(n: int) -> int:
+                url = f"http://127.0.0.1:{ports[n % n_workers]}/telegram"
+                return fake.post_update(url, updates[n], "bench")
+
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=16) as pool:
+                statuses = list(pool.map(post, range(n_updates)))
+            fake.wait_for("sendMessage", count=n_updates, timeout=600)
+            wall = time.perf_counter() - started
+            sent = fake.sent_messages()
+        finally:
+            for process in processes:
+                process.terminate()
+            for process in processes:
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            shutil.rmtree(work, ignore_errors=True)
+    return {
+        "workers": n_workers,
+        "updates": n_updates,
+        "accepted": sum(1 for s in statuses if s == 200),
+        "replies": len(sent),
+        "quoted": sum(1 for m in sent if "<blockquote>" in m["text"]),
+        "wall_s": wall,
+        "per_second": n_updates / wall,
+    }
+
+
 STEPS = {
     "body": step_body,
     "ingest": step_ingest,
@@ -340,6 +544,8 @@ STEPS = {
     "serve": step_serve,
     "fresh": step_fresh,
     "e2e": step_e2e,
+    "store": step_store,
+    "workers": step_workers,
 }
 
 
@@ -506,6 +712,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run")
     parser.add_argument("--sizes", default="10k,100k,1m")
     parser.add_argument("--no-e2e", action="store_true", help="skip the 1,000-update burst through the bot")
+    parser.add_argument(
+        "--postgres",
+        default="1m",
+        help="corpus size for PostgreSQL beside SQLite (default 1m: 100k announcements); none to skip",
+    )
+    parser.add_argument("--only-postgres", action="store_true", help="only the PostgreSQL and workers tables")
     parser.add_argument("--step", choices=sorted(STEPS), help=argparse.SUPPRESS)
     parser.add_argument("--args", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -514,7 +726,9 @@ def main(argv: list[str] | None = None) -> int:
         typed = [Path(a) if "/" in a else int(a) if a.isdigit() else a for a in raw]
         print(json.dumps(STEPS[args.step](*typed)))
         return 0
-    results = [measure(label, e2e=not args.no_e2e) for label in args.sizes.split(",")]
+    if args.only_postgres:
+        return postgres_tables(args.postgres)
+    results = [measure(label, e2e=not args.no_e2e) for label in args.sizes.split(",") if label]
     (OUT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     print(tables(results))
     print("\nOne question about one long announcement (issue 10): memory does not follow the body.\n")
@@ -523,6 +737,58 @@ def main(argv: list[str] | None = None) -> int:
     for chars in (1_000, 50_000, 1_000_000, 10_000_000):
         body = _child("body", OUT / f"work-body-{chars}", chars)
         print(_row(f"{chars:,} chars", _f(body["grew_mb"], 1), _f(body["ms"], 1), _f(body["rss_mb"], 0)))
+    return postgres_tables(args.postgres)
+
+
+def postgres_tables(label: str) -> int:
+    """Ingest and ask on PostgreSQL beside SQLite, and updates per second through 1, 2 and 4 webhook
+    workers on one PostgreSQL database; skipped, saying why, without a server at BENCH_PG_URL."""
+    if label == "none":
+        return 0
+    problem = postgres_problem()
+    if problem is not None:
+        print(f"\nPostgreSQL tables skipped: no server at {PG_URL} ({problem}).")
+        return 0
+    print(f"{label} on PostgreSQL:", file=sys.stderr)
+    corpus, questions = _corpus(label)
+    work = OUT / "work-pg"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    rows = [
+        _child("store", "sqlite", work / "bench.db", corpus, questions),
+        _child("store", "postgresql", "bench_store", corpus, questions),
+    ]
+    shutil.rmtree(work, ignore_errors=True)
+    print("\nThe same corpus on SQLite and on PostgreSQL (localhost), whole answer path:\n")
+    print(_row("store", "announcements", "chunks", "ingest s", "index build s", "ask p50 / p95 ms"))
+    print(_row(*["---"] * 6))
+    for r in rows:
+        a = r["ask_ms"]
+        print(
+            _row(
+                r["kind"],
+                f"{r['announcements']:,}",
+                f"{r['chunks']:,}",
+                _f(r["ingest_s"], 1),
+                _f(r["build_s"], 1),
+                f"{_f(a['p50'])} / {_f(a['p95'])}",
+            )
+        )
+    workers = [_child("workers", n, WORKER_UPDATES) for n in WORKER_COUNTS]
+    print(f"\n{WORKER_UPDATES} questions from as many chats through webhook workers on one database:\n")
+    print(_row("workers", "replies", "quoted", "wall s", "updates / s"))
+    print(_row(*["---"] * 5))
+    for w in workers:
+        print(
+            _row(
+                w["workers"],
+                f"{w['replies']}/{w['updates']}",
+                w["quoted"],
+                _f(w["wall_s"], 1),
+                _f(w["per_second"], 1),
+            )
+        )
+    (OUT / "results-postgres.json").write_text(json.dumps({"stores": rows, "workers": workers}, indent=2))
     return 0
 
 
