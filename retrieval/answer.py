@@ -18,9 +18,9 @@ from typing import Any, Literal
 import numpy as np
 
 from retrieval.filters import Filters
-from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather
+from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather, has_fact
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
-from retrieval.ranking.query import Query, Vocab, analyse
+from retrieval.ranking.query import AnswerType, Query, Vocab, analyse
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.tokenize import tokenize
 from retrieval.store import ChunkRow, Store
@@ -302,6 +302,14 @@ def answer_question(
     return answer_from_ranked(question, query, ranked, weights, top_k)
 
 
+def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
+    """Does the passage hold the kind of fact asked for? "How much sand…" or "how much could sea
+    levels rise" ask for a quantity as often as for money: a figure with a unit answers them too."""
+    if ranked.evidence[at, FEATURES.index("type_passage")] > 0:
+        return True
+    return wants == "amount" and has_fact("number", ranked.candidates[at].text)
+
+
 def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Weights, top_k: int) -> Answer:
     """The outcome, its confidence and the results, from passages the second stage has ordered."""
     positions = _result_positions(ranked, max(top_k, 1), PER_ANNOUNCEMENT)
@@ -321,9 +329,7 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
     # A how-many / when / who / where question is answered only by a passage holding that kind of
     # fact; without one, the passage can at most be the closest. (On the training halves this rule
     # turns 3 right answers and 4 wrong ones into "closest".)
-    lacks_fact = (
-        query.wants is not None and ranked.evidence[positions[0], FEATURES.index("type_passage")] == 0
-    )
+    lacks_fact = query.wants is not None and not _holds_fact(ranked, positions[0], query.wants)
     if confidence >= weights.answer_threshold and not lacks_fact:
         outcome = "answer"
     elif confidence >= weights.closest_threshold:

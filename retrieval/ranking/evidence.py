@@ -76,6 +76,11 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|Chair|Chairman|President|Mayor|Governor|Attorney General|Solicitor General|Inspector|Private"
         r"|Corporal|Sergeant|Lieutenant|Captain|Major|Colonel|Trooper|Lance|Rifleman|Sapper|Gunner)\b"
         r"|\b[A-Z][a-z]+ [A-Z][a-z]+(?: [A-Z][a-z]+)?,? (said|says|added|commented|announced)\b"
+        # A "who" is often a body: a council, an agency, a named fund or company.
+        r"|\b(Council|Agency|Department|Ministry|Office|Authority|Trust|Board|Commission|University|Centre"
+        r"|Institute|Fund|Foundation|Service|Police|Group|Bank|Court|Parliament|Government)\b"
+        # Or a name: two capitalised words inside a sentence ("… said Paul Makepeace, Head of …").
+        r"|(?<=[a-z,] )[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, "
     ),
     "place": re.compile(
         r"\b(in|at|from|across|near|to|around|throughout) (the )?[A-Z][a-z]+"

@@ -294,12 +294,16 @@ class Query:  # not slotted: cached_property keeps its value in __dict__
         return sum(c.weight for c in self.concepts if not c.known)
 
 
+# The words that ask for a kind of fact come first in a question ("how many…", "on what date…",
+# "and when…"); a "when" later on ("what game do people play when…") is not what is asked.
+_ASKS_WITHIN = 3  # words before the asking words ("and so on what date…")
+
+
 def wanted_type(question: str) -> AnswerType | None:
-    text = normalise(question)
-    for kind, pattern in _WANTS:
-        if pattern.search(text):
-            return kind
-    return None
+    text = normalise(question).strip()
+    found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_WANTS) if (m := pattern.search(text))]
+    found = [f for f in found if len(text[: f[0]].split()) <= _ASKS_WITHIN]
+    return min(found)[2] if found else None
 
 
 def wants_recent(question: str) -> bool:
