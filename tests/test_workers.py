@@ -288,6 +288,18 @@ def test_two_workers_answer_on_two_ports_and_a_button_made_on_one_works_on_the_o
     [registered] = fake.calls_of("setWebhook")
     assert registered.params["url"] == "https://bot.example/telegram"
     assert registered.params["secret_token"] == SECRET
+    assert registered.params["allowed_updates"] == ["message", "callback_query", "inline_query"]
+
+    undone = subprocess.run(
+        [sys.executable, "-m", "bot", "delete-webhook"],
+        cwd=tmp_path,
+        env=worker_env(database, fake, 8443, HOME=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert undone.returncode == 0, undone.stderr
+    assert [c.method for c in fake.calls if "Webhook" in c.method] == ["setWebhook", "deleteWebhook"]
 
 
 def test_a_question_on_one_worker_right_after_an_ingest_through_another_is_answered(

@@ -65,7 +65,12 @@ async def sync_job(context: Context) -> None:
     runner = cast(RunnerLock, context.job.data) if context.job is not None else None
     if runner is not None:
         was = runner.held
-        if not await asyncio.to_thread(runner.hold):
+        try:
+            holds = await asyncio.to_thread(runner.hold)
+        except Exception as exc:  # the database is away: nobody can sync now; try at the next interval
+            log.warning("runner lock: the store is unreachable (%s)", type(exc).__name__)
+            return
+        if not holds:
             if was:
                 log.warning("lost the runner lock: another worker syncs and sends alerts now")
             return
