@@ -10,16 +10,23 @@ test. Telegram's command menu and handlers and the terminal pick it up from MENU
 
 from __future__ import annotations
 
-import secrets
+import dataclasses
+import re
 import threading
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from bot import actions, render, subscriptions
+from bot import actions, conversation, intents, render, subscriptions
 from bot.actions import Action
 from bot.render import Reply
+from retrieval import alerts as alerting
+from retrieval import filters as filtering
+from retrieval.answer import Answer
+from retrieval.filters import Filters
 from retrieval.library import Library
+from retrieval.store import Subscription
 
 LATEST_DEFAULT = 5
 LATEST_MAX = 20
@@ -29,6 +36,14 @@ INLINE_RESULTS = 8
 MAX_PAGE = 100
 MAX_QUESTION = 1000  # characters that reach the ranker; the rest of a 4,000-character paste is noise
 MAX_ID = 2**62  # above this no database column holds it: a forged number, not a missing row
+EXAMPLES = 3  # example questions offered on /start, /help and after small talk
+NEWS_POOL = 10  # "news about X": the best matches, shown newest first
+LIST_KEPT = timedelta(days=1)  # /read N reads the chat's last list for this long
+BUTTON_KEPT = timedelta(days=30)  # what a button's key stands for (a question to ask, a list's filters)
+QUESTIONS_KEPT = timedelta(days=90)  # questions asked and their 👍/👎, for /stats (README: Privacy)
+ALERTS_KEPT = timedelta(days=90)  # which chat was alerted about which announcement
+STATS_DAYS = 14
+STATS_RECENT = 5  # 👎 and declined questions listed by /stats
 
 # Command names and the descriptions Telegram shows in its command menu.
 MENU: tuple[tuple[str, str], ...] = (
@@ -38,13 +53,20 @@ MENU: tuple[tuple[str, str], ...] = (
     ("search", "Search announcements: /search WORDS"),
     ("read", "A whole announcement: /read ID"),
     ("about", "What I know and how fresh it is"),
-    ("subscribe", "Get new announcements about WORDS"),
-    ("subscriptions", "What you follow, with buttons to remove"),
-    ("unsubscribe", "Stop all your subscriptions"),
+    ("subscribe", "Get new announcements about WORDS: /subscribe [daily] WORDS"),
+    ("follow", "Get new announcements from an organisation: /follow hmrc"),
+    ("subscriptions", "What you follow, with buttons to change or remove"),
+    ("unsubscribe", "Stop one subscription (/unsubscribe WORDS) or all"),
+    ("forget", "Delete everything I keep about this chat"),
 )
+# Commands not in Telegram's menu: they answer only the bot's administrators (ADMIN_IDS).
+HIDDEN: tuple[tuple[str, str], ...] = (("stats", "Questions asked and how they were answered"),)
+# Commands that change what a chat follows or keeps: in a group, only its administrators may.
+MANAGING = frozenset({"subscribe", "follow", "unsubscribe", "forget"})
 
 # Short notes shown over the chat when a button is pressed (plain text, at most 200 characters).
 EXPIRED = "That button has expired. Please ask again."
+LIST_EXPIRED = "That list has expired: ask again."
 GONE = "That announcement is no longer available. See /latest."
 REMOVED = "Removed."
 ALREADY_REMOVED = "That subscription was already gone."
@@ -59,6 +81,17 @@ class Request:
     user_id: int | None
     first_name: str | None
     text: str
+    # The announcement of the bot's answer this message replies to (Telegram's reply_to_message):
+    # the message is a follow-up about it.
+    replying_to: int | None = None
+    # In a group: the sender is one of its administrators (looked up only for what needs it, see
+    # Commands.needs_admin). In a private chat the sender manages it anyway.
+    admin: bool = False
+
+    @property
+    def manages(self) -> bool:
+        """May change what this chat follows and keeps."""
+        return self.private or self.admin
 
 
 @dataclass(frozen=True)
@@ -69,6 +102,9 @@ class Pressed:
     notice: str | None = None
     edit: Reply | None = None
     send: list[Reply] = field(default_factory=list)
+    # Buttons of the pressed message that no longer work, by what they refer to (actions.refers_to):
+    # taken off it, so that nobody presses them again.
+    drop: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -82,31 +118,27 @@ class InlineArticle:
     url: str | None
 
 
-class Queries:
-    """Questions and searches behind buttons, by short key: callback_data holds 64 bytes, not a
-    question. Old keys fall out; a button whose key is gone gets a polite 'ask again'."""
-
-    def __init__(self, size: int = 5000) -> None:
-        self._items: OrderedDict[str, str] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()  # requests are served on several worker threads
-
-    def put(self, text: str) -> str:
-        key = secrets.token_urlsafe(6)
-        with self._lock:
-            self._items[key] = text
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return key
-
-    def get(self, key: str) -> str | None:
-        with self._lock:
-            return self._items.get(key)
+def _expired(key: str) -> Pressed:
+    """A button whose key is unknown or past its time: say so, and take off the buttons that carry it."""
+    return Pressed(notice=LIST_EXPIRED, drop=frozenset({f"key:{key}"}))
 
 
 def _number(text: str) -> int | None:
     """A whole number typed in ASCII digits ("²".isdigit() is true, but int() refuses it)."""
     return int(text) if text.isascii() and text.isdigit() else None
+
+
+EXAMPLE_WORDS = 10  # titles longer than this make clumsy example questions: used only if needed
+
+
+def _headline(title: str) -> str:
+    """The part of a title a person would name it by: "Democratic participation: Open letter to the
+    electoral sector" -> "Democratic participation"."""
+    for mark in (": ", " – ", " - "):
+        head = title.split(mark, 1)[0]
+        if head != title and len(head.split()) >= 2:
+            return head
+    return title
 
 
 CommandHandler = Callable[[Request, list[str]], list[Reply]]
@@ -115,21 +147,30 @@ CommandHandler = Callable[[Request, list[str]], list[Reply]]
 class Commands:
     """The bot's behaviour over one Library; one instance per front end (it keeps the button keys)."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(
+        self,
+        library: Library,
+        clock: Callable[[], datetime] | None = None,
+        admin_ids: frozenset[int] = frozenset(),
+    ) -> None:
         self.library = library
-        self.queries = Queries()
+        self.admin_ids = admin_ids  # users who may run /stats (ADMIN_IDS)
+        # Expiries and "this week" are read from it (tests set the day the 2024 items came out).
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
         self._examples: tuple[int, list[str]] | None = None
         self._examples_lock = threading.Lock()
+        self._organisations: tuple[int, list[str]] | None = None
         # Each command is the method of its name.
-        self._commands: dict[str, CommandHandler] = {name: getattr(self, name) for name, _ in MENU}
+        self._commands: dict[str, CommandHandler] = {name: getattr(self, name) for name, _ in MENU + HIDDEN}
 
     # -- text in -----------------------------------------------------------------------------------
 
     def reply(self, request: Request) -> list[Reply]:
-        """The replies to a message: a command if it starts with "/", else a question."""
+        """The replies to a message: a command if it starts with "/", else what bot/intents.py reads
+        in it (small talk, a list, news or a question)."""
         text = request.text.strip()
         if not text.startswith("/"):
-            return self.ask(text)
+            return self.message(request, text)
         word, *args = text.split()
         # "/latest@govuk_answers_bot 3" in a group; Telegram command names are case-insensitive.
         name = word[1:].partition("@")[0].lower()
@@ -142,14 +183,213 @@ class Commands:
         """A sticker, photo or other message without text."""
         return [render.NOT_TEXT] if request.private else []
 
-    def ask(self, text: str) -> list[Reply]:
+    def message(self, request: Request, text: str) -> list[Reply]:
+        """Text that is not a command. Small talk and "help" get a short reply and examples, "what's
+        new" a list, "news about X" the newest matches for X; the rest is a question."""
+        text = text.strip()[:MAX_QUESTION]
+        if not text:
+            return [self._help(request)]
+        intent = intents.classify(text)
+        match intent.kind:
+            case "greeting" | "thanks" | "goodbye":
+                examples = self._example_buttons(request) if intent.kind != "goodbye" else []
+                return [render.small_talk_reply(intent.kind, request.first_name, examples)]
+            case "help":
+                return [self._help(request)]
+            case "latest":
+                return [self._latest_or_news(request, intent.rest)]
+            case "news":
+                return [self._news(request, intent.rest)]
+        return self.ask(request, intent.rest)
+
+    def ask(self, request: Request, text: str) -> list[Reply]:
+        """A question: a follow-up is asked of the announcement it follows first; a list of filters
+        ("speeches by HM Treasury this week") is a list; anything else is asked of every announcement."""
         question = text.strip()[:MAX_QUESTION]
         if not question:
-            return [render.HELP]
+            return [self._help(request)]
         self.library.refresh_soon()
+        now = self.clock()
+        followed = self._followed(request, question, now)
+        if followed is not None:
+            return [self._follow_up(request, question, *followed, now)]
+        words, filters = self._filters(question, now)
+        if filters and not words:
+            return [
+                self._latest_page(request, question, self._latest_key(request, question, LATEST_DEFAULT), 1)
+            ]
         answer = self.library.ask(question, top_k=MORE_RESULTS)
-        more = answer.outcome == "answer" and bool(render.other_announcements(answer.results))
-        return [render.answer_reply(answer, self.queries.put(question) if more else None)]
+        return [self._answered(request, question, answer, now)]
+
+    def _answered(self, request: Request, question: str, answer: Answer, now: datetime) -> Reply:
+        """The reply to an answer of the whole corpus; a quoted passage becomes what a follow-up follows."""
+        if answer.outcome != "none" and answer.results:
+            self.library.remember_answer(
+                request.chat_id,
+                answer.results[0].announcement_id,
+                question,
+                conversation.FOLLOW_UP_WINDOW,
+                now,
+            )
+        more = answer.outcome == "answer" and bool(render.further_matches(answer.results))
+        question_id = self.library.log_question(request.chat_id, question, answer.outcome, now)
+        if answer.outcome == "answer":
+            key = self._key(request, "more", question, question_id=question_id) if more else None
+            return render.with_feedback(render.answer_reply(answer, key), question_id)
+        english = intents.looks_english(question, self.library.known_words)
+        reply = render.answer_reply(
+            answer, None, did_you_mean=self._did_you_mean(request, question, answer, english), english=english
+        )
+        return render.with_feedback(reply, question_id) if answer.outcome == "closest" else reply
+
+    def _did_you_mean(
+        self, request: Request, question: str, answer: Answer, english: bool
+    ) -> tuple[str, str] | None:
+        """The question with each word the corpus does not use replaced by the corpus word read
+        instead, and the key of a button that asks it; None if nothing was replaced."""
+        if not english or not answer.corrections:
+            return None
+        corrected = question
+        for wrong, right in answer.corrections.items():
+            corrected = re.sub(rf"\b{re.escape(wrong)}\b", right, corrected, flags=re.IGNORECASE)
+        if corrected.casefold() == question.casefold():
+            return None
+        return corrected, self._key(request, "ask", corrected)
+
+    # -- follow-ups --------------------------------------------------------------------------------
+
+    def _followed(self, request: Request, question: str, now: datetime) -> tuple[int, str] | None:
+        """(the announcement a follow-up is about, the question or title that gives its topic), or None
+        if the message is a question of its own. A reply to an answer follows it unless it brings a
+        topic of its own (in a group, replying is how people address the bot at all); any other
+        message only if it is short and shaped like a follow-up, within ten minutes of the answer."""
+        turn = self.library.last_answer(request.chat_id, now)
+        if request.replying_to is not None:
+            replied = self.library.announcement(request.replying_to)
+            if replied is None:
+                return None
+            followed = replied.announcement_id
+            topic = turn.question if turn is not None and turn.announcement_id == followed else replied.title
+        elif turn is not None and conversation.sounds_like_follow_up(question):
+            followed, topic = turn.announcement_id, turn.question
+        else:
+            return None
+
+        def in_followed(words: Sequence[str]) -> list[bool]:
+            return self.library.words_in_announcement(followed, words)
+
+        if conversation.strong_topic_words(question, self.library.known_words, in_followed):
+            return None
+        return followed, topic
+
+    def _follow_up(self, request: Request, question: str, followed: int, topic: str, now: datetime) -> Reply:
+        """Asked of the followed announcement first; a bare follow-up ("when?") is asked again with the
+        topic it follows. If that announcement does not say, the reply says so and offers the best
+        passage elsewhere."""
+        within = self.library.ask(question, top_k=1, within=followed)
+        if within.outcome != "answer":
+            with_topic = self.library.ask(
+                f"{question} {conversation.topic_of(topic)}", top_k=1, within=followed
+            )
+            if with_topic.outcome == "answer":
+                within = with_topic
+        if within.outcome == "answer" and within.answer is not None:
+            # The topic stays the one the conversation started with: "who said that?" after "when?"
+            # is still about the peers.
+            self.library.remember_answer(request.chat_id, followed, topic, conversation.FOLLOW_UP_WINDOW, now)
+            question_id = self.library.log_question(request.chat_id, question, "answer", now)
+            return render.with_feedback(render.passage_reply(within.answer), question_id)
+        elsewhere = self.library.ask(question, top_k=MORE_RESULTS)
+        others = [p for p in elsewhere.results if p.announcement_id != followed]
+        best = others[0] if others and elsewhere.outcome != "none" else None
+        answers = best is not None and elsewhere.outcome == "answer" and elsewhere.results[0] is best
+        if best is not None and answers:
+            self.library.remember_answer(
+                request.chat_id, best.announcement_id, question, conversation.FOLLOW_UP_WINDOW, now
+            )
+        return render.follow_up_not_said(conversation.missing_fact(question), followed, best, answers)
+
+    # -- lists and news ----------------------------------------------------------------------------
+
+    def _filters(self, text: str, now: datetime) -> tuple[str, Filters]:
+        """(the words left to search for, the filters read from `text`)."""
+        return filtering.parse(text, self._organisation_names(), now)
+
+    def _organisation_names(self) -> list[str]:
+        """The corpus's organisations, read again only when the corpus changes."""
+        version = self.library.corpus_version()
+        cached = self._organisations
+        if cached is None or cached[0] != version:
+            cached = self._organisations = (version, self.library.organisations())
+        return cached[1]
+
+    def _latest_or_news(self, request: Request, rest: str) -> Reply:
+        """ "what's new" and what follows it: filters ("from the MoD") make a filtered list; other
+        words ("on flooding") make it news about them."""
+        words, _ = self._filters(rest, self.clock())
+        if words:
+            return self._news(request, rest)
+        return self._latest_page(request, rest, self._latest_key(request, rest, LATEST_DEFAULT), 1)
+
+    def _news(self, request: Request, topic: str) -> Reply:
+        """Announcements about `topic`, newest first; a topic that is only filters ("anything from
+        HM Treasury") is a filtered list."""
+        topic = re.sub(r"^(?:about|on|regarding|concerning|for|re|with)\s+", "", topic.strip(), flags=re.I)
+        words, _ = self._filters(topic, self.clock())
+        if not words:
+            return self._latest_page(request, topic, self._latest_key(request, topic, LATEST_DEFAULT), 1)
+        text = f"latest {topic}"  # retrieval.filters reads "latest" as newest first
+        return self._search_page(request, text, self._key(request, "search", text), 1)
+
+    def _latest_page(
+        self,
+        request: Request,
+        text: str,
+        key: str,
+        page: int,
+        per_page: int = LATEST_DEFAULT,
+        capped_from: int | None = None,
+    ) -> Reply:
+        """A page of the newest announcements that `text`'s filters accept; its numbers become the
+        chat's list for /read N."""
+        _, filters = self._filters(text, self.clock())
+        kept = filters if filters else None
+        total = self.library.count_latest(kept)
+        items = self.library.latest(per_page, (page - 1) * per_page, kept)
+        newest = items[:1] if page == 1 else self.library.latest(1, 0, kept)
+        first = (page - 1) * per_page + 1
+        self._remember_list(request, f"latest:{per_page}:{text}", first, [a.announcement_id for a in items])
+        return render.latest_reply(
+            items,
+            total,
+            key,
+            page,
+            per_page,
+            filters=kept,
+            newest=newest[0].published if newest else None,
+            capped_from=capped_from,
+        )
+
+    def _latest_key(self, request: Request, text: str, per_page: int) -> str:
+        return self._key(request, "latest", text, per_page=per_page)
+
+    def _remember_list(self, request: Request, list_key: str, first: int, ids: list[int]) -> None:
+        if ids:
+            numbered = {first + i: announcement_id for i, announcement_id in enumerate(ids)}
+            self.library.remember_list(request.chat_id, list_key, numbered, LIST_KEPT, self.clock())
+
+    def _key(self, request: Request, kind: str, text: str, **more: int) -> str:
+        """A short key for a button's callback_data, standing for `text` in the database: the button
+        works after a restart and on any worker."""
+        payload = {"text": text, **more}
+        return self.library.remember(request.chat_id, kind, payload, BUTTON_KEPT, self.clock())
+
+    def _recall(self, key: str, kind: str) -> Mapping[str, Any] | None:
+        """What a key of this kind stands for (its "text" a string); None once expired, or forged."""
+        state = self.library.recall(key, self.clock())
+        if state is None or state.kind != kind or not isinstance(state.payload.get("text"), str):
+            return None
+        return state.payload
 
     # -- commands ----------------------------------------------------------------------------------
 
@@ -159,80 +399,190 @@ class Commands:
         announcement_id = _number(payload[1:]) if payload.startswith("a") else None
         if announcement_id is not None:
             return self._announcement(announcement_id)
-        return [render.start_reply(request.first_name, self.examples())]
+        return [render.start_reply(request.first_name, self._example_buttons(request))]
 
     def examples(self) -> list[str]:
-        """Two questions the corpus answers: built from the newest titles, kept only if answered;
-        worked out again when the corpus changes."""
+        """Questions the bot really answers (outcome "answer"), about the newest announcements; worked
+        out again when the corpus changes. A title is asked about as people would ask about a
+        headline they saw; long titles are used only if the short ones are too few."""
         version = self.library.corpus_version()  # cheap; stats() counts every chunk
         with self._examples_lock:
             if self._examples is not None and self._examples[0] == version:
                 return self._examples[1]
+            newest = self.library.latest(12)
+            short_first = sorted(newest, key=lambda a: len(_headline(a.title).split()) > EXAMPLE_WORDS)
             examples: list[str] = []
-            for item in self.library.latest(10):
-                candidate = f"What was announced about {render.lower_first(item.title)}?"
+            for item in short_first:
+                candidate = f"Tell me about {render.lower_first(_headline(item.title))}"
                 if self.library.ask(candidate, top_k=1).outcome == "answer":
                     examples.append(candidate)
-                if len(examples) == 2:
+                if len(examples) == EXAMPLES:
                     break
             self._examples = (version, examples)
             return examples
 
+    def _example_buttons(self, request: Request) -> list[tuple[str, str]]:
+        """The example questions with the keys of buttons that ask them."""
+        return [(question, self._key(request, "ask", question)) for question in self.examples()]
+
     def help(self, request: Request, args: list[str]) -> list[Reply]:
-        return [render.HELP]
+        return [self._help(request)]
+
+    def _help(self, request: Request) -> Reply:
+        return render.help_reply(self._example_buttons(request))
 
     def latest(self, request: Request, args: list[str]) -> list[Reply]:
+        """/latest [N] [FILTERS]: "/latest", "/latest 10", "/latest treasury", "/latest EA since 1 Oct"."""
         n = LATEST_DEFAULT
-        if args:
-            number = _number(args[0]) if len(args) == 1 else None
-            if number is None or number < 1:
+        if args and (number := _number(args[0])) is not None:
+            n, args = number, args[1:]
+        text = " ".join(args)[:MAX_QUESTION]
+        if n < 1:
+            return [render.LATEST_USAGE]
+        if text:
+            words, filters = self._filters(text, self.clock())
+            if words or not filters:  # words that are no organisation, type or date
                 return [render.LATEST_USAGE]
-            n = number
-        items = self.library.latest(min(n, LATEST_MAX))
-        return [render.latest_reply(items, capped_from=n if n > LATEST_MAX else None)]
+        per_page = min(n, LATEST_MAX)
+        key = self._latest_key(request, text, per_page)
+        capped = n if n > LATEST_MAX else None
+        return [self._latest_page(request, text, key, 1, per_page, capped_from=capped)]
 
     def search(self, request: Request, args: list[str]) -> list[Reply]:
-        words = " ".join(args)[:MAX_QUESTION]
+        """/search WORDS, with filters among them: "/search speeches pensions since 1 Nov"."""
+        text = " ".join(args)[:MAX_QUESTION]
+        words, filters = self._filters(text, self.clock()) if text else ("", Filters())
         if not words:
+            if filters:  # only filters: what they keep, newest first
+                return [self._latest_page(request, text, self._latest_key(request, text, LATEST_DEFAULT), 1)]
             return [render.SEARCH_USAGE]
-        return [self._search_page(words, self.queries.put(words), 1)]
+        return [self._search_page(request, text, self._key(request, "search", text), 1)]
 
-    def _search_page(self, words: str, key: str, page: int) -> Reply:
-        hits = self.library.search(words, limit=SEARCH_PAGE + 1, offset=(page - 1) * SEARCH_PAGE)
-        return render.search_reply(words, hits[:SEARCH_PAGE], key, page, has_more=len(hits) > SEARCH_PAGE)
+    def _search_page(self, request: Request, text: str, key: str, page: int) -> Reply:
+        """A page of announcements matching `text`'s words and filters. Newest first when asked ("news
+        about X", "latest pensions"): the best matches, then ordered by date, so that the newest of
+        what matches comes first rather than the newest of whatever shares a word."""
+        words, filters = self._filters(text, self.clock())
+        kept = filters if filters else None
+        offset = (page - 1) * SEARCH_PAGE
+        if filters.newest_first:
+            pool = self.library.search(words, limit=NEWS_POOL, filters=kept)
+            pool.sort(key=lambda p: p.published.timestamp() if p.published else float("-inf"), reverse=True)
+            hits = pool[offset : offset + SEARCH_PAGE + 1]
+        else:
+            hits = self.library.search(words, limit=SEARCH_PAGE + 1, offset=offset, filters=kept)
+        shown = hits[:SEARCH_PAGE]
+        self._remember_list(request, f"search:{text}", offset + 1, [p.announcement_id for p in shown])
+        return render.search_reply(words, shown, key, page, has_more=len(hits) > SEARCH_PAGE, filters=filters)
 
     def read(self, request: Request, args: list[str]) -> list[Reply]:
+        """/read N: item N of the last list shown in this chat; with no list shown, announcement N
+        (the number in a t.me link). /help says the same."""
         number = _number(args[0]) if len(args) == 1 else None
         if number is None:
             return [render.READ_USAGE]
-        return self._announcement(number)
+        shown = self.library.shown_list(request.chat_id, self.clock())
+        if shown is None or not shown.items:
+            return self._announcement(number)
+        announcement_id = shown.items.get(number)
+        if announcement_id is None:
+            return [render.not_in_list_reply(number, list(shown.items))]
+        return self._announcement(announcement_id)
 
-    def _announcement(self, announcement_id: int) -> list[Reply]:
+    def _announcement(self, announcement_id: int, page: int = 1) -> list[Reply]:
+        """One page of the announcement, with buttons that turn its pages in place: one message
+        however long it is."""
         a = self.library.announcement(announcement_id) if announcement_id < MAX_ID else None
-        return render.announcement_replies(announcement_id, a)
+        return [render.announcement_page(announcement_id, a, page)]
 
     def about(self, request: Request, args: list[str]) -> list[Reply]:
         state = self.library.last_sync()
-        return [render.about_reply(self.library.stats(), state.last_success, state.last_items)]
+        return [render.about_reply(self.library.stats(), state.last_success, state.last_items, self.clock())]
+
+    def needs_admin(self, request: Request, action: Action | None = None) -> bool:
+        """Whether the front end must find out if the sender administers the group (Request.admin)
+        before this message or button press is handled: only in groups, and only for what changes
+        what the group follows or keeps."""
+        if request.private:
+            return False
+        if action is not None:
+            return actions.manages(action)
+        word = request.text.strip().split(maxsplit=1)[0] if request.text.strip() else ""
+        return word.startswith("/") and word[1:].partition("@")[0].lower() in MANAGING
 
     def subscribe(self, request: Request, args: list[str]) -> list[Reply]:
-        words = " ".join(args)
+        """/subscribe [daily] WORDS: alerts for WORDS, at once or in a daily digest, and the last three
+        announcements that match."""
+        daily, words = subscriptions.daily_and_words(" ".join(args))
         if not words:
             return [render.SUBSCRIBE_USAGE]
+        if not request.manages:
+            return [render.NOT_A_MANAGER]
         try:
-            followed = subscriptions.subscribe(self.library, request.chat_id, words)
+            followed = subscriptions.subscribe(self.library, request.chat_id, words, daily=daily)
         except subscriptions.SubscriptionError as exc:
             return [render.not_subscribed_reply(str(exc))]
-        return [render.subscribed_reply(followed)]
+        recent = alerting.recent_matches(self.library, followed)
+        return [render.subscribed_reply(followed, recent)]
+
+    def follow(self, request: Request, args: list[str]) -> list[Reply]:
+        """/follow [daily] NAME: alerts for what an organisation publishes; NAME matched loosely."""
+        daily, name = subscriptions.daily_and_words(" ".join(args))
+        if not name:
+            return [render.FOLLOW_USAGE]
+        if not request.manages:
+            return [render.NOT_A_MANAGER]
+        try:
+            followed = subscriptions.follow(self.library, request.chat_id, name, daily=daily)
+        except subscriptions.SubscriptionError as exc:
+            return [render.not_subscribed_reply(str(exc))]
+        recent = [a for s in followed for a in alerting.recent_matches(self.library, s)]
+        recent.sort(key=lambda a: a.published.timestamp() if a.published else float("-inf"), reverse=True)
+        return [render.followed_reply(followed, recent[:3])]
 
     def subscriptions(self, request: Request, args: list[str]) -> list[Reply]:
         return [self._subscriptions_of(request.chat_id)]
 
     def _subscriptions_of(self, chat_id: int) -> Reply:
-        return render.subscriptions_reply(subscriptions.subscriptions_of(self.library, chat_id))
+        return render.subscriptions_reply(subscriptions.listed(self.library, chat_id), self.clock())
 
     def unsubscribe(self, request: Request, args: list[str]) -> list[Reply]:
-        return [render.unsubscribed_reply(subscriptions.unsubscribe(self.library, request.chat_id))]
+        """/unsubscribe WORDS removes that one; /unsubscribe alone asks before removing them all."""
+        if not request.manages:
+            return [render.NOT_A_MANAGER]
+        words = " ".join(args)
+        if words:
+            found = subscriptions.find(self.library, request.chat_id, words)
+            if found is None:
+                return [render.not_followed_reply(words)]
+            subscriptions.unsubscribe(self.library, request.chat_id, found.subscription_id)
+            return [render.unsubscribed_one_reply(found, subscriptions.listed(self.library, request.chat_id))]
+        mine = subscriptions.listed(self.library, request.chat_id)
+        if not mine:
+            return [render.unsubscribed_reply(0)]
+        return [render.unsubscribe_all_question(mine)]
+
+    def stats(self, request: Request, args: list[str]) -> list[Reply]:
+        """/stats, for ADMIN_IDS only: questions a day, how they came out, the latest 👎 and declines."""
+        if request.user_id is None or request.user_id not in self.admin_ids:
+            return [render.ADMINS_ONLY]
+        since = self.clock() - timedelta(days=STATS_DAYS)
+        days = self.library.question_counts(since)
+        disliked = self.library.recent_questions(STATS_RECENT, feedback=-1)
+        declined = self.library.recent_questions(STATS_RECENT, outcome="none")
+        return [render.stats_reply(days, disliked, declined)]
+
+    def forget(self, request: Request, args: list[str]) -> list[Reply]:
+        """/forget: everything kept about this chat, deleted once the chat says yes."""
+        if not request.manages:
+            return [render.NOT_A_MANAGER]
+        return [render.forget_question(self.library.chat_data(request.chat_id))]
+
+    def housekeeping(self) -> dict[str, int]:
+        """Delete what is kept no longer than the README's Privacy section says: expired button keys,
+        questions and alert records past their time. Run by the bot once an hour."""
+        now = self.clock()
+        return self.library.prune(now, now - QUESTIONS_KEPT, now - ALERTS_KEPT)
 
     # -- buttons -----------------------------------------------------------------------------------
 
@@ -244,32 +594,106 @@ class Commands:
                 if announcement_id >= MAX_ID or self.library.announcement(announcement_id) is None:
                     return Pressed(notice=GONE)
                 return Pressed(send=self._announcement(announcement_id))
+            case actions.ReadPage(announcement_id, page):
+                if announcement_id >= MAX_ID or self.library.announcement(announcement_id) is None:
+                    return Pressed(notice=GONE)
+                return Pressed(edit=self._announcement(announcement_id, page)[0])
+            case actions.Feedback(question_id, helpful):
+                chat = request.chat_id
+                counted = question_id < MAX_ID and self.library.give_feedback(question_id, chat, helpful)
+                notice = render.FEEDBACK_THANKS[helpful] if counted else render.FEEDBACK_TOO_OLD
+                return Pressed(notice=notice, drop=frozenset({f"fb:{question_id}"}))
+            case _ if actions.manages(action) and not request.manages:
+                return Pressed(notice=render.MANAGERS_ONLY)
             case actions.Unsubscribe(subscription_id):
                 removed = 0
                 if subscription_id < MAX_ID:
                     removed = subscriptions.unsubscribe(self.library, request.chat_id, subscription_id)
                 notice = REMOVED if removed else ALREADY_REMOVED
                 return Pressed(notice=notice, edit=self._subscriptions_of(request.chat_id))
-            case actions.MoreMatches(key, page) | actions.SearchPage(key, page) if not 1 <= page <= MAX_PAGE:
+            case (
+                actions.AlertUnsubscribe(subscription_id)
+                | actions.Mute(subscription_id)
+                | actions.Unmute(subscription_id)
+                | actions.Daily(subscription_id, _)
+            ) if subscription_id >= MAX_ID:
+                return Pressed(notice=ALREADY_REMOVED)
+            case actions.AlertUnsubscribe(subscription_id):
+                gone = self._subscription(request.chat_id, subscription_id)
+                if gone is not None:
+                    subscriptions.unsubscribe(self.library, request.chat_id, subscription_id)
+                notice = render.unsubscribed_notice(gone) if gone else ALREADY_REMOVED
+                dead = frozenset({f"sub:{subscription_id}", f"mute:{subscription_id}"})
+                return Pressed(notice=notice, drop=dead)
+            case actions.Mute(subscription_id):
+                until = self.clock() + alerting.MUTE
+                muted = self.library.change_subscription(request.chat_id, subscription_id, muted_until=until)
+                if muted is None:
+                    return Pressed(notice=ALREADY_REMOVED, drop=frozenset({f"mute:{subscription_id}"}))
+                return Pressed(notice=render.muted_notice(muted), drop=frozenset({f"mute:{subscription_id}"}))
+            case actions.Unmute(subscription_id) | actions.Daily(subscription_id, _):
+                changed = self.library.change_subscription(
+                    request.chat_id,
+                    subscription_id,
+                    daily=action.daily if isinstance(action, actions.Daily) else None,
+                    unmute=isinstance(action, actions.Unmute),
+                )
+                return Pressed(
+                    notice=None if changed is not None else ALREADY_REMOVED,
+                    edit=self._subscriptions_of(request.chat_id),
+                )
+            case actions.UnsubscribeAll(confirmed):
+                mine = subscriptions.listed(self.library, request.chat_id)
+                if not confirmed:
+                    return Pressed(edit=render.kept_reply(len(mine)))
+                removed = subscriptions.unsubscribe(self.library, request.chat_id)
+                return Pressed(edit=render.unsubscribed_reply(removed))
+            case actions.Forget(confirmed):
+                if not confirmed:
+                    return Pressed(edit=render.NOT_FORGOTTEN)
+                return Pressed(edit=render.forgotten_reply(self.library.forget_chat(request.chat_id)))
+            case (
+                actions.MoreMatches(key, page) | actions.SearchPage(key, page) | actions.LatestPage(key, page)
+            ) if not 1 <= page <= MAX_PAGE:
                 return Pressed(notice=EXPIRED)
             case actions.MoreMatches(key, page):
-                question = self.queries.get(key)
-                if question is None:
-                    return Pressed(notice=EXPIRED)
-                answer = self.library.ask(question, top_k=MORE_RESULTS)
+                state = self._recall(key, "more")
+                if state is None:
+                    return _expired(key)
+                answer = self.library.ask(state["text"], top_k=MORE_RESULTS)
                 return Pressed(edit=render.more_reply(answer, key, page))
             case actions.BackToAnswer(key):
-                question = self.queries.get(key)
-                if question is None:
-                    return Pressed(notice=EXPIRED)
-                return Pressed(edit=render.answer_reply(self.library.ask(question, top_k=MORE_RESULTS), key))
+                state = self._recall(key, "more")
+                if state is None:
+                    return _expired(key)
+                reply = render.answer_reply(self.library.ask(state["text"], top_k=MORE_RESULTS), key)
+                asked = state.get("question_id")
+                if isinstance(asked, int):  # 👍/👎 again, for the same question
+                    reply = render.with_feedback(reply, asked)
+                return Pressed(edit=reply)
             case actions.SearchPage(key, page):
-                words = self.queries.get(key)
-                if words is None:
-                    return Pressed(notice=EXPIRED)
-                return Pressed(edit=self._search_page(words, key, page))
+                state = self._recall(key, "search")
+                if state is None:
+                    return _expired(key)
+                return Pressed(edit=self._search_page(request, state["text"], key, page))
+            case actions.LatestPage(key, page):
+                state = self._recall(key, "latest")
+                per_page = state.get("per_page") if state is not None else None
+                if state is None or not isinstance(per_page, int) or not 1 <= per_page <= LATEST_MAX:
+                    return _expired(key)
+                return Pressed(edit=self._latest_page(request, state["text"], key, page, per_page))
+            case actions.Ask(key):
+                state = self._recall(key, "ask")
+                if state is None:
+                    return _expired(key)
+                question = state["text"]
+                return Pressed(send=self.message(dataclasses.replace(request, text=question), question))
             case _:
                 return Pressed(notice=EXPIRED)
+
+    def _subscription(self, chat_id: int, subscription_id: int) -> Subscription | None:
+        mine = self.library.subscriptions(chat_id)
+        return next((s for s in mine if s.subscription_id == subscription_id), None)
 
     # -- inline mode -------------------------------------------------------------------------------
 

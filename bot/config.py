@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
 
 from retrieval.config import Settings
 
@@ -24,6 +26,10 @@ class BotSettings(Settings):
     # Questions, commands and button presses one chat may send in a minute; 0: no limit.
     chat_questions_per_minute: int = Field(default=20, ge=0)
     sync_interval: int = 600
+    # Telegram user ids that may run /stats, e.g. ADMIN_IDS=12345,67890.
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    # The hour (0-23, UTC) at which daily digests go out.
+    digest_hour: int = Field(default=8, ge=0, le=23)
     # Seconds a worker may take to send one alert it claimed; if it dies first, the alert is sent again
     # (by whichever worker runs then) once this has passed.
     alert_claim_seconds: float = Field(default=120.0, gt=0)
@@ -35,6 +41,14 @@ class BotSettings(Settings):
     govuk_retries: int = Field(default=3, ge=0)
     govuk_backoff: float = Field(default=0.5, ge=0)
     sync_page_size: int = Field(default=100, ge=1, le=1500)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        # "12345, 67890" as .env writes it; a list or set as code passes it.
+        if isinstance(value, str):
+            return frozenset(int(part) for part in value.replace(",", " ").split())
+        return value
 
 
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook secret_token

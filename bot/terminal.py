@@ -26,13 +26,16 @@ def _source_line(p: Passage) -> str:
 
 def format_answer(result: Answer) -> str:
     lines: list[str] = []
-    if result.answer is None:
+    if result.outcome == "none" or not result.results:
         lines.append("Nothing in the announcements answers that.")
-        if result.results:
-            lines.append("Closest, but not an answer:")
-            lines.extend(f"  - {p.title}" for p in result.results[:3])
+        titles = list(dict.fromkeys(p.title for p in result.results))[:3]
+        if titles:
+            lines.append("Nearest announcements:")
+            lines.extend(f"  - {title}" for title in titles)
         return "\n".join(lines)
-    best = result.answer
+    best = result.answer or result.results[0]
+    if result.answer is None:  # the closest passage: shown, but said to be no sure answer
+        lines += ["This may not answer it, but the closest passage is:", ""]
     lines += [best.title, _source_line(best), ""]
     marked = best.passage.replace(best.sentence, f"**{best.sentence}**", 1)
     lines += ["  " + line for line in marked.split("\n")]
@@ -111,7 +114,7 @@ def chat(commands: Commands, first_name: str | None = None) -> int:
         "Ask a question about government announcements (/help for commands, a button's number to press"
         " it, Ctrl-D to leave)."
     )
-    buttons: list[Button] = []
+    buttons: list[Button | None] = []  # None: a button a press took away (Pressed.drop)
     while True:
         try:
             line = input("\n? ").strip()
@@ -124,14 +127,26 @@ def chat(commands: Commands, first_name: str | None = None) -> int:
             return 0
         request = Request(TERMINAL_CHAT_ID, True, None, first_name, line)
         number = int(line) if line.isascii() and line.isdigit() else 0
-        button = buttons[number - 1] if 1 <= number <= len(buttons) else None
-        if button is not None and button.data is not None:
+        if 1 <= number <= len(buttons):
+            button = buttons[number - 1]
+            if button is None:
+                print("(That button is gone.)")
+                continue
+            if button.data is None:  # a link: Telegram opens it in a browser
+                print(f"(Open {button.url} in a browser.)")
+                continue
             pressed = commands.press(request, actions.parse(button.data))
             replies = ([pressed.edit] if pressed.edit else []) + pressed.send
             print(show_turn(pressed.notice, replies, bold))
             if replies:
-                buttons = _pressed_buttons(replies)
+                buttons = list(_pressed_buttons(replies))
+            elif pressed.drop:
+                buttons = [None if b is None or _refers(b) in pressed.drop else b for b in buttons]
             continue
         replies = commands.reply(request)
         print(show_turn(None, replies, bold))
-        buttons = _pressed_buttons(replies)
+        buttons = list(_pressed_buttons(replies))
+
+
+def _refers(button: Button) -> str | None:
+    return actions.refers_to(button.data) if button.data is not None else None

@@ -200,3 +200,29 @@ def is_answer(text: str) -> bool:
 def announcement_id(lib: Library, title_part: str) -> int:
     [found] = [a.announcement_id for a in lib.latest(100) if title_part in a.title]
     return found
+
+
+async def all_pages(fake: FakeBotAPI, first: Call, user_id: int | None = None) -> list[Call]:
+    """Every page of an announcement being read: the message `first` sent, then each edit of it that
+    pressing "Next ›" makes, until the last page has none."""
+    pages = [first]
+    while next_page := [b for b in buttons(pages[-1]) if b["text"] == "Next ›"]:
+        who = {"user_id": user_id} if user_id is not None else {}
+        calls = await exchange(
+            fake, fake.callback, next_page[0]["callback_data"], first.result, expect="editMessageText", **who
+        )
+        edit = only(calls, "editMessageText")
+        assert edit.params["message_id"] == first.result["message_id"], "a page is shown in place"
+        pages.append(edit)
+    return pages
+
+
+_PAGE_FOOTER = re.compile(r"\n\nPage \d+ of \d+$")
+
+
+def page_text(call: Call) -> str:
+    """What a page shows of the announcement itself, as Telegram displays it: without the heading a
+    later page repeats ("Title (continued)") and the "Page 2 of 9" under it."""
+    text = _PAGE_FOOTER.sub("", call.result["text"])
+    first, _, rest = text.partition("\n\n")
+    return rest if first.endswith(" (continued)") else text

@@ -124,8 +124,8 @@ async def test_subscribe_is_kept_across_a_restart(
             listed = await command(fake_bot_api, "/subscriptions")
     finally:
         again.close()
-    assert "1. flood defences" in plain(listed)
-    assert [text for text, _ in remove_buttons(listed)] == ["Remove 1. flood defences"]
+    assert "1. “flood defences” · each at once" in plain(listed)
+    assert [text for text, _ in remove_buttons(listed)] == ["Remove 1. flood defences", "1. daily"]
 
 
 async def test_subscriptions_lists_them_with_remove_buttons_and_unsubscribe_removes_all(
@@ -137,8 +137,12 @@ async def test_subscriptions_lists_them_with_remove_buttons_and_unsubscribe_remo
         for words in ("flood defences", "bus fares", "quantum computing"):
             await command(fake_bot_api, f"/subscribe {words}")
         listed = await command(fake_bot_api, "/subscriptions")
-        assert plain(listed).splitlines()[1:] == ["1. flood defences", "2. bus fares", "3. quantum computing"]
-        buttons = remove_buttons(listed)
+        assert plain(listed).splitlines()[1:4] == [
+            "1. “flood defences” · each at once",
+            "2. “bus fares” · each at once",
+            "3. “quantum computing” · each at once",
+        ]
+        buttons = [b for b in remove_buttons(listed) if b[0].startswith("Remove")]
         assert [text for text, _ in buttons] == [
             "Remove 1. flood defences",
             "Remove 2. bus fares",
@@ -149,13 +153,18 @@ async def test_subscriptions_lists_them_with_remove_buttons_and_unsubscribe_remo
         [answer] = fake_bot_api.calls_of("answerCallbackQuery")
         assert answer.params["text"] == "Removed."
         assert edited.params["message_id"] == listed.result["message_id"]
-        assert plain(edited).splitlines()[1:] == ["1. flood defences", "2. quantum computing"]
-        assert len(remove_buttons(edited)) == 2
+        assert plain(edited).splitlines()[1:3] == [
+            "1. “flood defences” · each at once",
+            "2. “quantum computing” · each at once",
+        ]
+        assert len([b for b in remove_buttons(edited) if b[0].startswith("Remove")]) == 2
 
         # Someone else's button press cannot remove this chat's subscriptions.
         assert subscriptions.unsubscribe(library, BOB, int(buttons[0][1].split(":")[1])) == 0
 
-        gone = await command(fake_bot_api, "/unsubscribe")
+        asked = await command(fake_bot_api, "/unsubscribe")  # all of them: only once the chat says so
+        assert plain(asked).startswith("Remove all 2 subscriptions of this chat (“flood defences”, “quantum")
+        gone = await press(fake_bot_api, dict(remove_buttons(asked))["Yes, remove all"], asked.result)
         assert "Removed all 2 subscriptions" in plain(gone)
         after = await command(fake_bot_api, "/subscriptions")
         assert "You follow nothing yet" in plain(after)
@@ -314,26 +323,25 @@ async def test_latest_and_about_show_what_the_sync_brought(
 ) -> None:
     async with running_bot(fake_bot_api, settings, library) as app:
         before = await command(fake_bot_api, "/about")
-        assert "GOV.UK sync: not yet succeeded" in plain(before)
+        assert "I have not checked GOV.UK for new ones yet." in plain(before)
         await sync_now(app)
         latest = await command(fake_bot_api, "/latest")
         about = await command(fake_bot_api, "/about")
 
     lines = plain(latest).splitlines()
     # Newest first by the date GOV.UK first published them; the undated seed corpus comes after.
-    assert [line for line in lines if " · " in line][:4] == [
+    assert lines[0] == "8 announcements, newest 9 October 2026"
+    assert [line.split(" · ", 1)[1] for line in lines if " · " in line][:4] == [
         "World news story · 9 October 2026 · Foreign, Commonwealth & Development Office",
         "Speech · 8 October 2026 · Department for Science, Innovation and Technology",
         "News story · 7 October 2026 · Department for Transport",
         "Press release · 6 October 2026 · Department for Environment, Food & Rural Affairs, "
         "Environment Agency",
     ]
-    assert "1. UK and Peru agree £9.5 million partnership to protect the Amazon" in lines
+    assert lines[2].startswith("1. UK and Peru agree £9.5 million partnership to protect the Amazon · ")
     text = plain(about)
-    assert "Announcements: 8" in text
-    synced = library.last_sync().last_success
-    assert synced is not None
-    assert f"Last GOV.UK sync: {synced.day} {synced:%B %Y %H:%M} UTC, 4 new or updated announcements" in text
+    assert "I know 8 announcements, the newest from 9 October 2026." in text
+    assert "Last checked GOV.UK just now: 4 new or changed." in text
 
 
 # --- the running bot on its own ----------------------------------------------------------------------

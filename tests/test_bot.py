@@ -22,17 +22,18 @@ from retrieval.library import Library
 from tests.botharness import (
     QUIET,
     AnyApplication,
+    all_pages,
     announcement_id,
     bot_settings_for,
     button,
     buttons,
     check_limits,
     contains_in_order,
-    ends_like,
     exchange,
     is_answer,
     methods,
     only,
+    page_text,
     prepared_library,
     running_bot,
     silence,
@@ -123,18 +124,18 @@ async def test_full_announcement_button_sends_the_whole_announcement(fake: FakeB
     calls = await exchange(fake, fake.callback, button(answer, "Full announcement"), answer.result)
 
     assert methods(calls)[0] == "answerCallbackQuery"
-    sent = [c for c in calls if c.method == "sendMessage"]
-    assert sent and all(c.params["chat_id"] == DEFAULT_USER_ID for c in sent)
-    assert sent[0].result["text"].startswith("Revolutionary new tools to tackle streaming of child abuse")
+    sent = only(calls, "sendMessage")  # one message, however long: its pages turn in place
+    assert sent.params["chat_id"] == DEFAULT_USER_ID
+    assert sent.result["text"].startswith("Revolutionary new tools to tackle streaming of child abuse")
     body = lib.announcement(announcement_id(lib, "Revolutionary new tools")).body
-    shown = words(" ".join(c.result["text"] for c in sent))
+    shown = words(" ".join(page_text(c) for c in await all_pages(fake, sent)))
     assert contains_in_order(shown, words(body))
     assert not [c for c in calls if c.method == "editMessageText"]  # the answer stays as it was
 
 
 async def test_more_matches_edit_the_answer_in_place_and_come_back(fake: FakeBotAPI) -> None:
     answer = only(await exchange(fake, fake.message, BROAD), "sendMessage")
-    assert [b["text"] for b in buttons(answer)] == ["Full announcement", "More matches"]
+    assert [b["text"] for b in buttons(answer)] == ["Full announcement", "More matches", "👍", "👎"]
     message_id = answer.result["message_id"]
 
     async def press(data: str) -> Call:
@@ -154,7 +155,7 @@ async def test_more_matches_edit_the_answer_in_place_and_come_back(fake: FakeBot
 
     again = await press(button(page1, "« Answer"))
     assert again.params["text"] == answer.params["text"]
-    assert [b["text"] for b in buttons(again)] == ["Full announcement", "More matches"]
+    assert buttons(again) == buttons(answer)  # 👍/👎 too, for the same question
 
 
 async def test_dated_answer_shows_date_organisation_and_link(fake: FakeBotAPI) -> None:
@@ -185,7 +186,10 @@ async def test_unanswerable_question_says_so_and_suggests_commands(
         assert "found nothing" in text and question in text
         assert "/search" in text and "/latest" in text
         assert "<blockquote>" not in reply.params["text"]
-        assert not buttons(reply)
+        # The nearest announcements, as buttons that open them (issue 11).
+        nearest = {p.announcement_id for p in answer.results}
+        opened = {int(b["callback_data"].removeprefix("read:")) for b in buttons(reply)}
+        assert opened == nearest and len(opened) <= 3
     else:
         assert text.startswith("This may not answer it, but the closest passage is…\n\n")
         assert answer.results[0].title in text and is_answer(reply.params["text"])
@@ -204,16 +208,17 @@ async def test_commands_are_registered(startup_calls: list[Call]) -> None:
     check_limits(startup_calls)
 
 
-async def test_start_greets_with_two_example_questions_that_get_answers(fake: FakeBotAPI) -> None:
+async def test_start_greets_with_three_example_questions_that_get_answers(fake: FakeBotAPI) -> None:
     reply = only(await exchange(fake, fake.command, "start"), "sendMessage")
 
     text = reply.result["text"]
     assert text.startswith("Hello Test!")
-    examples = [line.removeprefix("• ") for line in text.split("\n") if line.startswith("• ")]
-    assert len(examples) == 2
+    examples = buttons(reply)  # tapped, each asks its question (issue 11)
+    assert len(examples) == 3
     for example in examples:
-        assert not re.search(r"\b[a-z][A-Z]", example), f"odd capitals in {example!r}"
-        answer = only(await exchange(fake, fake.message, example), "sendMessage")
+        assert not re.search(r"\b[a-z][A-Z]", example["text"]), f"odd capitals in {example!r}"
+        calls = await exchange(fake, fake.callback, example["callback_data"], reply.result)
+        answer = only(calls, "sendMessage")
         assert is_answer(answer.params["text"]), f"{example!r} got {answer.result['text']!r}"
 
 
@@ -233,7 +238,7 @@ async def test_help_lists_the_commands_with_examples(fake: FakeBotAPI) -> None:
 
     for command in ("/latest", "/search", "/read", "/about"):
         assert command in text
-    assert "e.g. /search flood defences" in text
+    assert "e.g. /search speeches pensions since 1 Nov" in text and "/latest treasury" in text
     assert "How much did the Home Secretary pledge" in text  # an example question
 
 
@@ -244,11 +249,13 @@ async def test_latest_lists_five_with_types_and_buttons_that_open_them(
 
     newest = lib.latest(5)
     text = reply.result["text"]
-    assert text.startswith("Latest 5 announcements")
+    assert text.startswith("24 announcements, newest 15 October 2024")
     for number, item in enumerate(newest, 1):
-        assert f"{number}. {item.title}\n{item.type} · 15 October 2024" in text
+        line = f"{number}. {item.title} · {item.type} · 15 October 2024 · {item.organisation}"
+        assert line in text.split("\n")
     rows = buttons(reply)
-    assert [b["callback_data"] for b in rows] == [f"read:{a.announcement_id}" for a in newest]
+    assert [b["callback_data"] for b in rows[:5]] == [f"read:{a.announcement_id}" for a in newest]
+    assert rows[5]["text"] == "Next ›"
 
     calls = await exchange(fake, fake.callback, rows[2]["callback_data"], reply.result)
     assert methods(calls)[0] == "answerCallbackQuery"
@@ -256,24 +263,33 @@ async def test_latest_lists_five_with_types_and_buttons_that_open_them(
     assert opened[0].result["text"].startswith(newest[2].title)
 
 
+USAGE = (
+    "Usage: /latest [N] [FILTERS], where N is 1 to 20 and the filters an organisation, a type or dates: "
+    "/latest 10, /latest treasury, /latest speeches this week."
+)
+
+
 @pytest.mark.parametrize(
     ("command", "expected"),
     [
-        ("latest 3", "Latest 3 announcements"),
-        ("latest 500", "Latest 20 announcements (I list at most 20 at a time, not 500)"),
-        ("latest abc", "Usage: /latest [N], where N is 1 to 20."),
-        ("latest 0", "Usage: /latest [N], where N is 1 to 20."),
-        ("latest ²", "Usage: /latest [N], where N is 1 to 20."),
-        ("latest 2 3", "Usage: /latest [N], where N is 1 to 20."),
+        ("latest 3", "24 announcements, newest 15 October 2024"),
+        (
+            "latest 500",
+            "24 announcements, newest 15 October 2024 (20 a page: I list at most 20 at a time, not 500)",
+        ),
+        ("latest abc", USAGE),
+        ("latest 0", USAGE),
+        ("latest ²", USAGE),
+        ("latest 2 3", USAGE),
     ],
 )
 async def test_latest_with_a_number(fake: FakeBotAPI, command: str, expected: str) -> None:
     reply = only(await exchange(fake, fake.command, command), "sendMessage")
 
     assert reply.result["text"].split("\n")[0] == expected
-    if expected.startswith("Latest"):
-        count = int(expected.split()[1])
-        assert len(buttons(reply)) == count
+    if expected != USAGE:
+        count = 3 if command == "latest 3" else 20
+        assert len([b for b in buttons(reply) if b["callback_data"].startswith("read:")]) == count
         assert re.findall(r"^(\d+)\. ", reply.result["text"], re.M) == [str(n) for n in range(1, count + 1)]
     else:
         assert not buttons(reply)
@@ -306,38 +322,40 @@ async def test_search_without_words_gives_a_hint(fake: FakeBotAPI) -> None:
     assert text == "What should I search for? For example: /search flood defences"
 
 
-async def test_read_long_speech_in_several_valid_messages(fake: FakeBotAPI, lib: Library) -> None:
+async def test_read_long_speech_in_pages_of_one_message(fake: FakeBotAPI, lib: Library) -> None:
     ident = announcement_id(lib, "Bingham Lecture")
     body = lib.announcement(ident).body
     assert len(body) > 30_000
 
-    calls = await exchange(fake, fake.command, f"read {ident}", until=ends_like(body))
+    first = only(await exchange(fake, fake.command, f"start a{ident}"), "sendMessage")
+    pages = await all_pages(fake, first)
 
-    sent = [c for c in calls if c.method == "sendMessage"]
-    assert len(sent) >= 8
-    for call in sent:  # each accepted by the fake, which parses the HTML as Telegram does
-        assert call.ok and len(call.params["text"]) <= 4096
-    assert sent[0].result["text"].startswith("Attorney General's 2024 Bingham Lecture on the rule of law")
-    shown = words(" ".join(c.result["text"] for c in sent))
+    assert len(pages) >= 8
+    for call in pages:  # each accepted by the fake, which parses the HTML as Telegram does
+        assert call.ok and len(call.params["text"]) <= 3500
+    assert first.result["text"].startswith("Attorney General's 2024 Bingham Lecture on the rule of law")
+    shown = words(" ".join(page_text(c) for c in pages))
     assert contains_in_order(shown, words(body))
 
 
 async def test_read_unknown_or_malformed_id(fake: FakeBotAPI) -> None:
-    text = only(await exchange(fake, fake.command, "read 999999"), "sendMessage").result["text"]
+    fresh = 5151  # a chat shown no list: /read N is announcement N
+    calls = await exchange(fake, fake.command, "read 999999", user_id=fresh)
+    text = only(calls, "sendMessage").result["text"]
     assert "There is no announcement 999999" in text
 
     for command in ("read", "read ²", "read 1 2", "read abc"):
         text = only(await exchange(fake, fake.command, command), "sendMessage").result["text"]
-        assert text.startswith("Usage: /read ID"), command
+        assert text.startswith("Usage: /read N, where N is a number from the last list"), command
 
 
 async def test_about_gives_counts_and_date_range(fake: FakeBotAPI, lib: Library) -> None:
     text = only(await exchange(fake, fake.command, "about"), "sendMessage").result["text"]
 
-    stats = lib.stats()
-    assert f"Announcements: {stats.announcements}" in text and stats.announcements == 24
-    assert f"Passages indexed: {stats.chunks}" in text
-    assert "Published: 15 October 2024 to 15 October 2024" in text
+    # In plain words (issue 11): how many, how new the newest is, when GOV.UK was last checked.
+    assert lib.stats().announcements == 24
+    assert "I know 24 announcements, the newest from 15 October 2024." in text
+    assert "I have not checked GOV.UK for new ones yet." in text
 
 
 async def test_unknown_command_in_private(fake: FakeBotAPI) -> None:
@@ -424,7 +442,7 @@ async def test_group_mention_is_case_insensitive(fake: FakeBotAPI) -> None:
 async def test_group_commands_addressed_to_the_bot(fake: FakeBotAPI) -> None:
     reply = only(await exchange(fake, fake.command, f"latest@{BOT}", chat_type="supergroup"), "sendMessage")
     assert reply.params["chat_id"] == DEFAULT_GROUP_ID
-    assert reply.result["text"].startswith("Latest 5 announcements")
+    assert reply.result["text"].startswith("24 announcements, newest 15 October 2024")
 
     assert await silence(fake, fake.command, "latest@some_other_bot", chat_type="supergroup") == []
     assert await silence(fake, fake.command, "frobnicate", chat_type="supergroup") == []
@@ -545,13 +563,11 @@ async def test_read_splits_long_lists_and_quotes_without_repeating_them(
     ident = announcement_id(library, "A very long list")
 
     async with running_bot(fake_bot_api, bot_settings, library):
-        fake_bot_api.command(f"read {ident}")
-        await fake_bot_api.wait_for_async("sendMessage", ends_like(library.announcement(ident).body))
-        await fake_bot_api.wait_idle_async(quiet=QUIET)
+        first = only(await exchange(fake_bot_api, fake_bot_api.command, f"start a{ident}"), "sendMessage")
+        pages = await all_pages(fake_bot_api, first)
 
-    sent = fake_bot_api.calls_of("sendMessage")
-    check_limits(sent)
-    shown = " ".join(c.result["text"] for c in sent)
+    check_limits(pages)
+    shown = " ".join(page_text(c) for c in pages)
     assert shown.count("short item") == shown.count("another item") == shown.count("Quoted line 7.") == 1
     assert contains_in_order(words(shown), words(library.announcement(ident).body))
     assert "• short item" in shown and "• Point 0 of the long list" in shown

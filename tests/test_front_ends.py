@@ -37,6 +37,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 PLEDGE = "How much did the Home Secretary pledge against live-streamed abuse?"
 BROAD = "government investment in housing"
+PEERS = "How many hereditary peers still sit in the Lords?"
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,15 @@ SCRIPTS: dict[str, list[Step]] = {
         "/latest 2 3",
     ],
     "search": ["/search government", Press("Next ›"), Press("‹ Previous"), Press("2."), "/search"],
-    "read": ["/read {fireworks}", "/read 999999", "/read ²", "/read 1 2", "/read"],
-    "read-long": ["/read {bingham}"],
+    # /read N reads item N of the chat's last list (/latest, /search); /start a123 opens by id.
+    "read": ["/latest", "/read 2", "/read 9", "/read ²", "/read 1 2", "/read", "/start a{fireworks}"],
+    "read-long": [
+        "/search bingham lecture",
+        "/read 1",
+        Press("Next ›"),
+        Press("Next ›"),
+        Press("‹ Previous"),
+    ],
     "about": ["/about"],
     "subscriptions": [
         "/subscriptions",
@@ -79,8 +87,28 @@ SCRIPTS: dict[str, list[Step]] = {
         Press("Remove 1."),
         Press("Remove 1."),
         "/unsubscribe",
+        "/subscribe bus fares",
+        "/subscribe rail fares",
+        "/unsubscribe",
+        Press("No, keep them"),
+        "/unsubscribe",
+        Press("Yes, remove all"),
         "/unsubscribe",
     ],
+    # Issue 11 point 7: one at a time, daily or at once, organisations; point 8: /forget, /stats, 👍/👎.
+    "subscriptions-one-at-a-time": [
+        "/subscribe daily flood defences",
+        "/subscribe digest",
+        "/subscriptions",
+        Press("1. at once"),
+        Press("1. daily"),
+        "/unsubscribe Flood  Defences",
+        "/unsubscribe flood defences",
+    ],
+    "follow": ["/follow", "/follow ea", "/follow the treasury", "/follow nobody at all", "/subscriptions"],
+    "forget": ["/forget", Press("No"), "/forget", Press("Yes, delete it"), "/forget", "/subscriptions"],
+    "stats": ["/stats"],
+    "feedback": [PLEDGE, Press("👍", ranked=True), BROAD, Press("👎", ranked=True)],
     "unknown-command": ["/frobnicate", "/"],
     "answer": [PLEDGE, Press("Full announcement", ranked=True)],
     "more-matches": [
@@ -90,6 +118,27 @@ SCRIPTS: dict[str, list[Step]] = {
         Press("« Answer", ranked=True),
     ],
     "no-answer": ["recipe for chocolate cake", "How do I renew my passport?"],
+    # Issue 11: what people say besides questions, follow-ups, helpful declines, filters, paging.
+    "small-talk": ["hi there", Press("Tell me about"), "thanks!", "what can you do?", "ok thanks, bye"],
+    "whats-new": ["what's new?", Press("Next ›"), "/read 7", "news about fishing", Press("1.")],
+    "follow-up": [PEERS, "and how much will it cost?", "when was it introduced?", "who said that?"],
+    "declines": [
+        "hereditery peers in the lords",
+        Press("Did you mean"),
+        "How do I renew my passport?",
+        "Faint yw pris y drwydded bysgota?",
+        "Combien coûte le permis de pêche ?",
+    ],
+    "filters": [
+        "/latest treasury",
+        "/latest 2 EA",
+        Press("Next ›"),
+        "/read 3",
+        "/search speeches yemen since 1 October 2024",
+        "/search licence from the EA",
+        "what was announced on 15 October 2024",
+        "speeches by HM Treasury this week",
+    ],
     "markup": ["A <b>chocolate</b> cake & <script>zqxjk()</script> recipe?"],
 }
 
@@ -199,7 +248,6 @@ def on_terminal(library: Library, lines: list[str]) -> list[str]:
 def ids(lib: Library) -> dict[str, int]:
     return {
         "fireworks": announcement_id(lib, "Stay safe this fireworks season"),
-        "bingham": announcement_id(lib, "Bingham Lecture"),
     }
 
 

@@ -7,6 +7,7 @@ import dataclasses
 from datetime import UTC, datetime
 
 from bot import actions, render
+from retrieval.alerts import Alert
 from retrieval.answer import Answer, Passage
 from tests.fakebotapi import parse_telegram_html
 
@@ -101,13 +102,13 @@ def test_none_declines_and_repeats_the_question() -> None:
     assert parse_telegram_html(reply.text)[0].startswith(
         "I found nothing in the announcements that answers “How do I renew my passport?”."
     )
-    assert reply.buttons == []
+    assert labels(reply) == [["Near but no"]]  # the nearest announcements, to open (issue 11)
 
 
 def test_a_long_lead_and_passage_still_fit_one_message() -> None:
     huge = "Words without end. " * 400 + "The second one answers."
     for reply in (
-        render.alert_reply("flood " * 60, passage(1, "T" * 300, huge)),
+        render.alert_reply(Alert(1, "flood " * 60, passage(1, "T" * 300, huge), subscription_id=1)),
         render.closest_reply([passage(1, "T" * 300, huge)]),
     ):
         plain, _ = parse_telegram_html(reply.text)

@@ -17,6 +17,7 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode, UpdateType
 from telegram.ext import Application, ContextTypes, Defaults, JobQueue, TypeHandler
 
+from bot import render
 from bot.commands import Commands
 from bot.config import BotSettings
 from bot.limits import ChatLimit
@@ -92,7 +93,7 @@ def build_application(
         .post_init(_post_init)
         .build()
     )
-    app.bot_data.commands = Commands(library)
+    app.bot_data.commands = Commands(library, admin_ids=settings.admin_ids)
     app.bot_data.settings = settings
     app.bot_data.token = watch
     app.bot_data.chat_limit = ChatLimit(settings.chat_questions_per_minute, window=60.0)
@@ -110,6 +111,9 @@ def build_application(
 
 async def _post_init(app: BotApplication) -> None:
     await app.bot.set_my_commands(command_handlers.BOT_COMMANDS)
+    # What an empty chat shows under "What can this bot do?", and the profile's one line.
+    await app.bot.set_my_description(render.DESCRIPTION)
+    await app.bot.set_my_short_description(render.SHORT_DESCRIPTION)
     if app.bot_data.commands is not None:
         await asyncio.to_thread(app.bot_data.commands.library.settle)
     jobs.schedule(app)

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import weakref
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import cast
 
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
@@ -26,12 +27,14 @@ FIRST_SYNC_DELAY = 5  # seconds after start-up, so the bot answers before it fet
 MAX_ALERT_TRIES = 5  # runs in which one alert may fail for a passing reason before it is given up
 # The runner lock of each running Application (one in a worker; tests run several in one process).
 _runners: weakref.WeakKeyDictionary[BotApplication, RunnerLock] = weakref.WeakKeyDictionary()
+HOUSEKEEPING_SECONDS = 3600  # expired button keys and old questions are deleted this often
 
 
 def schedule(app: BotApplication) -> None:
     if app.job_queue is None:
         return
     app.job_queue.run_repeating(check_index, interval=INDEX_CHECK_SECONDS, first=INDEX_CHECK_SECONDS)
+    app.job_queue.run_repeating(housekeeping, interval=HOUSEKEEPING_SECONDS, first=60, name="housekeeping")
     settings = app.bot_data.settings
     if settings is not None and settings.sync_interval > 0 and app.bot_data.commands is not None:
         # Of several workers on one database, only the lock's holder syncs and sends alerts; the
@@ -87,6 +90,49 @@ async def sync_job(context: Context) -> None:
         log.info("sync: %s", result.summary())
     # Also when another process synced (busy) or this run stopped early: send what is queued.
     await send_alerts(context)
+    await send_digests(context)
+
+
+async def housekeeping(context: Context) -> None:
+    """Delete what the README's Privacy section says is kept only for a while. Harmless on every
+    worker at once: each deletes what has expired, whoever came first."""
+    try:
+        pruned = await asyncio.to_thread(context.commands.housekeeping)
+    except Exception:
+        log.exception("housekeeping failed; it runs again within the hour")
+        return
+    if any(pruned.values()):
+        log.info("housekeeping: deleted %s", ", ".join(f"{n} {what}" for what, n in pruned.items() if n))
+
+
+async def send_digests(context: Context, now: datetime | None = None) -> int:
+    """Each chat's matches held for its daily subscriptions, in one message, once a day at DIGEST_HOUR
+    (retrieval/alerts.py decides which are due); returns how many digests went. A chat that blocked
+    the bot loses its subscriptions; a passing failure keeps the digest for the next run."""
+    library = context.commands.library
+    hour = context.settings.digest_hour
+    due = await asyncio.to_thread(alerts.digests, library, now or datetime.now(UTC), hour)
+    sent = 0
+    for digest in due:
+        reply = render.digest_reply(digest.items, digest.announcements)
+        try:
+            await html_or_plain(sending_to(context, digest.chat_id, reply), reply.text)
+        except Forbidden:
+            removed = await asyncio.to_thread(library.unsubscribe, digest.chat_id)
+            log.info("chat %s blocked the bot: removed its %d subscriptions", digest.chat_id, removed)
+        except InvalidToken:
+            raise
+        except BadRequest as exc:  # a refusal (a NetworkError to PTB): it would fail again
+            log.warning("digest to chat %s refused, dropped: %s", digest.chat_id, exc)
+        except (NetworkError, RetryAfter, SendAbandoned) as exc:
+            log.warning("digest to chat %s failed (%s): kept for the next run", digest.chat_id, exc)
+            continue
+        except TelegramError as exc:
+            log.warning("digest to chat %s failed, dropped: %s", digest.chat_id, exc)
+        else:
+            sent += 1
+        await asyncio.to_thread(alerts.digest_sent, library, digest)
+    return sent
 
 
 async def send_alerts(context: Context) -> int:
@@ -115,7 +161,7 @@ async def send_alerts(context: Context) -> int:
         # the claim expires, and no other worker sends it meanwhile.
         if not await asyncio.to_thread(alerts.claim, library, alert, claim_seconds):
             continue
-        reply = render.alert_reply(alert.words, alert.passage)
+        reply = render.alert_reply(alert)  # with Unsubscribe and Mute-for-a-day buttons
         try:
             await html_or_plain(sending_to(context, alert.chat_id, reply), reply.text)
         except Forbidden:
