@@ -151,7 +151,11 @@ class RunnerLock:
                 self.release()  # the session is gone, and the lock with it: another may have it now
         connection = self.engine.connect()
         try:
-            key = _lock_key(f"govuk-answers:{self.name}")
+            # Per store: two stores kept in schemas of one database (search_path in the URL's options)
+            # each have their runner.
+            options = self.engine.url.query.get("options")
+            scope = f":{options}" if isinstance(options, str) else ""
+            key = _lock_key(f"govuk-answers:{self.name}{scope}")
             got = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
             connection.commit()  # hold the lock, not a transaction: the lock is the session's
         except Exception:
