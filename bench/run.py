@@ -79,7 +79,9 @@ def _dir_mb(path: Path) -> float:
 def step_ingest(db: Path, corpus: Path) -> dict[str, Any]:
     from retrieval.ingest import ingest_paths
     from retrieval.store import Store
+    from retrieval.store.migrate import migrate_store
 
+    migrate_store(f"sqlite:///{db}")  # the tables, as `python -m bot ingest` would make them
     store = Store(f"sqlite:///{db}")
     started = time.perf_counter()
     report = ingest_paths(store, [corpus])
