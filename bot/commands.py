@@ -570,7 +570,7 @@ class Commands:
         days = self.library.question_counts(since)
         disliked = self.library.recent_questions(STATS_RECENT, feedback=-1)
         declined = self.library.recent_questions(STATS_RECENT, outcome="none")
-        return [render.stats_reply(days, disliked, declined)]
+        return [render.stats_reply(days, disliked, declined, STATS_DAYS)]
 
     def forget(self, request: Request, args: list[str]) -> list[Reply]:
         """/forget: everything kept about this chat, deleted once the chat says yes."""

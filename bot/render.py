@@ -842,11 +842,15 @@ OUTCOMES = (("answer", "answered"), ("closest", "closest"), ("none", "declined")
 
 
 def stats_reply(
-    days: Sequence[DayCount], disliked: Sequence[LoggedQuestion], declined: Sequence[LoggedQuestion]
+    days: Sequence[DayCount],
+    disliked: Sequence[LoggedQuestion],
+    declined: Sequence[LoggedQuestion],
+    period: int,
 ) -> Reply:
-    """/stats for the bot's administrators: questions a day and how they came out, then the newest 👎
-    and declined questions, which say what to improve."""
-    lines = [f"<b>Questions, last {len(days)} day{'' if len(days) == 1 else 's'} with any</b>"]
+    """/stats for the bot's administrators: questions a day over the last `period` days (days without
+    any left out) and how they came out, then the newest 👎 and declined questions, which say what to
+    improve."""
+    lines = [f"<b>Questions in the last {period} days</b>"]
     total: dict[str, int] = {}
     for day in days:
         parts = []

@@ -109,7 +109,7 @@ async def test_stats_for_the_bots_administrators_only(
     lib.close()
 
     lines = plain(stats).split("\n")
-    assert lines[0] == "Questions, last 1 day with any"
+    assert lines[0] == "Questions in the last 14 days"
     today = datetime.now(UTC)
     day = f"{today.day} {today:%b}: 4 · answered 2 (50%), closest 0 (0%), declined 2 (50%)"
     assert lines[1] == day, lines

@@ -72,6 +72,7 @@ async def _drop_buttons(message: object, drop: frozenset[str]) -> None:
     if not isinstance(message, Message) or message.reply_markup is None:
         return
     rows = message.reply_markup.inline_keyboard
+
     def works(data: object) -> bool:
         return not isinstance(data, str) or actions.refers_to(data) not in drop
 
