@@ -48,11 +48,12 @@ def test_run_without_token_explains_and_opens_a_terminal_chat(tmp_path: Path) ->
     # Typing the button's number presses it: the whole announcement.
     assert full.startswith("**Revolutionary new tools to tackle streaming of child abuse**\nNews story")
     assert len(full) > len(answer)
-    # /latest 2: two numbered announcements, each with its type and a button that opens it.
-    assert latest.startswith("**Latest 2 announcements**")
-    assert "1. **Revolutionary new tools to tackle streaming of child abuse**\nNews story" in latest
+    # /latest 2: how many there are, two numbered announcements of one line each (title, type), a
+    # button that opens each and one to the next page.
+    assert latest.startswith("**4 announcements**\n")
+    assert "\n1. **Revolutionary new tools to tackle streaming of child abuse** · News story\n" in latest
     assert "2. **" in latest and "3. **" not in latest
-    assert re.findall(r"^  \[(\d)\] ", latest, re.M) == ["1", "2"]
+    assert re.findall(r"^  \[(\d)\] ", latest, re.M) == ["1", "2", "3"] and "[3] Next ›" in latest
     assert "I found nothing in the announcements that answers “recipe for chocolate cake”" in no_answer
     assert "/search" in no_answer and "│" not in no_answer  # no passage quoted
     assert "<b>" not in out and "&amp;" not in out  # HTML turned into terminal text

@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot import conversation
 from bot.commands import Commands, Request
 from bot.config import BotSettings
 from bot.limits import ChatLimit, Verdict
@@ -78,6 +79,18 @@ def request_of(update: Update, text: str) -> Request | None:
         user_id=user.id if user else None,
         first_name=user.first_name if user else None,
         text=text,
+        replying_to=_answer_replied_to(update),
+    )
+
+
+def _answer_replied_to(update: Update) -> int | None:
+    """The announcement of the bot's answer that this message replies to (a follow-up about it)."""
+    replied = update.message.reply_to_message if update.message is not None else None
+    if replied is None or replied.from_user is None or replied.from_user.id != update.get_bot().id:
+        return None
+    rows = replied.reply_markup.inline_keyboard if replied.reply_markup is not None else ()
+    return conversation.answered_announcement(
+        (b.text, b.callback_data if isinstance(b.callback_data, str) else None) for row in rows for b in row
     )
 
 
