@@ -134,15 +134,43 @@ def _share(query: Query, present: set[str]) -> float:
     return sum(c.weight for c in query.concepts if not c.terms.isdisjoint(present)) / total
 
 
-def _rest_share(query: Query, present: set[str], titles: set[str]) -> float:
-    """Of the question's concepts its title does not hold (what it asks beyond the topic), the share
-    this text holds. An on-topic question the text does not answer fails here: the event's name is
-    in the title, the cost it asks for is in no sentence."""
-    rest = [c for c in query.concepts if c.terms.isdisjoint(titles)]
-    total = sum(c.weight for c in rest)
-    if not total:
-        return 1.0
-    return sum(c.weight for c in rest if not c.terms.isdisjoint(present)) / total
+class _Coverage:
+    """The question's concepts a text holds, as a bit mask (bit k: concept k), and the shares of the
+    question's weight that masks stand for, each share summed once per question (memoised): a
+    question meets a few hundred sentences but only a few dozen different masks."""
+
+    def __init__(self, query: Query) -> None:
+        self.concepts = query.concepts
+        self.total = query.total_weight
+        self._sums: dict[int, float] = {}
+        self.everything = (1 << len(self.concepts)) - 1
+
+    def mask(self, terms: set[str]) -> int:
+        m = 0
+        for k, concept in enumerate(self.concepts):
+            if not concept.terms.isdisjoint(terms):
+                m |= 1 << k
+        return m
+
+    def weight(self, mask: int) -> float:
+        total = self._sums.get(mask)
+        if total is None:
+            # In concept order, as _share adds them: the same floating-point sum.
+            total = self._sums[mask] = sum(c.weight for k, c in enumerate(self.concepts) if mask >> k & 1)
+        return total
+
+    def share(self, mask: int) -> float:
+        return self.weight(mask) / self.total if self.total else 0.0
+
+    def rest_share(self, mask: int, title_mask: int) -> float:
+        """Of the question's concepts its title does not hold (what it asks beyond the topic), the
+        share `mask` holds. An on-topic question the text does not answer fails here: the event's
+        name is in the title, the cost it asks for is in no sentence."""
+        rest = self.everything & ~title_mask
+        total = self.weight(rest)
+        if not total:
+            return 1.0
+        return self.weight(mask & rest) / total
 
 
 def _sentences(text: str) -> list[str]:
@@ -267,19 +295,23 @@ def gather(
     ann_rank = {a: r for r, a in enumerate(ranked)}
     total_mass = sum(mass.values()) or 1.0
     dated = sorted({c.published for c in candidates if c.published is not None})
-    title_terms: dict[int, set[str]] = {}
+    title_masks: dict[int, int] = {}
     wants = query.wants
     w_cov, w_type = sentence_weights
+    covered = _Coverage(query)
     for row, c in enumerate(candidates):
-        titles = title_terms.get(c.announcement_id)
-        if titles is None:
-            titles = title_terms[c.announcement_id] = set(tokenize(c.title))
+        title_mask = title_masks.get(c.announcement_id)
+        if title_mask is None:
+            title_mask = title_masks[c.announcement_id] = covered.mask(set(tokenize(c.title)))
         parsed = _parse(c.chunk_id, c.text)
         sentences, sentence_terms = parsed.sentences, parsed.terms
-        text_terms: set[str] = set().union(*sentence_terms)
-        covs = [_share(query, st) for st in sentence_terms]
-        pairs = [sentence_terms[i] | sentence_terms[i + 1] for i in range(len(sentences) - 1)]
-        windows = [_share(query, pair) for pair in pairs]
+        masks = [covered.mask(st) for st in sentence_terms]
+        text_mask = 0
+        for m in masks:
+            text_mask |= m
+        covs = [covered.share(m) for m in masks]
+        pairs = [masks[i] | masks[i + 1] for i in range(len(sentences) - 1)]
+        windows = [covered.share(m) for m in pairs]
         typed = _facts(parsed, wants) if wants else [False] * len(sentences)
         strong = _strong(parsed, wants) if wants else [False] * len(sentences)
         scores = [
@@ -288,22 +320,22 @@ def gather(
         ]
         best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
         best_sentences.append(sentences[best])
-        matched = sum(1 for concept in query.concepts if concept.terms & sentence_terms[best])
+        matched = masks[best].bit_count()
         sentence_len = max(len(sentence_terms[best]), 1)
         passage_has = any(typed)
         published = c.published
         matrix[row] = (
             c.bm25 / top,
             math.log1p(max(c.bm25, 0.0)),
-            _share(query, text_terms),
-            _share(query, text_terms | titles),
-            _share(query, titles),
+            covered.share(text_mask),
+            covered.share(text_mask | title_mask),
+            covered.share(title_mask),
             covs[best],
             max(windows, default=covs[best]),
-            _rest_share(query, text_terms, titles),
+            covered.rest_share(text_mask, title_mask),
             max(
-                (_rest_share(query, pair, titles) for pair in pairs),
-                default=_rest_share(query, sentence_terms[best], titles),
+                (covered.rest_share(m, title_mask) for m in pairs),
+                default=covered.rest_share(masks[best], title_mask),
             ),
             min(matched / sentence_len, 1.0),
             1.0 if wants and passage_has else 0.0,
