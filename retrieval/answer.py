@@ -374,11 +374,12 @@ def search(
         best_bm25[a] = max(best_bm25.get(a, 0.0), cand.bm25)
         if a not in chosen:
             chosen[a] = _passage(row, sentence, sigmoid(float(logit)))
+    newest_first = filters is not None and filters.newest_first  # a Filters of only that is falsy
     order = sorted(
         chosen,
         key=lambda a: (
             chosen[a].withdrawn_at is not None,  # current announcements first, as in answers
-            -(chosen[a].published or _EPOCH).timestamp() if filters and filters.newest_first else 0.0,
+            -(chosen[a].published or _EPOCH).timestamp() if newest_first else 0.0,
             -best_bm25[a],
             min(c.chunk_id for c in ranked.candidates if c.announcement_id == a),
         ),
