@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import pytest
+import pytest_asyncio
 
 from bot.config import BotSettings
 from bot.telegram.app import ALLOWED_UPDATES, build_application
@@ -226,3 +229,52 @@ def page_text(call: Call) -> str:
     text = _PAGE_FOOTER.sub("", call.result["text"])
     first, _, rest = text.partition("\n\n")
     return rest if first.endswith(" (continued)") else text
+
+
+def one_bot_per_module(folder: str) -> tuple[Any, ...]:
+    """The fixtures of a test module that talks to one running bot, in this order: the fake Bot API,
+    the settings, a library holding both corpora, the bot, what it did on start, and a fresh call
+    log for every test (checked against Telegram's limits after it). Assign them to module names:
+
+        fake, settings, lib, bot, startup_calls, fresh_log = one_bot_per_module("bot")
+    """
+    from tests.fakebotapi import FakeBotAPI
+
+    @pytest.fixture(scope="module")
+    def fake() -> Iterator[FakeBotAPI]:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("NO_PROXY", "127.0.0.1,localhost")
+            mp.setenv("no_proxy", "127.0.0.1,localhost")
+            with FakeBotAPI() as server:
+                yield server
+
+    @pytest.fixture(scope="module")
+    def settings(tmp_path_factory: pytest.TempPathFactory, fake: FakeBotAPI) -> BotSettings:
+        return bot_settings_for(tmp_path_factory.mktemp(folder), fake.base_url)
+
+    @pytest.fixture(scope="module")
+    def lib(settings: BotSettings) -> Iterator[Library]:
+        library = prepared_library(settings, with_2024=True)
+        yield library
+        library.close()
+
+    @pytest_asyncio.fixture(scope="module", loop_scope="module")
+    async def bot(fake: FakeBotAPI, settings: BotSettings, lib: Library) -> AsyncIterator[AnyApplication]:
+        async with running_bot(fake, settings, lib) as app:
+            yield app
+
+    @pytest.fixture(scope="module")
+    def startup_calls(fake: FakeBotAPI, bot: AnyApplication) -> list[Call]:
+        """What the bot did on start, before any test cleared the log."""
+        return [c for c in fake.calls if c.method != "getUpdates"]
+
+    @pytest_asyncio.fixture(autouse=True, loop_scope="module")
+    async def fresh_log(
+        fake: FakeBotAPI, bot: AnyApplication, startup_calls: list[Call]
+    ) -> AsyncIterator[None]:
+        fake.clear()
+        yield
+        await fake.wait_idle_async(quiet=QUIET)
+        check_limits(fake.calls)
+
+    return fake, settings, lib, bot, startup_calls, fresh_log

@@ -10,21 +10,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from bot.config import BotSettings
 from retrieval.library import Library
 from tests.botharness import (
-    QUIET,
-    AnyApplication,
     all_pages,
     announcement_id,
-    bot_settings_for,
     button,
     buttons,
     check_limits,
@@ -32,9 +27,9 @@ from tests.botharness import (
     exchange,
     is_answer,
     methods,
+    one_bot_per_module,
     only,
     page_text,
-    prepared_library,
     running_bot,
     silence,
     words,
@@ -53,45 +48,7 @@ BROAD = "impact investment funds for housing"  # several announcements answer it
 # ------------------------------------------------------------------ one bot for the module
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeBotAPI]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NO_PROXY", "127.0.0.1,localhost")
-        mp.setenv("no_proxy", "127.0.0.1,localhost")
-        with FakeBotAPI() as server:
-            yield server
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, fake: FakeBotAPI) -> BotSettings:
-    return bot_settings_for(tmp_path_factory.mktemp("bot"), fake.base_url)
-
-
-@pytest.fixture(scope="module")
-def lib(settings: BotSettings) -> Iterator[Library]:
-    library = prepared_library(settings, with_2024=True)
-    yield library
-    library.close()
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(fake: FakeBotAPI, settings: BotSettings, lib: Library) -> AsyncIterator[AnyApplication]:
-    async with running_bot(fake, settings, lib) as app:
-        yield app
-
-
-@pytest.fixture(scope="module")
-def startup_calls(fake: FakeBotAPI, bot: AnyApplication) -> list[Call]:
-    """What the bot did on start, before any test cleared the log."""
-    return [c for c in fake.calls if c.method != "getUpdates"]
-
-
-@pytest_asyncio.fixture(autouse=True, loop_scope="module")
-async def fresh_log(fake: FakeBotAPI, bot: AnyApplication, startup_calls: list[Call]) -> AsyncIterator[None]:
-    fake.clear()
-    yield
-    await fake.wait_idle_async(quiet=QUIET)
-    check_limits(fake.calls)
+fake, settings, lib, bot, startup_calls, fresh_log = one_bot_per_module("bot")
 
 
 # ------------------------------------------------------------------ questions and answers

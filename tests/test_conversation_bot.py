@@ -12,12 +12,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from bot import render
 from bot.config import BotSettings
@@ -27,16 +25,12 @@ from retrieval.library import Library
 from retrieval.sources.govuk import GovukClient
 from retrieval.sync import sync
 from tests.botharness import (
-    QUIET,
-    AnyApplication,
     announcement_id,
-    bot_settings_for,
     buttons,
-    check_limits,
     exchange,
     is_answer,
+    one_bot_per_module,
     only,
-    prepared_library,
     running_bot,
 )
 from tests.fakebotapi import Call, FakeBotAPI, parse_telegram_html
@@ -57,44 +51,7 @@ def new_chat() -> int:
 # ------------------------------------------------------------------ one bot for the module
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeBotAPI]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NO_PROXY", "127.0.0.1,localhost")
-        mp.setenv("no_proxy", "127.0.0.1,localhost")
-        with FakeBotAPI() as server:
-            yield server
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, fake: FakeBotAPI) -> BotSettings:
-    return bot_settings_for(tmp_path_factory.mktemp("conversation"), fake.base_url)
-
-
-@pytest.fixture(scope="module")
-def lib(settings: BotSettings) -> Iterator[Library]:
-    library = prepared_library(settings, with_2024=True)
-    yield library
-    library.close()
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(fake: FakeBotAPI, settings: BotSettings, lib: Library) -> AsyncIterator[AnyApplication]:
-    async with running_bot(fake, settings, lib) as app:
-        yield app
-
-
-@pytest.fixture(scope="module")
-def startup_calls(fake: FakeBotAPI, bot: AnyApplication) -> list[Call]:
-    return [c for c in fake.calls if c.method != "getUpdates"]
-
-
-@pytest_asyncio.fixture(autouse=True, loop_scope="module")
-async def fresh_log(fake: FakeBotAPI, bot: AnyApplication, startup_calls: list[Call]) -> AsyncIterator[None]:
-    fake.clear()
-    yield
-    await fake.wait_idle_async(quiet=QUIET)
-    check_limits(fake.calls)
+fake, settings, lib, bot, startup_calls, fresh_log = one_bot_per_module("conversation")
 
 
 # ------------------------------------------------------------------ helpers

@@ -11,25 +11,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from bot import terminal
 from bot.commands import MENU, Commands
-from bot.config import BotSettings
 from bot.render import Button, Reply
 from retrieval.library import Library
 from tests.botharness import (
     AnyApplication,
     announcement_id,
-    bot_settings_for,
     exchange,
-    prepared_library,
-    running_bot,
+    one_bot_per_module,
 )
 from tests.fakebotapi import Call, FakeBotAPI
 
@@ -146,31 +141,7 @@ SCRIPTS: dict[str, list[Step]] = {
 # ------------------------------------------------------------------ one bot for the module
 
 
-@pytest.fixture(scope="module")
-def fake() -> Iterator[FakeBotAPI]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("NO_PROXY", "127.0.0.1,localhost")
-        mp.setenv("no_proxy", "127.0.0.1,localhost")
-        with FakeBotAPI() as server:
-            yield server
-
-
-@pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, fake: FakeBotAPI) -> BotSettings:
-    return bot_settings_for(tmp_path_factory.mktemp("bot"), fake.base_url)
-
-
-@pytest.fixture(scope="module")
-def lib(settings: BotSettings) -> Iterator[Library]:
-    library = prepared_library(settings, with_2024=True)
-    yield library
-    library.close()
-
-
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
-async def bot(fake: FakeBotAPI, settings: BotSettings, lib: Library) -> AsyncIterator[AnyApplication]:
-    async with running_bot(fake, settings, lib) as app:
-        yield app
+fake, settings, lib, bot = one_bot_per_module("bot")[:4]  # no fresh log: a script spans turns
 
 
 # ------------------------------------------------------------------ the two sides
