@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
 from retrieval.library import Library
 
 
@@ -81,6 +83,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
         print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
+    except OperationalError as exc:
+        # The database refused: SQLite's "database or disk is full" or "attempt to write a readonly
+        # database", a PostgreSQL server that is down. What the driver said, on one line, and where.
+        said = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else "the database failed"
+        print(f"error: {said} ({_store_named()})", file=sys.stderr)
+        return 1
+
+
+def _store_named() -> str:
+    from bot.config import BotSettings
+    from retrieval.store.database import sqlite_file
+
+    url = BotSettings().database_url
+    path = sqlite_file(url)
+    if path is not None:
+        return str(path)
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _main(argv: Sequence[str] | None = None) -> int:

@@ -145,7 +145,13 @@ class IndexKeeper:
             return False
         started = time.perf_counter()
         fresh = self._updated(current, meta)
-        persistence.save(fresh, self.index_dir)
+        try:
+            persistence.save(fresh, self.index_dir)
+        except OSError as error:
+            if not persistence.read_only(error):
+                raise
+            # A store in a read-only folder still answers: the index lives in this process only.
+            log.warning("index folder %s is read-only: the index is kept in memory", self.index_dir)
         self._index = fresh
         log.info(
             "index at version %d: %d chunks (%.2f s)", version, len(fresh), time.perf_counter() - started

@@ -28,6 +28,7 @@ first, 28 ms, 71 ms and 0.37 s. Mapping the files without any check took 1-2 ms.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import json
@@ -362,11 +363,24 @@ def _discard(directory: Path, path: Path | None, reason: str) -> None:
 
 @contextmanager
 def file_lock(directory: Path) -> Iterator[None]:
-    """Two processes (the bot and an ingest) must not write index generations at once."""
-    directory.mkdir(parents=True, exist_ok=True)
-    with open(directory / ".lock", "w") as handle:
+    """Two processes (the bot and an ingest) must not write index generations at once. In a folder
+    no one here may write (a read-only mount) there is no writer to keep out: no lock is taken."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = open(directory / ".lock", "w")  # noqa: SIM115 - closed below, after the unlock
+    except OSError as error:
+        if not read_only(error):
+            raise
+        yield
+        return
+    with handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_only(error: OSError) -> bool:
+    """The folder may be read but not written: the index is then kept in memory only."""
+    return error.errno in (errno.EROFS, errno.EACCES, errno.EPERM)

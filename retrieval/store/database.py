@@ -43,6 +43,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets the bot read while `python -m bot ingest` writes from another process.
     cursor.execute("PRAGMA journal_mode=WAL")
+    _sqlite_common(cursor)
+
+
+def _sqlite_common(cursor: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -54,10 +58,33 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _sqlite_read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    _sqlite_common(cursor)
+
+
+def read_only_folder(path: Path) -> bool:
+    """A store whose folder this process may not write (a read-only mount, a folder it does not own):
+    SQLite cannot create the WAL's shared-memory file beside it, so it must be opened read-only."""
+    return path.exists() and not os.access(path.parent, os.W_OK)
+
+
+def _read_only_url(path: Path) -> URL:
+    # With no -wal file left beside it (every writer checkpoints on close) the file is the whole
+    # store, and `immutable` lets SQLite read it without the shared memory it cannot create. A -wal
+    # file left by a writer that died holds committed rows, so SQLite must read it: mode=ro does.
+    query = "mode=ro" if path.with_name(f"{path.name}-wal").exists() else "mode=ro&immutable=1"
+    return make_url(f"sqlite:///file:{path.resolve()}?{query}&uri=true")
+
+
 def make_engine(database_url: str) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         path = sqlite_file(url)
+        if path is not None and read_only_folder(path):
+            engine = create_engine(_read_only_url(path), connect_args={"timeout": READ_WAIT_S})
+            event.listen(engine, "connect", _sqlite_read_only_pragmas)
+            return engine
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": READ_WAIT_S})
