@@ -9,13 +9,14 @@ from __future__ import annotations
 import signal
 import sys
 import threading
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.config import BotSettings
 from retrieval import alerts
 from retrieval.library import Library
 from retrieval.sources.govuk_client import GovukClient
 from retrieval.sync import SyncResult, sync
+from retrieval.timeutil import as_utc
 
 
 def make_client(settings: BotSettings) -> GovukClient:
@@ -50,8 +51,7 @@ def run_sync_with(library: Library, settings: BotSettings) -> SyncResult:
 
 def parse_since(text: str) -> datetime:
     """A date or time as given to --since; without a zone it is UTC. ValueError if unreadable."""
-    value = datetime.fromisoformat(text.strip())
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return as_utc(datetime.fromisoformat(text.strip()))
 
 
 def _exit_on_sigterm(signum: int, frame: object) -> None:

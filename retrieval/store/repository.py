@@ -70,6 +70,7 @@ from retrieval.store.schema import (
     SyncState,
 )
 from retrieval.store.schema import Subscription as SubscriptionRow
+from retrieval.timeutil import as_utc, parse_utc
 
 
 class Store:
@@ -860,18 +861,11 @@ def _chat_tables() -> dict[str, tuple[Any, Any]]:
 
 def _withdrawn_at(extra: dict[str, Any] | None) -> datetime | None:
     value = (extra or {}).get("withdrawn_at")
-    if not isinstance(value, str):
-        return None
-    try:
-        return _aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
+    return parse_utc(value)
 
 
 def _aware(value: datetime | str | None) -> datetime | None:
     # Aggregates bypass the column type, so SQLite hands back naive datetimes (or strings).
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
+        return parse_utc(value)
+    return as_utc(value) if value is not None else None
