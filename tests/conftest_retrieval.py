@@ -1,4 +1,4 @@
-"""Helpers shared by the retrieval tests: real files, a real store, the CLI in a subprocess.
+"""Helpers shared by the retrieval tests: real files, a real store, the CLI (in-process, or a process).
 
 Each store is named by a path, as a SQLite file is. With TEST_DATABASE_URL set (a PostgreSQL
 database, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test; `make test-postgres`), the same
@@ -146,6 +146,14 @@ def cli_env(database_url: str | None = None, **extra: str) -> dict[str, str]:
 
 
 def run_cli(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` as a process given `env` in `cwd` would run it, in this process."""
+    from tests.clirun import run_main
+
+    return run_main(args, cwd, env)
+
+
+def run_process(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in a process of its own: for what must not take the test run with it."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=cwd,

@@ -27,6 +27,7 @@ from tests.conftest_retrieval import (
     isolate,
     library_for,
     run_cli,
+    run_process,
     sql,
 )
 
@@ -382,7 +383,7 @@ def test_index_rebuilt_when_its_arrays_disagree(tmp_path: Path) -> None:
     np.save(generation / "tfs.npy", np.ones(3, np.uint16))
 
     # In a subprocess: reading past the end of an array must not take this test run down with it.
-    result = run_cli(
+    result = run_process(
         ["ask", BLACKPOOL_QUESTION, "--json"], cwd=tmp_path, env=cli_env(db_url(tmp_path / "x.db"))
     )
 
