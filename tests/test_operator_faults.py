@@ -14,7 +14,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -76,35 +75,53 @@ def test_tokenizing_workers_end_when_a_build_is_killed() -> None:
     assert not any(_alive(pid) for pid in workers), "tokenizing workers outlived the killed build"
 
 
-def _in_namespace(setup: str, command: Sequence[str], store: Path) -> subprocess.CompletedProcess[str]:
-    """`python -m bot COMMAND` on the store in `store`'s folder, after `setup` ran as root of a new
-    user and mount namespace (mounts made there vanish with it)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL",)}
-    env.update(DATABASE_URL=f"sqlite:///{store}", INDEX_DIR=str(store.with_name("index")))
-    bot = " ".join(shlex.quote(part) for part in (sys.executable, "-m", "bot", *command))
-    return subprocess.run(
-        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", f"{setup} && {bot}"],
+# Runs `python -m bot` commands one after another in one interpreter (bot.cli.main, as `python -m
+# bot` calls it): each is [settings, argv]; prints [exit status, stdout, stderr] for each, as JSON.
+COMMANDS = textwrap.dedent(
+    """
+    import contextlib, io, json, os, sys
+    from bot.cli import main
+    results = []
+    for settings, argv in json.loads(sys.argv[1]):
+        os.environ.update(settings)
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv)
+        results.append([code, out.getvalue(), err.getvalue()])
+    print(json.dumps(results))
+    """
+)
+
+Ran = tuple[int, str, str]
+
+
+def _in_namespace(setup: str, commands: list[tuple[Path, list[str]]]) -> list[Ran]:
+    """Each (store, argv) of `commands` run on that SQLite store (its index beside it, in "index"),
+    after `setup` ran as root of a new user and mount namespace (its mounts vanish with it)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL", "DATABASE_URL", "INDEX_DIR")}
+    steps = [
+        ({"DATABASE_URL": f"sqlite:///{store}", "INDEX_DIR": str(store.with_name("index"))}, argv)
+        for store, argv in commands
+    ]
+    python = " ".join(map(shlex.quote, (sys.executable, "-c", COMMANDS, json.dumps(steps))))
+    done = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", f"{setup} && {python}"],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+    assert done.returncode == 0, done.stderr
+    return [(code, out, err) for code, out, err in json.loads(done.stdout)]
 
 
 def _namespaces_work(tmp_path: Path) -> bool:
     if shutil.which("unshare") is None:
         return False
+    where = shlex.quote(str(tmp_path))
     probe = subprocess.run(
-        [
-            "unshare",
-            "--user",
-            "--map-root-user",
-            "--mount",
-            "sh",
-            "-c",
-            f"mount --bind {shlex.quote(str(tmp_path))} {shlex.quote(str(tmp_path))}",
-        ],
+        ["unshare", "--user", "--map-root-user", "--mount", "sh", "-c", f"mount --bind {where} {where}"],
         capture_output=True,
     )
     return probe.returncode == 0
@@ -118,12 +135,12 @@ def _read_only(folder: Path) -> str:
 needs_sqlite = pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")), reason="a file-system fault of the embedded SQLite store"
 )
+PLEDGE = "how much did the home sec pledge for tech against live streamed child abuse"
 
 
 @needs_sqlite
-@pytest.mark.parametrize("index_kept", [True, False], ids=["index-kept", "no-index-yet"])
 def test_a_read_only_data_folder_still_answers_and_lists(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, index_kept: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not _namespaces_work(tmp_path):
         pytest.skip("this machine cannot make a mount namespace (unshare)")
@@ -134,25 +151,28 @@ def test_a_read_only_data_folder_still_answers_and_lists(
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{store}")
     monkeypatch.setenv("INDEX_DIR", str(data / "index"))
     assert cli(["ingest", str(SEED_FILE)]) == 0
-    if not index_kept:
-        shutil.rmtree(data / "index")
+    bare = tmp_path / "bare"  # the same store, its index never built
+    bare.mkdir()
+    shutil.copy(store, bare / "store.db")
     before = sorted(p.name for p in data.iterdir())
 
-    asked = _in_namespace(
-        _read_only(data),
-        ["ask", "how much did the home sec pledge for tech against live streamed child abuse"],
-        store,
+    asked, listed, written, asked_bare = _in_namespace(
+        f"{_read_only(data)} && {_read_only(bare)}",
+        [
+            (store, ["ask", PLEDGE]),
+            (store, ["latest", "-n", "3", "--json"]),
+            (store, ["ingest", str(SEED_FILE)]),
+            (bare / "store.db", ["ask", PLEDGE]),
+        ],
     )
-    assert asked.returncode == 0, asked.stderr
-    assert "£300,000" in asked.stdout and "Revolutionary new tools" in asked.stdout
-    listed = _in_namespace(_read_only(data), ["latest", "-n", "3", "--json"], store)
-    assert listed.returncode == 0, listed.stderr
-    assert len(json.loads(listed.stdout)) == 3
-
-    written = _in_namespace(_read_only(data), ["ingest", str(SEED_FILE)], store)
-    assert written.returncode == 1
-    assert written.stderr.strip() == f"error: attempt to write a readonly database ({store})"
+    for code, out, err in (asked, asked_bare):
+        assert code == 0, err
+        assert "£300,000" in out and "Revolutionary new tools" in out
+    assert listed[0] == 0 and len(json.loads(listed[1])) == 3
+    assert written[0] == 1
+    assert written[2].strip() == f"error: attempt to write a readonly database ({store})"
     assert sorted(p.name for p in data.iterdir()) == before  # nothing was left behind
+    assert sorted(p.name for p in bare.iterdir()) == ["store.db"]
 
 
 @needs_sqlite
@@ -168,22 +188,20 @@ def test_a_full_disk_ends_an_ingest_in_one_line_and_keeps_what_was_stored(
     seed = SEED_FILE.read_text(encoding="utf-8")
     big = tmp_path / "big.txt"  # 200 renamed copies of the seed corpus: far more than 1 MB holds
     big.write_text("\n\n".join(seed.replace(": ", f": Copy {n} ") for n in range(200)), encoding="utf-8")
-    python = shlex.quote(sys.executable)
-    # The 1 MB tmpfs lasts as long as the namespace: everything runs inside the one shell.
-    script = " && ".join(
+
+    first, filled, listed = _in_namespace(
+        f"mount -t tmpfs -o size=1m tmpfs {shlex.quote(str(disk))}",
         [
-            f"mount -t tmpfs -o size=1m tmpfs {shlex.quote(str(disk))}",
-            f"{python} -m bot ingest {shlex.quote(str(SEED_FILE))} >/dev/null",
-            f"{{ {python} -m bot ingest {shlex.quote(str(big))}; echo exit=$? >&2; }}",
-        ]
+            (store, ["ingest", str(SEED_FILE)]),
+            (store, ["ingest", str(big)]),
+            (store, ["latest", "-n", "100", "--json"]),
+        ],
     )
-    result = _in_namespace(script, ["latest", "-n", "100", "--json"], store)
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.strip().splitlines() == [
-        f"error: database or disk is full ({store})",
-        "exit=1",
-    ]
+    assert first[0] == 0, first[2]
+    assert filled[0] == 1
+    assert filled[2].strip().splitlines() == [f"error: database or disk is full ({store})"]
     # The seed corpus, stored before the disk filled, is all still listed; no copy is half-stored.
-    titles = [item["title"] for item in json.loads(result.stdout)]
+    assert listed[0] == 0, listed[2]
+    titles = [item["title"] for item in json.loads(listed[1])]
     assert "Revolutionary new tools to tackle streaming of child abuse" in titles
     assert not [title for title in titles if title.startswith("Copy ")]
