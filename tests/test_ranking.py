@@ -58,6 +58,16 @@ def test_american_spelling_finds_the_british_text(news: Library) -> None:
     assert "flood defences" in result.results[0].passage
 
 
+def test_thousands_as_people_write_them_find_the_number_in_full(seed: Library, news: Library) -> None:
+    # GOV.UK writes "£300,000" and "5,000 homes"; people type "300k" and "5k".
+    pledge = seed.ask("what was the 300k for")
+    assert pledge.outcome == "answer" and pledge.answer is not None
+    assert "£300,000" in pledge.answer.sentence
+    homes = news.ask("which fund will deliver 5k homes")
+    assert homes.outcome == "answer" and homes.answer is not None
+    assert "5,000 homes" in homes.answer.sentence
+
+
 def test_how_much_question_gets_the_passage_with_the_amount(seed: Library) -> None:
     result = seed.ask("how much did the home secretary pledge for the live streaming tech")
     assert result.outcome == "answer"

@@ -79,6 +79,10 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "britain": ("uk", "british"),
     "uk": ("britain", "british"),
     "govt": ("government",),
+    "sec": ("secretary",),
+    "secs": ("secretaries",),
+    "dept": ("department",),
+    "depts": ("departments",),
     "gov": ("government",),
     "minister": ("secretary",),
     "pm": ("prime",),
@@ -395,7 +399,23 @@ def _split_compound(word: str, vocab: Vocab) -> list[str]:
 
 # The ways a question word reaches the corpus's words; each can be switched off to measure it
 # (`python -m retrieval.ranking.bridges`).
-BRIDGES = frozenset({"compounds", "british", "spelling", "split", "synonyms"})
+BRIDGES = frozenset({"compounds", "british", "spelling", "split", "synonyms", "numbers"})
+
+# "300k", "£300 grand", "5 thousand": GOV.UK writes thousands in full ("£300,000" is the term 300000),
+# so the question's "300" alone would look for another number.
+_THOUSANDS = frozenset({"k", "thousand", "grand"})
+
+
+def _in_full(surface: list[str], i: int) -> str | None:
+    """The number at `i` written out, when the next word multiplies it by a thousand."""
+    if i + 1 >= len(surface) or surface[i + 1] not in _THOUSANDS:
+        return None
+    try:
+        value = float(surface[i])
+    except ValueError:
+        return None
+    whole = value * 1000
+    return str(int(whole)) if whole.is_integer() and whole < 10**12 else None
 
 
 def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Query:
@@ -419,7 +439,13 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             if neighbour and (joined := term(neighbour)) and vocab.df(joined) > 0:
                 joined_here.add(joined)
         alternatives |= joined_here
-        if not known:
+        written_out = _in_full(surface, i) if "numbers" in bridges else None
+        if written_out is not None and (full := term(written_out)) and vocab.df(full) > 0:
+            # The question's number as the corpus writes it: searched for, and weighed, in its place.
+            alternatives = {full}
+            bridging.append(full)
+            t, known = full, True
+        elif not known:
             replacement = (_british(word, vocab) if "british" in bridges else None) or (
                 correct(word, vocab) if "spelling" in bridges else None
             )
