@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
+# Terms looked up before, per vocabulary: one binary search over a memory-mapped array costs ~50 us,
+# and a question makes dozens (its words, their stand-ins, spelling candidates), mostly words asked
+# before. Bounded; dict reads and writes are atomic in CPython, so threads may share it.
+_MEMO_MAX = 200_000
+
 
 class Vocabulary:
     def __init__(self, sorted_terms: np.ndarray, ids: np.ndarray) -> None:
         self.sorted_terms = sorted_terms  # bytes (numpy "S"), ascending, each once
         self.ids = ids  # int32: ids[i] is the id of sorted_terms[i]
+        self._memo: dict[str, int | None] = {}
 
     @classmethod
     def from_terms(cls, terms: list[str]) -> Vocabulary:
@@ -26,11 +32,17 @@ class Vocabulary:
         return len(self.ids)
 
     def get(self, term: str) -> int | None:
+        try:
+            return self._memo[term]
+        except KeyError:
+            pass
         key = term.encode()
         i = int(np.searchsorted(self.sorted_terms, key))
-        if i < len(self.ids) and self.sorted_terms[i] == key:
-            return int(self.ids[i])
-        return None
+        found = int(self.ids[i]) if i < len(self.ids) and self.sorted_terms[i] == key else None
+        if len(self._memo) >= _MEMO_MAX:
+            self._memo.clear()
+        self._memo[term] = found
+        return found
 
     def terms(self) -> list[str]:
         """In id order."""
