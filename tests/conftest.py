@@ -20,6 +20,21 @@ if TYPE_CHECKING:  # imported for real by pytest_plugins, which must come first 
 pytest_plugins = ["tests.fakebotapi", "tests.fakegovuk"]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the search kernels once, before xdist starts its workers. numba caches the machine code
+    beside kernels.py: the workers, and the bots and commands they start, then load it instead of
+    each compiling it at once (a second or more of CPU apiece in a fresh clone)."""
+    if hasattr(config, "workerinput"):  # a worker: the controller has done it
+        return
+    import numpy as np
+
+    from retrieval.search.bm25 import BM25Index, IndexMeta
+
+    meta = IndexMeta(store_id="warm-up", store_version=1, tokenizer=0)
+    index = BM25Index.build([(1, ["flood", "defence"]), (2, ["flood"])], meta)
+    index.with_changes([(3, ["defence"])], np.array([1]), meta).search(["flood"], 2)
+
+
 def pytest_report_header() -> str:
     return f"store: {'PostgreSQL ' + TEST_DATABASE_URL if TEST_DATABASE_URL else 'SQLite files'}"
 
