@@ -310,6 +310,16 @@ def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
     return wants == "amount" and has_fact("number", ranked.candidates[at].text)
 
 
+def _names_its_title(query: Query, ranked: Ranked, at: int) -> bool:
+    """Words, not a question, all of them in the passage's title ("bingham lecture rule of law"):
+    someone looking an announcement up. The calibration rightly doubts that such words are answered
+    (a question that only names a topic often asks what the text does not say), but "nothing answers
+    that" would hide the very announcement named: it is shown as the closest instead."""
+    if query.wants is not None or len(query.concepts) < 2:
+        return False
+    return bool(ranked.evidence[at, FEATURES.index("cov_title")] >= 1.0 - 1e-9)
+
+
 def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Weights, top_k: int) -> Answer:
     """The outcome, its confidence and the results, from passages the second stage has ordered."""
     positions = _result_positions(ranked, max(top_k, 1), PER_ANNOUNCEMENT)
@@ -332,7 +342,7 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
     lacks_fact = query.wants is not None and not _holds_fact(ranked, positions[0], query.wants)
     if confidence >= weights.answer_threshold and not lacks_fact:
         outcome = "answer"
-    elif confidence >= weights.closest_threshold:
+    elif confidence >= weights.closest_threshold or _names_its_title(query, ranked, positions[0]):
         outcome = "closest"
     else:
         outcome = "none"

@@ -75,6 +75,13 @@ def test_how_much_question_gets_the_passage_with_the_amount(seed: Library) -> No
     assert "£300,000" in result.answer.sentence  # the bold sentence is the one that answers
 
 
+def test_words_naming_an_announcement_show_it_rather_than_nothing(news: Library) -> None:
+    result = news.ask("bingham lecture rule of law")
+    assert result.outcome == "closest"  # not a question it can be sure is answered, but not "nothing"
+    assert result.answer is None
+    assert result.results[0].title == "Attorney General's 2024 Bingham Lecture on the rule of law"
+
+
 def test_an_off_topic_question_is_not_answered(news: Library) -> None:
     result = news.ask("how do i renew my passport")
     assert result.outcome != "answer" and result.answer is None
