@@ -35,6 +35,15 @@ def pytest_configure(config: pytest.Config) -> None:
     index.with_changes([(3, ["defence"])], np.array([1]), meta).search(["flood"], 2)
 
 
+# Modules whose tests run real bot processes for seconds each. Run first, they overlap the many short
+# tests; collected last (alphabetically), they started last and left the other workers idle.
+LONG_FIRST = ("test_workers.py", "test_alerts.py", "test_subscriptions_bot.py", "test_bot_faults.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in LONG_FIRST)  # stable: the rest keep their order
+
+
 def pytest_report_header() -> str:
     return f"store: {'PostgreSQL ' + TEST_DATABASE_URL if TEST_DATABASE_URL else 'SQLite files'}"
 
