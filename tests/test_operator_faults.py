@@ -37,6 +37,20 @@ def test_an_index_dir_that_is_a_file_is_one_clear_error(
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+def test_a_database_server_that_does_not_answer_is_one_clear_error_without_its_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    isolate(monkeypatch, tmp_path)
+    # Port 9 (discard) has no PostgreSQL server: the connection is refused at once.
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres:s3cret-pw@127.0.0.1:9/announcements")
+
+    assert cli(["latest"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "127.0.0.1" in err and "postgres:***@" in err
+    assert "s3cret-pw" not in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
 BUILD = textwrap.dedent(
     """
     import multiprocessing, sys, time
