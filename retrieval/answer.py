@@ -311,10 +311,10 @@ def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
 
 
 def _names_its_title(query: Query, ranked: Ranked, at: int) -> bool:
-    """Words, not a question, all of them in the passage's title ("bingham lecture rule of law"):
-    someone looking an announcement up. The calibration rightly doubts that such words are answered
-    (a question that only names a topic often asks what the text does not say), but "nothing answers
-    that" would hide the very announcement named: it is shown as the closest instead."""
+    """Every word of the input in the passage's title and no kind of fact asked for ("bingham lecture
+    rule of law"): someone naming an announcement. The calibration rightly doubts that such words
+    are answered (a question that only names a topic often asks what the text does not say), but
+    "nothing answers that" would hide the very announcement named."""
     if query.wants is not None or len(query.concepts) < 2:
         return False
     return bool(ranked.evidence[at, FEATURES.index("cov_title")] >= 1.0 - 1e-9)
@@ -340,9 +340,12 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
     # fact; without one, the passage can at most be the closest. (On the training halves this rule
     # turns 3 right answers and 4 wrong ones into "closest".)
     lacks_fact = query.wants is not None and not _holds_fact(ranked, positions[0], query.wants)
-    if confidence >= weights.answer_threshold and not lacks_fact:
+    names_title = _names_its_title(query, ranked, positions[0])
+    # Words typed to look an announcement up, not a question, are answered by the announcement they
+    # name; a question that only names one may ask what it does not say, so it gets the closest.
+    if (confidence >= weights.answer_threshold and not lacks_fact) or (names_title and not query.asks):
         outcome = "answer"
-    elif confidence >= weights.closest_threshold or _names_its_title(query, ranked, positions[0]):
+    elif confidence >= weights.closest_threshold or names_title:
         outcome = "closest"
     else:
         outcome = "none"

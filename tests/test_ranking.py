@@ -53,6 +53,21 @@ def test_a_misspelt_word_is_read_as_the_corpus_word(news: Library) -> None:
     assert "without a licence" in result.results[0].passage
 
 
+def test_a_misspelling_is_read_as_the_word_a_typist_most_likely_meant(news: Library) -> None:
+    # The sample itself has the typo "governent"; it stems like "government", so the corpus uses both
+    # equally: a letter left out is the likelier slip than one replaced.
+    result = news.ask("what did the goverment say about fireworks")
+    assert result.corrections == {"goverment": "government"}
+
+
+def test_everyday_words_reach_the_words_govuk_writes(seed: Library) -> None:
+    # "tech" is "technology" in the text, "stop" is "disrupt"; the amount is in another paragraph than
+    # the one about a consortium's grant, which the question's own words find first.
+    result = seed.ask("how much did javid give for tech to stop live streamed abuse")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "£300,000" in result.answer.sentence
+
+
 def test_american_spelling_finds_the_british_text(news: Library) -> None:
     result = news.ask("communities that need better flood defenses")
     assert "flood defences" in result.results[0].passage
@@ -75,11 +90,20 @@ def test_how_much_question_gets_the_passage_with_the_amount(seed: Library) -> No
     assert "£300,000" in result.answer.sentence  # the bold sentence is the one that answers
 
 
-def test_words_naming_an_announcement_show_it_rather_than_nothing(news: Library) -> None:
+BINGHAM = "Attorney General's 2024 Bingham Lecture on the rule of law"
+
+
+def test_words_typed_to_look_an_announcement_up_are_answered_by_it(news: Library) -> None:
     result = news.ask("bingham lecture rule of law")
+    assert result.outcome == "answer"
+    assert result.answer is not None and result.answer.title == BINGHAM
+
+
+def test_a_question_that_only_names_an_announcement_shows_it_rather_than_nothing(news: Library) -> None:
+    result = news.ask("what was in the bingham lecture on the rule of law?")
     assert result.outcome == "closest"  # not a question it can be sure is answered, but not "nothing"
     assert result.answer is None
-    assert result.results[0].title == "Attorney General's 2024 Bingham Lecture on the rule of law"
+    assert result.results[0].title == BINGHAM
 
 
 def test_an_off_topic_question_is_not_answered(news: Library) -> None:

@@ -20,131 +20,11 @@ from typing import Literal
 
 import Stemmer
 
+from retrieval.ranking.synonyms import SYNONYMS as _SYNONYMS
 from retrieval.search.tokenize import MAX_WORD, STOP_WORDS, normalise, term, tokenize, words
 
 AnswerType = Literal["amount", "number", "date", "person", "place"]
 
-# Everyday word -> words GOV.UK uses for it. Both directions are added below. Kept short on purpose:
-# each entry is a pair seen in real questions to announcements, not a thesaurus.
-_SYNONYMS: dict[str, tuple[str, ...]] = {
-    "jail": ("prison", "custody"),
-    "jailed": ("prison", "sentenced", "imprisoned"),
-    "prisoner": ("offender", "inmate"),
-    "firm": ("business", "company", "employer"),
-    "firms": ("businesses", "companies", "employers"),
-    "company": ("business", "firm"),
-    "companies": ("businesses", "firms"),
-    "shut": ("close", "closure"),
-    "shutting": ("closing", "closure"),
-    "cash": ("money", "funding", "fund"),
-    "money": ("funding", "fund", "investment", "£"),
-    "funding": ("investment", "fund", "money"),
-    "spend": ("invest", "investment", "funding"),
-    "spending": ("investment", "funding"),
-    "kids": ("children", "pupils", "young"),
-    "kid": ("child", "pupil"),
-    "children": ("pupils", "young"),
-    "cops": ("police", "officers"),
-    "cop": ("police", "officer"),
-    "docs": ("doctors", "gps"),
-    "doctor": ("gp", "clinician"),
-    "wage": ("pay", "salary", "earnings"),
-    "wages": ("pay", "salaries", "earnings"),
-    "salary": ("pay", "wage"),
-    "jobs": ("employment", "roles", "posts"),
-    "job": ("employment", "role", "post"),
-    "sacked": ("dismissed",),
-    "fined": ("penalty", "fine"),
-    "fine": ("penalty",),
-    "ban": ("prohibit", "banned", "prohibition"),
-    "law": ("legislation", "act", "bill"),
-    "laws": ("legislation", "rules"),
-    "rules": ("regulations", "legislation"),
-    "homes": ("housing", "houses", "properties"),
-    "house": ("home", "property"),
-    "houses": ("homes", "housing"),
-    "car": ("vehicle", "vehicles"),
-    "cars": ("vehicles",),
-    "lorry": ("hgv", "vehicle"),
-    "boss": ("chief", "head", "director"),
-    "head": ("chief", "director", "chair"),
-    "killed": ("died", "death", "fatally"),
-    "died": ("killed", "death"),
-    "dead": ("died", "killed", "death"),
-    "hurt": ("injured", "injury"),
-    "soldier": ("serviceman", "personnel", "troops"),
-    "soldiers": ("troops", "personnel", "servicemen"),
-    "army": ("military", "forces", "troops"),
-    "military": ("forces", "defence", "armed"),
-    "britain": ("uk", "british"),
-    "uk": ("britain", "british"),
-    "govt": ("government",),
-    "sec": ("secretary",),
-    "secs": ("secretaries",),
-    "dept": ("department",),
-    "depts": ("departments",),
-    "gov": ("government",),
-    "minister": ("secretary",),
-    "pm": ("prime",),
-    "begin": ("start", "launch"),
-    "start": ("begin", "launch", "commence"),
-    "starts": ("begins", "launches"),
-    "end": ("finish", "close", "deadline"),
-    "deadline": ("closes", "close", "end"),
-    "cost": ("price", "cost", "£", "worth"),
-    "price": ("cost",),
-    "help": ("support", "assist"),
-    "aid": ("support", "assistance"),
-    "rise": ("increase",),
-    "increase": ("rise",),
-    "cut": ("reduce", "reduction"),
-    "cuts": ("reductions", "reduce"),
-    "hospital": ("nhs", "hospitals"),
-    "patients": ("patient",),
-    "illness": ("disease",),
-    "flu": ("influenza",),
-    "weed": ("cannabis",),
-    "drugs": ("drug", "substances"),
-    "phone": ("mobile", "telephone"),
-    "email": ("e-mail",),
-    "tax": ("duty", "levy"),
-    "pension": ("pensions", "retirement"),
-    "elderly": ("older", "pensioners"),
-    "old": ("older", "elderly"),
-    "disabled": ("disability", "disabilities"),
-    "poor": ("poverty", "low-income"),
-    "abroad": ("overseas", "international"),
-    "foreign": ("overseas", "international"),
-    "trains": ("rail", "railway"),
-    "train": ("rail", "railway"),
-    "roads": ("highways", "road"),
-    "school": ("schools", "education"),
-    "uni": ("university",),
-    "unis": ("universities",),
-    "climate": ("net", "zero", "emissions"),
-    "green": ("net", "zero", "renewable"),
-    "flooding": ("flood",),
-    "floods": ("flood",),
-    "fishing": ("fisheries", "angling"),
-    "farm": ("agriculture", "farming"),
-    "farmers": ("farming", "agriculture"),
-    "visa": ("immigration",),
-    "migrants": ("migration", "immigration"),
-    "talk": ("speech", "lecture"),
-    "said": ("say", "stated"),
-    "announced": ("announce", "confirmed"),
-    "fund": ("funding", "£"),
-    "people": ("individuals", "residents"),
-    "attack": ("incident", "attacks"),
-    "boat": ("vessel", "ship"),
-    "boats": ("vessels", "ships"),
-    "plane": ("aircraft",),
-    "planes": ("aircraft",),
-    "tablet": ("device",),
-    "ppl": ("people",),
-    "yrs": ("years",),
-    "govt's": ("government",),
-}
 
 # American spellings -> British, tried only when the American form is not in the corpus.
 _US_UK = (
@@ -288,6 +168,7 @@ class Query:  # not slotted: cached_property keeps its value in __dict__
     wants: AnswerType | None
     recent: bool
     corrections: dict[str, str] = field(default_factory=dict)  # unknown word -> corpus word
+    asks: bool = True  # phrased as a question, not words typed to look something up
 
     @cached_property
     def total_weight(self) -> float:
@@ -308,6 +189,20 @@ def wanted_type(question: str) -> AnswerType | None:
     found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_WANTS) if (m := pattern.search(text))]
     found = [f for f in found if len(text[: f[0]].split()) <= _ASKS_WITHIN]
     return min(found)[2] if found else None
+
+
+# How a question starts; words that start otherwise ("lighthouse keepers cottages portwenn",
+# "floodline phone number") are typed to look something up.
+_OPENER_WORDS = (
+    "what whats when where who whom whose which why how is are was were do does did can could will "
+    "would should has have had may might any tell give list show explain"
+)
+_OPENERS = frozenset(_OPENER_WORDS.split())
+
+
+def is_question(text: str) -> bool:
+    first = words(text)[:1]
+    return "?" in text or not first or first[0].replace("'", "") in _OPENERS or wanted_type(text) is not None
 
 
 def wants_recent(question: str) -> bool:
@@ -355,9 +250,21 @@ def stem_words(words_: list[str]) -> list[str]:
     return ["" if w in STOP_WORDS or len(w) > MAX_WORD else t for w, t in zip(words_, stems, strict=True)]
 
 
-def _best_known(candidates: set[str], vocab: Vocab) -> str | None:
+def _likelihood(typed: str, candidate: str) -> int:
+    """How commonly a typist turns `candidate` into `typed`, most common first: a letter left out
+    ("goverment"), two swapped, one doubled or added, one replaced. It breaks ties between candidates
+    the corpus uses equally often, which are often one term: "governent" and "government" both stem
+    to "govern", and the first is the corpus's own typo."""
+    if len(candidate) == len(typed) + 1:
+        return 0
+    if len(candidate) == len(typed) and sorted(candidate) == sorted(typed):
+        return 1
+    return 2 if len(candidate) == len(typed) - 1 else 3
+
+
+def _best_known(candidates: set[str], vocab: Vocab, typed: str = "") -> str | None:
     """The candidate word whose term the corpus uses most often (stemmed and looked up in one batch)."""
-    words_ = sorted(c for c in candidates if c.isalpha())
+    words_ = sorted((c for c in candidates if c.isalpha()), key=lambda c: (_likelihood(typed, c), c))
     if not words_:
         return None
     terms = stem_words(words_)
@@ -373,7 +280,7 @@ def correct(word: str, vocab: Vocab) -> str | None:
     others ("hurt" is one edit from "hunt"), so only words of 5+ letters are corrected."""
     if len(word) < 5 or not word.isalpha() or not word.isascii():
         return None
-    return _best_known(_edits1(word), vocab)
+    return _best_known(_edits1(word), vocab, word)
 
 
 def _british(word: str, vocab: Vocab) -> str | None:
@@ -482,5 +389,6 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         concepts=tuple(concepts),
         wants=wanted_type(question),
         recent=wants_recent(question),
+        asks=is_question(question),
         corrections=corrections,
     )
