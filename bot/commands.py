@@ -235,7 +235,8 @@ class Commands:
         question_id = self.library.log_question(request.chat_id, question, answer.outcome, now)
         if answer.outcome == "answer":
             key = self._key(request, "more", question, question_id=question_id) if more else None
-            return render.with_feedback(render.answer_reply(answer, key), question_id)
+            read_as = _corrected(question, answer)
+            return render.with_feedback(render.answer_reply(answer, key, read_as=read_as), question_id)
         english = intents.looks_english(question, self.library.known_words)
         reply = render.answer_reply(
             answer, None, did_you_mean=self._did_you_mean(request, question, answer, english), english=english
@@ -247,14 +248,8 @@ class Commands:
     ) -> tuple[str, str] | None:
         """The question with each word the corpus does not use replaced by the corpus word read
         instead, and the key of a button that asks it; None if nothing was replaced."""
-        if not english or not answer.corrections:
-            return None
-        corrected = question
-        for wrong, right in answer.corrections.items():
-            corrected = re.sub(rf"\b{re.escape(wrong)}\b", right, corrected, flags=re.IGNORECASE)
-        if corrected.casefold() == question.casefold():
-            return None
-        return corrected, self._key(request, "ask", corrected)
+        corrected = _corrected(question, answer) if english else None
+        return (corrected, self._key(request, "ask", corrected)) if corrected else None
 
     # -- follow-ups --------------------------------------------------------------------------------
 
@@ -666,7 +661,8 @@ class Commands:
                 state = self._recall(key, "more")
                 if state is None:
                     return _expired(key)
-                reply = render.answer_reply(self.library.ask(state["text"], top_k=MORE_RESULTS), key)
+                again = self.library.ask(state["text"], top_k=MORE_RESULTS)
+                reply = render.answer_reply(again, key, read_as=_corrected(state["text"], again))
                 asked = state.get("question_id")
                 if isinstance(asked, int):  # 👍/👎 again, for the same question
                     reply = render.with_feedback(reply, asked)
@@ -716,3 +712,14 @@ class Commands:
             )
             for p in answer.results
         ]
+
+
+def _corrected(question: str, answer: Answer) -> str | None:
+    """The question with each word the corpus does not use replaced by the corpus word read instead;
+    None if nothing was replaced."""
+    if not answer.corrections:
+        return None
+    corrected = question
+    for wrong, right in answer.corrections.items():
+        corrected = re.sub(rf"\b{re.escape(wrong)}\b", right, corrected, flags=re.IGNORECASE)
+    return None if corrected.casefold() == question.casefold() else corrected

@@ -135,13 +135,16 @@ def answer_reply(
     more_key: str | None,
     did_you_mean: tuple[str, str] | None = None,
     english: bool = True,
+    read_as: str | None = None,
 ) -> Reply:
     """By outcome: the passage that answers; the closest one, said to be uncertain; or a decline that
     helps. `did_you_mean`: (the question spelt with the corpus's words, the key of a button that asks
-    it); `english` False adds a note that only English is understood."""
+    it); `english` False adds a note that only English is understood; `read_as`: the question as
+    answered, when a misspelt word was read as another (said first, so a wrong reading shows)."""
     if answer.outcome == "answer" and answer.answer is not None:
         more = more_key if further_matches(answer.results) else None
-        return passage_reply(answer.answer, more_key=more)
+        lead = f"<i>Read as “{escape(shorten(read_as, QUESTION_ECHO))}”</i>\n\n" if read_as else ""
+        return passage_reply(answer.answer, more_key=more, lead=lead)
     if answer.outcome == "closest" and answer.results:
         reply = closest_reply(answer.results)
         if did_you_mean is None:
@@ -343,8 +346,7 @@ def search_reply(
     buttons: list[list[Button]] = []
     for number, p in enumerate(hits, start=first):
         lines.append(
-            f"\n{number}. <b>{escape(p.title)}</b>\n{_source_of(p)}\n"
-            f"{escape(shorten(p.sentence, 250))}"
+            f"\n{number}. <b>{escape(p.title)}</b>\n{_source_of(p)}\n{escape(shorten(p.sentence, 250))}"
         )
         buttons.append([_opens(f"{number}. {shorten(p.title, 40)}", p.announcement_id)])
     nav = []

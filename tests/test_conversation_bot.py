@@ -250,12 +250,21 @@ async def test_a_follow_up_survives_a_restart(
 
 
 async def test_a_misspelt_question_offers_did_you_mean_as_a_button_that_asks_it(fake: FakeBotAPI) -> None:
-    reply = await say(fake, "hereditery peers in the lords", new_chat())
+    reply = await say(fake, "what happens to hereditery peers", new_chat())
 
+    assert plain(reply).startswith("This may not answer it")
     [did_you_mean] = [label for label in labels(reply) if label.startswith("Did you mean")]
-    assert did_you_mean == "Did you mean: hereditary peers in the lords"
+    assert did_you_mean == "Did you mean: what happens to hereditary peers"
     asked = only(await press(fake, reply, "Did you mean", expect="sendMessage"), "sendMessage")
     assert PEERS_TITLE in plain(asked)
+
+
+async def test_a_misspelt_question_that_is_answered_says_how_it_was_read(fake: FakeBotAPI) -> None:
+    reply = await say(fake, "hereditery peers in the lords", new_chat())
+
+    assert plain(reply).startswith("Read as “hereditary peers in the lords”")
+    assert PEERS_TITLE in plain(reply)
+    assert not [label for label in labels(reply) if label.startswith("Did you mean")]
 
 
 async def test_a_decline_offers_the_three_nearest_announcements(fake: FakeBotAPI, lib: Library) -> None:

@@ -118,7 +118,7 @@ SCRIPTS: dict[str, list[Step]] = {
     "whats-new": ["what's new?", Press("Next ›"), "/read 7", "news about fishing", Press("1.")],
     "follow-up": [PEERS, "and how much will it cost?", "when was it introduced?", "who said that?"],
     "declines": [
-        "hereditery peers in the lords",
+        "what happens to hereditery peers",
         Press("Did you mean"),
         "How do I renew my passport?",
         "Faint yw pris y drwydded bysgota?",
