@@ -99,6 +99,13 @@ def test_words_typed_to_look_an_announcement_up_are_answered_by_it(news: Library
     assert result.answer is not None and result.answer.title == BINGHAM
 
 
+def test_asking_to_be_told_about_an_announcement_is_answered_by_it(news: Library) -> None:
+    # The /start examples are asked this way ("Tell me about <headline>"): they must get an answer.
+    result = news.ask("tell me about the bingham lecture")
+    assert result.outcome == "answer"
+    assert result.answer is not None and result.answer.title == BINGHAM
+
+
 def test_a_question_that_only_names_an_announcement_shows_it_rather_than_nothing(news: Library) -> None:
     result = news.ask("what was in the bingham lecture on the rule of law?")
     assert result.outcome == "closest"  # not a question it can be sure is answered, but not "nothing"

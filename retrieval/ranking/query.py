@@ -192,10 +192,11 @@ def wanted_type(question: str) -> AnswerType | None:
 
 
 # How a question starts; words that start otherwise ("lighthouse keepers cottages portwenn",
-# "floodline phone number") are typed to look something up.
+# "floodline phone number", "tell me about the bingham lecture", "show me …") are typed to look
+# something up.
 _OPENER_WORDS = (
     "what whats when where who whom whose which why how is are was were do does did can could will "
-    "would should has have had may might any tell give list show explain"
+    "would should has have had may might any"
 )
 _OPENERS = frozenset(_OPENER_WORDS.split())
 
