@@ -51,7 +51,8 @@ def test_the_readme_shows_a_follow_up_a_filter_and_a_helpful_decline() -> None:
     typed = [t for t, _ in exchange()]
     assert "and how much will it cost?" in typed  # a follow-up
     assert "/latest treasury" in typed  # a filter
-    assert "what happens to hereditery peers" in typed and "Combien coûte le permis de pêche ?" in typed  # declines
+    # declines
+    assert "what happens to hereditery peers" in typed and "Combien coûte le permis de pêche ?" in typed
 
 
 def test_the_readme_example_exchange_is_what_the_terminal_chat_prints(
