@@ -60,6 +60,13 @@ def test_a_misspelling_is_read_as_the_word_a_typist_most_likely_meant(news: Libr
     assert result.corrections == {"goverment": "government"}
 
 
+def test_an_english_word_the_corpus_lacks_is_not_read_as_another(seed: Library) -> None:
+    # The seed corpus says nothing of flood defences, nor uses "putting"; "cutting" is one letter away.
+    result = seed.ask("how much is the government putting into flood defences in norfolk?")
+    assert "putting" not in (result.corrections or {})
+    assert result.outcome != "answer"
+
+
 def test_everyday_words_reach_the_words_govuk_writes(seed: Library) -> None:
     # "tech" is "technology" in the text, "stop" is "disrupt"; the amount is in another paragraph than
     # the one about a consortium's grant, which the question's own words find first.

@@ -354,8 +354,11 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             bridging.append(full)
             t, known = full, True
         elif not known:
+            # A word known to be English is not a misspelling because this corpus lacks it:
+            # "putting" is not "cutting".
+            english = word in _QUESTION_NOISE or word in _SYNONYMS
             replacement = (_british(word, vocab) if "british" in bridges else None) or (
-                correct(word, vocab) if "spelling" in bridges else None
+                correct(word, vocab) if "spelling" in bridges and not english else None
             )
             if replacement is not None:
                 alternatives.add(term(replacement))
