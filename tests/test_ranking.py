@@ -17,6 +17,7 @@ from bot.cli import main as cli
 from retrieval.announcement import AnnouncementRecord
 from retrieval.library import Library
 from retrieval.ranking.model import load_weights
+from retrieval.ranking.query import Vocab, analyse
 from tests.conftest_retrieval import NEWS_2024, SEED_FILE, db_url, isolate, library_for
 
 QUESTIONS = Path(__file__).parent / "data" / "questions"
@@ -65,6 +66,20 @@ def test_an_english_word_the_corpus_lacks_is_not_read_as_another(seed: Library) 
     result = seed.ask("how much is the government putting into flood defences in norfolk?")
     assert "putting" not in (result.corrections or {})
     assert result.outcome != "answer"
+
+
+def test_a_real_word_is_not_read_as_the_corpus_word_one_letter_away(news: Library) -> None:
+    # "leaving" is one letter from "leading", which the sample uses; no finger slips from v to d.
+    assert "leaving" not in (news.ask("is the uk leaving the echr").corrections or {})
+
+
+def test_a_contraction_typed_without_its_apostrophe_is_not_a_misspelling() -> None:
+    # A corpus that uses "hats" (one letter from "whats") and the two topic words.
+    known = {"hat": 3, "firework": 9, "curfew": 2}
+    vocab = Vocab(df=lambda t: known.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
+    query = analyse("whats the firework curfew", vocab)
+    assert not query.corrections
+    assert [c.word for c in query.concepts] == ["firework", "curfew"]
 
 
 def test_everyday_words_reach_the_words_govuk_writes(seed: Library) -> None:

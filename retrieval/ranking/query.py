@@ -230,11 +230,42 @@ class Vocab:
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
+# Function words typed without their apostrophe ("whats", "arent", "dont"): no topic in them, and
+# as unknown words they were "corrected" to whatever the corpus had one letter away ("hats").
+_CONTRACTIONS = frozenset(w.replace("'", "") for w in STOP_WORDS if "'" in w) - frozenset(
+    ["hell", "id", "ill", "lets", "shed", "shell", "well", "wed"]  # words in their own right ("voter id")
+)
+
+
+# A letter typed for another is a slip of the finger to a neighbouring key, or a vowel for a vowel
+# ("hereditery", "calculaters"). Any other swap of one letter turns a word the corpus lacks into a
+# different word it has: "leaving" is not "leading", "putting" is not "cutting".
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_VOWELS = frozenset("aeiouy")
+
+
+def _neighbours(letter: str) -> str:
+    """The keys around `letter`: each row sits half a key to the right of the one above it."""
+    near = ""
+    for r, row in enumerate(_ROWS):
+        if letter in row:
+            i = row.index(letter)
+            near += row[max(i - 1, 0) : i] + row[i + 1 : i + 2]
+            if r > 0:
+                near += _ROWS[r - 1][i : i + 2]
+            if r + 1 < len(_ROWS):
+                near += _ROWS[r + 1][max(i - 1, 0) : i + 1]
+    return near + ("".join(sorted(_VOWELS)) if letter in _VOWELS else "")
+
+
+_SLIPS = {letter: _neighbours(letter) for letter in _LETTERS}
+
+
 def _edits1(word: str) -> set[str]:
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     deletes = [a + b[1:] for a, b in splits if b]
     transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
-    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _SLIPS.get(b[0], _LETTERS)]
     inserts = [a + c + b for a, b in splits for c in _LETTERS]
     return set(deletes + transposes + replaces + inserts)
 
@@ -269,7 +300,8 @@ def _best_known(candidates: set[str], vocab: Vocab, typed: str = "") -> str | No
     if not words_:
         return None
     terms = stem_words(words_)
-    best, best_df = None, 0
+    # A word the corpus uses once is as likely its own typo or glued text ("winneds") as the word meant.
+    best, best_df = None, 1
     for word, t, df in zip(words_, terms, vocab.df_many(terms), strict=True):
         if t and df > best_df and word not in STOP_WORDS:
             best, best_df = word, df
@@ -334,7 +366,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     seen: set[str] = set()
     for i, word in enumerate(surface):
         t = term(word)
-        if not t or t in seen:
+        if not t or t in seen or word in _CONTRACTIONS:
             continue
         seen.add(t)
         alternatives: set[str] = {t}
