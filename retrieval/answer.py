@@ -322,19 +322,29 @@ def _names_its_title(query: Query, ranked: Ranked, at: int) -> bool:
 
 def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Weights, top_k: int) -> Answer:
     """The outcome, its confidence and the results, from passages the second stage has ordered."""
-    positions = _result_positions(ranked, max(top_k, 1), PER_ANNOUNCEMENT)
+    limit = max(top_k, 1)
+    # Twice as many positions as results are looked at, so that the first k results are the first k
+    # of a longer list, whatever k is ("--top-k 2" gives the first two of the default five).
+    positions = _result_positions(ranked, 2 * limit, PER_ANNOUNCEMENT)
     if not positions or not query.concepts:
         return Answer(question, "none", 0.0, None, [], query.corrections or None)
     confidence = _confidence(ranked, weights)
     # Further matches must be near enough to show on their own: a list padded with passages that
     # share one common word with the question is noise a reader has to wade through. Each result's
     # score is its own confidence.
-    scored = [(positions[0], confidence)] + [(i, _confidence(ranked, weights, i)) for i in positions[1:]]
+    scored = [(positions[0], confidence)]
+    kept = 1
+    for i in positions[1:]:
+        if kept >= limit and len(scored) >= min(3, limit):
+            break
+        c = _confidence(ranked, weights, i)
+        scored.append((i, c))
+        kept += c >= weights.closest_threshold
     results = [
         _passage(ranked.rows[i], ranked.sentences[i], c)
         for n, (i, c) in enumerate(scored)
         if n == 0 or c >= weights.closest_threshold
-    ]
+    ][:limit]
     outcome: Outcome
     # A how-many / when / who / where question is answered only by a passage holding that kind of
     # fact; without one, the passage can at most be the closest. (On the training halves this rule
@@ -356,7 +366,7 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
         answer=results[0] if outcome == "answer" else None,
         results=results
         if outcome != "none"
-        else [_passage(ranked.rows[i], ranked.sentences[i], c) for i, c in scored[:3]],
+        else [_passage(ranked.rows[i], ranked.sentences[i], c) for i, c in scored[: min(3, limit)]],
         corrections=query.corrections or None,
     )
 

@@ -20,7 +20,7 @@ from retrieval.library import Library
 from tests.botharness import button, buttons, exchange, only, running_bot
 from tests.fakebotapi import DEFAULT_USER_ID, Call, FakeBotAPI
 
-BROAD = "impact investment funds for housing"  # several announcements answer it: "More matches"
+BROAD = "impact funds investing in affordable housing"  # several announcements answer it: "More matches"
 ALICE = DEFAULT_USER_ID
 
 

@@ -31,7 +31,7 @@ from tests.fakebotapi import DEFAULT_USER_ID, Call, FakeBotAPI, parse_telegram_h
 ALICE = DEFAULT_USER_ID
 BOB = 515151
 PLEDGE = "How much did the Home Secretary pledge against live-streamed abuse?"
-BROAD = "impact investment funds for housing"
+BROAD = "impact funds investing in affordable housing"
 PASSPORT = "How do I renew my passport?"
 
 
