@@ -42,7 +42,7 @@ BOT = "govuk_answers_bot"
 PLEDGE = "How much did the Home Secretary pledge against live-streamed abuse?"
 PEERS = "How many hereditary peers will the Bill remove from the House of Lords?"
 HONG_KONG = "What did the UK and Canada say about Hong Kong?"
-BROAD = "impact funds investing in affordable housing"  # several announcements answer it: "More matches" pages
+BROAD = "impact funds investing in affordable housing"  # several announcements answer it: "More matches"
 
 
 # ------------------------------------------------------------------ one bot for the module

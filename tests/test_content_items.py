@@ -386,3 +386,13 @@ def test_nul_and_control_characters_are_dropped_by_every_reader(tmp_path: Path) 
     for found in [item, *seeds, news]:
         for text in (found.title, found.body, found.summary or ""):
             assert not CONTROL.search(text), text
+
+
+def test_an_organisation_that_gov_uk_escaped_reads_as_plain_text(every_item: Records) -> None:
+    # The 2014 items name "Department for Business, Innovation &amp; Skills" in their links.
+    bis = record("html_publication/prime_ministers_office.json")
+    assert bis.organisation is not None and "Innovation & Skills" in bis.organisation
+    for path, found in every_item.items():
+        if found is not None:
+            fields = [found.title, found.organisation or "", found.summary or ""]
+            assert not any("&amp;" in f for f in fields), path

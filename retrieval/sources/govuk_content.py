@@ -11,6 +11,7 @@ fatality notice's roll-call introduction. Items from 2014-15 name their type in 
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime
 from typing import Any
@@ -48,6 +49,12 @@ def humanise_document_type(document_type: str | None) -> str | None:
     return words[:1].upper() + words[1:] if words else None
 
 
+def _plain(text: str) -> str:
+    """A plain-text field as a reader sees it: GOV.UK escapes some ("Innovation &amp; Skills" in the
+    organisations of 2014 items), and quoting the entity would show "&amp;" in every reply."""
+    return clean_line(html.unescape(text)) if "&" in text else clean_line(text)
+
+
 def link_titles(entries: object) -> list[str]:
     """Titles from a list of link or organisation objects (search gives dicts; be lenient with strings)."""
     if not isinstance(entries, list):
@@ -55,8 +62,8 @@ def link_titles(entries: object) -> list[str]:
     titles = []
     for entry in entries:
         title = entry.get("title") if isinstance(entry, dict) else entry
-        if isinstance(title, str) and clean_line(title):
-            titles.append(clean_line(title))
+        if isinstance(title, str) and _plain(title):
+            titles.append(_plain(title))
     return titles
 
 
@@ -89,7 +96,7 @@ def _body_blocks(details: dict[str, Any]) -> list[Block]:
         if not isinstance(part, dict):
             continue
         text = _representation(part.get("body"))
-        title = clean_line(str(part.get("title") or ""))
+        title = _plain(str(part.get("title") or ""))
         if text:
             blocks.extend(([Block("heading", (title,))] if title else []) + text)
     return blocks
@@ -107,13 +114,13 @@ def _date_text(value: str) -> str:
 def _speech_extra(details: dict[str, Any], links: dict[str, Any]) -> dict[str, str]:
     extra: dict[str, str] = {}
     speakers = link_titles(links.get("speaker"))
-    speaker = ", ".join(speakers) or clean_line(str(details.get("speaker_without_profile") or ""))
+    speaker = ", ".join(speakers) or _plain(str(details.get("speaker_without_profile") or ""))
     if speaker:
         extra["speaker"] = speaker
         roles = link_titles(links.get("roles"))
         if roles:
             extra["role"] = ", ".join(roles)
-    location = clean_line(str(details.get("location") or ""))
+    location = _plain(str(details.get("location") or ""))
     if location:
         extra["location"] = location
     delivered = details.get("delivered_on")
@@ -122,7 +129,7 @@ def _speech_extra(details: dict[str, Any], links: dict[str, Any]) -> dict[str, s
             # Keep the date in its own offset: midnight BST converted to UTC is the day before.
             extra["delivered_on"] = datetime.fromisoformat(delivered.strip()).date().isoformat()
         except ValueError:
-            extra["delivered_on"] = clean_line(delivered)
+            extra["delivered_on"] = _plain(delivered)
     return extra
 
 
@@ -158,7 +165,7 @@ def _withdrawn(item: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:
     explanation = notice.get("explanation")
     if isinstance(explanation, str) and explanation.strip():
         extra["withdrawn_explanation"] = (
-            html_to_text(explanation) if "<" in explanation else clean_line(explanation)
+            html_to_text(explanation) if "<" in explanation else _plain(explanation)
         )
     if not extra.get("withdrawn_explanation"):
         extra.pop("withdrawn_explanation", None)
@@ -191,9 +198,9 @@ def _lead_blocks(
     """What the item says of itself outside its body, as paragraphs to put in front of it."""
     lead: list[Block] = []
     for text in (
-        clean_line(str(item.get("description") or "")),
+        _plain(str(item.get("description") or "")),
         _speech_line(kind, extra),
-        clean_line(str(details.get("roll_call_introduction") or "")),
+        _plain(str(details.get("roll_call_introduction") or "")),
     ):
         if text and not _said_in(text, lead + body):
             lead.append(Block("paragraph", (text,)))
@@ -219,7 +226,7 @@ def record_from_content(item: dict[str, Any], link: str) -> AnnouncementRecord:
     cleaned = strip_controls_deep(item)
     assert isinstance(cleaned, dict)
     item = cleaned
-    title = clean_line(str(item.get("title") or ""))
+    title = _plain(str(item.get("title") or ""))
     if not title:
         raise ValueError(f"GOV.UK item {link} has no title")
     details = _mapping(item.get("details"))
@@ -247,7 +254,7 @@ def record_from_content(item: dict[str, Any], link: str) -> AnnouncementRecord:
         title=title,
         body=render_body(blocks),
         type=kind,
-        summary=clean_line(str(item.get("description") or "")) or None,
+        summary=_plain(str(item.get("description") or "")) or None,
         url=PUBLIC_URL + path,
         published=parse_utc(item.get("first_published_at") or details.get("first_public_at")),
         updated=parse_utc(item.get("public_updated_at")),
