@@ -307,3 +307,28 @@ def test_a_save_cut_short_leaves_the_last_generation_current(
 
     assert not partial.exists()
     assert sorted(p.name for p in index_dir(store).iterdir() if p.is_dir()) == [current(store)]
+
+
+def test_a_store_whose_words_are_in_most_passages_keeps_its_saved_index(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # One announcement of three near-identical paragraphs: every idf is negative, floored by
+    # rank-bm25 at one (negative) value. That index is sound, not damaged, and is loaded as saved.
+    from retrieval.announcement import AnnouncementRecord
+
+    body = "\n\n".join(f"Harbour traffic rose again in week {n} as dredging went on." for n in (1, 2, 3))
+    (tmp_path / "tiny").mkdir()
+    db = tmp_path / "tiny" / "x.db"
+    library = library_for(db, seeds_dir=tmp_path / "tiny")
+    library.ingest_records([AnnouncementRecord(title="Harbour traffic", body=body, url="https://x/h")])
+    library.ask("harbour traffic dredging")
+    saved = current(db)
+    library.close()
+
+    with caplog.at_level(logging.WARNING):
+        again = library_for(db, seeds_dir=tmp_path / "tiny")
+        result = again.ask("harbour traffic dredging")
+        again.close()
+    assert result.results and result.results[0].title == "Harbour traffic"
+    assert not [r.getMessage() for r in caplog.records if "damaged" in r.getMessage()]
+    assert current(db) == saved
