@@ -209,7 +209,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "arrest": ("arrested", "arrests"),
     "applied": ("applications", "application"),
     "postal": ("address", "post"),
-    "start": ("begin", "launch", "commence", "introduced", "from"),
+    "start": ("begin", "launch", "commence", "introduced"),
     # A nationality and its country, both ways: "the swiss dialogue" is the UK-Switzerland one.
     "swiss": ("switzerland",),
     "switzerland": ("swiss",),
