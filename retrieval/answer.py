@@ -352,8 +352,19 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
     lacks_fact = query.wants is not None and not _holds_fact(ranked, positions[0], query.wants)
     names_title = _names_its_title(query, ranked, positions[0])
     # Words typed to look an announcement up, not a question, are answered by the announcement they
-    # name; a question that only names one may ask what it does not say, so it gets the closest.
-    if (confidence >= weights.answer_threshold and not lacks_fact) or (names_title and not query.asks):
+    # name, from its opening passage: every passage holds the title's words, so which one BM25 put
+    # first says nothing of what it is about. A question that only names one may ask what it does
+    # not say, so it gets the closest.
+    looks_up = names_title and not query.asks
+    if looks_up:
+        named = ranked.candidates[positions[0]].announcement_id
+        opening = min(
+            (i for i, c in enumerate(ranked.candidates) if c.announcement_id == named),
+            key=lambda i: ranked.candidates[i].position,
+        )
+        lead = _passage(ranked.rows[opening], ranked.sentences[opening], confidence)
+        results = [lead, *(r for r in results if r.chunk_id != lead.chunk_id)][:limit]
+    if (confidence >= weights.answer_threshold and not lacks_fact) or looks_up:
         outcome = "answer"
     elif confidence >= weights.closest_threshold or names_title:
         outcome = "closest"

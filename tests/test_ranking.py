@@ -121,11 +121,15 @@ def test_words_typed_to_look_an_announcement_up_are_answered_by_it(news: Library
     assert result.answer is not None and result.answer.title == BINGHAM
 
 
-def test_asking_to_be_told_about_an_announcement_is_answered_by_it(news: Library) -> None:
-    # The /start examples are asked this way ("Tell me about <headline>"): they must get an answer.
+def test_asking_to_be_told_about_an_announcement_is_answered_by_its_opening(news: Library) -> None:
+    # The /start examples are asked this way ("Tell me about <headline>"): they must get an answer,
+    # and the passage that says what the announcement is about, not one deep in the speech.
     result = news.ask("tell me about the bingham lecture")
     assert result.outcome == "answer"
     assert result.answer is not None and result.answer.title == BINGHAM
+    whole = news.announcement(result.answer.announcement_id)
+    assert whole is not None
+    assert whole.body.lstrip().startswith(result.answer.passage.split("\n")[0][:60])
 
 
 def test_a_question_that_only_names_an_announcement_shows_it_rather_than_nothing(news: Library) -> None:
