@@ -183,7 +183,7 @@ def rank_passages(
                 bm25=score,
             )
         )
-    evidence: Evidence = gather(query, candidates, weights.sentence_weights)
+    evidence: Evidence = gather(query, candidates, weights.sentence_weights, weights.bold_weights)
     logits = weights.ranker.logits(evidence.matrix) if candidates else np.zeros(0)
     if candidates:
         logits = logits - WITHDRAWN_PENALTY * np.array([c.withdrawn for c in candidates], np.float64)

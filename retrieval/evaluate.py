@@ -9,6 +9,8 @@ Figures, over one split of one set:
 - hit@1: the outcome is "answer" and the quoted passage holds the expected text;
 - top@1, hit@3, MRR@10: where the passage that holds it ranks, whatever the outcome;
 - announcement@1: the first result is from the right announcement;
+- bold: of the questions whose first passage holds the expected text, the share whose bold sentence
+  holds it too (the sentence a reader sees first);
 - answered wrongly: of the questions answered (outcome "answer"), the share whose quote does not
   answer (a wrong passage, or an unanswerable question);
 - unanswerable declined: outcome is not "answer"; answerable lost: outcome is not "answer".
@@ -68,6 +70,7 @@ class EvalReport:
     hit3: int = 0
     reciprocal_ranks: float = 0.0
     announcement1: int = 0
+    bold: int = 0  # first passage right and its bold sentence holds the expected text
     answered: int = 0  # answerable questions with outcome "answer"
     answered_wrong: int = 0  # outcome "answer" with a passage that does not answer (any question)
     unanswerable: int = 0
@@ -84,6 +87,7 @@ class EvalReport:
             "hit@3": round(self.hit3 / n, 3),
             "mrr@10": round(self.reciprocal_ranks / n, 3),
             "announcement@1": round(self.announcement1 / n, 3),
+            "bold": round(self.bold / max(self.top1, 1), 3),
             "answered wrongly": round(self.answered_wrong / max(answered_all, 1), 3),
             "unanswerable": self.unanswerable,
             "declined": self.declined,
@@ -137,6 +141,7 @@ def evaluate(library: Library, questions: Sequence[dict[str, Any]]) -> EvalRepor
             report.misses.append(Miss(question, expect, got, result.outcome))
         if passages and expect in passages[0].passage:
             report.top1 += 1
+            report.bold += expect in passages[0].sentence
         if any(expect in p.passage for p in passages[:3]):
             report.hit3 += 1
         if passages and passages[0].title == item.get("title"):
@@ -184,6 +189,7 @@ COLUMNS = (
     "hit@3",
     "mrr@10",
     "announcement@1",
+    "bold",
     "answered wrongly",
 )
 

@@ -105,6 +105,12 @@ def test_thousands_as_people_write_them_find_the_number_in_full(seed: Library, n
     assert "5,000 homes" in homes.answer.sentence
 
 
+def test_the_bold_sentence_is_the_one_that_answers_not_the_one_that_repeats_the_topic(news: Library) -> None:
+    # The passage's other sentences name the door supervisor too; only one says how he was found.
+    result = news.ask("how did the police find the unlicensed doorman")
+    assert result.results and "Northumbria Police were investigating" in result.results[0].sentence
+
+
 def test_how_much_question_gets_the_passage_with_the_amount(seed: Library) -> None:
     result = seed.ask("how much did the home secretary pledge for the live streaming tech")
     assert result.outcome == "answer"

@@ -124,7 +124,44 @@ class Candidate:
 @dataclass
 class Evidence:
     matrix: np.ndarray  # candidates x FEATURES
-    best_sentences: list[str]
+    best_sentences: list[str]  # the sentence of each candidate to show in bold
+
+
+# What makes a sentence the one to bold, weighed by `bold_weights` (fitted on which sentence of a
+# right passage holds the expected text): the share of the question it covers; whether it holds
+# the kind of fact asked for, and in its precise form; the share it covers of what the question
+# asks beyond the announcement's title (a heading repeats the title's words and answers nothing);
+# whether it reads as a heading or a label ("Home Repair Assistance", "In 2011, onshore wind:").
+BOLD_FEATURES = ("coverage", "fact", "precise_fact", "beyond_title", "heading")
+_ENDS_A_SENTENCE = tuple('.!?…"”’)')
+
+
+def _heading(sentence: str) -> float:
+    text = sentence.rstrip()
+    return (
+        1.0 if text.endswith(":") or (not text.endswith(_ENDS_A_SENTENCE) and len(text.split()) < 9) else 0.0
+    )
+
+
+def bold_rows(
+    covered: _Coverage,
+    masks: list[int],
+    title_mask: int,
+    typed: list[bool],
+    strong: list[bool],
+    sentences: list[str],
+) -> list[tuple[float, ...]]:
+    """BOLD_FEATURES of each sentence of a passage."""
+    return [
+        (
+            covered.share(m),
+            1.0 if t else 0.0,
+            1.0 if st else 0.0,
+            covered.rest_share(m, title_mask) if title_mask != covered.everything else 0.0,
+            _heading(sentence),
+        )
+        for m, t, st, sentence in zip(masks, typed, strong, sentences, strict=True)
+    ]
 
 
 def _share(query: Query, present: set[str]) -> float:
@@ -275,11 +312,28 @@ def _strong(parsed: _Parsed, kind: AnswerType) -> list[bool]:
     return _flags(parsed, "strong:" + kind, STRONG_FACTS[kind])
 
 
+def sentence_bold_rows(query: Query, candidate: Candidate) -> tuple[list[str], list[tuple[float, ...]]]:
+    """A passage's sentences and their BOLD_FEATURES, as `gather` reads them (for fitting)."""
+    covered = _Coverage(query)
+    parsed = _parse(candidate.chunk_id, candidate.text)
+    masks = [covered.mask(st) for st in parsed.terms]
+    wants = query.wants
+    typed = _facts(parsed, wants) if wants else [False] * len(parsed.sentences)
+    strong = _strong(parsed, wants) if wants else [False] * len(parsed.sentences)
+    title_mask = covered.mask(set(tokenize(candidate.title)))
+    return parsed.sentences, bold_rows(covered, masks, title_mask, typed, strong, parsed.sentences)
+
+
 def gather(
-    query: Query, candidates: Sequence[Candidate], sentence_weights: tuple[float, float] = (1.0, 0.3)
+    query: Query,
+    candidates: Sequence[Candidate],
+    sentence_weights: tuple[float, float] = (1.0, 0.3),
+    bold_weights: Sequence[float] | None = None,
 ) -> Evidence:
-    """Evidence for each candidate, and the sentence of each that best answers: the one that covers
-    most of the question, plus `sentence_weights[1]` if it holds the kind of fact asked for."""
+    """Evidence for each candidate, and the sentence of each to show in bold. The sentence the
+    evidence reads is the one that covers most of the question, plus `sentence_weights[1]` if it
+    holds the kind of fact asked for; the one shown is the best by `bold_weights` (BOLD_FEATURES)
+    when given, else that same sentence."""
     n = len(candidates)
     matrix = np.zeros((n, len(FEATURES)), np.float64)
     best_sentences: list[str] = []
@@ -319,7 +373,12 @@ def gather(
             for cv, t, st in zip(covs, typed, strong, strict=True)
         ]
         best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
-        best_sentences.append(sentences[best])
+        shown = best
+        if bold_weights is not None and len(sentences) > 1:
+            rows = bold_rows(covered, masks, title_mask, typed, strong, sentences)
+            bold = [sum(w * f for w, f in zip(bold_weights, r, strict=True)) for r in rows]
+            shown = max(range(len(sentences)), key=lambda i: (bold[i], -i))
+        best_sentences.append(sentences[shown])
         matched = masks[best].bit_count()
         sentence_len = max(len(sentence_terms[best]), 1)
         passage_has = any(typed)

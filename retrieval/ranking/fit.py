@@ -24,7 +24,7 @@ import numpy as np
 
 from retrieval.answer import confidence_features, rank_passages, vocab_of
 from retrieval.evaluate import MANIFEST, fresh_library, load_manifest, load_questions
-from retrieval.ranking.evidence import FACTS, FEATURES
+from retrieval.ranking.evidence import FACTS, FEATURES, sentence_bold_rows
 from retrieval.ranking.model import (
     CONFIDENCE_FEATURES,
     WEIGHTS_PATH,
@@ -113,6 +113,8 @@ class Samples:
     sentence_y: list[float] = field(default_factory=list)
     ranker_x: list[np.ndarray] = field(default_factory=list)
     ranker_y: list[np.ndarray] = field(default_factory=list)
+    bold_x: list[tuple[float, ...]] = field(default_factory=list)
+    bold_y: list[float] = field(default_factory=list)
 
 
 def _sentence_samples(samples: Samples, question: str, text: str, expect: str, vocab_query: object) -> None:
@@ -151,6 +153,10 @@ def collect(weights: Weights, split: str = "train") -> tuple[Samples, list[tuple
                 for c in ranked.candidates:
                     if expect in c.text:
                         _sentence_samples(samples, item["q"], c.text, expect, query)
+                        sentences, rows = sentence_bold_rows(query, c)
+                        if len(sentences) > 1 and any(expect in t for t in sentences):
+                            samples.bold_x.extend(rows)
+                            samples.bold_y.extend(1.0 if expect in t else 0.0 for t in sentences)
                         break
                 questions.append((ranked.evidence, float(labels.argmax()) if labels.any() else -1.0, True))
     return samples, questions
@@ -271,7 +277,9 @@ def main() -> int:
         ranker = fit_logistic(np.vstack(samples.ranker_x), y, l2=args.l2)
     else:
         ranker = fit_listwise(list(zip(samples.ranker_x, samples.ranker_y, strict=True)), l2=args.l2)
-    interim = Weights(ranker, start.confidence, 0.5, 0.2, sentence_weights)
+    bold = fit_logistic(np.array(samples.bold_x), np.array(samples.bold_y), l2=args.l2)
+    bold_weights = tuple(float(v) for v in bold.coef / bold.scale)  # unstandardised: only the order counts
+    interim = Weights(ranker, start.confidence, 0.5, 0.2, sentence_weights, bold_weights)
     cx, cy, answerable, own = confidence_samples(interim)
     confidence = fit_logistic(cx, cy, l2=args.l2)
     # Thresholds are chosen on each set's own questions: the borrowed ones would outvote them.
@@ -284,7 +292,12 @@ def main() -> int:
         float(right_p[int(len(right_p) * 0.05)]) if len(right_p) else 0.1, answer_threshold
     )
     weights = Weights(
-        ranker, confidence, round(answer_threshold, 6), round(closest_threshold, 6), sentence_weights
+        ranker,
+        confidence,
+        round(answer_threshold, 6),
+        round(closest_threshold, 6),
+        sentence_weights,
+        bold_weights,
     )
     args.out.write_text(json.dumps(weights.to_json(), indent=1) + "\n", encoding="utf-8")
     load_weights.cache_clear()
@@ -297,7 +310,7 @@ def main() -> int:
         f"hit@1 {float((answered & (cy == 1))[answerable].mean()):.3f}, "
         f"unanswerable declined {int((~answered[~answerable]).sum())}/{int((~answerable).sum())}"
     )
-    print(f"sentence weights {sentence_weights}")
+    print(f"sentence weights {sentence_weights}; bold weights {[round(w, 3) for w in bold_weights]}")
     print(f"wrote {args.out}")
     return 0
 

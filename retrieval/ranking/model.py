@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.ranking.evidence import FEATURES
+from retrieval.ranking.evidence import BOLD_FEATURES, FEATURES
 
 WEIGHTS_PATH = Path(__file__).with_name("weights.json")
 
@@ -80,9 +80,10 @@ class Weights:
     answer_threshold: float
     closest_threshold: float
     sentence_weights: tuple[float, float]
+    bold_weights: tuple[float, ...] | None = None  # over BOLD_FEATURES; None: bold the evidence's sentence
 
     def to_json(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "features": list(FEATURES),
             "confidence_features": list(CONFIDENCE_FEATURES),
             "ranker": self.ranker.to_json(),
@@ -90,6 +91,10 @@ class Weights:
             "thresholds": {"answer": self.answer_threshold, "closest": self.closest_threshold},
             "sentence_weights": list(self.sentence_weights),
         }
+        if self.bold_weights is not None:
+            out["bold_features"] = list(BOLD_FEATURES)
+            out["bold_weights"] = [round(w, 6) for w in self.bold_weights]
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Weights:
@@ -110,7 +115,15 @@ class Weights:
             answer_threshold=float(thresholds["answer"]),
             closest_threshold=float(thresholds["closest"]),
             sentence_weights=(float(sentence[0]), float(sentence[1])),
+            bold_weights=_bold_weights(data),
         )
+
+
+def _bold_weights(data: dict[str, object]) -> tuple[float, ...] | None:
+    weights, names = data.get("bold_weights"), data.get("bold_features")
+    if not isinstance(weights, list) or names != list(BOLD_FEATURES):
+        return None  # fitted before the bold model, or for other features: bold as the evidence reads
+    return tuple(float(w) for w in weights)
 
 
 @cache
