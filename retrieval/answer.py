@@ -119,7 +119,12 @@ class Ranked:
     rows: list[ChunkRow]
     evidence: np.ndarray
     logits: np.ndarray
-    sentences: list[str]
+    picked: Evidence  # in the first stage's order: `sentence` maps through `order`
+    order: list[int]
+
+    def sentence(self, i: int) -> str:
+        """The sentence to show in bold of the candidate ranked `i`."""
+        return self.picked.sentence(self.order[i])
 
 
 # With filters, the first stage looks this much further for passages the filters accept; still bounded.
@@ -195,7 +200,8 @@ def rank_passages(
         rows=[rows[i] for i in order],
         evidence=evidence.matrix[order] if candidates else evidence.matrix,
         logits=logits[order] if candidates else logits,
-        sentences=[evidence.best_sentences[i] for i in order],
+        picked=evidence,
+        order=order,
     )
 
 
@@ -341,7 +347,7 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
         scored.append((i, c))
         kept += c >= weights.closest_threshold
     results = [
-        _passage(ranked.rows[i], ranked.sentences[i], c)
+        _passage(ranked.rows[i], ranked.sentence(i), c)
         for n, (i, c) in enumerate(scored)
         if n == 0 or c >= weights.closest_threshold
     ][:limit]
@@ -362,7 +368,7 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
             (i for i, c in enumerate(ranked.candidates) if c.announcement_id == named),
             key=lambda i: ranked.candidates[i].position,
         )
-        lead = _passage(ranked.rows[opening], ranked.sentences[opening], confidence)
+        lead = _passage(ranked.rows[opening], ranked.sentence(opening), confidence)
         results = [lead, *(r for r in results if r.chunk_id != lead.chunk_id)][:limit]
     if (confidence >= weights.answer_threshold and not lacks_fact) or looks_up:
         outcome = "answer"
@@ -377,7 +383,7 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
         answer=results[0] if outcome == "answer" else None,
         results=results
         if outcome != "none"
-        else [_passage(ranked.rows[i], ranked.sentences[i], c) for i, c in scored[: min(3, limit)]],
+        else [_passage(ranked.rows[i], ranked.sentence(i), c) for i, c in scored[: min(3, limit)]],
         corrections=query.corrections or None,
     )
 
@@ -400,25 +406,23 @@ def search(
     wanted = min(max(CANDIDATES, 3 * (offset + limit)), 2000)
     ranked = rank_passages(index, store, query, weights, filters, wanted=wanted)
     best_bm25: dict[int, float] = {}
-    chosen: dict[int, Passage] = {}
-    for row, cand, sentence, logit in zip(
-        ranked.rows, ranked.candidates, ranked.sentences, ranked.logits, strict=True
-    ):
+    chosen: dict[int, int] = {}  # announcement -> its best-ranked candidate
+    for i, (row, cand) in enumerate(zip(ranked.rows, ranked.candidates, strict=True)):
         a = row.announcement_id
         best_bm25[a] = max(best_bm25.get(a, 0.0), cand.bm25)
-        if a not in chosen:
-            chosen[a] = _passage(row, sentence, sigmoid(float(logit)))
+        chosen.setdefault(a, i)
     newest_first = filters is not None and filters.newest_first  # a Filters of only that is falsy
     order = sorted(
         chosen,
         key=lambda a: (
-            chosen[a].withdrawn_at is not None,  # current announcements first, as in answers
-            -(chosen[a].published or _EPOCH).timestamp() if newest_first else 0.0,
+            ranked.rows[chosen[a]].withdrawn_at is not None,  # current announcements first, as in answers
+            -(ranked.rows[chosen[a]].published or _EPOCH).timestamp() if newest_first else 0.0,
             -best_bm25[a],
             min(c.chunk_id for c in ranked.candidates if c.announcement_id == a),
         ),
     )
-    return [chosen[a] for a in order][offset : offset + limit]
+    page = [chosen[a] for a in order][offset : offset + limit]
+    return [_passage(ranked.rows[i], ranked.sentence(i), sigmoid(float(ranked.logits[i]))) for i in page]
 
 
 def best_sentence(text: str, terms: set[str], index: BM25Index) -> str:

@@ -121,10 +121,35 @@ class Candidate:
     bm25: float
 
 
+@dataclass(frozen=True)
+class _Sentences:
+    """What choosing a passage's bold sentence needs, kept from `gather` so that only the passages
+    shown pay for the choice."""
+
+    sentences: list[str]
+    masks: list[int]
+    title_mask: int
+    typed: list[bool]
+    strong: list[bool]
+    best: int  # the sentence the evidence reads
+
+
 @dataclass
 class Evidence:
     matrix: np.ndarray  # candidates x FEATURES
-    best_sentences: list[str]  # the sentence of each candidate to show in bold
+    covered: _Coverage
+    per_candidate: list[_Sentences]
+    bold_weights: Sequence[float] | None = None
+
+    def sentence(self, row: int) -> str:
+        """The sentence of candidate `row` to show in bold: the best by `bold_weights` when there
+        are any, else the one the evidence reads."""
+        c = self.per_candidate[row]
+        if self.bold_weights is None or len(c.sentences) < 2:
+            return c.sentences[c.best]
+        rows = bold_rows(self.covered, c.masks, c.title_mask, c.typed, c.strong, c.sentences)
+        scores = [sum(w * f for w, f in zip(self.bold_weights, r, strict=True)) for r in rows]
+        return c.sentences[max(range(len(c.sentences)), key=lambda i: (scores[i], -i))]
 
 
 # What makes a sentence the one to bold, weighed by `bold_weights` (fitted on which sentence of a
@@ -330,15 +355,16 @@ def gather(
     sentence_weights: tuple[float, float] = (1.0, 0.3),
     bold_weights: Sequence[float] | None = None,
 ) -> Evidence:
-    """Evidence for each candidate, and the sentence of each to show in bold. The sentence the
-    evidence reads is the one that covers most of the question, plus `sentence_weights[1]` if it
-    holds the kind of fact asked for; the one shown is the best by `bold_weights` (BOLD_FEATURES)
-    when given, else that same sentence."""
+    """Evidence for each candidate, and what choosing the sentence of each to show in bold needs
+    (`Evidence.sentence`). The sentence the evidence reads is the one that covers most of the
+    question, plus `sentence_weights[1]` if it holds the kind of fact asked for; the one shown is
+    the best by `bold_weights` (BOLD_FEATURES) when given, else that same sentence."""
     n = len(candidates)
     matrix = np.zeros((n, len(FEATURES)), np.float64)
-    best_sentences: list[str] = []
+    covered = _Coverage(query)
+    per_candidate: list[_Sentences] = []
     if not n:
-        return Evidence(matrix, best_sentences)
+        return Evidence(matrix, covered, per_candidate, bold_weights)
     top = max(c.bm25 for c in candidates) or 1.0
     by_announcement: dict[int, float] = {}
     mass: dict[int, float] = {}
@@ -352,7 +378,6 @@ def gather(
     title_masks: dict[int, int] = {}
     wants = query.wants
     w_cov, w_type = sentence_weights
-    covered = _Coverage(query)
     for row, c in enumerate(candidates):
         title_mask = title_masks.get(c.announcement_id)
         if title_mask is None:
@@ -373,12 +398,7 @@ def gather(
             for cv, t, st in zip(covs, typed, strong, strict=True)
         ]
         best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
-        shown = best
-        if bold_weights is not None and len(sentences) > 1:
-            rows = bold_rows(covered, masks, title_mask, typed, strong, sentences)
-            bold = [sum(w * f for w, f in zip(bold_weights, r, strict=True)) for r in rows]
-            shown = max(range(len(sentences)), key=lambda i: (bold[i], -i))
-        best_sentences.append(sentences[shown])
+        per_candidate.append(_Sentences(sentences, masks, title_mask, typed, strong, best))
         matched = masks[best].bit_count()
         sentence_len = max(len(sentence_terms[best]), 1)
         passage_has = any(typed)
@@ -422,4 +442,4 @@ def gather(
             1.0 if c.withdrawn else 0.0,
             (dated.index(published) + 1) / len(dated) if query.recent and published is not None else 0.0,
         )
-    return Evidence(matrix, best_sentences)
+    return Evidence(matrix, covered, per_candidate, bold_weights)
