@@ -188,6 +188,7 @@ def rank_passages(
                 published=row.published,
                 withdrawn=row.withdrawn_at is not None,
                 bm25=score,
+                analysis=row.analysis,
             )
         )
     evidence: Evidence = gather(query, candidates, weights.sentence_weights, weights.bold_weights)
@@ -213,39 +214,75 @@ def confidence_features(ranked: Ranked, at: int = 0) -> np.ndarray:
     A further match (`at` > 0) is judged as if the passages ranked above it were not there: would
     it answer on its own?"""
     x = np.zeros(len(CONFIDENCE_FEATURES), np.float64)
-    if len(ranked.candidates) <= at:
+    candidates = ranked.candidates
+    if len(candidates) <= at:
         return x
-    f = dict(zip(FEATURES, ranked.evidence[at], strict=True))
-    mine = ranked.candidates[at]
+    f = ranked.evidence[at]
+    mine = candidates[at].announcement_id
     logit = float(ranked.logits[at])
-    pairs = [
-        (c, float(v)) for i, (c, v) in enumerate(zip(ranked.candidates, ranked.logits, strict=True)) if i > at
-    ]
-    others = [v for c, v in pairs if c.announcement_id != mine.announcement_id]
-    second_same = [v for c, v in pairs if c.announcement_id == mine.announcement_id]
+    # Candidates are in logit order, so the best rival below `at` of another announcement (and of
+    # this one) is the first one found going down.
+    other = same = None
+    for j in range(at + 1, len(candidates)):
+        if candidates[j].announcement_id != mine:
+            other = other if other is not None else float(ranked.logits[j])
+        else:
+            same = same if same is not None else float(ranked.logits[j])
+        if other is not None and same is not None:
+            break
     query = ranked.query
     total = query.total_weight or 1.0
     x[:] = (
         logit,
-        _margin(logit, others),
-        f["cov_all"],
-        f["cov_text"],
-        f["cov_sentence"],
-        f["cov_window"],
-        f["cov_rest"],
-        f["cov_rest_window"],
+        _margin(logit, other),
+        f[_COV_ALL],
+        f[_COV_TEXT],
+        f[_COV_SENTENCE],
+        f[_COV_WINDOW],
+        f[_COV_REST],
+        f[_COV_REST_WINDOW],
         query.unknown_weight / total,
-        f["type_sentence"],
-        f["type_missing"],
+        f[_TYPE_SENTENCE],
+        f[_TYPE_MISSING],
         1.0 if query.wants else 0.0,
-        f["bm25_log"],
+        f[_BM25_LOG],
         float(np.log1p(len(query.concepts))),
-        _margin(logit, second_same),
+        _margin(logit, same),
         _softmax_share(ranked.logits[at:], 0),
-        f["cov_title"],
-        f["ann_mass"],
+        f[_COV_TITLE],
+        f[_ANN_MASS],
     )
     return x
+
+
+(
+    _COV_ALL,
+    _COV_TEXT,
+    _COV_SENTENCE,
+    _COV_WINDOW,
+    _COV_REST,
+    _COV_REST_WINDOW,
+    _TYPE_SENTENCE,
+    _TYPE_MISSING,
+    _BM25_LOG,
+    _COV_TITLE,
+    _ANN_MASS,
+) = (
+    FEATURES.index(name)
+    for name in (
+        "cov_all",
+        "cov_text",
+        "cov_sentence",
+        "cov_window",
+        "cov_rest",
+        "cov_rest_window",
+        "type_sentence",
+        "type_missing",
+        "bm25_log",
+        "cov_title",
+        "ann_mass",
+    )
+)
 
 
 def _softmax_share(logits: np.ndarray, at: int) -> float:
@@ -254,9 +291,9 @@ def _softmax_share(logits: np.ndarray, at: int) -> float:
     return float(shifted[at] / shifted.sum())
 
 
-def _margin(top: float, rest: list[float]) -> float:
+def _margin(top: float, rival: float | None) -> float:
     # Bounded, so that "no rival at all" reads as a clear lead rather than an outlier.
-    return min(top - max(rest), 5.0) if rest else 5.0
+    return min(top - rival, 5.0) if rival is not None else 5.0
 
 
 def _passage(row: ChunkRow, sentence: str, score: float) -> Passage:

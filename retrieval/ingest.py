@@ -20,6 +20,7 @@ from tqdm import tqdm
 
 from retrieval.announcement import AnnouncementRecord
 from retrieval.chunking import SEARCHABLE_CHARS, chunk_body, searchable
+from retrieval.ranking.passages import analysis
 from retrieval.sources.files import SUFFIXES, IngestError, read_file
 from retrieval.store import Store
 from retrieval.store.schema import Announcement, Chunk, ChunkTombstone
@@ -198,7 +199,7 @@ def _insert(session: Session, records: list[AnnouncementRecord], now: datetime) 
             insert(Announcement).returning(Announcement.id, sort_by_parameter_order=True), rows
         ).all()
         chunk_rows = [
-            {"announcement_id": ann_id, "position": position, "text": text}
+            {"announcement_id": ann_id, "position": position, "text": text, "analysis": analysis(text)}
             for ann_id, record in zip(result, batch, strict=True)
             for position, text in enumerate(chunk_body(searchable(record.body)))
         ]
@@ -224,7 +225,7 @@ def _replace(
     session.execute(insert(ChunkTombstone).from_select(["chunk_id", "version"], old_chunks))
     session.execute(delete(Chunk).where(Chunk.announcement_id == ann_id))
     rows = [
-        {"announcement_id": ann_id, "position": i, "text": t}
+        {"announcement_id": ann_id, "position": i, "text": t, "analysis": analysis(t)}
         for i, t in enumerate(chunk_body(searchable(record.body)))
     ]
     if rows:

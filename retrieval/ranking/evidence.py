@@ -11,17 +11,16 @@ training questions (`fit.py`).
 from __future__ import annotations
 
 import math
-import re
-from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
+from retrieval.ranking import passages
+from retrieval.ranking.passages import FACTS, Parsed
 from retrieval.ranking.query import AnswerType, Query
-from retrieval.search.tokenize import _TERM_CACHE, term, tokenize, words
-from retrieval.text import split_sentences
+from retrieval.search.tokenize import tokenize
 
 FEATURES = (
     "bm25_rel",
@@ -49,64 +48,6 @@ FEATURES = (
     "fresh",
 )
 
-_MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-)
-_NUMBER_WORDS = (
-    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
-    r"|sixty|seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|dozen"
-    r"|half|quarter|third|double|twice|treble)\b"
-)
-FACTS: dict[AnswerType, re.Pattern[str]] = {
-    "amount": re.compile(
-        r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k|pounds|pence|p)\b|\bper cent\b|%", re.I
-    ),
-    "number": re.compile(r"\d|" + _NUMBER_WORDS, re.I),
-    "date": re.compile(
-        rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-        r"|\b(today|yesterday|tomorrow|spring|summer|autumn|winter|next (week|month|year)|last (week|month"
-        r"|year)|this (week|month|year)|from \d|by \d|until|since|deadline)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
-        r"|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
-    ),
-    "person": re.compile(
-        r"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|MP|MBE|OBE|CBE|KC"
-        r"|QC)\b"
-        r"|\b(Minister|Secretary|Chancellor|Prime Minister|Ambassador|Commissioner|Chief Executive|Director"
-        r"|Chair|Chairman|President|Mayor|Governor|Attorney General|Solicitor General|Inspector|Private"
-        r"|Corporal|Sergeant|Lieutenant|Captain|Major|Colonel|Trooper|Lance|Rifleman|Sapper|Gunner)\b"
-        r"|\b[A-Z][a-z]+ [A-Z][a-z]+(?: [A-Z][a-z]+)?,? (said|says|added|commented|announced)\b"
-        # A "who" is often a body: a council, an agency, a named fund or company.
-        r"|\b(Council|Agency|Department|Ministry|Office|Authority|Trust|Board|Commission|University|Centre"
-        r"|Institute|Fund|Foundation|Service|Police|Group|Bank|Court|Parliament|Government)\b"
-        # Or a name: two capitalised words inside a sentence ("… said Paul Makepeace, Head of …").
-        r"|(?<=[a-z,] )[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, "
-    ),
-    "place": re.compile(
-        r"\b(in|at|from|across|near|to|around|throughout) (the )?[A-Z][a-z]+"
-        r"|\b(England|Scotland|Wales|Northern Ireland|London|UK|Britain|county|city|town|borough|region"
-        r"|village|port|coast|island|district)\b"
-    ),
-}
-
-
-# The precise form of each kind of fact: a day and month or a time of day, a figure, a sum of money,
-# a named person, a named place. "2016" or "one" alone is weaker evidence than "27 February 1881".
-STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
-    "amount": re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k)\b", re.I),
-    "number": re.compile(r"\d"),
-    "date": re.compile(
-        rf"\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b|\b({_MONTHS}) (1[89]|20)\d\d\b"
-        r"|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
-    ),
-    "person": re.compile(
-        r"\b(Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady|Baroness|Professor|Prof)\.? [A-Z]|\b[A-Z][a-z]+ [A-Z][a-z]+,? "
-        r"(the )?(Minister|Secretary|Chancellor|Ambassador|Director|Chief|Chair|Head|President|Mayor)"
-    ),
-    "place": re.compile(r"\b(in|at) [A-Z][a-z]+(,? [A-Z][a-z]+)?\b"),
-}
-
-
 @dataclass(frozen=True)
 class Candidate:
     """A passage the first stage found, with what the second stage needs and no announcement body."""
@@ -119,6 +60,7 @@ class Candidate:
     published: datetime | None
     withdrawn: bool
     bm25: float
+    analysis: str | None = None  # its sentences and their terms, as stored (passages.analysis)
 
 
 @dataclass(frozen=True)
@@ -235,112 +177,39 @@ class _Coverage:
         return self.weight(mask & rest) / total
 
 
-def _sentences(text: str) -> list[str]:
-    out: list[str] = []
-    for line in text.split("\n"):
-        out.extend(split_sentences(line))
-    return out or [text]
-
-
 def has_fact(kind: AnswerType, text: str) -> bool:
     return bool(FACTS[kind].search(text))
 
 
-@dataclass
-class _Parsed:
-    """What a passage's text gives whatever the question: its sentences, their terms, and which kinds
-    of fact each holds (filled in as questions ask for them)."""
-
-    sentences: list[str]
-    terms: list[set[str]]
-    facts: dict[str, list[bool]]
-    joined: str  # the sentences joined by _SEPARATOR, for one regex pass over them all
-    starts: list[int]  # where each sentence starts in `joined`
-
-
-# Sentences are tokenized in one pass over the whole passage, split at this word: calling the
-# tokenizer once per sentence cost more in call overhead than in work (a third of a question's time).
-_SEPARATOR_WORD = "qqzsentencezqq"
-_SEPARATOR = f" {_SEPARATOR_WORD} "
-
-
-def _sentence_terms(joined: str, n: int) -> list[set[str]]:
-    found = words(joined)
-    cached = list(map(_TERM_CACHE.get, found))  # in C; None for a word not seen yet
-    terms: list[str] = (
-        [t if t is not None else term(w) for t, w in zip(cached, found, strict=True)]
-        if None in cached
-        else cached  # type: ignore[assignment]  # no None left: all are str
-    )
-    out: list[set[str]] = []
-    start = 0
-    while True:
-        try:
-            end = found.index(_SEPARATOR_WORD, start)
-        except ValueError:
-            end = len(found)
-        part = set(terms[start:end])
-        part.discard("")
-        out.append(part)
-        if end == len(found):
-            break
-        start = end + 1
-    if len(out) != n:  # a sentence held the separator word itself: tokenize one by one
-        return [set(tokenize(s)) for s in joined.split(_SEPARATOR)]
-    return out
-
-
-# Chunk ids are never reused for other text (the store's ids only grow), so parsing a passage once
-# serves every later question that meets it. Bounded; dict reads and writes are atomic in CPython.
-_PARSED: dict[int, _Parsed] = {}
+# Chunk ids are never reused for other text (the store's ids only grow), so reading a passage once
+# serves every later question that meets it, with the facts found in it so far. Bounded; dict reads
+# and writes are atomic in CPython.
+_PARSED: dict[int, Parsed] = {}
 _PARSED_MAX = 50_000
 
 
-def _parse(chunk_id: int, text: str) -> _Parsed:
-    parsed = _PARSED.get(chunk_id)
-    if parsed is None or parsed.sentences[0] not in text:
-        sentences = _sentences(text)
-        joined = _SEPARATOR.join(sentences)
-        starts, at = [], 0
-        for s in sentences:
-            starts.append(at)
-            at += len(s) + len(_SEPARATOR)
-        parsed = _Parsed(sentences, _sentence_terms(joined, len(sentences)), {}, joined, starts)
+def _parse(candidate: Candidate) -> Parsed:
+    parsed = _PARSED.get(candidate.chunk_id)
+    if parsed is None or parsed.sentences[0] not in candidate.text:
+        parsed = passages.read(candidate.text, candidate.analysis)
         if len(_PARSED) >= _PARSED_MAX:
             _PARSED.clear()
-        _PARSED[chunk_id] = parsed
+        _PARSED[candidate.chunk_id] = parsed
     return parsed
 
 
-def _flags(parsed: _Parsed, key: str, pattern: re.Pattern[str]) -> list[bool]:
-    """Which sentences `pattern` finds something in: one pass over the joined sentences."""
-    flags = parsed.facts.get(key)
-    if flags is None:
-        flags = [False] * len(parsed.sentences)
-        at = 0
-        # One search per sentence that holds a match: after a match, go on from the next sentence.
-        while (match := pattern.search(parsed.joined, at)) is not None:
-            i = bisect_right(parsed.starts, match.start()) - 1
-            flags[i] = True
-            if i + 1 >= len(parsed.starts):
-                break
-            at = parsed.starts[i + 1]
-        parsed.facts[key] = flags
-    return flags
+def _facts(parsed: Parsed, kind: AnswerType) -> list[bool]:
+    return parsed.flags(kind)
 
 
-def _facts(parsed: _Parsed, kind: AnswerType) -> list[bool]:
-    return _flags(parsed, kind, FACTS[kind])
-
-
-def _strong(parsed: _Parsed, kind: AnswerType) -> list[bool]:
-    return _flags(parsed, "strong:" + kind, STRONG_FACTS[kind])
+def _strong(parsed: Parsed, kind: AnswerType) -> list[bool]:
+    return parsed.flags(kind, strong=True)
 
 
 def sentence_bold_rows(query: Query, candidate: Candidate) -> tuple[list[str], list[tuple[float, ...]]]:
     """A passage's sentences and their BOLD_FEATURES, as `gather` reads them (for fitting)."""
     covered = _Coverage(query)
-    parsed = _parse(candidate.chunk_id, candidate.text)
+    parsed = _parse(candidate)
     masks = [covered.mask(st) for st in parsed.terms]
     wants = query.wants
     typed = _facts(parsed, wants) if wants else [False] * len(parsed.sentences)
@@ -382,7 +251,7 @@ def gather(
         title_mask = title_masks.get(c.announcement_id)
         if title_mask is None:
             title_mask = title_masks[c.announcement_id] = covered.mask(set(tokenize(c.title)))
-        parsed = _parse(c.chunk_id, c.text)
+        parsed = _parse(c)
         sentences, sentence_terms = parsed.sentences, parsed.terms
         masks = [covered.mask(st) for st in sentence_terms]
         text_mask = 0

@@ -24,7 +24,7 @@ import numpy as np
 
 from retrieval.answer import confidence_features, rank_passages, vocab_of
 from retrieval.evaluate import MANIFEST, fresh_library, load_manifest, load_questions
-from retrieval.ranking.evidence import FACTS, FEATURES, sentence_bold_rows
+from retrieval.ranking.evidence import FEATURES, sentence_bold_rows
 from retrieval.ranking.model import (
     CONFIDENCE_FEATURES,
     WEIGHTS_PATH,
@@ -33,6 +33,7 @@ from retrieval.ranking.model import (
     load_weights,
     sigmoid,
 )
+from retrieval.ranking.passages import FACTS
 from retrieval.ranking.query import analyse
 from retrieval.search.tokenize import tokenize
 from retrieval.text import split_sentences

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-HEAD = "0005"  # the newest revision; tests/test_migrations.py checks it against migrations/versions/
+HEAD = "0006"  # the newest revision; tests/test_migrations.py checks it against migrations/versions/
 
 
 def _config(connection: Connection | None = None) -> Config:

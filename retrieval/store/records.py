@@ -21,6 +21,7 @@ class ChunkRow:
     url: str | None
     organisation: str | None
     withdrawn_at: datetime | None = None
+    analysis: str | None = None  # the text's sentences and terms as stored (ranking/passages.py)
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,9 @@ class Chunk(Base):
     )
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    # The text's sentences and their terms, worked out once when it is stored (ranking/passages.py):
+    # a question then reads them instead of parsing each candidate again. NULL in stores older than it.
+    analysis: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     announcement: Mapped[Announcement] = relationship(back_populates="chunks")
 

@@ -1,0 +1,222 @@
+"""What a passage's text gives whatever the question: its sentences, the terms of each, and the kinds
+of fact each holds (an amount, a number, a date, a person, a place).
+
+Splitting a passage into sentences, tokenizing them and looking for each kind of fact are a dozen regex
+passes over its text, about 300 µs a passage: more than all the rest of the second stage. So they are
+done once, when the passage is stored (`analysis`), and kept beside its text as one compact string that
+a question reads back in a few microseconds (`read`). A passage stored before this existed, or under
+another version of this module or of the tokenizer, is parsed when a question meets it, as before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+from retrieval.ranking.query import AnswerType
+from retrieval.search import tokenize as tokenizer
+from retrieval.search.tokenize import _TERM_CACHE, term, tokenize, words
+from retrieval.text import split_sentences
+
+# The stored form changes when the tokenizer's terms, or this module's format, splitting or kinds of
+# fact, change: bump the second number with any change to the patterns below.
+VERSION = f"{tokenizer.VERSION}.2"
+
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+_NUMBER_WORDS = (
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
+    r"|sixty|seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|dozen"
+    r"|half|quarter|third|double|twice|treble)\b"
+)
+FACTS: dict[AnswerType, re.Pattern[str]] = {
+    "amount": re.compile(
+        r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k|pounds|pence|p)\b|\bper cent\b|%", re.I
+    ),
+    "number": re.compile(r"\d|" + _NUMBER_WORDS, re.I),
+    "date": re.compile(
+        rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+        r"|\b(today|yesterday|tomorrow|spring|summer|autumn|winter|next (week|month|year)|last (week|month"
+        r"|year)|this (week|month|year)|from \d|by \d|until|since|deadline)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+        r"|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
+    ),
+    "person": re.compile(
+        r"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|MP|MBE|OBE|CBE|KC"
+        r"|QC)\b"
+        r"|\b(Minister|Secretary|Chancellor|Prime Minister|Ambassador|Commissioner|Chief Executive|Director"
+        r"|Chair|Chairman|President|Mayor|Governor|Attorney General|Solicitor General|Inspector|Private"
+        r"|Corporal|Sergeant|Lieutenant|Captain|Major|Colonel|Trooper|Lance|Rifleman|Sapper|Gunner)\b"
+        r"|\b[A-Z][a-z]+ [A-Z][a-z]+(?: [A-Z][a-z]+)?,? (said|says|added|commented|announced)\b"
+        # A "who" is often a body: a council, an agency, a named fund or company.
+        r"|\b(Council|Agency|Department|Ministry|Office|Authority|Trust|Board|Commission|University|Centre"
+        r"|Institute|Fund|Foundation|Service|Police|Group|Bank|Court|Parliament|Government)\b"
+        # Or a name: two capitalised words inside a sentence ("… said Paul Makepeace, Head of …").
+        r"|(?<=[a-z,] )[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, "
+    ),
+    "place": re.compile(
+        r"\b(in|at|from|across|near|to|around|throughout) (the )?[A-Z][a-z]+"
+        r"|\b(England|Scotland|Wales|Northern Ireland|London|UK|Britain|county|city|town|borough|region"
+        r"|village|port|coast|island|district)\b"
+    ),
+}
+
+
+# The precise form of each kind of fact: a day and month or a time of day, a figure, a sum of money,
+# a named person, a named place. "2016" or "one" alone is weaker evidence than "27 February 1881".
+STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
+    "amount": re.compile(r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k)\b", re.I),
+    "number": re.compile(r"\d"),
+    "date": re.compile(
+        rf"\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b|\b({_MONTHS}) (1[89]|20)\d\d\b"
+        r"|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    ),
+    "person": re.compile(
+        r"\b(Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady|Baroness|Professor|Prof)\.? [A-Z]|\b[A-Z][a-z]+ [A-Z][a-z]+,? "
+        r"(the )?(Minister|Secretary|Chancellor|Ambassador|Director|Chief|Chair|Head|President|Mayor)"
+    ),
+    "place": re.compile(r"\b(in|at) [A-Z][a-z]+(,? [A-Z][a-z]+)?\b"),
+}
+
+KINDS: tuple[AnswerType, ...] = ("amount", "number", "date", "person", "place")
+# Bit k of a sentence's fact bits: FACTS[KINDS[k]] finds something in it; bit 5 + k: STRONG_FACTS.
+_BIT = {(kind, strong): k + 5 * strong for strong in (False, True) for k, kind in enumerate(KINDS)}
+
+# Chunk text never holds control characters (retrieval.text.strip_controls runs at read time), so
+# these two cannot collide with it.
+_PART = "\x1e"
+_ITEM = "\x1f"
+_LITERAL = "@"  # the sentences are spelt out: one differs from the text (a lost break put back)
+
+# Sentences are tokenized in one pass over the whole passage, split at this word: calling the
+# tokenizer once per sentence cost more in call overhead than in work.
+SEPARATOR_WORD = "qqzsentencezqq"
+SEPARATOR = f" {SEPARATOR_WORD} "
+
+
+@dataclass
+class Parsed:
+    """A passage's sentences, their terms, and which kinds of fact each holds (filled in as questions
+    ask for them, by `evidence`)."""
+
+    sentences: list[str]
+    terms: list[set[str]]
+    fact_bits: list[int] | None = None  # per sentence, as stored (see _BIT); None: look when asked
+    facts: dict[tuple[AnswerType, bool], list[bool]] = field(default_factory=dict)
+    joined: str = ""  # the sentences joined by SEPARATOR, for one regex pass over them all
+    starts: list[int] = field(default_factory=list)  # where each sentence starts in `joined`
+
+    def __post_init__(self) -> None:
+        self.joined = SEPARATOR.join(self.sentences)
+        at = 0
+        for s in self.sentences:
+            self.starts.append(at)
+            at += len(s) + len(SEPARATOR)
+
+    def flags(self, kind: AnswerType, strong: bool = False) -> list[bool]:
+        """Which sentences hold that kind of fact (in its precise form if `strong`)."""
+        key = (kind, strong)
+        found = self.facts.get(key)
+        if found is None:
+            if self.fact_bits is not None:
+                bit = _BIT[key]
+                found = [bool(b >> bit & 1) for b in self.fact_bits]
+            else:
+                found = self._search((STRONG_FACTS if strong else FACTS)[kind])
+            self.facts[key] = found
+        return found
+
+    def _search(self, pattern: re.Pattern[str]) -> list[bool]:
+        """One pass over the joined sentences: after a match, go on from the next sentence."""
+        found = [False] * len(self.sentences)
+        at = 0
+        while (match := pattern.search(self.joined, at)) is not None:
+            i = bisect_right(self.starts, match.start()) - 1
+            found[i] = True
+            if i + 1 >= len(self.starts):
+                break
+            at = self.starts[i + 1]
+        return found
+
+
+def sentences_of(text: str) -> list[str]:
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.extend(split_sentences(line))
+    return out or [text]
+
+
+def _sentence_terms(joined: str, n: int) -> list[set[str]]:
+    found = words(joined)
+    cached = list(map(_TERM_CACHE.get, found))  # in C; None for a word not seen yet
+    terms: list[str] = (
+        [t if t is not None else term(w) for t, w in zip(cached, found, strict=True)]
+        if None in cached
+        else cached  # type: ignore[assignment]  # no None left: all are str
+    )
+    out: list[set[str]] = []
+    start = 0
+    while True:
+        try:
+            end = found.index(SEPARATOR_WORD, start)
+        except ValueError:
+            end = len(found)
+        part = set(terms[start:end])
+        part.discard("")
+        out.append(part)
+        if end == len(found):
+            break
+        start = end + 1
+    if len(out) != n:  # a sentence held the separator word itself: tokenize one by one
+        return [set(tokenize(s)) for s in joined.split(SEPARATOR)]
+    return out
+
+
+def parse(text: str) -> Parsed:
+    sentences = sentences_of(text)
+    return Parsed(sentences, _sentence_terms(SEPARATOR.join(sentences), len(sentences)))
+
+
+def analysis(text: str) -> str:
+    """The stored form of `parse(text)`: sentences as spans of the text where they are (nearly always),
+    spelt out otherwise, and each sentence's distinct terms."""
+    parsed = parse(text)
+    spans: list[str] = []
+    at = 0
+    for sentence in parsed.sentences:
+        start = text.find(sentence, at)
+        if start < 0:
+            spans = []
+            break
+        at = start + len(sentence)
+        spans.append(f"{start} {at}")
+    where = _ITEM.join(spans) if spans else _LITERAL + _ITEM.join(parsed.sentences)
+    terms = _ITEM.join(" ".join(sorted(t)) for t in parsed.terms)
+    bits = [0] * len(parsed.sentences)
+    for (kind, strong), bit in _BIT.items():
+        for i, held in enumerate(parsed.flags(kind, strong)):
+            bits[i] |= held << bit
+    return _PART.join((VERSION, where, terms, " ".join(map(str, bits))))
+
+
+def read(text: str, stored: str | None) -> Parsed:
+    """The passage's sentences and terms from what was stored with it, or parsed now if nothing usable
+    was (an older store, another tokenizer version, or a stored form that does not fit the text)."""
+    if stored:
+        parts = stored.split(_PART)
+        if len(parts) == 4 and parts[0] == VERSION:
+            where, terms = parts[1], parts[2].split(_ITEM)
+            sentences: list[str] = []
+            if where.startswith(_LITERAL):
+                sentences = where[len(_LITERAL) :].split(_ITEM)
+            else:
+                with contextlib.suppress(ValueError):
+                    spans = (span.partition(" ") for span in where.split(_ITEM))
+                    sentences = [text[int(start) : int(end)] for start, _, end in spans]
+            bits = parts[3].split()
+            if sentences and len(terms) == len(sentences) == len(bits) and all(sentences):
+                return Parsed(sentences, [set(t.split()) for t in terms], [int(b) for b in bits])
+    return parse(text)
