@@ -11,18 +11,11 @@ no longer has is never quoted (answer.py skips it).
 
 from __future__ import annotations
 
-import ctypes
-import itertools
 import logging
 import multiprocessing
-import os
-import signal
-import sys
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 
 import numpy as np
 
@@ -32,6 +25,7 @@ from retrieval.search.bm25 import Batch, BM25Index, IndexMeta, encode
 from retrieval.search.tokenize import VERSION as TOKENIZER_VERSION
 from retrieval.search.tokenize import tokenize
 from retrieval.store import Store
+from retrieval.workers import in_order
 
 log = logging.getLogger(__name__)
 
@@ -55,36 +49,10 @@ def encode_rows(rows: list[tuple[int, int, str, str]]) -> Batch:
     return encode((r[0], _title_terms(titles, r[1], r[2]) + tokenize(r[3])) for r in rows)
 
 
-def _die_with_parent(parent: int) -> None:
-    """A tokenizing worker ends when the process that started it dies (kill -9 during a build left
-    them running for a minute or more). Linux only; elsewhere they end when their queue closes."""
-    if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if os.getppid() != parent:  # the parent died while this worker was still starting
-        os._exit(1)
-
-
 def encoded_batches(rows: Iterable[tuple[int, int, str, str]], parallel: bool) -> Iterator[Batch]:
     """Tokenizing is most of a full build, and pure Python: with `parallel`, worker processes on every
     core tokenize batches while this process reads the store and numbers the terms. In order."""
-    iterator = iter(rows)
-    if not parallel:
-        while batch := list(itertools.islice(iterator, BATCH)):
-            yield encode_rows(batch)
-        return
-    workers = max(2, os.cpu_count() or 2)
-    context = multiprocessing.get_context("spawn")  # forking a process that runs threads is unsafe
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
-    ) as pool:
-        pending: deque[Future[Batch]] = deque()
-        while batch := list(itertools.islice(iterator, BATCH)):
-            pending.append(pool.submit(encode_rows, batch))
-            while len(pending) > 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    return in_order(encode_rows, rows, BATCH, parallel)
 
 
 def _refresh_child(settings: Settings) -> None:

@@ -25,6 +25,7 @@ from retrieval.sources.files import SUFFIXES, IngestError, read_file
 from retrieval.store import Store
 from retrieval.store.schema import Announcement, Chunk, ChunkTombstone
 from retrieval.timeutil import utc_now
+from retrieval.workers import in_order
 
 
 class StoreRefused(Exception):
@@ -189,19 +190,34 @@ def _columns(record: AnnouncementRecord, digest: str, now: datetime) -> dict[str
     }
 
 
+# From this many new announcements in one ingest, their passages are cut and analysed in worker
+# processes (retrieval/workers.py) while this process inserts: analysing a passage (its sentences,
+# terms and kinds of fact, ranking/passages.py) costs several times what storing it does. Below,
+# starting the workers would cost more than they save.
+PARALLEL_FROM = 5_000
+_BATCH = 2_000
+
+
+def passages_of(bodies: list[str]) -> list[list[tuple[str, str]]]:
+    """Each body's passages, each with its analysis."""
+    return [[(text, analysis(text)) for text in chunk_body(searchable(body))] for body in bodies]
+
+
 def _insert(session: Session, records: list[AnnouncementRecord], now: datetime) -> list[int]:
     """Bulk inserts: the ORM unit of work is far too slow for 100k announcements and 1M chunks."""
     ids: list[int] = []
-    for start in range(0, len(records), 2000):
-        batch = records[start : start + 2000]
+    parallel = len(records) >= PARALLEL_FROM
+    analysed = in_order(passages_of, (r.body for r in records), _BATCH, parallel)
+    for start, passages in zip(range(0, len(records), _BATCH), analysed, strict=True):
+        batch = records[start : start + _BATCH]
         rows = [_columns(r, r.content_hash(), now) for r in batch]
         result = session.scalars(
             insert(Announcement).returning(Announcement.id, sort_by_parameter_order=True), rows
         ).all()
         chunk_rows = [
-            {"announcement_id": ann_id, "position": position, "text": text, "analysis": analysis(text)}
-            for ann_id, record in zip(result, batch, strict=True)
-            for position, text in enumerate(chunk_body(searchable(record.body)))
+            {"announcement_id": ann_id, "position": position, "text": text, "analysis": stored}
+            for ann_id, mine in zip(result, passages, strict=True)
+            for position, (text, stored) in enumerate(mine)
         ]
         if chunk_rows:
             session.execute(insert(Chunk), chunk_rows)
@@ -224,9 +240,10 @@ def _replace(
     old_chunks = select(Chunk.id, literal(version)).where(Chunk.announcement_id == ann_id)
     session.execute(insert(ChunkTombstone).from_select(["chunk_id", "version"], old_chunks))
     session.execute(delete(Chunk).where(Chunk.announcement_id == ann_id))
+    [passages] = passages_of([record.body])
     rows = [
-        {"announcement_id": ann_id, "position": i, "text": t, "analysis": analysis(t)}
-        for i, t in enumerate(chunk_body(searchable(record.body)))
+        {"announcement_id": ann_id, "position": i, "text": text, "analysis": stored}
+        for i, (text, stored) in enumerate(passages)
     ]
     if rows:
         session.execute(insert(Chunk), rows)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.ingest import PARALLEL_FROM
 from retrieval.library import Library
 from retrieval.ranking import passages
 from tests.conftest_retrieval import DATA_DIR, library_for, news_item, sql, write_jsonl
@@ -89,5 +90,24 @@ def test_an_updated_announcement_stores_the_analysis_of_its_new_passages(tmp_pat
         assert "£6 million" in text
         assert same(passages.read(text, analysis), passages.parse(text))
         assert passages.read(text, analysis).fact_bits is not None
+    finally:
+        library.close()
+
+
+def test_a_large_ingest_analyses_its_passages_in_worker_processes_the_same_way(tmp_path: Path) -> None:
+    (tmp_path / "no-seeds").mkdir()
+    items = [news_item(n) for n in range(PARALLEL_FROM + 10)]  # enough to start the workers
+    path = write_jsonl(tmp_path / "many.jsonl", items)
+    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
+    try:
+        report = library.ingest([path], progress=False)
+        assert report.added == len(items)
+        rows = sql(tmp_path / "store.db", "SELECT text, analysis FROM chunks ORDER BY id")
+        assert len(rows) == len(items)
+        assert all(analysis == passages.analysis(text) for text, analysis in rows)
+        # And in the order the items came: the last one's passage is where it should be.
+        assert "Section 5009 " in rows[-1][0]
+        answer = library.ask("how much did the repairs to coastal path section 4321 cost")
+        assert answer.results and "£4,321,250" in answer.results[0].passage
     finally:
         library.close()
