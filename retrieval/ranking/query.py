@@ -20,7 +20,9 @@ from typing import Literal
 
 import Stemmer
 
+from retrieval.ranking.forms import IRREGULAR
 from retrieval.ranking.synonyms import SYNONYMS as _SYNONYMS
+from retrieval.search.kernels import K1
 from retrieval.search.tokenize import MAX_WORD, STOP_WORDS, normalise, term, tokenize, words
 
 AnswerType = Literal["amount", "number", "date", "person", "place"]
@@ -169,6 +171,9 @@ class Query:  # not slotted: cached_property keeps its value in __dict__
     recent: bool
     corrections: dict[str, str] = field(default_factory=dict)  # unknown word -> corpus word
     asks: bool = True  # phrased as a question, not words typed to look something up
+    # The most BM25 can give a passage for `terms`: each term the corpus has, repeats counted as BM25
+    # counts them, at its idf x (k1 + 1) (a term's share as its frequency grows without end).
+    best_bm25: float = 0.0
 
     @cached_property
     def total_weight(self) -> float:
@@ -339,7 +344,7 @@ def _split_compound(word: str, vocab: Vocab) -> list[str]:
 
 # The ways a question word reaches the corpus's words; each can be switched off to measure it
 # (`python -m retrieval.ranking.bridges`).
-BRIDGES = frozenset({"compounds", "british", "spelling", "split", "synonyms", "numbers"})
+BRIDGES = frozenset({"compounds", "british", "spelling", "split", "synonyms", "numbers", "forms"})
 
 # "300k", "£300 grand", "5 thousand": GOV.UK writes thousands in full ("£300,000" is the term 300000),
 # so the question's "300" alone would look for another number.
@@ -356,6 +361,11 @@ def _in_full(surface: list[str], i: int) -> str | None:
         return None
     whole = value * 1000
     return str(int(whole)) if whole.is_integer() and whole < 10**12 else None
+
+
+def _other_forms(word: str, stem: str) -> tuple[str, ...]:
+    """The forms of the irregular verb `word` is a form of, or whose base it inflects ("growing")."""
+    return IRREGULAR.get(word) or IRREGULAR.get(stem) or ()
 
 
 def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Query:
@@ -397,6 +407,11 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
                 corrections[word] = replacement
             elif "split" in bridges:
                 alternatives.update(_split_compound(word, vocab))
+        # The other forms of an irregular verb ("growing" -> grew, grown); a form's stem is looked up,
+        # so "growing" finds the verb through "grow".
+        for form in _other_forms(word, t) if "forms" in bridges else ():
+            if (st := term(form)) and vocab.df(st) > 0:
+                alternatives.add(st)
         for synonym in _SYNONYMS.get(word, ()) if "synonyms" in bridges else ():
             for part in words(synonym) or [synonym]:
                 if (st := term(part)) and vocab.df(st) > 0:
@@ -419,9 +434,11 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         weight = max(weight, 0.01)
         concepts.append(Concept(word=word, terms=frozenset(alternatives), weight=weight, known=is_known))
     own = tokenize(question)
+    terms = own + [b for b in dict.fromkeys(bridging) if b not in own]
     return Query(
         text=question,
-        terms=own + [b for b in dict.fromkeys(bridging) if b not in own],
+        terms=terms,
+        best_bm25=(K1 + 1.0) * sum(vocab.idf(t) for t in terms if vocab.df(t) > 0),
         concepts=tuple(concepts),
         wants=wanted_type(question),
         recent=wants_recent(question),
