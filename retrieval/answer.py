@@ -245,7 +245,7 @@ def confidence_features(ranked: Ranked, at: int = 0) -> np.ndarray:
         f[_TYPE_SENTENCE],
         f[_TYPE_MISSING],
         1.0 if query.wants else 0.0,
-        f[_BM25_LOG],
+        f[_BM25_SHARE],
         float(np.log1p(len(query.concepts))),
         _margin(logit, same),
         _softmax_share(ranked.logits[at:], 0),
@@ -264,7 +264,7 @@ def confidence_features(ranked: Ranked, at: int = 0) -> np.ndarray:
     _COV_REST_WINDOW,
     _TYPE_SENTENCE,
     _TYPE_MISSING,
-    _BM25_LOG,
+    _BM25_SHARE,
     _COV_TITLE,
     _ANN_MASS,
 ) = (
@@ -278,7 +278,7 @@ def confidence_features(ranked: Ranked, at: int = 0) -> np.ndarray:
         "cov_rest_window",
         "type_sentence",
         "type_missing",
-        "bm25_log",
+        "bm25_share",
         "cov_title",
         "ann_mass",
     )

@@ -24,7 +24,7 @@ from retrieval.search.tokenize import tokenize
 
 FEATURES = (
     "bm25_rel",
-    "bm25_log",
+    "bm25_share",
     "cov_text",
     "cov_all",
     "cov_title",
@@ -235,6 +235,10 @@ def gather(
     if not n:
         return Evidence(matrix, covered, per_candidate, bold_weights)
     top = max(c.bm25 for c in candidates) or 1.0
+    # BM25 as a share of the most the question's terms could score: raw BM25 grows with the corpus's
+    # idfs (and with a question's repeated words), so read raw, a score means one thing in the 46
+    # passages of the seed file and another in a million.
+    bound = query.best_bm25 or 1.0
     by_announcement: dict[int, float] = {}
     mass: dict[int, float] = {}
     for c in candidates:
@@ -274,7 +278,7 @@ def gather(
         published = c.published
         matrix[row] = (
             c.bm25 / top,
-            math.log1p(max(c.bm25, 0.0)),
+            max(c.bm25, 0.0) / bound,
             covered.share(text_mask),
             covered.share(text_mask | title_mask),
             covered.share(title_mask),

@@ -36,7 +36,7 @@ CONFIDENCE_FEATURES = (
     "type_sentence",
     "type_missing",
     "wants_type",
-    "bm25_log",
+    "bm25_share",
     "n_concepts",
     "same_announcement_second",
     "softmax_top",
