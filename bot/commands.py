@@ -294,7 +294,9 @@ class Commands:
             self.library.remember_answer(request.chat_id, followed, topic, conversation.FOLLOW_UP_WINDOW, now)
             question_id = self.library.log_question(request.chat_id, question, "answer", now)
             return render.with_feedback(render.passage_reply(within.answer), question_id)
-        elsewhere = self.library.ask(question, top_k=MORE_RESULTS)
+        # Still about the conversation's topic: "and how much will it cost?" after a question on the
+        # peers is not answered by whatever else mentions a cost (a fishing licence's price was).
+        elsewhere = self.library.ask(f"{question} {conversation.topic_of(topic)}", top_k=MORE_RESULTS)
         others = [p for p in elsewhere.results if p.announcement_id != followed]
         best = others[0] if others and elsewhere.outcome != "none" else None
         answers = best is not None and elsewhere.outcome == "answer" and elsewhere.results[0] is best
