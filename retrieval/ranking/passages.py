@@ -1,11 +1,13 @@
 """What a passage's text gives whatever the question: its sentences, the terms of each, and the kinds
 of fact each holds (an amount, a number, a date, a person, a place).
 
-Splitting a passage into sentences, tokenizing them and looking for each kind of fact are a dozen regex
-passes over its text, about 300 µs a passage: more than all the rest of the second stage. So they are
-done once, when the passage is stored (`analysis`), and kept beside its text as one compact string that
-a question reads back in a few microseconds (`read`). A passage stored before this existed, or under
-another version of this module or of the tokenizer, is parsed when a question meets it, as before.
+Splitting a passage into sentences and tokenizing them are two regex passes over its text, about
+150 µs a passage: with 24 candidates, more than all the rest of the second stage. So they are done
+once, when the passage is stored (`analysis`), and kept beside its text as one compact string that a
+question reads back in about 20 µs (`read`). The kinds of fact are looked for when a question asks for
+one, in that kind only: storing all ten patterns' findings doubled the cost of storing a corpus. A
+passage stored before this existed, or under another version of this module or of the tokenizer, is
+parsed when a question meets it, as before.
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from retrieval.search import tokenize as tokenizer
 from retrieval.search.tokenize import _TERM_CACHE, term, tokenize, words
 from retrieval.text import split_sentences
 
-# The stored form changes when the tokenizer's terms, or this module's format, splitting or kinds of
-# fact, change: bump the second number with any change to the patterns below.
-VERSION = f"{tokenizer.VERSION}.2"
+# The stored form changes when the tokenizer's terms, or this module's format or sentence splitting,
+# change: bump the second number then.
+VERSION = f"{tokenizer.VERSION}.4"
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -94,8 +96,6 @@ STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
 }
 
 KINDS: tuple[AnswerType, ...] = ("amount", "number", "date", "person", "place")
-# Bit k of a sentence's fact bits: FACTS[KINDS[k]] finds something in it; bit 5 + k: STRONG_FACTS.
-_BIT = {(kind, strong): k + 5 * strong for strong in (False, True) for k, kind in enumerate(KINDS)}
 
 # Chunk text never holds control characters (retrieval.text.strip_controls runs at read time), so
 # these two cannot collide with it.
@@ -116,7 +116,6 @@ class Parsed:
 
     sentences: list[str]
     terms: list[set[str]]
-    fact_bits: list[int] | None = None  # per sentence, as stored (see _BIT); None: look when asked
     facts: dict[tuple[AnswerType, bool], list[bool]] = field(default_factory=dict)
     joined: str = ""  # the sentences joined by SEPARATOR, for one regex pass over them all
     starts: list[int] = field(default_factory=list)  # where each sentence starts in `joined`
@@ -133,12 +132,7 @@ class Parsed:
         key = (kind, strong)
         found = self.facts.get(key)
         if found is None:
-            if self.fact_bits is not None:
-                bit = _BIT[key]
-                found = [bool(b >> bit & 1) for b in self.fact_bits]
-            else:
-                found = self._search((STRONG_FACTS if strong else FACTS)[kind])
-            self.facts[key] = found
+            found = self.facts[key] = self._search((STRONG_FACTS if strong else FACTS)[kind])
         return found
 
     def _search(self, pattern: re.Pattern[str]) -> list[bool]:
@@ -207,11 +201,7 @@ def analysis(text: str) -> str:
         spans.append(f"{start} {at}")
     where = _ITEM.join(spans) if spans else _LITERAL + _ITEM.join(parsed.sentences)
     terms = _ITEM.join(" ".join(sorted(t)) for t in parsed.terms)
-    bits = [0] * len(parsed.sentences)
-    for (kind, strong), bit in _BIT.items():
-        for i, held in enumerate(parsed.flags(kind, strong)):
-            bits[i] |= held << bit
-    return _PART.join((VERSION, where, terms, " ".join(map(str, bits))))
+    return _PART.join((VERSION, where, terms))
 
 
 def read(text: str, stored: str | None) -> Parsed:
@@ -219,7 +209,7 @@ def read(text: str, stored: str | None) -> Parsed:
     was (an older store, another tokenizer version, or a stored form that does not fit the text)."""
     if stored:
         parts = stored.split(_PART)
-        if len(parts) == 4 and parts[0] == VERSION:
+        if len(parts) == 3 and parts[0] == VERSION:
             where, terms = parts[1], parts[2].split(_ITEM)
             sentences: list[str] = []
             if where.startswith(_LITERAL):
@@ -228,7 +218,6 @@ def read(text: str, stored: str | None) -> Parsed:
                 with contextlib.suppress(ValueError):
                     spans = (span.partition(" ") for span in where.split(_ITEM))
                     sentences = [text[int(start) : int(end)] for start, _, end in spans]
-            bits = parts[3].split()
-            if sentences and len(terms) == len(sentences) == len(bits) and all(sentences):
-                return Parsed(sentences, [set(t.split()) for t in terms], [int(b) for b in bits])
+            if sentences and len(terms) == len(sentences) and all(sentences):
+                return Parsed(sentences, [set(t.split()) for t in terms])
     return parse(text)
