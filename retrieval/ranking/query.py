@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Literal
 
@@ -433,6 +433,13 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             weight = vocab.unknown_idf
         weight = max(weight, 0.01)
         concepts.append(Concept(word=word, terms=frozenset(alternatives), weight=weight, known=is_known))
+    # A word the corpus never uses weighs what the question's known words weigh on average, not as
+    # the rarest word could: how likely a word is to be missing depends on the corpus's size (in
+    # the seed file's 46 passages most English words are), not on whether the question is answered.
+    known_weights = [c.weight for c in concepts if c.known]
+    if known_weights:
+        typical = sum(known_weights) / len(known_weights)
+        concepts = [c if c.known else replace(c, weight=typical) for c in concepts]
     own = tokenize(question)
     terms = own + [b for b in dict.fromkeys(bridging) if b not in own]
     return Query(
