@@ -231,58 +231,21 @@ def confidence_features(ranked: Ranked, at: int = 0) -> np.ndarray:
         if other is not None and same is not None:
             break
     query = ranked.query
-    total = query.total_weight or 1.0
-    x[:] = (
-        logit,
-        _margin(logit, other),
-        f[_COV_ALL],
-        f[_COV_TEXT],
-        f[_COV_SENTENCE],
-        f[_COV_WINDOW],
-        f[_COV_REST],
-        f[_COV_REST_WINDOW],
-        query.unknown_weight / total,
-        f[_TYPE_SENTENCE],
-        f[_TYPE_MISSING],
-        1.0 if query.wants else 0.0,
-        f[_BM25_SHARE],
-        float(np.log1p(len(query.concepts))),
-        _margin(logit, same),
-        _softmax_share(ranked.logits[at:], 0),
-        f[_COV_TITLE],
-        f[_ANN_MASS],
-    )
+    own = {
+        "top_logit": logit,
+        "margin": _margin(logit, other),
+        "unknown_share": query.unknown_weight / (query.total_weight or 1.0),
+        "wants_type": 1.0 if query.wants else 0.0,
+        "n_concepts": float(np.log1p(len(query.concepts))),
+        "same_announcement_second": _margin(logit, same),
+        "softmax_top": _softmax_share(ranked.logits[at:], 0),
+    }
+    # The rest are the passage's own evidence, under the same names.
+    x[:] = [own[name] if name in own else f[_EVIDENCE[name]] for name in CONFIDENCE_FEATURES]
     return x
 
 
-(
-    _COV_ALL,
-    _COV_TEXT,
-    _COV_SENTENCE,
-    _COV_WINDOW,
-    _COV_REST,
-    _COV_REST_WINDOW,
-    _TYPE_SENTENCE,
-    _TYPE_MISSING,
-    _BM25_SHARE,
-    _COV_TITLE,
-    _ANN_MASS,
-) = (
-    FEATURES.index(name)
-    for name in (
-        "cov_all",
-        "cov_text",
-        "cov_sentence",
-        "cov_window",
-        "cov_rest",
-        "cov_rest_window",
-        "type_sentence",
-        "type_missing",
-        "bm25_share",
-        "cov_title",
-        "ann_mass",
-    )
-)
+_EVIDENCE = {name: i for i, name in enumerate(FEATURES)}
 
 
 def _softmax_share(logits: np.ndarray, at: int) -> float:
