@@ -111,4 +111,5 @@ def missing_fact(question: str) -> str | None:
         "date": "It gives no date for that.",
         "person": "It names no one for that.",
         "place": "It names no place for that.",
+        "contact": "It gives no contact details for that.",
     }.get(kind or "")

@@ -121,6 +121,27 @@ def test_another_form_of_an_irregular_verb_finds_the_text(tmp_path: Path) -> Non
         library.close()
 
 
+def test_asking_for_a_phone_number_gets_the_passage_that_gives_one(tmp_path: Path) -> None:
+    (tmp_path / "no-seeds").mkdir()
+    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
+    try:
+        items = [
+            news_item(1, title="DVSA press office", body=(
+                "The DVSA press office deals with enquiries from journalists about driving tests, "
+                "MOT testing and vehicle safety. Press office staff can be reached by phone every weekday.")),
+            news_item(2, title="Media enquiries", body=(
+                "Journalists can call the DVSA newsdesk on 0300 123 9000. Out of hours, use the "
+                "same number.")),
+        ]
+        library.ingest([write_jsonl(tmp_path / "news.jsonl", items)], progress=False)
+        # The passage that repeats the question's words gives no number to call: never the answer.
+        result = library.ask("dvsa press office phone number")
+        assert result.results and "0300 123 9000" in result.results[0].passage
+        assert result.answer is None or "0300 123 9000" in result.answer.passage
+    finally:
+        library.close()
+
+
 def test_thousands_as_people_write_them_find_the_number_in_full(seed: Library, news: Library) -> None:
     # GOV.UK writes "£300,000" and "5,000 homes"; people type "300k" and "5k".
     pledge = seed.ask("what was the 300k for")

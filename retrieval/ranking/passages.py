@@ -1,5 +1,5 @@
 """What a passage's text gives whatever the question: its sentences, the terms of each, and the kinds
-of fact each holds (an amount, a number, a date, a person, a place).
+of fact each holds (an amount, a number, a date, a person, a place, contact details).
 
 Splitting a passage into sentences and tokenizing them are two regex passes over its text, about
 150 µs a passage: with 24 candidates, more than all the rest of the second stage. So they are done
@@ -68,6 +68,12 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         # Or a name: two capitalised words inside a sentence ("… said Paul Makepeace, Head of …").
         r"|(?<=[a-z,] )[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, "
     ),
+    "contact": _starting(
+        r"\w.+-",
+        # An email address, a UK phone number, a postcode, a PO Box.
+        r"[\w.+-]+@[\w-]+\.[\w.-]+|\+44[\d ()]{9,}|\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b"
+        r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\bPO Box\b",
+    ),
     "place": _starting(
         "iafntcbrvpdESWNLUB",
         r"\b(in|at|from|across|near|to|around|throughout) (the )?[A-Z][a-z]+"
@@ -93,9 +99,10 @@ STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"(the )?(Minister|Secretary|Chancellor|Ambassador|Director|Chief|Chair|Head|President|Mayor)"
     ),
     "place": _starting("ia", r"\b(in|at) [A-Z][a-z]+(,? [A-Z][a-z]+)?\b"),
+    "contact": FACTS["contact"],
 }
 
-KINDS: tuple[AnswerType, ...] = ("amount", "number", "date", "person", "place")
+KINDS: tuple[AnswerType, ...] = ("amount", "number", "date", "person", "place", "contact")
 
 # Chunk text never holds control characters (retrieval.text.strip_controls runs at read time), so
 # these two cannot collide with it.

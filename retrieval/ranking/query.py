@@ -25,7 +25,7 @@ from retrieval.ranking.synonyms import SYNONYMS as _SYNONYMS
 from retrieval.search.kernels import K1
 from retrieval.search.tokenize import MAX_WORD, STOP_WORDS, normalise, term, tokenize, words
 
-AnswerType = Literal["amount", "number", "date", "person", "place"]
+AnswerType = Literal["amount", "number", "date", "person", "place", "contact"]
 
 
 # American spellings -> British, tried only when the American form is not in the corpus.
@@ -86,6 +86,24 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             r"county|area|region|place|location)\b"
         ),
     ),
+    (
+        # An email address, a phone number or a postal address: "email for foi requests", "how do i
+        # contact…", "what address do i send…".
+        "contact",
+        # Not "call" or "post": "call for evidence" and "post office" are GOV.UK's own words.
+        # "address" only as a noun ("will they address the gap" asks no address).
+        re.compile(
+            r"\b(e-?mail|phone|telephone|contact|helpline|write to)\b"
+            r"|\b(postal|e-?mail|what|which|the|an|their) address\b|\baddress (for|of|to)\b"
+        ),
+    ),
+)
+
+# Contact details asked for at the end ("natural england phone number", "ukti barcelona phone"): how
+# people type a look-up for them. Elsewhere in a question these words are usually its topic.
+_CONTACT_AT_END = re.compile(
+    r"\b(e-?mail( address)?|phone( number)?|telephone( number)?|contact (details|number)|helpline"
+    r"( number)?|(postal )?address|postcode)\s*\??$"
 )
 
 _RECENT = re.compile(r"\b(latest|newest|most recent|recently|this (week|month|year)|new)\b")
@@ -193,7 +211,9 @@ def wanted_type(question: str) -> AnswerType | None:
     text = normalise(question).strip()
     found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_WANTS) if (m := pattern.search(text))]
     found = [f for f in found if len(text[: f[0]].split()) <= _ASKS_WITHIN]
-    return min(found)[2] if found else None
+    if found:
+        return min(found)[2]
+    return "contact" if _CONTACT_AT_END.search(text) else None
 
 
 # How a question starts; words that start otherwise ("lighthouse keepers cottages portwenn",
