@@ -191,9 +191,9 @@ def _columns(record: AnnouncementRecord, digest: str, now: datetime) -> dict[str
 
 
 # From this many new announcements in one ingest, their passages are cut and analysed in worker
-# processes (retrieval/workers.py) while this process inserts: analysing a passage (its sentences,
-# terms and kinds of fact, ranking/passages.py) costs several times what storing it does. Below,
-# starting the workers would cost more than they save.
+# processes (retrieval/workers.py) while this process inserts: analysing a passage (its sentences and
+# their terms, ranking/passages.py) costs more than storing it does. Below, starting the workers
+# would cost more than they save.
 PARALLEL_FROM = 5_000
 _BATCH = 2_000
 
