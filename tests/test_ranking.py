@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -103,43 +104,45 @@ def test_american_spelling_finds_the_british_text(news: Library) -> None:
     assert "flood defences" in result.results[0].passage
 
 
-def test_another_form_of_an_irregular_verb_finds_the_text(tmp_path: Path) -> None:
-    # The stemmer joins "buy", "buys" and "buying", but "bought" is another word to it.
+@contextmanager
+def library_of(tmp_path: Path, bodies: dict[str, str]) -> Iterator[Library]:
+    """A store holding only announcements with these titles and bodies."""
     (tmp_path / "no-seeds").mkdir()
     library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
     try:
-        items = [
-            news_item(1, title="Empty homes brought back into use", body=(
-                "The council bought 40 empty homes in Hull last year and let them to families.")),
-            news_item(2, title="Housing advice service", body=(
-                "Families in Hull who want to buy a home can get advice from the council's housing team.")),
-        ]
+        items = [news_item(n, title=title, body=body) for n, (title, body) in enumerate(bodies.items(), 1)]
         library.ingest([write_jsonl(tmp_path / "news.jsonl", items)], progress=False)
-        result = library.ask("how many homes did hull council buy")
-        assert result.results and "bought 40 empty homes" in result.results[0].passage
+        yield library
     finally:
         library.close()
+
+
+def test_another_form_of_an_irregular_verb_finds_the_text(tmp_path: Path) -> None:
+    # The stemmer joins "buy", "buys" and "buying", but "bought" is another word to it.
+    with library_of(tmp_path, {
+        "Empty homes brought back into use":
+            "The council bought 40 empty homes in Hull last year and let them to families.",
+        "Housing advice service":
+            "Families in Hull who want to buy a home can get advice from the council's housing team.",
+    }) as library:
+        result = library.ask("how many homes did hull council buy")
+    assert result.results and "bought 40 empty homes" in result.results[0].passage
 
 
 def test_asking_for_a_phone_number_gets_the_passage_that_gives_one(tmp_path: Path) -> None:
-    (tmp_path / "no-seeds").mkdir()
-    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
-    try:
-        items = [
-            news_item(1, title="DVSA press office", body=(
-                "The DVSA press office deals with enquiries from journalists about driving tests, "
-                "MOT testing and vehicle safety. Press office staff can be reached by phone every weekday.")),
-            news_item(2, title="Media enquiries", body=(
-                "Journalists can call the DVSA newsdesk on 0300 123 9000. Out of hours, use the "
-                "same number.")),
-        ]
-        library.ingest([write_jsonl(tmp_path / "news.jsonl", items)], progress=False)
-        # The passage that repeats the question's words gives no number to call: never the answer.
+    with library_of(tmp_path, {
+        "DVSA press office": (
+            "The DVSA press office deals with enquiries from journalists about driving tests, "
+            "MOT testing and vehicle safety. Press office staff can be reached by phone every weekday."
+        ),
+        "Media enquiries": (
+            "Journalists can call the DVSA newsdesk on 0300 123 9000. Out of hours, use the same number."
+        ),
+    }) as library:
         result = library.ask("dvsa press office phone number")
-        assert result.results and "0300 123 9000" in result.results[0].passage
-        assert result.answer is None or "0300 123 9000" in result.answer.passage
-    finally:
-        library.close()
+    # The passage that repeats the question's words gives no number to call: never the answer.
+    assert result.results and "0300 123 9000" in result.results[0].passage
+    assert result.answer is None or "0300 123 9000" in result.answer.passage
 
 
 def test_thousands_as_people_write_them_find_the_number_in_full(seed: Library, news: Library) -> None:
