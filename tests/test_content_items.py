@@ -17,6 +17,8 @@ from sqlalchemy import select
 from retrieval.announcement import AnnouncementRecord, Block, parse_body
 from retrieval.chunking import MAX_CHARS, chunk_body
 from retrieval.ingest import ingest_paths
+from retrieval.ranking.passages import parse
+from retrieval.ranking.query import wanted_detail
 from retrieval.sources.files import IngestError, read_file
 from retrieval.store import Store, migrate
 from retrieval.store.schema import Announcement
@@ -396,3 +398,45 @@ def test_an_organisation_that_gov_uk_escaped_reads_as_plain_text(every_item: Rec
         if found is not None:
             fields = [found.title, found.organisation or "", found.summary or ""]
             assert not any("&amp;" in f for f in fields), path
+
+
+@pytest.mark.parametrize(
+    ("name", "question", "answer", "only_a_number"),
+    [
+        (
+            "detailed_guide/best-practice-detailed-guide.json",
+            "how long is the probation period for a new tier 4 sponsor",
+            "a transitional period lasting 12 months",
+            "The licence application fee is £536.",
+        ),
+        (
+            "corporate_information_page/corporate_information_page_without_description.json",
+            "how often does the audit committee meet",
+            "The committee usually meets at least 4 times a year",
+            "Departmental board meeting summaries from 2012 and earlier",
+        ),
+        (
+            "detailed_guide/translated_detailed_guide.json",
+            "whats the deadline for a charity annual return",
+            "complete an annual return within 10 months of the end",
+            "• start and end dates for the financial period",
+        ),
+    ],
+)
+def test_a_question_for_a_span_a_rate_or_a_time_limit_knows_the_sentence_that_gives_one(
+    name: str, question: str, answer: str, only_a_number: str
+) -> None:
+    # "How long" is not answered by any number (a fee, a year), nor "deadline" by any date (the
+    # example dates of a form); "within 10 months of…" holds no date at all. The ranker weighs the
+    # precise form (passages.DETAILS).
+    detail = wanted_detail(question)
+    assert detail is not None
+    parsed = [parse(chunk) for chunk in passages(name)]
+    flagged = {
+        sentence
+        for p in parsed
+        for sentence, holds in zip(p.sentences, p.detail_flags(detail), strict=True)
+        if holds
+    }
+    assert any(answer in sentence for sentence in flagged)
+    assert not any(sentence.startswith(only_a_number) for sentence in flagged)

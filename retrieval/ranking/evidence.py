@@ -3,9 +3,10 @@
 BM25 scores a bag of words. Whether a passage *answers* also depends on how much of the question it
 covers alone and with its title, whether the question's words sit together in one sentence, whether it
 holds the kind of fact asked for (an amount for "how much", a date for "when", a name for "who"), where
-it sits in its announcement, how strongly the rest of that announcement matches, and whether the
-announcement was withdrawn. Each is a number here; `model.py` weighs them with weights fitted on the
-training questions (`fit.py`).
+it sits in its announcement and how it compares with that announcement's other passages, how strongly
+the rest of that announcement matches, whether the sentence it matches with is only a heading, and
+whether the announcement was withdrawn. Each is a number here; `model.py` weighs them with weights
+fitted on the training questions (`fit.py`).
 """
 
 from __future__ import annotations
@@ -46,7 +47,24 @@ FEATURES = (
     "length_log",
     "withdrawn",
     "fresh",
+    "precise_passage",
+    "precise_sentence",
+    "heading",
+    "sentences_log",
+    "bm25_vs_announcement",
+    "sentence_vs_announcement",
+    "rest_window_vs_announcement",
 )
+
+# Most wrong first passages are another passage of the right announcement, one that repeats the
+# question's words more. How a passage compares with the best of its own announcement's candidates
+# is evidence its absolute figures do not give: these are its gap to that best, 0 for the best.
+_VS_ANNOUNCEMENT = (
+    ("bm25_vs_announcement", "bm25_rel"),
+    ("sentence_vs_announcement", "cov_sentence"),
+    ("rest_window_vs_announcement", "cov_rest_window"),
+)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -177,6 +195,9 @@ class _Coverage:
         return self.weight(mask & rest) / total
 
 
+_COLUMN = {name: i for i, name in enumerate(FEATURES)}
+
+
 def has_fact(kind: AnswerType, text: str) -> bool:
     return bool(FACTS[kind].search(text))
 
@@ -266,6 +287,7 @@ def gather(
         windows = [covered.share(m) for m in pairs]
         typed = _facts(parsed, wants) if wants else [False] * len(sentences)
         strong = _strong(parsed, wants) if wants else [False] * len(sentences)
+        precise = parsed.detail_flags(query.detail) if query.detail else None
         scores = [
             w_cov * cv + (w_type if t else 0.0) + (w_type if st else 0.0)
             for cv, t, st in zip(covs, typed, strong, strict=True)
@@ -314,5 +336,17 @@ def gather(
             math.log(max(len(c.text), 20)),
             1.0 if c.withdrawn else 0.0,
             (dated.index(published) + 1) / len(dated) if query.recent and published is not None else 0.0,
+            1.0 if precise and any(precise) else 0.0,
+            1.0 if precise and precise[best] else 0.0,
+            _heading(sentences[best]),
+            math.log1p(len(sentences)),
+            0.0,  # the three gaps to the announcement's best, below
+            0.0,
+            0.0,
         )
+    announcement_of = np.array([c.announcement_id for c in candidates])
+    for gap, of in _VS_ANNOUNCEMENT:
+        column = matrix[:, _COLUMN[of]]
+        best_of = {a: float(column[announcement_of == a].max()) for a in by_announcement}
+        matrix[:, _COLUMN[gap]] = column - np.array([best_of[a] for a in announcement_of.tolist()])
     return Evidence(matrix, covered, per_candidate, bold_weights)

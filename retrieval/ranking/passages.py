@@ -17,7 +17,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from retrieval.ranking.query import AnswerType
+from retrieval.ranking.query import AnswerType, Detail
 from retrieval.search import tokenize as tokenizer
 from retrieval.search.tokenize import _TERM_CACHE, term, tokenize, words
 from retrieval.text import split_sentences
@@ -102,6 +102,35 @@ STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
     "contact": FACTS["contact"],
 }
 
+_SMALL_NUMBER = (
+    r"(\d+(\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
+)
+_UNIT = r"(day|week|month|year|hour|minute|decade|fortnight)"
+
+# The form a fact takes when a question asks for that detail of its kind (query.Detail).
+DETAILS: dict[Detail, re.Pattern[str]] = {
+    "duration": re.compile(rf"\b{_SMALL_NUMBER}[- ]{_UNIT}s?\b|\b(a|an|half a) {_UNIT}\b", re.I),
+    "frequency": re.compile(
+        rf"\btimes (a|per|each|every)\b|\bevery ({_SMALL_NUMBER} )?{_UNIT}s?\b|\b(once|twice) (a|per|every)\b"
+        rf"|\b(annually|monthly|weekly|daily|quarterly|fortnightly|yearly)\b|\b(per|a|each) {_UNIT}\b",
+        re.I,
+    ),
+    "share": re.compile(
+        r"%|\bper ?cent\b|\b(half|third|quarter|majority|minority)\b|\b\d+ (in|out of) (every )?\d+\b"
+        r"|\b(one|two|three|four|five|nine) (in|out of) (every )?(two|three|four|five|ten|\d+)\b",
+        re.I,
+    ),
+    "age": re.compile(
+        r"\baged?\b|\byears? old\b|\b(under|over)[- ]\d+s?\b|\b\d+[- ]year[- ]olds?\b|\bage of\b", re.I
+    ),
+    "deadline": re.compile(
+        rf"\bwithin {_SMALL_NUMBER}\b|\bwithin (a|an) {_UNIT}\b"
+        rf"|\b{_SMALL_NUMBER} {_UNIT}s? (of|after|before|from)\b"
+        r"|\bby the end of\b|\bno later than\b|\bdeadline\b|\bclos(e|es|ing) (on|date)\b|\buntil\b|\bby \d",
+        re.I,
+    ),
+}
+
 KINDS: tuple[AnswerType, ...] = ("amount", "number", "date", "person", "place", "contact")
 
 # Chunk text never holds control characters (retrieval.text.strip_controls runs at read time), so
@@ -123,7 +152,7 @@ class Parsed:
 
     sentences: list[str]
     terms: list[set[str]]
-    facts: dict[tuple[AnswerType, bool], list[bool]] = field(default_factory=dict)
+    facts: dict[tuple[str, bool], list[bool]] = field(default_factory=dict)
     joined: str = ""  # the sentences joined by SEPARATOR, for one regex pass over them all
     starts: list[int] = field(default_factory=list)  # where each sentence starts in `joined`
 
@@ -140,6 +169,14 @@ class Parsed:
         found = self.facts.get(key)
         if found is None:
             found = self.facts[key] = self._search((STRONG_FACTS if strong else FACTS)[kind])
+        return found
+
+    def detail_flags(self, detail: Detail) -> list[bool]:
+        """Which sentences hold a fact in the form `detail` asks for (DETAILS)."""
+        key = (detail, True)
+        found = self.facts.get(key)
+        if found is None:
+            found = self.facts[key] = self._search(DETAILS[detail])
         return found
 
     def _search(self, pattern: re.Pattern[str]) -> list[bool]:

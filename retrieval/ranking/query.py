@@ -26,6 +26,10 @@ from retrieval.search.kernels import K1
 from retrieval.search.tokenize import MAX_WORD, STOP_WORDS, normalise, term, tokenize, words
 
 AnswerType = Literal["amount", "number", "date", "person", "place", "contact"]
+# Within a kind, the form a fact must take to answer: "how long" wants a span of time, not any
+# number; "how often" a rate; "what share" a percentage or fraction; "how old" an age; "deadline" a
+# time limit ("within 10 months of…"), which holds no date at all.
+Detail = Literal["duration", "frequency", "share", "age", "deadline"]
 
 
 # American spellings -> British, tried only when the American form is not in the corpus.
@@ -96,6 +100,17 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             r"\b(e-?mail|phone|telephone|contact|helpline|write to)\b"
             r"|\b(postal|e-?mail|what|which|the|an|their) address\b|\baddress (for|of|to)\b"
         ),
+    ),
+)
+
+_DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
+    ("duration", re.compile(r"\bhow long\b(?! do (i|we|you) have)")),
+    ("frequency", re.compile(r"\bhow often\b|\bhow frequently\b|\bhow many times (a|per|each)\b")),
+    ("share", re.compile(r"\bper ?cent(age)?\b|\bproportion\b|\bwhat share\b|\bhow much of\b")),
+    ("age", re.compile(r"\bhow old\b|\bwhat age\b|\bage limit\b|\bminimum age\b")),
+    (
+        "deadline",
+        re.compile(r"\bdeadline\b|\bby when\b|\bhow soon\b|\btime limit\b|\bhow long do (i|we|you) have\b"),
     ),
 )
 
@@ -187,6 +202,7 @@ class Query:  # not slotted: cached_property keeps its value in __dict__
     concepts: tuple[Concept, ...]
     wants: AnswerType | None
     recent: bool
+    detail: Detail | None = None  # the precise form of fact wanted, within `wants`
     corrections: dict[str, str] = field(default_factory=dict)  # unknown word -> corpus word
     asks: bool = True  # phrased as a question, not words typed to look something up
     # The most BM25 can give a passage for `terms`: each term the corpus has, repeats counted as BM25
@@ -224,6 +240,12 @@ _OPENER_WORDS = (
     "would should has have had may might any"
 )
 _OPENERS = frozenset(_OPENER_WORDS.split())
+
+
+def wanted_detail(question: str) -> Detail | None:
+    text = normalise(question)
+    found = [(m.start(), detail) for detail, pattern in _DETAILS if (m := pattern.search(text))]
+    return min(found)[1] if found else None
 
 
 def is_question(text: str) -> bool:
@@ -468,6 +490,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         best_bm25=(K1 + 1.0) * sum(vocab.idf(t) for t in terms if vocab.df(t) > 0),
         concepts=tuple(concepts),
         wants=wanted_type(question),
+        detail=wanted_detail(question),
         recent=wants_recent(question),
         asks=is_question(question),
         corrections=corrections,
