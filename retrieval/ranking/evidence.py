@@ -167,7 +167,7 @@ class _Coverage:
         self._sums: dict[int, float] = {}
         self.everything = (1 << len(self.concepts)) - 1
 
-    def mask(self, terms: set[str]) -> int:
+    def mask(self, terms: set[str] | frozenset[str]) -> int:
         m = 0
         for k, concept in enumerate(self.concepts):
             if not concept.terms.isdisjoint(terms):
@@ -217,6 +217,20 @@ def _parse(candidate: Candidate) -> Parsed:
             _PARSED.clear()
         _PARSED[candidate.chunk_id] = parsed
     return parsed
+
+
+# A title's terms, by its text: a title is met by many questions, and tokenizing the titles of a
+# question's candidates cost as much as reading their stored sentences.
+_TITLES: dict[str, frozenset[str]] = {}
+
+
+def _title_terms(title: str) -> frozenset[str]:
+    found = _TITLES.get(title)
+    if found is None:
+        if len(_TITLES) >= _PARSED_MAX:
+            _TITLES.clear()
+        found = _TITLES[title] = frozenset(tokenize(title))
+    return found
 
 
 def _facts(parsed: Parsed, kind: AnswerType) -> list[bool]:
@@ -275,7 +289,7 @@ def gather(
     for row, c in enumerate(candidates):
         title_mask = title_masks.get(c.announcement_id)
         if title_mask is None:
-            title_mask = title_masks[c.announcement_id] = covered.mask(set(tokenize(c.title)))
+            title_mask = title_masks[c.announcement_id] = covered.mask(_title_terms(c.title))
         parsed = _parse(c)
         sentences, sentence_terms = parsed.sentences, parsed.terms
         masks = [covered.mask(st) for st in sentence_terms]
@@ -344,9 +358,12 @@ def gather(
             0.0,
             0.0,
         )
-    announcement_of = np.array([c.announcement_id for c in candidates])
-    for gap, of in _VS_ANNOUNCEMENT:
-        column = matrix[:, _COLUMN[of]]
-        best_of = {a: float(column[announcement_of == a].max()) for a in by_announcement}
-        matrix[:, _COLUMN[gap]] = column - np.array([best_of[a] for a in announcement_of.tolist()])
+    # Each candidate's row of its announcement (in order of first appearance), then each column's
+    # best per announcement in one unbuffered maximum.
+    group_of: dict[int, int] = {}
+    groups = np.array([group_of.setdefault(c.announcement_id, len(group_of)) for c in candidates])
+    sources = [_COLUMN[of] for _, of in _VS_ANNOUNCEMENT]
+    tops = np.full((len(group_of), len(sources)), -np.inf)
+    np.maximum.at(tops, groups, matrix[:, sources])
+    matrix[:, [_COLUMN[gap] for gap, _ in _VS_ANNOUNCEMENT]] = matrix[:, sources] - tops[groups]
     return Evidence(matrix, covered, per_candidate, bold_weights)
