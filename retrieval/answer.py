@@ -32,6 +32,7 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # 24 rather than 48: on the training halves the answering passage was as often first (top@1 and hit@3
 # within one question of each other) and the second stage costs half as much.
 CANDIDATES = 24
+LOOKED_AT = 5  # results a reply is built from at least, whatever top-k asks for (see answer_from_ranked)
 PER_ANNOUNCEMENT = 2  # passages of one announcement in the results (the answer's own second-best too)
 # A withdrawn announcement is no longer government policy: it may still be the only one that says
 # something, so it is not dropped, but it ranks below current passages that match nearly as well. A
@@ -331,9 +332,10 @@ def _names_its_title(query: Query, ranked: Ranked, at: int) -> bool:
 def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Weights, top_k: int) -> Answer:
     """The outcome, its confidence and the results, from passages the second stage has ordered."""
     limit = max(top_k, 1)
-    # Twice as many positions as results are looked at, so that the first k results are the first k
-    # of a longer list, whatever k is ("--top-k 2" gives the first two of the default five).
-    positions = _result_positions(ranked, 2 * limit, PER_ANNOUNCEMENT)
+    # The same positions are looked at whatever k is, at least twice the default five, so that the
+    # first k results are the first k of a longer list ("--top-k 2" gives the first two of the
+    # default five, even when the passages ranked 2-4 are too far to show and the fifth is not).
+    positions = _result_positions(ranked, 2 * max(limit, LOOKED_AT), PER_ANNOUNCEMENT)
     if not positions or not query.concepts:
         return Answer(question, "none", 0.0, None, [], query.corrections or None)
     confidence = _confidence(ranked, weights)
