@@ -18,7 +18,7 @@ from bot.cli import main as cli
 from retrieval.announcement import AnnouncementRecord
 from retrieval.library import Library
 from retrieval.ranking.model import load_weights
-from retrieval.ranking.query import Vocab, analyse
+from retrieval.ranking.query import Vocab, analyse, wanted_type
 from tests.conftest_retrieval import (
     NEWS_2024,
     SEED_FILE,
@@ -330,3 +330,17 @@ def test_a_when_question_is_not_answered_by_a_passage_without_a_date(tmp_path: P
         assert result.outcome != "answer"  # the passage gives no date: at most the closest
     finally:
         library.close()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the fine for fishing without a licence",
+        "what is the fee to register a trade mark",
+        "how big a fine did he get",
+        "whats the max penalty for flying a drone there",
+    ],
+)
+def test_a_fine_a_fee_or_a_penalty_is_asked_as_a_sum_of_money(question: str) -> None:
+    # So only a passage that gives a sum can answer it confidently (the kind-of-fact rule).
+    assert wanted_type(question) == "amount"

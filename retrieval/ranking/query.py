@@ -57,6 +57,9 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             r"\bhow much\b|\bcost(s|ing)?\b|\bprice\b|\bworth\b|\bbudget\b"
             r"|\bhow big (is|was) the (fund|grant)"
             r"|\bwhat (was|is) the (fund|grant|investment|funding|value)|£"
+            # A fine, a fee or a salary is a sum of money: "whats the fine for…", "how big a fine".
+            r"|\bwhat(s| is| was| are| were)? the (max(imum)? )?(fines?|penalty|penalties|fees?|charges?"
+            r"|salary|wages?)\b|\bhow (big|large) (a|was the|is the) (fine|penalty)\b"
         ),
     ),
     (
