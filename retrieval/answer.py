@@ -97,17 +97,13 @@ def _df_many(index: BM25Index) -> Callable[[list[str]], list[int]]:
     """Document frequencies of many terms in one vectorised binary search over the sorted vocabulary."""
 
     def df_many(terms: list[str]) -> list[int]:
-        sorted_terms = index.vocabulary.sorted_terms
-        if not terms or not len(sorted_terms):
-            return [0] * len(terms)
-        keys = np.array([t.encode() for t in terms], dtype=np.bytes_)
-        at = np.minimum(np.searchsorted(sorted_terms, keys), len(sorted_terms) - 1)
-        found = sorted_terms[at] == keys
-        ids = np.asarray(index.vocabulary.ids)[at]
+        if not terms:
+            return []
+        ids = index.vocabulary.ids_of(terms)
         indptr = np.asarray(index.indptr)
-        df = np.where(
-            found & (ids + 1 < len(indptr)), indptr[np.minimum(ids + 1, len(indptr) - 1)] - indptr[ids], 0
-        )
+        known = (ids >= 0) & (ids + 1 < len(indptr))
+        safe = np.where(known, ids, 0)
+        df = np.where(known, indptr[np.minimum(safe + 1, len(indptr) - 1)] - indptr[safe], 0)
         return [int(v) for v in df]
 
     return df_many

@@ -17,6 +17,7 @@ from retrieval.library import Library
 from retrieval.search import persistence
 from retrieval.search.bm25 import BM25Index, IndexMeta
 from retrieval.search.tokenize import VERSION, tokenize
+from retrieval.search.vocabulary import Vocabulary
 from retrieval.sources.files import read_file
 from tests.conftest_retrieval import (
     NEWS_2024,
@@ -408,3 +409,14 @@ def test_chunks_deleted_behind_the_index_are_never_quoted(tmp_path: Path) -> Non
         assert result.answer is None or "37407" not in result.answer.passage
         assert not {p.chunk_id for p in lib.search("37407 locomotive Blackpool", limit=10)} & deleted
         lib.close()
+
+
+def test_a_word_longer_than_every_term_is_no_term_and_not_read_as_its_prefix() -> None:
+    # Keys are searched at the vocabulary's own width; a longer one must not be cut down to it and
+    # then found ("floodlights" is not "flood"), nor make the search cast the whole vocabulary.
+    vocabulary = Vocabulary.from_terms(["flood", "risk", "défens"])
+    assert vocabulary.get("floodlights") is None
+    assert vocabulary.get("flood") is not None
+    ids = vocabulary.ids_of(["floodlights", "risk", "défens", "défensive", "zzz"])
+    assert [i >= 0 for i in ids] == [False, True, True, False, False]
+    assert vocabulary.terms()[ids[1]] == "risk" and vocabulary.terms()[ids[2]] == "défens"
