@@ -16,6 +16,7 @@ import pytest
 
 from bot.cli import main as cli
 from retrieval.announcement import AnnouncementRecord
+from retrieval.answer import vocab_of
 from retrieval.library import Library
 from retrieval.ranking.model import load_weights
 from retrieval.ranking.query import Vocab, analyse, wanted_type
@@ -344,3 +345,17 @@ def test_a_when_question_is_not_answered_by_a_passage_without_a_date(tmp_path: P
 def test_a_fine_a_fee_or_a_penalty_is_asked_as_a_sum_of_money(question: str) -> None:
     # So only a passage that gives a sum can answer it confidently (the kind-of-fact rule).
     assert wanted_type(question) == "amount"
+
+
+
+def test_the_unit_a_question_asks_in_is_not_its_topic(news: Library) -> None:
+    # "What date…" is answered by "15 October", not by the word "date": there the word is part of the
+    # asking, weighed as filler; in "closing date" it is what the question is about.
+    vocab = vocab_of(news.index)
+
+    def weight_of_date(question: str) -> float:
+        return next(c.weight for c in analyse(question, vocab).concepts if c.word == "date")
+
+    assert weight_of_date("what date is the hereditary peers vote") < 0.5 * weight_of_date(
+        "hereditary peers vote date"
+    )

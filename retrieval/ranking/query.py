@@ -188,6 +188,13 @@ _QUESTION_NOISE = frozenset(
 )
 
 
+# The unit a "what date / which year / what time…" question asks in: the answer gives "21 May" or
+# "2016", not the word "date" or "year", so after "what" or "which" such a word is part of the asking,
+# weighed as filler. (Elsewhere it is a topic: "closing date", "last year".)
+_ASKED_UNITS = frozenset(["date", "year", "day", "month", "time", "percentage", "proportion"])
+_ASKING = frozenset(["what", "which", "whats"])
+
+
 @dataclass(frozen=True)
 class Concept:
     """One question word and the index terms that satisfy it."""
@@ -469,7 +476,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         if not known:
             bridging.extend(sorted(a for a in present if a != t))
         bridging.extend(sorted(joined_here))
-        if word in _QUESTION_NOISE:
+        asked_unit = word in _ASKED_UNITS and i > 0 and surface[i - 1] in _ASKING
+        if word in _QUESTION_NOISE or asked_unit:
             weight = 0.25 * (max(vocab.idf(a) for a in present) if present else 1.0)
         elif is_known:
             # The concept weighs what its own term weighs if the corpus has it, else its best stand-in.
