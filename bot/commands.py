@@ -200,7 +200,20 @@ class Commands:
                 return [self._latest_or_news(request, intent.rest)]
             case "news":
                 return [self._news(request, intent.rest)]
+            case "more":
+                return [self._more(request)]
         return self.ask(request, intent.rest)
+
+    def _more(self, request: Request) -> Reply:
+        """Typed "more" after an answer: its further matches, as its "More matches" button shows them
+        (and for a closest reply, which has no such button, whatever else is near enough)."""
+        turn = self.library.last_answer(request.chat_id, self.clock())
+        if turn is None:
+            return render.NOTHING_ASKED_YET
+        answer = self.library.ask(turn.question, top_k=MORE_RESULTS)
+        if not render.further_matches(answer.results):
+            return render.nothing_more_reply(turn.question)
+        return render.more_reply(answer, self._key(request, "more", turn.question), 1)
 
     def ask(self, request: Request, text: str) -> list[Reply]:
         """A question: a follow-up is asked of the announcement it follows first; a list of filters

@@ -10,6 +10,7 @@ every message.
 | help, what can you do?, how does this work    | help      | what it can do, example questions    |
 | what's new?, latest, latest from the MoD      | latest    | the newest announcements (filtered)  |
 | news about X, anything on X, what's new on X  | news      | announcements about X, newest first  |
+| more, any more?, next, other results          | more      | the last answer's further matches    |
 | anything else                                 | question  | the passage that answers             |
 
 Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
@@ -25,7 +26,7 @@ from typing import Literal
 
 from retrieval.search.tokenize import STOP_WORDS
 
-Kind = Literal["greeting", "thanks", "goodbye", "help", "latest", "news", "question"]
+Kind = Literal["greeting", "thanks", "goodbye", "help", "latest", "news", "more", "question"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,16 @@ _HELP = re.compile(
     r"|what'?s this(?: bot)?|commands|menu|instructions|options|\?+)(?: please)?$"
 )
 
+# "more", "any more?", "show me more results", "next", "what else?": the further matches of the last
+# answer, as its "More matches" button shows them. The whole message only: "more about the budget"
+# and "what else did she say" are questions.
+_MORE = re.compile(
+    r"^(?:(?:so|and|ok|okay) )?(?:(?:show|give|tell) me |can i see |i want |i'?d like |are there |is there )?"
+    r"(?:(?:any|some|the) )?(?:more|next|others|other ones|other results|other matches|other answers"
+    r"|what else|anything else)(?: (?:matches|results|passages|answers|ones|like (?:this|that)))?"
+    r"(?: (?:please|then|pls))?$"
+)
+
 # "what's new", "latest", "anything new today?" and what follows them; the follower is read in the
 # command layer as filters ("from the MoD", "this week") or, if words are left, as a topic.
 _LATEST = re.compile(
@@ -150,6 +161,8 @@ def classify(text: str) -> Intent:
         return Intent(next(k for k in _PRIORITY if k in kinds))
     if _HELP.match(rest):
         return Intent("help")
+    if _MORE.match(rest):
+        return Intent("more")
     news = _NEWS.match(rest)
     if news is not None:
         return Intent("news", news.group("topic").strip())

@@ -300,6 +300,20 @@ def follow_up_not_said(
     return passage_reply(elsewhere, lead=f"{escape(said)} {then}\n\n")
 
 
+NOTHING_ASKED_YET = Reply(
+    "Ask me a question first; then “more” shows the other passages that match it. /latest lists the "
+    "newest announcements."
+)
+
+
+def nothing_more_reply(question: str) -> Reply:
+    """Typed "more" when the last answer has no further match near enough to show."""
+    return Reply(
+        f"That is all I found near enough to “{escape(shorten(question, 80))}”. Ask me in other words, "
+        "or try /search with a few key words."
+    )
+
+
 def more_reply(answer: Answer, key: str, page: int, per_page: int = 3) -> Reply:
     """Further matches, paged by editing the same message."""
     others = further_matches(answer.results)
@@ -664,7 +678,8 @@ HELP = Reply(
             "live-streamed abuse?</i> I reply with the passage that answers, its source and a link.",
             "",
             "Or say <i>what’s new?</i>, <i>news about flooding</i> or <i>speeches by HM Treasury this "
-            "week</i>; follow up an answer with <i>and when?</i>, or reply to it.",
+            "week</i>; follow up an answer with <i>and when?</i> or reply to it, and say <i>more</i> "
+            "for its other matches.",
             "",
             "/latest [N] [FILTERS] – the newest announcements, e.g. /latest treasury, /latest speeches "
             "since 1 Oct",

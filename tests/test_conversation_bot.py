@@ -449,3 +449,18 @@ async def test_about_says_in_plain_words_what_the_bot_knows_and_when_it_checked(
         set_clock(bot, None)
 
     assert "Last checked GOV.UK 12 minutes ago: nothing new." in after
+
+
+async def test_typing_more_shows_the_last_answers_further_matches(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    nothing_yet = await say(fake, "more", chat)
+    assert plain(nothing_yet) == parse_telegram_html(render.NOTHING_ASKED_YET.text)[0]
+
+    answer = await say(fake, "impact funds investing in affordable housing", chat)
+    assert "More matches" in labels(answer)
+    more = await say(fake, "any more?", chat)
+
+    # What the "More matches" button shows, as a message of its own, with its way back to the answer.
+    assert plain(more).startswith("More matches (1/")
+    assert "« Answer" in labels(more)
+    assert len(re.findall(r"^\d+\. ", plain(more), re.M)) >= 2

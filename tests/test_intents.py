@@ -51,6 +51,15 @@ from retrieval.search.tokenize import term
         ("anything on hereditary peers", "news", "hereditary peers"),
         ("what's new on pensions?", "news", "pensions"),
         ("updates on energy bills", "news", "energy bills"),
+        # more of the last answer's matches; a topic after "more" makes it a question
+        ("more", "more", ""),
+        ("any more?", "more", ""),
+        ("Show me more results please", "more", ""),
+        ("what else?", "more", ""),
+        ("thanks, more please", "more", ""),
+        ("more about the budget", "question", "more about the budget"),
+        ("what else did the minister say", "question", "what else did the minister say"),
+        ("next week's flood warnings", "question", "next week's flood warnings"),
         # questions, pleasantries before them dropped
         (
             "hi, how much did the Home Secretary pledge?",
