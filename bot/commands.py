@@ -202,7 +202,19 @@ class Commands:
                 return [self._news(request, intent.rest)]
             case "more":
                 return [self._more(request)]
+            case "about":
+                return [self._about_answer(request, intent.rest)]
         return self.ask(request, intent.rest)
+
+    def _about_answer(self, request: Request, detail: str) -> Reply:
+        """A detail of the announcement the last answer quoted (or the one replied to): its link, who
+        published it, when, or GOV.UK's summary of it."""
+        announcement_id = request.replying_to
+        if announcement_id is None:
+            turn = self.library.last_answer(request.chat_id, self.clock())
+            announcement_id = turn.announcement_id if turn is not None else None
+        found = self.library.announcement(announcement_id) if announcement_id is not None else None
+        return render.detail_reply(detail, found) if found is not None else render.ASK_FIRST
 
     def _more(self, request: Request) -> Reply:
         """Typed "more" after an answer: its further matches, as its "More matches" button shows them

@@ -11,6 +11,7 @@ every message.
 | what's new?, latest, latest from the MoD      | latest    | the newest announcements (filtered)  |
 | news about X, anything on X, what's new on X  | news      | announcements about X, newest first  |
 | more, any more?, next, other results          | more      | the last answer's further matches    |
+| link?, who published it?, summarise it        | about     | that detail of the last answer       |
 | anything else                                 | question  | the passage that answers             |
 
 Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
@@ -26,7 +27,7 @@ from typing import Literal
 
 from retrieval.search.tokenize import STOP_WORDS
 
-Kind = Literal["greeting", "thanks", "goodbye", "help", "latest", "news", "more", "question"]
+Kind = Literal["greeting", "thanks", "goodbye", "help", "latest", "news", "more", "about", "question"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,47 @@ _MORE = re.compile(
     r"(?: (?:please|then|pls))?$"
 )
 
+# About the last answer rather than a new question: its link, who published it, when, GOV.UK's
+# summary of it. "link?" asked of every announcement found "transport links". Not "who said that?":
+# that is asked of the announcement (a speaker it names), as a follow-up.
+_IT = r"(?:it|that|this|the (?:announcement|article|story|answer|quote|statement))"
+_ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "link",
+        re.compile(
+            r"^(?:(?:what'?s|what is|whats|give me|send me|can i (?:have|get|see)|got|where'?s|where is|share"
+            r"|show me) )?(?:the |a |its |that |your )?(?:link|url|source|sources|web ?page|website"
+            rf"|gov ?uk (?:link|page))(?: (?:for|to|of|on) {_IT})?(?: please)?$"
+            rf"|^where(?:'?s| is| was| does| did) {_IT} (?:from|come from|published)$"
+            rf"|^where did you (?:get|find) {_IT}$|^is {_IT} official$"
+        ),
+    ),
+    (
+        "publisher",
+        re.compile(
+            r"^(?:who|which (?:department|organisation|organization|body|ministry|agency)) (?:published|wrote"
+            rf"|issued|released|put out) {_IT}$|^who(?:'?s| is) {_IT} (?:from|by)$"
+            rf"|^which (?:department|organisation|organization|ministry) (?:is )?{_IT} from$"
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            rf"^when (?:was|is|did) {_IT} (?:published|released|come out|came out|put out|issued|out)$"
+            rf"|^(?:how old|how recent) is {_IT}$|^what date (?:was|is) {_IT}(?: published)?$"
+        ),
+    ),
+    (
+        "summary",
+        re.compile(
+            rf"^(?:can you |could you |please )?(?:summari[sz]e(?: {_IT})?|sum up(?: {_IT})?|sum {_IT} up)"
+            r"(?: for me)?(?: please)?$"
+            rf"|^(?:give me |what'?s |what is )?(?:a |the )?(?:summary|tldr|tl dr|gist)(?: of {_IT})?"
+            rf"(?: please)?$|^what(?:'?s| is) {_IT} about$"
+        ),
+    ),
+)
+
 # "what's new", "latest", "anything new today?" and what follows them; the follower is read in the
 # command layer as filters ("from the MoD", "this week") or, if words are left, as a topic.
 _LATEST = re.compile(
@@ -163,6 +205,9 @@ def classify(text: str) -> Intent:
         return Intent("help")
     if _MORE.match(rest):
         return Intent("more")
+    about = next((detail for detail, pattern in _ABOUT if pattern.match(rest)), None)
+    if about is not None:
+        return Intent("about", about)
     news = _NEWS.match(rest)
     if news is not None:
         return Intent("news", news.group("topic").strip())

@@ -300,6 +300,38 @@ def follow_up_not_said(
     return passage_reply(elsewhere, lead=f"{escape(said)} {then}\n\n")
 
 
+ASK_FIRST = Reply(
+    "Ask me a question first: each answer names the announcement it quotes, who published it and "
+    "when, with its link on GOV.UK."
+)
+
+
+def detail_reply(detail: str, a: StoredAnnouncement) -> Reply:
+    """One detail of the announcement the last answer quoted, asked for in plain words ("link?",
+    "who published it?", "when was it published?", "summarise it"), with its title and link."""
+    title = f"<b>{escape(a.title)}</b>"
+    source = source_line(a.type, a.published, a.organisation)
+    link = f'\n<a href="{escape(a.url, quote=True)}">Read it on GOV.UK</a>' if a.url else ""
+    match detail:
+        case "publisher":
+            said = f"Published by {escape(a.organisation)}:" if a.organisation else "It names no publisher:"
+        case "date":
+            when = date_text(a.published)
+            said = f"Published on {when}" if when else "It carries no publication date"
+            if a.updated is not None and a.published is not None and a.updated.date() > a.published.date():
+                said += f", updated on {date_text(a.updated)}"
+            said += ":"
+        case "summary":
+            if a.summary:
+                quoted = escape(shorten(a.summary, MAX_MESSAGE // 2))
+                said = f"GOV.UK’s own summary of {title}:\n<blockquote>{quoted}</blockquote>"
+                return Reply(f"{said}\n{source}{link}", [[_opens(FULL_ANNOUNCEMENT, a.announcement_id)]])
+            said = "I quote rather than summarise, and it has no summary of its own; it is all here:"
+        case _:
+            said = "It came from a file, not from GOV.UK: there is no link." if not a.url else "The source:"
+    return Reply(f"{said}\n{title}\n{source}{link}", [[_opens(FULL_ANNOUNCEMENT, a.announcement_id)]])
+
+
 NOTHING_ASKED_YET = Reply(
     "Ask me a question first; then “more” shows the other passages that match it. /latest lists the "
     "newest announcements."

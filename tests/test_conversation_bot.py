@@ -464,3 +464,26 @@ async def test_typing_more_shows_the_last_answers_further_matches(fake: FakeBotA
     assert plain(more).startswith("More matches (1/")
     assert "« Answer" in labels(more)
     assert len(re.findall(r"^\d+\. ", plain(more), re.M)) >= 2
+
+
+async def test_link_publisher_date_and_summary_of_the_last_answer_are_asked_in_plain_words(
+    fake: FakeBotAPI, lib: Library
+) -> None:
+    chat = new_chat()
+    before = await say(fake, "link?", chat)
+    assert plain(before) == parse_telegram_html(render.ASK_FIRST.text)[0]
+
+    await say(fake, PEERS, chat)
+    peers = lib.announcement(announcement_id(lib, PEERS_TITLE))
+    assert peers is not None and peers.url and peers.organisation and peers.summary
+
+    link = await say(fake, "link?", chat)
+    # Not "transport links" in another announcement: the source of the answer just given.
+    assert plain(link).startswith("The source:\n" + peers.title)
+    assert peers.url in link.params["text"]
+    publisher = await say(fake, "who published it?", chat)
+    assert plain(publisher).startswith(f"Published by {peers.organisation}:\n{peers.title}")
+    summary = await say(fake, "summarise it", chat)
+    assert plain(summary).startswith(f"GOV.UK’s own summary of {peers.title}:")
+    assert peers.summary[:60] in plain(summary)
+    assert labels(summary) == ["Full announcement"]

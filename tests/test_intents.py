@@ -60,6 +60,16 @@ from retrieval.search.tokenize import term
         ("more about the budget", "question", "more about the budget"),
         ("what else did the minister say", "question", "what else did the minister say"),
         ("next week's flood warnings", "question", "next week's flood warnings"),
+        # a detail of the last answer, not a new question
+        ("link?", "about", "link"),
+        ("what's the source", "about", "link"),
+        ("where did you get that", "about", "link"),
+        ("who published it?", "about", "publisher"),
+        ("when was it published", "about", "date"),
+        ("summarise it please", "about", "summary"),
+        ("can you sum it up", "about", "summary"),
+        ("who said that?", "question", "who said that?"),  # asked of the announcement: its speaker
+        ("link between smoking and cancer", "question", "link between smoking and cancer"),
         # questions, pleasantries before them dropped
         (
             "hi, how much did the Home Secretary pledge?",
