@@ -204,6 +204,8 @@ class Commands:
                 return [self._more(request)]
             case "about":
                 return [self._about_answer(request, intent.rest)]
+            case "wrong":
+                return [render.MISSED]
         return self.ask(request, intent.rest)
 
     def _about_answer(self, request: Request, detail: str) -> Reply:

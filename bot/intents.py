@@ -12,6 +12,7 @@ every message.
 | news about X, anything on X, what's new on X  | news      | announcements about X, newest first  |
 | more, any more?, next, other results          | more      | the last answer's further matches    |
 | link?, who published it?, summarise it        | about     | that detail of the last answer       |
+| that's wrong, not helpful, not what i asked   | wrong     | sorry, and how to ask better         |
 | anything else                                 | question  | the passage that answers             |
 
 Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
@@ -27,7 +28,9 @@ from typing import Literal
 
 from retrieval.search.tokenize import STOP_WORDS
 
-Kind = Literal["greeting", "thanks", "goodbye", "help", "latest", "news", "more", "about", "question"]
+Kind = Literal[
+    "greeting", "thanks", "goodbye", "help", "latest", "news", "more", "about", "wrong", "question"
+]
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,10 @@ _SMALL_TALK: tuple[tuple[str, str], ...] = (
     ),
     ("filler", r"mate|pal|buddy|bot|friend|folks|all|please|again|very much|a lot"),
 )
+# The whole alternation must end at a word's end: bound to the last alternative only, "ta" was a
+# "thanks" at the start of "tax", and "yo" a greeting at the start of "you".
 _PHRASE = re.compile(
-    "|".join(f"(?P<g{i}>{pattern})" for i, (_, pattern) in enumerate(_SMALL_TALK)) + r"(?=\s|$)"
+    "(?:" + "|".join(f"(?P<g{i}>{pattern})" for i, (_, pattern) in enumerate(_SMALL_TALK)) + r")(?=\s|$)"
 )
 _PRIORITY: tuple[Kind, ...] = ("goodbye", "thanks", "greeting")
 # Messages without words, by their first character.
@@ -144,6 +149,18 @@ _ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+# Telling the bot its answer missed: asked as a question, "that doesn't answer my question" was
+# answered with a passage about "the big questions in fusion physics".
+_WRONG = re.compile(
+    r"^(?:no+|nope|nah|hmm+|um+)?\s?(?:(?:that'?s|that is|thats|this is|it'?s|its) )?(?:not )?"
+    r"(?:wrong|incorrect|not right|not it|not correct|not true|not helpful|unhelpful|useless|rubbish|nonsense"
+    r"|wrong answer|not what i (?:asked|meant|wanted|was looking for)|not the answer|irrelevant"
+    r"|(?:that|it|this|you) (?:doesn'?t|does not|didn'?t|did not) (?:answer|help)"
+    r"(?: (?:my|the) question| me)?"
+    r"|(?:that|it|this) (?:doesn'?t|does not|didn'?t|did not) make sense|you(?:'re| are) wrong)"
+    r"(?: (?:at all|mate|bot|sorry))?$"
+)
+
 # "what's new", "latest", "anything new today?" and what follows them; the follower is read in the
 # command layer as filters ("from the MoD", "this week") or, if words are left, as a topic.
 _LATEST = re.compile(
@@ -205,6 +222,8 @@ def classify(text: str) -> Intent:
         return Intent("help")
     if _MORE.match(rest):
         return Intent("more")
+    if _WRONG.match(rest):
+        return Intent("wrong")
     about = next((detail for detail, pattern in _ABOUT if pattern.match(rest)), None)
     if about is not None:
         return Intent("about", about)

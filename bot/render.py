@@ -300,6 +300,11 @@ def follow_up_not_said(
     return passage_reply(elsewhere, lead=f"{escape(said)} {then}\n\n")
 
 
+MISSED = Reply(
+    "Sorry that missed. Ask me again in other words: naming the organisation, the place or the scheme "
+    "helps. Or try /search with a few key words; 👎 under an answer tells us it missed."
+)
+
 ASK_FIRST = Reply(
     "Ask me a question first: each answer names the announcement it quotes, who published it and "
     "when, with its link on GOV.UK."

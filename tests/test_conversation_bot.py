@@ -487,3 +487,12 @@ async def test_link_publisher_date_and_summary_of_the_last_answer_are_asked_in_p
     assert plain(summary).startswith(f"GOV.UK’s own summary of {peers.title}:")
     assert peers.summary[:60] in plain(summary)
     assert labels(summary) == ["Full announcement"]
+
+
+async def test_saying_the_answer_missed_gets_an_apology_not_another_quote(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    await say(fake, PEERS, chat)
+    for complaint in ("that doesn't answer my question", "thats wrong"):
+        reply = await say(fake, complaint, chat)
+        # Asked as a question, the first was answered with "the big questions in fusion physics".
+        assert plain(reply) == parse_telegram_html(render.MISSED.text)[0], complaint

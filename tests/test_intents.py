@@ -70,6 +70,16 @@ from retrieval.search.tokenize import term
         ("can you sum it up", "about", "summary"),
         ("who said that?", "question", "who said that?"),  # asked of the announcement: its speaker
         ("link between smoking and cancer", "question", "link between smoking and cancer"),
+        # telling the bot it missed
+        ("that's wrong", "wrong", ""),
+        ("that doesn't answer my question", "wrong", ""),
+        ("no, not what i asked", "wrong", ""),
+        ("you are wrong", "wrong", ""),
+        ("what is wrong with the cqc", "question", "what is wrong with the cqc"),
+        # a small-talk word is a whole word: "tax" is no "ta", "you" no "yo", "kids" no "k"
+        ("tax changes in the budget", "question", "tax changes in the budget"),
+        ("youth unemployment figures", "question", "youth unemployment figures"),
+        ("hi, tax changes?", "question", "tax changes?"),
         # questions, pleasantries before them dropped
         (
             "hi, how much did the Home Secretary pledge?",
