@@ -1,9 +1,10 @@
 """Follow-ups: "and how much will it cost?" right after an answer is about that answer's announcement.
 
 A message is a follow-up when it replies to one of the bot's answers (Telegram's reply_to_message),
-or when the chat had an answer in the last ten minutes and the message is short (at most six
-words), starts like a follow-up ("and", "but", "what about", "when", "who", "how much"...) or leans
-on the answer with a pronoun ("it", "that", "they", "this"), and brings no strong topic word of
+or when the chat had an answer in the last ten minutes and the message is short and starts like a
+follow-up ("and", "but", "what about", "when", "who", "how much"...: at most six words) or leans on
+the answer with a pronoun ("it", "that", "they", "this": at most nine words, as in "what else can
+it be used for"), and brings no strong topic word of
 its own: a word the corpus uses that the followed announcement does not ("what about flood
 defences?" after an answer about peers is a new question). Cheap: a regular expression, a set of
 generic words and a lookup of the message's few terms.
@@ -24,10 +25,13 @@ from retrieval.search.tokenize import term, words
 
 FOLLOW_UP_WINDOW = timedelta(minutes=10)
 MAX_WORDS = 6
+# A pronoun leans on the answer more surely than an opener: "what else can it be used for" (seven
+# words) follows the answer, where "when is the new passport fee due" may be a question of its own.
+MAX_WORDS_LEANING = 9
 
 _OPENERS = re.compile(
     r"^(?:and|but|so|also|plus|what about|how about|what of|when|who|whom|whose|where|why|which"
-    r"|how much|how many|how long|how soon|what date|what time|since when|until when|by when)\b"
+    r"|how much|how many|how long|how soon|what date|what time|since when|until when|by when|from when)\b"
 )
 _PRONOUNS = frozenset(
     {"it", "its", "it's", "that", "they", "them", "their", "this", "these", "those", "he", "she"}
@@ -64,9 +68,9 @@ def answered_announcement(buttons: Iterable[tuple[str, str | None]]) -> int | No
 def sounds_like_follow_up(text: str) -> bool:
     """Short, and shaped like a follow-up: an opener or a pronoun that leans on what came before."""
     found = words(text)
-    if not found or len(found) > MAX_WORDS:
+    if not found or len(found) > MAX_WORDS_LEANING:
         return False
-    if _OPENERS.match(" ".join(found)):
+    if len(found) <= MAX_WORDS and _OPENERS.match(" ".join(found)):
         return True
     return any(w in _PRONOUNS for w in found)
 

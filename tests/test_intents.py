@@ -143,6 +143,9 @@ def test_a_question_not_in_english_is_noticed(question: str, english: bool) -> N
         ("what about the bill?", True),
         ("how many are left?", True),
         ("is it law yet?", True),  # a pronoun
+        ("from when", True),
+        ("what else can it be used for", True),  # a pronoun leans on the answer: up to nine words
+        ("when is the new passport fee due to go up", False),  # an opener alone: at most six
         ("How many hereditary peers still sit in the Lords after the reform?", False),  # too long
         ("flood defences", False),  # neither an opener nor a pronoun
         ("recipe for chocolate cake", False),
