@@ -316,6 +316,9 @@ def detail_reply(detail: str, a: StoredAnnouncement) -> Reply:
     "who published it?", "when was it published?", "summarise it"), with its title and link."""
     title = f"<b>{escape(a.title)}</b>"
     source = source_line(a.type, a.published, a.organisation)
+    notice = withdrawn_notice(a.extra)  # a withdrawn item says so wherever it is shown
+    if notice:
+        source = f"{source}\n{notice}"
     link = f'\n<a href="{escape(a.url, quote=True)}">Read it on GOV.UK</a>' if a.url else ""
     match detail:
         case "publisher":

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from bot import actions, render
 from retrieval.alerts import Alert
 from retrieval.answer import Answer, Passage
+from retrieval.store import StoredAnnouncement
 from tests.fakebotapi import parse_telegram_html
 
 ANSWERING = "A first sentence. The second one answers."
@@ -122,3 +123,24 @@ def test_a_withdrawn_announcement_says_so_where_it_is_quoted() -> None:
     plain, _ = parse_telegram_html(render.answer_reply(answer, more_key=None).text)
 
     assert plain.split("\n")[1] == "Press release · 15 October 2024 · Cabinet Office · withdrawn 3 March 2025"
+
+
+def test_a_detail_of_a_withdrawn_announcement_says_it_was_withdrawn() -> None:
+    # "link?" or "who published it?" about an answer from a withdrawn item must not pass it off as
+    # current: the notice /read opens with comes with the detail too.
+    stored = StoredAnnouncement(
+        announcement_id=7,
+        title="Old policy",
+        type="News",
+        published=datetime(2019, 1, 10, tzinfo=UTC),
+        updated=None,
+        organisation="Cabinet Office",
+        url="https://www.gov.uk/government/news/old-policy",
+        summary=None,
+        body="It was the policy.",
+        extra={"withdrawn_at": "2019-08-22T09:29:02+00:00", "withdrawn_explanation": "Replaced by a new one"},
+    )
+    for detail in ("link", "publisher", "date", "summary"):
+        plain, _ = parse_telegram_html(render.detail_reply(detail, stored).text)
+        assert "Withdrawn on 22 August 2019. Replaced by a new one" in plain, detail
+        assert "https://www.gov.uk/government/news/old-policy" in render.detail_reply(detail, stored).text
