@@ -205,7 +205,9 @@ class Commands:
             case "about":
                 return [self._about_answer(request, intent.rest)]
             case "wrong":
-                return [render.MISSED]
+                # Counted as a 👎 for the reply it complains about, as the button would be.
+                noted = self.library.missed(request.chat_id, self.clock(), conversation.FOLLOW_UP_WINDOW)
+                return [render.missed_reply(noted)]
         return self.ask(request, intent.rest)
 
     def _about_answer(self, request: Request, detail: str) -> Reply:

@@ -300,10 +300,13 @@ def follow_up_not_said(
     return passage_reply(elsewhere, lead=f"{escape(said)} {then}\n\n")
 
 
-MISSED = Reply(
-    "Sorry that missed. Ask me again in other words: naming the organisation, the place or the scheme "
-    "helps. Or try /search with a few key words; 👎 under an answer tells us it missed."
-)
+def missed_reply(noted: bool) -> Reply:
+    """Told that a reply missed; `noted`: it was counted as a 👎 for that reply."""
+    return Reply(
+        ("Sorry that missed; I’ve noted it. " if noted else "Sorry that missed. ")
+        + "Ask me again in other words: naming the organisation, the place or the scheme helps. Or try "
+        "/search with a few key words."
+    )
 
 ASK_FIRST = Reply(
     "Ask me a question first: each answer names the announcement it quotes, who published it and "

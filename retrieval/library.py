@@ -282,6 +282,12 @@ class Library:
         """👍 or 👎 on the reply to a question this chat asked; False if it is no longer kept."""
         return self.store.set_feedback(question_id, chat_id, 1 if helpful else -1, datetime.now(UTC))
 
+    def missed(self, chat_id: int, now: datetime, within: timedelta) -> bool:
+        """The chat said the reply to its last question (asked within `within`) missed: a 👎 for it.
+        False if it asked none that recently."""
+        question_id = self.store.last_question_id(chat_id, now - within)
+        return question_id is not None and self.give_feedback(question_id, chat_id, helpful=False)
+
     def question_counts(self, since: datetime) -> list[DayCount]:
         return self.store.question_counts(since)
 

@@ -489,10 +489,17 @@ async def test_link_publisher_date_and_summary_of_the_last_answer_are_asked_in_p
     assert labels(summary) == ["Full announcement"]
 
 
-async def test_saying_the_answer_missed_gets_an_apology_not_another_quote(fake: FakeBotAPI) -> None:
+async def test_saying_the_answer_missed_gets_an_apology_and_counts_as_a_thumbs_down(
+    fake: FakeBotAPI, lib: Library
+) -> None:
     chat = new_chat()
+    first = await say(fake, "thats wrong", chat)  # nothing asked yet: nothing to note
+    assert plain(first) == parse_telegram_html(render.missed_reply(noted=False).text)[0]
+
     await say(fake, PEERS, chat)
     for complaint in ("that doesn't answer my question", "thats wrong"):
         reply = await say(fake, complaint, chat)
         # Asked as a question, the first was answered with "the big questions in fusion physics".
-        assert plain(reply) == parse_telegram_html(render.MISSED.text)[0], complaint
+        assert plain(reply) == parse_telegram_html(render.missed_reply(noted=True).text)[0], complaint
+    thumbs_down = [q for q in lib.recent_questions(50, feedback=-1) if q.chat_id == chat]
+    assert [q.text for q in thumbs_down] == [PEERS]

@@ -554,6 +554,17 @@ class Store:
             result = cast(CursorResult[Any], session.execute(stmt))
             return bool(result.rowcount)
 
+    def last_question_id(self, chat_id: int, since: datetime) -> int | None:
+        """This chat's newest question asked at or after `since`, if any."""
+        stmt = (
+            select(AskedQuestion.id)
+            .where(AskedQuestion.chat_id == chat_id, AskedQuestion.asked_at >= since)
+            .order_by(AskedQuestion.asked_at.desc(), AskedQuestion.id.desc())
+            .limit(1)
+        )
+        with self.session() as session:
+            return session.scalars(stmt).first()
+
     def question_counts(self, since: datetime) -> list[DayCount]:
         """Questions asked since `since`, per day (UTC) and outcome, oldest day first."""
         stmt = select(AskedQuestion.asked_at, AskedQuestion.outcome).where(AskedQuestion.asked_at >= since)
