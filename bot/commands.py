@@ -221,15 +221,41 @@ class Commands:
         return render.detail_reply(detail, found) if found is not None else render.ASK_FIRST
 
     def _more(self, request: Request) -> Reply:
-        """Typed "more" after an answer: its further matches, as its "More matches" button shows them
-        (and for a closest reply, which has no such button, whatever else is near enough)."""
-        turn = self.library.last_answer(request.chat_id, self.clock())
+        """Typed "more" or "next": the rest of what the chat was shown last. After a list, its next
+        page; after an answer, its further matches, as its "More matches" button shows them (and for
+        a closest reply, which has no such button, whatever else is near enough)."""
+        now = self.clock()
+        turn = self.library.last_answer(request.chat_id, now)
+        shown = self.library.shown_list(request.chat_id, now)
+        if shown is not None and shown.items and (turn is None or shown.shown_at >= turn.answered_at):
+            return self._next_page(request, shown.list_key, max(shown.items))
         if turn is None:
             return render.NOTHING_ASKED_YET
         answer = self.library.ask(turn.question, top_k=MORE_RESULTS)
         if not render.further_matches(answer.results):
             return render.nothing_more_reply(turn.question)
         return render.more_reply(answer, self._key(request, "more", turn.question), 1)
+
+    def _next_page(self, request: Request, list_key: str, last_shown: int) -> Reply:
+        """The page after item `last_shown` of the list `list_key` (as _latest_page and _search_page
+        name their lists), or a sentence saying the list has ended."""
+        kind, _, rest = list_key.partition(":")
+        if kind == "latest":
+            size, _, text = rest.partition(":")
+            per_page = int(size) if size.isdigit() and 1 <= int(size) <= LATEST_MAX else LATEST_DEFAULT
+            _, filters = self._filters(text, self.clock())
+            if last_shown >= self.library.count_latest(filters if filters else None):
+                return render.END_OF_LIST
+            key = self._latest_key(request, text, per_page)
+            return self._latest_page(request, text, key, last_shown // per_page + 1, per_page)
+        if kind == "search":
+            words, filters = self._filters(rest, self.clock())
+            kept = filters if filters else None
+            if not self.library.search(words, limit=1, offset=last_shown, filters=kept):
+                return render.END_OF_LIST
+            key = self._key(request, "search", rest)
+            return self._search_page(request, rest, key, last_shown // SEARCH_PAGE + 1)
+        return render.END_OF_LIST
 
     def ask(self, request: Request, text: str) -> list[Reply]:
         """A question: a follow-up is asked of the announcement it follows first; a list of filters

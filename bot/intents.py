@@ -10,7 +10,8 @@ every message.
 | help, what can you do?, how does this work    | help      | what it can do, example questions    |
 | what's new?, latest, latest from the MoD      | latest    | the newest announcements (filtered)  |
 | news about X, anything on X, what's new on X  | news      | announcements about X, newest first  |
-| more, any more?, other results, what else?    | more      | the last answer's further matches    |
+| more, next, any more?, what else?             | more      | next page of the last list, or the   |
+|                                               |           | last answer's further matches        |
 | link?, who published it?, summarise it        | about     | that detail of the last answer       |
 | that's wrong, not helpful, not what i asked   | wrong     | sorry, and how to ask better         |
 | anything else                                 | question  | the passage that answers             |
@@ -98,13 +99,14 @@ _HELP = re.compile(
     r"|what'?s this(?: bot)?|commands|menu|instructions|options|\?+)(?: please)?$"
 )
 
-# "more", "any more?", "show me more results", "what else?": the further matches of the last answer,
-# as its "More matches" button shows them. The whole message only: "more about the budget" and "what
-# else did she say" are questions. Not "next": after a list, that means its next page.
+# "more", "next", "any more?", "show me more results", "what else?": the rest of whatever the chat was
+# shown last, the next page of a list or the further matches of an answer. The whole message only:
+# "more about the budget" and "what else did she say" are questions.
 _MORE = re.compile(
     r"^(?:(?:so|and|ok|okay) )?(?:(?:show|give|tell) me |can i see |i want |i'?d like |are there |is there )?"
-    r"(?:(?:any|some|the) )?(?:more|others|other ones|other results|other matches|other answers"
-    r"|what else|anything else)(?: (?:matches|results|passages|answers|ones|like (?:this|that)))?"
+    r"(?:(?:any|some|the) )?(?:more|next|next page|others|other ones|other results|other matches"
+    r"|other answers|what else|anything else)"
+    r"(?: (?:matches|results|passages|answers|ones|like (?:this|that)))?"
     r"(?: (?:please|then|pls))?$"
 )
 

@@ -343,6 +343,8 @@ def detail_reply(detail: str, a: StoredAnnouncement) -> Reply:
     return Reply(f"{said}\n{title}\n{source}{link}", [[_opens(FULL_ANNOUNCEMENT, a.announcement_id)]])
 
 
+END_OF_LIST = Reply("That was the end of that list. /latest shows the newest announcements.")
+
 NOTHING_ASKED_YET = Reply(
     "Ask me a question first; then “more” shows the other passages that match it. /latest lists the "
     "newest announcements."

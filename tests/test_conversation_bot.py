@@ -503,3 +503,24 @@ async def test_saying_the_answer_missed_gets_an_apology_and_counts_as_a_thumbs_d
         assert plain(reply) == parse_telegram_html(render.missed_reply(noted=True).text)[0], complaint
     thumbs_down = [q for q in lib.recent_questions(50, feedback=-1) if q.chat_id == chat]
     assert [q.text for q in thumbs_down] == [PEERS]
+
+
+async def test_typing_next_or_more_after_a_list_shows_its_next_page_until_it_ends(
+    fake: FakeBotAPI, lib: Library
+) -> None:
+    chat = new_chat()
+    await say(fake, "/latest", chat)  # 24 announcements, five a page
+    page2 = await say(fake, "next", chat)
+    assert list(numbered_titles(page2)) == [6, 7, 8, 9, 10]
+    assert numbered_titles(page2)[7] == lib.latest(1, offset=6)[0].title
+    pages = [await say(fake, "more", chat) for _ in range(3)]
+    assert [min(numbered_titles(p)) for p in pages] == [11, 16, 21]
+    read = await say(fake, "/read 12", chat)  # the typed pages add up, as pressed ones do
+    assert plain(read).startswith(numbered_titles(pages[0])[12])
+    end = await say(fake, "next", chat)
+    assert plain(end) == parse_telegram_html(render.END_OF_LIST.text)[0]
+
+    # An answer given after the list is what "more" continues.
+    await say(fake, "impact funds investing in affordable housing", chat)
+    more = await say(fake, "more", chat)
+    assert plain(more).startswith("More matches (1/")

@@ -53,6 +53,7 @@ from retrieval.search.tokenize import term
         ("updates on energy bills", "news", "energy bills"),
         # more of the last answer's matches; a topic after "more" makes it a question
         ("more", "more", ""),
+        ("next page", "more", ""),
         ("any more?", "more", ""),
         ("Show me more results please", "more", ""),
         ("what else?", "more", ""),
