@@ -251,7 +251,9 @@ class Commands:
         if kind == "search":
             words, filters = self._filters(rest, self.clock())
             kept = filters if filters else None
-            if not self.library.search(words, limit=1, offset=last_shown, filters=kept):
+            # News lists are the newest of the best NEWS_POOL matches (see _search_page).
+            ended = filters.newest_first and last_shown >= NEWS_POOL
+            if ended or not self.library.search(words, limit=1, offset=last_shown, filters=kept):
                 return render.END_OF_LIST
             key = self._key(request, "search", rest)
             return self._search_page(request, rest, key, last_shown // SEARCH_PAGE + 1)
