@@ -204,11 +204,27 @@ class Commands:
                 return [self._more(request)]
             case "about":
                 return [self._about_answer(request, intent.rest)]
+            case "page":
+                return self._page(request, intent.rest)
             case "wrong":
                 # Counted as a 👎 for the reply it complains about, as the button would be.
                 noted = self.library.missed(request.chat_id, self.clock(), conversation.FOLLOW_UP_WINDOW)
                 return [render.missed_reply(noted)]
         return self.ask(request, intent.rest)
+
+    def _page(self, request: Request, path: str) -> list[Reply]:
+        """A pasted GOV.UK link: the announcement at it, as /read shows it; if it is not held, the
+        words of its address asked as a question ("/government/news/angling-brothers-fined" ->
+        "angling brothers fined")."""
+        found = self.library.announcement_at(path)
+        held = self.library.announcement(found) if found is not None else None
+        if found is not None and held is not None:
+            # Follow-ups ("who published it?", "and when?") are about this page now.
+            window = conversation.FOLLOW_UP_WINDOW
+            self.library.remember_answer(request.chat_id, found, held.title, window, self.clock())
+            return [render.announcement_page(found, held)]
+        words = path.rsplit("/", 1)[-1].replace("-", " ").strip()
+        return self.ask(request, words) if words else [self._help(request)]
 
     def _about_answer(self, request: Request, detail: str) -> Reply:
         """A detail of the announcement the last answer quoted (or the one replied to): its link, who

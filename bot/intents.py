@@ -14,6 +14,7 @@ every message.
 |                                               |           | last answer's further matches        |
 | link?, who published it?, summarise it        | about     | that detail of the last answer       |
 | that's wrong, not helpful, not what i asked   | wrong     | sorry, and how to ask better         |
+| https://www.gov.uk/government/news/…          | page      | that announcement, if it is held     |
 | anything else                                 | question  | the passage that answers             |
 
 Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
@@ -28,9 +29,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from retrieval.search.tokenize import STOP_WORDS
+from retrieval.sources.govuk import page_path
 
 Kind = Literal[
-    "greeting", "thanks", "goodbye", "help", "latest", "news", "more", "about", "wrong", "question"
+    "greeting", "thanks", "goodbye", "help", "latest", "news", "more", "about", "wrong", "page", "question"
 ]
 
 
@@ -213,6 +215,9 @@ def _kind_of(group: str) -> str:
 
 def classify(text: str) -> Intent:
     """The intent of one message (not a /command)."""
+    path = page_path(text)  # a pasted GOV.UK link: rest is its path
+    if path is not None:
+        return Intent("page", path)
     plain = normalise(text)
     if not plain:  # no words: "?", "👍", "👋"
         wordless = _WORDLESS.get(text.strip()[:1])

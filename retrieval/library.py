@@ -28,6 +28,7 @@ from retrieval.index_keeper import IndexKeeper
 from retrieval.ingest import IngestReport, ingest_paths, ingest_records
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.tokenize import term
+from retrieval.sources.govuk import announcement_key
 from retrieval.store import (
     AnnouncementInfo,
     ButtonState,
@@ -183,6 +184,10 @@ class Library:
             rows = index.docs[index.indptr[i] : index.indptr[i + 1]]
             found.append(bool(np.isin(index.chunk_ids[rows], own).any()))
         return found
+
+    def announcement_at(self, path: str) -> int | None:
+        """The announcement published at this GOV.UK path ("/government/news/…"), if it is held."""
+        return self.store.announcement_id_by_key(announcement_key(path))
 
     def announcement(self, announcement_id: int) -> StoredAnnouncement | None:
         return self.store.announcement(announcement_id)

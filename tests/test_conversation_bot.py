@@ -524,3 +524,21 @@ async def test_typing_next_or_more_after_a_list_shows_its_next_page_until_it_end
     await say(fake, "impact funds investing in affordable housing", chat)
     more = await say(fake, "more", chat)
     assert plain(more).startswith("More matches (1/")
+
+
+async def test_a_pasted_gov_uk_link_opens_that_announcement_and_is_what_follow_ups_are_about(
+    fake: FakeBotAPI, lib: Library
+) -> None:
+    chat = new_chat()
+    peers = lib.announcement(announcement_id(lib, PEERS_TITLE))
+    assert peers is not None and peers.url and peers.organisation
+    opened = await say(fake, peers.url + "?utm_source=share", chat)
+    # The announcement itself, as /read shows it.
+    assert opened.params["text"] == render.announcement_page(peers.announcement_id, peers).text
+
+    publisher = await say(fake, "who published it?", chat)
+    assert plain(publisher).startswith(f"Published by {peers.organisation}:\n{peers.title}")
+
+    # A page the bot does not hold: the words of its address are asked instead.
+    elsewhere = await say(fake, "https://www.gov.uk/government/news/hereditary-peers-second-reading", chat)
+    assert PEERS_TITLE in plain(elsewhere)

@@ -71,6 +71,14 @@ from retrieval.search.tokenize import term
         ("can you sum it up", "about", "summary"),
         ("who said that?", "question", "who said that?"),  # asked of the announcement: its speaker
         ("link between smoking and cancer", "question", "link between smoking and cancer"),
+        # a pasted GOV.UK link: its path
+        (
+            "https://www.gov.uk/government/news/angling-brothers-prosecuted?utm_source=x",
+            "page",
+            "/government/news/angling-brothers-prosecuted",
+        ),
+        ("gov.uk/guidance/fishing-licence/", "page", "/guidance/fishing-licence"),
+        ("is https://www.gov.uk/x still current?", "question", "is https://www.gov.uk/x still current?"),
         # telling the bot it missed
         ("that's wrong", "wrong", ""),
         ("that doesn't answer my question", "wrong", ""),

@@ -3,6 +3,7 @@ from the Content API."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -51,6 +52,20 @@ class GovukSource:
         except GovukUnavailable as exc:
             raise SourceUnavailable(str(exc)) from exc
         return record_from_content(item, key)
+
+
+# A GOV.UK page as people paste it: with or without the scheme and "www.", maybe with a query, an
+# anchor or a trailing slash.
+_PAGE = re.compile(r"^(?:https?://)?(?:www\.)?gov\.uk(/[^\s?#]*)(?:[?#]\S*)?$", re.I)
+
+
+def page_path(text: str) -> str | None:
+    """The path of the GOV.UK page `text` is a link to ("/government/news/…"), or None."""
+    found = _PAGE.match(text.strip())
+    if found is None:
+        return None
+    path = found.group(1).rstrip("/")
+    return path or None
 
 
 def announcement_key(link: str) -> str:

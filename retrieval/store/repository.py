@@ -275,6 +275,11 @@ class Store:
         with self.engine.connect() as connection:
             return connection.scalar(stmt) or 0
 
+    def announcement_id_by_key(self, key: str) -> int | None:
+        """The announcement stored under `key` (AnnouncementRecord.key), if any."""
+        with self.session() as session:
+            return session.scalars(select(Announcement.id).where(Announcement.key == key)).first()
+
     def announcement(self, announcement_id: int) -> StoredAnnouncement | None:
         stmt = select(
             Announcement.id,
