@@ -140,6 +140,7 @@ class RunnerLock:
         self.name = name
         self._connection: Connection | None = None
         self._fd: int | None = None
+        self._key = 0
 
     @property
     def held(self) -> bool:
@@ -182,8 +183,8 @@ class RunnerLock:
             # each have their runner.
             options = self.engine.url.query.get("options")
             scope = f":{options}" if isinstance(options, str) else ""
-            key = _lock_key(f"govuk-answers:{self.name}{scope}")
-            got = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}))
+            self._key = _lock_key(f"govuk-answers:{self.name}{scope}")
+            got = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}))
             connection.commit()  # hold the lock, not a transaction: the lock is the session's
         except Exception:
             connection.invalidate()
@@ -200,6 +201,13 @@ class RunnerLock:
         it would go on holding the session's lock."""
         if self._connection is not None:
             connection, self._connection = self._connection, None
+            try:
+                # Unlock before closing: the server ends a closed session a moment later, and until
+                # then the next worker would find the lock still taken.
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key})
+                connection.commit()
+            except Exception:
+                pass  # the session is gone, and the lock with it
             try:
                 connection.invalidate()
                 connection.close()
