@@ -355,10 +355,11 @@ class Commands:
         topic it follows. If that announcement does not say, the reply says so and offers the best
         passage elsewhere."""
         within = self.library.ask(question, top_k=1, within=followed)
+        # The words the conversation is about; a question made only of generic words ("how much is it
+        # costing?") leaves none, and then the announcement's title says what "where?" is about.
+        about = conversation.topic_of(topic) or self._title_topic(followed)
         if within.outcome != "answer":
-            with_topic = self.library.ask(
-                f"{question} {conversation.topic_of(topic)}", top_k=1, within=followed
-            )
+            with_topic = self.library.ask(f"{question} {about}", top_k=1, within=followed)
             if with_topic.outcome == "answer":
                 within = with_topic
         if within.outcome == "answer" and within.answer is not None:
@@ -369,7 +370,7 @@ class Commands:
             return render.with_feedback(render.passage_reply(within.answer), question_id)
         # Still about the conversation's topic: "and how much will it cost?" after a question on the
         # peers is not answered by whatever else mentions a cost (a fishing licence's price was).
-        elsewhere = self.library.ask(f"{question} {conversation.topic_of(topic)}", top_k=MORE_RESULTS)
+        elsewhere = self.library.ask(f"{question} {about}", top_k=MORE_RESULTS)
         others = [p for p in elsewhere.results if p.announcement_id != followed]
         best = others[0] if others and elsewhere.outcome != "none" else None
         answers = best is not None and elsewhere.outcome == "answer" and elsewhere.results[0] is best
@@ -377,7 +378,12 @@ class Commands:
             self.library.remember_answer(
                 request.chat_id, best.announcement_id, question, conversation.FOLLOW_UP_WINDOW, now
             )
-        return render.follow_up_not_said(conversation.missing_fact(question), followed, best, answers)
+        missing = conversation.missing_fact(question, lambda kind: self.library.gives_fact(followed, kind))
+        return render.follow_up_not_said(missing, followed, best, answers)
+
+    def _title_topic(self, announcement_id: int) -> str:
+        found = self.library.announcement(announcement_id)
+        return conversation.topic_of(found.title) if found is not None else ""
 
     # -- lists and news ----------------------------------------------------------------------------
 

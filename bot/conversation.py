@@ -2,7 +2,7 @@
 
 A message is a follow-up when it replies to one of the bot's answers (Telegram's reply_to_message),
 or when the chat had an answer in the last ten minutes and the message is short and starts like a
-follow-up ("and", "but", "what about", "when", "who", "how much"...: at most six words) or leans on
+follow-up ("and", "but", "what about", "when", "who", "how much", "for"...: at most six words) or leans on
 the answer with a pronoun ("it", "that", "they", "this": at most nine words, as in "what else can
 it be used for"), and brings no strong topic word of
 its own: a word the corpus uses that the followed announcement does not ("what about flood
@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
 from bot import actions, render
-from retrieval.ranking.query import wanted_type
+from retrieval.ranking.query import AnswerType, wanted_type
 from retrieval.search.tokenize import term, words
 
 FOLLOW_UP_WINDOW = timedelta(minutes=10)
@@ -29,8 +29,10 @@ MAX_WORDS = 6
 # words) follows the answer, where "when is the new passport fee due" may be a question of its own.
 MAX_WORDS_LEANING = 9
 
+# A fragment that starts with a preposition ("for kids?", "in scotland?") narrows the last question.
 _OPENERS = re.compile(
     r"^(?:and|but|so|also|plus|what about|how about|what of|when|who|whom|whose|where|why|which"
+    r"|for|in|at|on|with|without|during|after|before|under|over"
     r"|how much|how many|how long|how soon|what date|what time|since when|until when|by when|from when)\b"
 )
 _PRONOUNS = frozenset(
@@ -51,6 +53,7 @@ _GENERIC = frozenset(
     reason why source quote place places include includes included involve involved introduce
     introduced work works decide decided apply applies government uk anyone anybody someone who
     more less first last again too
+    since till without plus whose
     """.split()  # noqa: SIM905 - a word list, easier to read and extend as text
 )
 
@@ -102,10 +105,13 @@ def topic_of(text: str) -> str:
     return " ".join(w for w in words(text) if term(w) and w not in _GENERIC)
 
 
-def missing_fact(question: str) -> str | None:
+def missing_fact(question: str, gives: Callable[[AnswerType], bool]) -> str | None:
     """What a follow-up wanted that the announcement does not give, in a short sentence; None when it
-    asks for no particular kind of fact."""
+    asks for no particular kind of fact, or when the announcement holds facts of that kind (`gives`)
+    and only none of them was found to answer: "it names no place" would then be untrue."""
     kind = wanted_type(question)
+    if kind is None or gives(kind):
+        return None
     if kind == "amount":
         plain = " ".join(words(question))
         costs = re.search(r"\bcosts?\b|\bprice\b|\bpay\b", plain)

@@ -286,9 +286,12 @@ def example_buttons(examples: Sequence[tuple[str, str]]) -> list[list[Button]]:
 def follow_up_not_said(
     missing: str | None, followed: int, elsewhere: Passage | None, elsewhere_answers: bool
 ) -> Reply:
-    """A follow-up the followed announcement does not answer: say so, and what kind of fact it lacks
-    ("It gives no cost."); then the best passage elsewhere, if there is one near enough."""
-    said = "That announcement doesn’t say." + (f" {missing}" if missing else "")
+    """A follow-up the followed announcement does not answer: what kind of fact it lacks ("It gives
+    no cost.") when it holds none of that kind at all, else only that no passage of it answered;
+    then the best passage elsewhere, if there is one near enough."""
+    said = "I couldn’t find that in that announcement."
+    if missing:
+        said = f"That announcement doesn’t say. {missing}"
     if elsewhere is None:
         text = f"{escape(said)}\n\nAsk me in other words, or try /search with a few key words."
         return Reply(text, [[_opens(FULL_ANNOUNCEMENT, followed)]])
@@ -307,6 +310,7 @@ def missed_reply(noted: bool) -> Reply:
         + "Ask me again in other words: naming the organisation, the place or the scheme helps. Or try "
         "/search with a few key words."
     )
+
 
 ASK_FIRST = Reply(
     "Ask me a question first: each answer names the announcement it quotes, who published it and "

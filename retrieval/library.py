@@ -26,6 +26,8 @@ from retrieval.config import Settings
 from retrieval.filters import Filters
 from retrieval.index_keeper import IndexKeeper
 from retrieval.ingest import IngestReport, ingest_paths, ingest_records
+from retrieval.ranking.passages import FACTS
+from retrieval.ranking.query import AnswerType
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.tokenize import term
 from retrieval.sources.govuk import announcement_key
@@ -184,6 +186,11 @@ class Library:
             rows = index.docs[index.indptr[i] : index.indptr[i + 1]]
             found.append(bool(np.isin(index.chunk_ids[rows], own).any()))
         return found
+
+    def gives_fact(self, announcement_id: int, kind: AnswerType) -> bool:
+        """Whether any passage of the announcement holds that kind of fact (an amount, a date, a
+        place...): what lets a reply say "it names no place" rather than "I could not find it"."""
+        return any(FACTS[kind].search(row.text) for row in self.store.chunks_of([announcement_id]))
 
     def announcement_at(self, path: str) -> int | None:
         """The announcement published at this GOV.UK path ("/government/news/…"), if it is held."""

@@ -112,3 +112,11 @@ def test_the_words_the_corpus_uses_and_an_announcements_own(news: Library) -> No
     words = ["Fireworks", "curfew", "hereditary", "zqxjv"]
     assert news.words_in_announcement(fireworks, words) == [True, True, False, False]
     assert news.words_in_announcement(10**9, words) == [False] * 4
+
+
+def test_which_kinds_of_fact_an_announcement_gives(news: Library) -> None:
+    """What lets a follow-up's reply say "it gives no date" only when none of its passages has one."""
+    [fireworks] = [a.announcement_id for a in news.latest(100) if "fireworks" in a.title]
+    assert news.gives_fact(fireworks, "date")
+    assert not news.gives_fact(fireworks, "contact")
+    assert not news.gives_fact(10**9, "date")

@@ -172,6 +172,39 @@ async def test_a_short_follow_up_is_answered_from_the_announcement_it_follows(fa
     assert "Baroness Smith" in plain(reply)
 
 
+ANGLING_TITLE = "Angling brothers prosecuted for 3 counts of illegal fishing"
+
+
+async def test_since_when_and_a_fragment_after_an_answer_are_follow_ups(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    await say(fake, PEERS, chat)
+    since = await say(fake, "since when?", chat)
+    assert is_answer(since.params["text"]) and plain(since).startswith(PEERS_TITLE)
+    assert "1999" in plain(since)
+
+    licence = await say(fake, "how much is a fishing licence", chat)
+    assert plain(licence).startswith(ANGLING_TITLE)
+    # Asked alone, "for juniors?" quotes a lawyer who appeared "as a junior"; after the answer on
+    # licences it narrows that question.
+    juniors = await say(fake, "for juniors?", chat)
+    assert is_answer(juniors.params["text"]) and "Junior licences are free" in plain(juniors)
+
+
+async def test_where_after_a_question_of_only_generic_words_is_about_the_announcement(
+    fake: FakeBotAPI,
+) -> None:
+    chat = new_chat()
+    first = await say(fake, "how much is it costing?", chat)
+    assert plain(first).startswith(ANGLING_TITLE), "precondition: the fines are quoted"
+
+    where = await say(fake, "where?", chat)
+
+    # The question left no topic words, so the title says what "where?" is about; before, the bot
+    # said the announcement "names no place", over a passage naming Evesham.
+    assert is_answer(where.params["text"]) and "Evesham" in plain(where)
+    assert "names no place" not in plain(where)
+
+
 async def test_a_new_topic_or_a_long_question_is_not_taken_for_a_follow_up(fake: FakeBotAPI) -> None:
     chat = new_chat()
     await say(fake, PEERS, chat)

@@ -201,4 +201,10 @@ def test_a_bare_follow_up_borrows_the_topic_of_the_question_it_follows() -> None
     ],
 )
 def test_what_an_announcement_does_not_give_is_named(question: str, note: str | None) -> None:
-    assert conversation.missing_fact(question) == note
+    assert conversation.missing_fact(question, lambda kind: False) == note
+
+
+def test_a_kind_of_fact_the_announcement_holds_is_never_said_to_be_missing() -> None:
+    # It names places, just none found to answer: "it names no place" would be untrue.
+    assert conversation.missing_fact("where?", lambda kind: kind == "place") is None
+    assert conversation.missing_fact("when?", lambda kind: kind == "place") == "It gives no date for that."
