@@ -435,6 +435,14 @@ class Commands:
         newest = items[:1] if page == 1 else self.library.latest(1, 0, kept)
         first = (page - 1) * per_page + 1
         self._remember_list(request, f"latest:{per_page}:{text}", first, [a.announcement_id for a in items])
+        earlier = None
+        if not items and kept is not None and (kept.since or kept.until):
+            # "speeches this year" when the newest speech is older: say so, and show that one.
+            undated = dataclasses.replace(kept, since=None, until=None)
+            found = self.library.latest(1, 0, undated if undated else None)
+            earlier = found[0] if found else None
+            if earlier is not None:
+                self._remember_list(request, f"latest:{per_page}:{text}", 1, [earlier.announcement_id])
         return render.latest_reply(
             items,
             total,
@@ -444,6 +452,7 @@ class Commands:
             filters=kept,
             newest=newest[0].published if newest else None,
             capped_from=capped_from,
+            earlier=earlier,
         )
 
     def _latest_key(self, request: Request, text: str, per_page: int) -> str:

@@ -429,12 +429,14 @@ def filter_phrase(filters: Filters | None) -> str:
         return ""
     parts: list[str] = []
     if filters.types:
-        parts.append("of type " + " or ".join(dict.fromkeys(filters.types)))
+        parts.append("of type " + filters.type_words())
     if filters.organisations:
         parts.append("from " + " or ".join(filters.organisations))
     since, until = filters.since, filters.until
     if since and until and until - since == timedelta(days=1):
         parts.append(f"on {date_text(since)}")
+    elif since and until:
+        parts.append(f"from {date_text(since)} to {date_text(until - timedelta(days=1))}")
     else:
         if since:
             parts.append(f"since {date_text(since)}")
@@ -452,10 +454,19 @@ def latest_reply(
     filters: Filters | None = None,
     newest: datetime | None = None,
     capped_from: int | None = None,
+    earlier: AnnouncementInfo | None = None,
 ) -> Reply:
     """A page of the newest announcements (filtered): a header with how many there are in all and the
-    newest one's date, one line per item, a button per item, and Previous/Next past the first page."""
+    newest one's date, one line per item, a button per item, and Previous/Next past the first page.
+    None in the dates asked for: `earlier` is the newest one outside them, if any."""
     if not items:
+        if filters and earlier is not None:
+            source = source_line(earlier.type, earlier.published, earlier.organisation)
+            text = (
+                f"No announcement{escape(filter_phrase(filters))}. The newest at any date:\n\n"
+                f"1. <b>{escape(shorten(earlier.title, 120))}</b> · {source}"
+            )
+            return Reply(text, [[_opens(f"1. {shorten(earlier.title, 40)}", earlier.announcement_id)]])
         if filters:
             return Reply(
                 f"No announcement{escape(filter_phrase(filters))}. Try /latest with other words, or none."

@@ -54,7 +54,34 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "ons": ("Office for National Statistics",),
 }
 
-# Words people use for a type -> the type names stored with announcements (GOV.UK's, humanised).
+_STATEMENTS = ("Statement", "Statement to Parliament", "Oral statement", "Written statement")
+_NEWS = (
+    "News story",
+    "News",
+    "Press release",
+    "World news story",
+    "World location news article",
+    "News article",
+)
+_CONSULTATIONS = ("Consultation", "Open consultation", "Closed consultation", "Consultation outcome")
+_CALLS = (
+    "Call for evidence",
+    "Open call for evidence",
+    "Closed call for evidence",
+    "Call for evidence outcome",
+)
+_GUIDANCE = ("Guidance", "Detailed guide", "Detailed guidance", "Statutory guidance")
+_PUBLICATIONS = (
+    "Publication",
+    "Policy paper",
+    "Corporate report",
+    "Research and analysis",
+    "Independent report",
+)
+
+# Words people use for a type -> the type names stored with announcements (GOV.UK's document types,
+# humanised: sources/govuk_content.py). Only names nobody uses as a topic: "statistics" or "research"
+# would turn "research on vaccines" into a list of one type.
 _TYPES: dict[str, tuple[str, ...]] = {
     "speech": ("Speech",),
     "speeches": ("Speech",),
@@ -62,22 +89,49 @@ _TYPES: dict[str, tuple[str, ...]] = {
     "press releases": ("Press release",),
     "news story": ("News story", "News"),
     "news stories": ("News story", "News"),
-    "news": ("News story", "News", "Press release", "World news story"),
-    "statement": ("Statement", "Oral statement to Parliament", "Written statement to Parliament"),
-    "statements": ("Statement", "Oral statement to Parliament", "Written statement to Parliament"),
-    "consultation": ("Consultation", "Open consultation", "Closed consultation", "Consultation outcome"),
-    "consultations": ("Consultation", "Open consultation", "Closed consultation", "Consultation outcome"),
-    "guidance": ("Guidance", "Detailed guide", "Detailed guidance"),
-    "guide": ("Guidance", "Detailed guide", "Detailed guidance"),
+    "news": _NEWS,
+    "statement": _STATEMENTS,
+    "statements": _STATEMENTS,
+    "written statement": ("Written statement",),
+    "written statements": ("Written statement",),
+    "oral statement": ("Oral statement",),
+    "oral statements": ("Oral statement",),
+    "consultation": _CONSULTATIONS,
+    "consultations": _CONSULTATIONS,
+    "open consultation": ("Open consultation",),
+    "open consultations": ("Open consultation",),
+    "call for evidence": _CALLS,
+    "calls for evidence": _CALLS,
+    "guidance": _GUIDANCE,
+    "guide": _GUIDANCE,
+    "guides": _GUIDANCE,
     "case study": ("Case study",),
     "case studies": ("Case study",),
-    "publication": ("Publication", "Policy paper", "Corporate report", "Research and analysis"),
-    "publications": ("Publication", "Policy paper", "Corporate report", "Research and analysis"),
+    "publication": _PUBLICATIONS,
+    "publications": _PUBLICATIONS,
     "policy paper": ("Policy paper",),
     "policy papers": ("Policy paper",),
     "letter": ("Correspondence",),
     "letters": ("Correspondence",),
+    "fatality notice": ("Fatality notice",),
+    "fatality notices": ("Fatality notice",),
+    "government response": ("Government response",),
+    "government responses": ("Government response",),
+    "impact assessment": ("Impact assessment",),
+    "impact assessments": ("Impact assessment",),
+    "travel advice": ("Travel advice",),
+    "foi release": ("Foi release",),
+    "foi releases": ("Foi release",),
 }
+
+
+def _singular(words: str) -> str:
+    """The singular way of writing a type that _TYPES also lists: "calls for evidence" -> "call for
+    evidence", "case studies" -> "case study"; else the words themselves ("news")."""
+    for form in (words[:-1], words[:-2], words[:-3] + "y", words.replace("calls ", "call ", 1)):
+        if form != words and form in _TYPES:
+            return form
+    return words
 
 _MONTHS = {
     m: i
@@ -152,6 +206,13 @@ class Filters:
     until: datetime | None = None  # exclusive, UTC
     newest_first: bool = False
     said: tuple[str, ...] = field(default_factory=tuple)  # the phrases read as filters, for replies
+    # The types as the words read ("statement"), for replies: "statements" stands for four stored names.
+    type_labels: tuple[str, ...] = ()
+
+    def type_words(self) -> str:
+        """ "Statement or Speech": the types as asked for (as GOV.UK writes type names), else as stored."""
+        labels = [w[:1].upper() + w[1:] for w in self.type_labels]
+        return " or ".join(labels or dict.fromkeys(self.types))
 
     def __bool__(self) -> bool:
         return bool(self.organisations or self.types or self.since or self.until)
@@ -177,11 +238,13 @@ class Filters:
         """In plain words, for a reply: "speeches · HM Treasury · since 1 November 2024"."""
         parts: list[str] = []
         if self.types:
-            parts.append(" or ".join(dict.fromkeys(self.types)))
+            parts.append(self.type_words())
         if self.organisations:
             parts.append(" or ".join(self.organisations))
         if self.since and self.until and self.until - self.since == timedelta(days=1):
             parts.append(f"on {_day(self.since)}")
+        elif self.since and self.until:
+            parts.append(f"from {_day(self.since)} to {_day(self.until - timedelta(days=1))}")
         else:
             if self.since:
                 parts.append(f"since {_day(self.since)}")
@@ -320,10 +383,12 @@ def parse(text: str, organisations: Sequence[str] = (), now: datetime | None = N
     if match:
         newest = True
     types: list[str] = []
+    type_labels: list[str] = []
     for words in sorted(_TYPES, key=len, reverse=True):
         match, rest = _take(rf"\b{re.escape(words)}\b", rest)
         if match:
             types.extend(_TYPES[words])
+            type_labels.append(_singular(words))
             said.append(match.group(0))
     orgs: list[str] = []
     index = organisation_index(organisations)
@@ -366,6 +431,7 @@ def parse(text: str, organisations: Sequence[str] = (), now: datetime | None = N
     return leftover.strip(), Filters(
         organisations=tuple(dict.fromkeys(orgs)),
         types=tuple(dict.fromkeys(types)),
+        type_labels=tuple(dict.fromkeys(type_labels)),
         since=since,
         until=until,
         newest_first=newest,

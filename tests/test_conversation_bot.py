@@ -381,6 +381,17 @@ async def test_filters_said_in_plain_words_give_a_list(fake: FakeBotAPI, said: s
     assert plain(reply).startswith(header) and not is_answer(reply.params["text"])
 
 
+async def test_an_empty_date_window_shows_the_newest_at_any_date_and_read_opens_it(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    reply = await say(fake, "speeches this week", chat)
+
+    text = plain(reply)
+    assert text.startswith("No announcement of type Speech since ")
+    assert "The newest at any date:\n\n1. The Houthis must not drag Yemen" in text
+    opened = await say(fake, "/read 1", chat)
+    assert plain(opened).startswith("The Houthis must not drag Yemen")
+
+
 # ------------------------------------------------------------------ 5. /latest, paging, /read N
 
 

@@ -84,6 +84,18 @@ def test_a_filter_says_in_plain_words_what_it_keeps() -> None:
     assert filters.describe() == "Speech · HM Treasury · on 15 October 2024"
 
 
+def test_a_type_is_named_as_asked_and_keeps_every_stored_name_of_it() -> None:
+    # GOV.UK stores "Oral statement" and "Written statement"; "statements" means both, and a reply
+    # says "statement", not the four names it stands for.
+    _, filters = parse("statements in 2016", ORGANISATIONS, NOW)
+    assert {"Oral statement", "Written statement"} <= set(filters.types)
+    assert filters.accepts(None, "Written statement", datetime(2016, 5, 12, tzinfo=UTC))
+    assert filters.describe() == "Statement · from 1 January 2016 to 31 December 2016"
+    words, filters = parse("fatality notices", ORGANISATIONS, NOW)
+    assert words == "" and filters.types == ("Fatality notice",)
+    assert parse("calls for evidence", ORGANISATIONS, NOW)[1].describe() == "Call for evidence"
+
+
 @pytest.fixture(scope="module")
 def news(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     work = tmp_path_factory.mktemp("filters")
