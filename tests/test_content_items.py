@@ -282,6 +282,14 @@ def test_the_speaker_role_place_and_date_of_a_speech_are_searchable() -> None:
     )
 
 
+def test_an_item_is_dated_as_its_gov_uk_page_dates_it() -> None:
+    # GOV.UK's page says "Published 20 December 2016" (details.first_public_at); first_published_at
+    # says 12 May 2016, when the draft was first saved.
+    statement = record("speech/speech-written-statement-parliament.json")
+    assert statement.published == datetime(2016, 12, 20, 16, 58, 14, tzinfo=UTC)
+    assert record("speech/speech.json").published == datetime(2016, 3, 8, 10, 31, 22, tzinfo=UTC)
+
+
 def test_the_description_comes_first_unless_the_body_already_says_it() -> None:
     news = record("news_article/news_article_withdrawn.json")
     case_study = record("case_study/case_study.json")

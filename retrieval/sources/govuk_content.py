@@ -256,7 +256,10 @@ def record_from_content(item: dict[str, Any], link: str) -> AnnouncementRecord:
         type=kind,
         summary=_plain(str(item.get("description") or "")) or None,
         url=PUBLIC_URL + path,
-        published=parse_utc(item.get("first_published_at") or details.get("first_public_at")),
+        # The date GOV.UK's own page shows as "Published": a speech's or statement's public date
+        # (details.first_public_at) when it has one. first_published_at can be months earlier, when a
+        # draft was first put in the system: the Gibb statement of 20 December 2016 has 12 May 2016.
+        published=parse_utc(details.get("first_public_at") or item.get("first_published_at")),
         updated=parse_utc(item.get("public_updated_at")),
         organisation=", ".join(organisations) or None,
         source="govuk",
