@@ -94,6 +94,25 @@ def test_a_contraction_typed_without_its_apostrophe_is_not_a_misspelling() -> No
     assert [c.word for c in query.concepts] == ["firework", "curfew"]
 
 
+def test_a_misspelt_question_word_still_says_what_the_question_asks_for() -> None:
+    known = {"firework": 9, "curfew": 2, "wen": 1}
+    vocab = Vocab(df=lambda t: known.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
+    query = analyse("whne does the firework curfew start", vocab)
+    assert query.corrections == {"whne": "when"} and query.wants == "date"
+    assert [c.word for c in query.concepts] == ["firework", "curfew", "start"]  # no unknown "whne"
+    assert analyse("how mcuh is the curfew fine", vocab).wants == "amount"
+    # A word the corpus uses is nobody's typo, and "ho" is as near "how" as "who": left alone.
+    assert not analyse("wen curfew", vocab).corrections
+    assert not analyse("ho curfew", vocab).corrections
+
+
+def test_a_question_with_a_misspelt_question_word_is_answered_as_if_spelt_right(news: Library) -> None:
+    right, typo = news.ask("when is the firework curfew"), news.ask("whne is the firework curfew")
+    assert typo.corrections == {"whne": "when"}
+    assert (typo.outcome, typo.results[0].passage) == (right.outcome, right.results[0].passage)
+    assert typo.outcome == "answer"
+
+
 def test_everyday_words_reach_the_words_govuk_writes(seed: Library) -> None:
     # "tech" is "technology" in the text, "stop" is "disrupt"; the amount is in another paragraph than
     # the one about a consortium's grant, which the question's own words find first.

@@ -373,6 +373,25 @@ def correct(word: str, vocab: Vocab) -> str | None:
     return _best_known(_edits1(word), vocab, word)
 
 
+# The words that say what a question asks for. The corpus never indexes them (stop words) and
+# `correct` leaves words this short alone, so "mcuh" stayed an unknown topic word: the question no
+# longer asked for an amount, and its coverage fell as if a real word were missing.
+_ASKING_WORDS = ("how", "what", "when", "where", "who", "which", "why", "much", "many", "long", "often")
+
+
+def asking_word(word: str, vocab: Vocab) -> str | None:
+    """The question word `word` is a typo of ("mcuh" -> "much", "wat" -> "what"), if exactly one is
+    one slip away (as `correct` reads slips) and `word` is neither English the questions use, nor a
+    contraction typed without its apostrophe ("whats"), nor a word of the corpus."""
+    if word in _ASKING_WORDS or word in STOP_WORDS or word in _CONTRACTIONS or not word.isalpha():
+        return None
+    if word in _QUESTION_NOISE or word in _SYNONYMS or ((t := term(word)) and vocab.df(t) > 0):
+        return None
+    edits = _edits1(word)
+    near = [w for w in _ASKING_WORDS if w in edits]
+    return near[0] if len(near) == 1 else None
+
+
 def _british(word: str, vocab: Vocab) -> str | None:
     for pattern, replacement in _US_UK:
         candidate = pattern.sub(replacement, word)
@@ -422,9 +441,18 @@ def _other_forms(word: str, stem: str) -> tuple[str, ...]:
 
 def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Query:
     surface = words(question)
+    corrections: dict[str, str] = {}
+    if "spelling" in bridges:
+        for word in surface[:3]:  # a question word opens a question: "how mcuh", "wat is"
+            if (right := asking_word(word, vocab)) is not None:
+                corrections[word] = right
+        if corrections:
+            question = re.sub(
+                r"[^\W_]+", lambda m: corrections.get(m.group(0).casefold(), m.group(0)), question
+            )
+            surface = words(question)
     concepts: list[Concept] = []
     bridging: list[str] = []
-    corrections: dict[str, str] = {}
     seen: set[str] = set()
     for i, word in enumerate(surface):
         t = term(word)
