@@ -27,6 +27,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "spend": ("invest", "investment", "funding"),
     "spending": ("investment", "funding"),
     "kids": ("children", "pupils", "young"),
+    "left": ("remaining", "remain"),  # "how many are left" / "the remaining 92 hereditary peers"
     "kid": ("child", "pupil"),
     "children": ("pupils", "young"),
     "cops": ("police", "officers"),
