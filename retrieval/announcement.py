@@ -117,6 +117,27 @@ def render_body(blocks: list[Block]) -> str:
     return "\n\n".join(block.render() for block in blocks if block.lines)
 
 
+
+_WORD = re.compile(r"\w+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.replace("’", "'").casefold())
+
+
+def said_in(text: str, blocks: list[Block]) -> bool:
+    """Whether the body already says `text`: word for word, or nearly all its words in one block (a
+    description is often the first paragraph lightly edited)."""
+    words = _words(text)
+    if not words:
+        return True
+    body = " " + " ".join(w for b in blocks for w in _words(b.text)) + " "
+    if " " + " ".join(words) + " " in body:
+        return True
+    wanted = set(words)
+    return any(len(wanted & set(_words(b.text))) >= 0.9 * len(wanted) for b in blocks)
+
+
 @dataclass
 class AnnouncementRecord:
     """One announcement parsed from a source file or fetched from GOV.UK, not yet stored."""

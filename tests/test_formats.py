@@ -90,6 +90,24 @@ def test_2024_json_lines_give_twenty_dated_announcements() -> None:
     assert types["Stay safe this fireworks season"].type == "News"
 
 
+def test_a_summary_the_body_does_not_say_opens_the_first_passage() -> None:
+    # The 2024 sample's UN statement names its speaker only in its summary.
+    records = by_title(read_file(NEWS_2024))
+    houthis = records[
+        "The Houthis must not drag Yemen into a regional war by attacking Israel: UK statement at the UN "
+        "Security Council"
+    ]
+    assert houthis.summary is not None and houthis.summary.startswith("Statement by Ambassador Barbara")
+    assert parse_body(houthis.body)[0].text == houthis.summary
+
+
+def test_a_summary_the_body_already_says_is_not_repeated(tmp_path: Path) -> None:
+    said = "Section 1 of the England Coast Path reopened today after storm repairs."
+    item = news_item(1, summary=said, body=f"{said} Walkers can again follow the cliffs.")
+    (record,) = read_file(write_jsonl(tmp_path / "one.jsonl", [item]))
+    assert record.body.count("reopened today") == 1
+
+
 def test_json_array_file(tmp_path: Path) -> None:
     items = [news_item(1, type="Press release"), news_item(2, organisation=None, published=None)]
     path = tmp_path / "two.json"
@@ -109,7 +127,7 @@ def test_json_array_file(tmp_path: Path) -> None:
 
 def test_json_body_paragraph_breaks_become_separate_blocks(tmp_path: Path) -> None:
     body = "First paragraph about the scheme.\n\nSecond paragraph:\n\n• item one\n• item two"
-    path = write_jsonl(tmp_path / "one.jsonl", [news_item(1, body=body), news_item(2)])
+    path = write_jsonl(tmp_path / "one.jsonl", [news_item(1, body=body, summary=None), news_item(2)])
 
     blocks = parse_body(read_file(path)[0].body)
 

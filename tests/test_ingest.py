@@ -409,19 +409,22 @@ def test_a_renamed_announcement_is_found_by_its_new_title(tmp_path: Path) -> Non
     library.close()
 
 
-def test_a_changed_summary_is_stored_without_touching_the_passages(tmp_path: Path) -> None:
+def test_a_changed_summary_is_stored_and_searchable_and_other_items_are_untouched(tmp_path: Path) -> None:
     db = tmp_path / "x.db"
     library = library_for(db)
     library.ingest([write_jsonl(tmp_path / "news.jsonl", [news_item(1), news_item(2)])])
-    chunks = chunk_rows(db)
+    second = news_item(2)["title"]
+    untouched = [row for row in chunk_rows(db) if row[1] == second]
 
     report = library.ingest(
-        [write_jsonl(tmp_path / "news.jsonl", [news_item(1, summary="Now open."), news_item(2)])]
+        [write_jsonl(tmp_path / "news.jsonl", [news_item(1, summary="Now open to cyclists."), news_item(2)])]
     )
 
     assert (report.added, report.updated, report.unchanged) == (0, 1, 1)
-    assert announcement_rows(db)[news_item(1)["title"]]["summary"] == "Now open."
-    assert chunk_rows(db) == chunks
+    assert announcement_rows(db)[news_item(1)["title"]]["summary"] == "Now open to cyclists."
+    assert [row for row in chunk_rows(db) if row[1] == second] == untouched
+    found = library.search("cyclists")
+    assert [hit.title for hit in found] == [news_item(1)["title"]]
     library.close()
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from retrieval.announcement import AnnouncementRecord, Block, clean_line, parse_body, render_body
+from retrieval.announcement import AnnouncementRecord, Block, clean_line, parse_body, render_body, said_in
 from retrieval.text import strip_controls, strip_controls_deep
 from retrieval.timeutil import parse_utc
 
@@ -192,9 +192,15 @@ def _json_item(path: Path, item: Any, position: int, line: int | None, where: st
         if value is not None and not isinstance(value, str):
             raise IngestError(path, f"{where}'{name}' must be a string", line)
         optional[name] = clean_line(value) if value else None
+    blocks = parse_body(body.replace("\r\n", "\n"))
+    summary = optional["summary"]
+    if summary and not said_in(summary, blocks):
+        # Searchable, as a Content API item's description is: the 2024 sample's Houthis statement
+        # names its speaker, Ambassador Barbara Woodward, only in its summary.
+        blocks = [Block("paragraph", (summary,)), *blocks]
     record = AnnouncementRecord(
         title=clean_line(title),
-        body=render_body(parse_body(body.replace("\r\n", "\n"))),
+        body=render_body(blocks),
         type=optional["type"] or type_from_url(optional["url"]),
         summary=optional["summary"],
         url=optional["url"],

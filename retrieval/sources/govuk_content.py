@@ -16,7 +16,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from retrieval.announcement import AnnouncementRecord, Block, clean_line, parse_body, render_body
+from retrieval.announcement import AnnouncementRecord, Block, clean_line, parse_body, render_body, said_in
 from retrieval.sources.html import html_to_blocks, html_to_text
 from retrieval.text import strip_controls_deep
 from retrieval.timeutil import parse_utc
@@ -172,26 +172,6 @@ def _withdrawn(item: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:
     return extra
 
 
-_WORD = re.compile(r"\w+")
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.replace("’", "'").casefold())
-
-
-def _said_in(text: str, blocks: list[Block]) -> bool:
-    """Whether the body already says `text`: word for word, or nearly all its words in one block (a
-    description is often the first paragraph lightly edited)."""
-    words = _words(text)
-    if not words:
-        return True
-    body = " " + " ".join(w for b in blocks for w in _words(b.text)) + " "
-    if " " + " ".join(words) + " " in body:
-        return True
-    wanted = set(words)
-    return any(len(wanted & set(_words(b.text))) >= 0.9 * len(wanted) for b in blocks)
-
-
 def _lead_blocks(
     item: dict[str, Any], details: dict[str, Any], kind: str | None, extra: dict[str, str], body: list[Block]
 ) -> list[Block]:
@@ -202,7 +182,7 @@ def _lead_blocks(
         _speech_line(kind, extra),
         _plain(str(details.get("roll_call_introduction") or "")),
     ):
-        if text and not _said_in(text, lead + body):
+        if text and not said_in(text, lead + body):
             lead.append(Block("paragraph", (text,)))
     return lead
 
