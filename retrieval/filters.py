@@ -285,7 +285,9 @@ def organisation_index(names: Iterable[str]) -> dict[str, set[str]]:
             known.add(name)
         known.add(raw.strip())
     for name in known:
-        for key in {_norm(name), *initials(name)}:
+        # "the attorney general" or "the prime minister" names the office that speaks for them.
+        holder = re.sub(r"['’]s Office$", "", name)
+        for key in {_norm(name), *initials(name), _norm(holder)}:
             index.setdefault(key, set()).add(name)
     lowered = {_norm(n): n for n in known}
     for alias, targets in _ALIASES.items():

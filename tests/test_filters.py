@@ -20,6 +20,7 @@ ORGANISATIONS = [
     "Ministry of Defence",
     "Prime Minister's Office, 10 Downing Street",
     "Foreign, Commonwealth & Development Office",
+    "Attorney General's Office",
 ]
 NOW = datetime(2024, 10, 17, 9, 0, tzinfo=UTC)  # a Thursday
 
@@ -82,6 +83,16 @@ def test_initials_give_the_usual_abbreviations() -> None:
 def test_a_filter_says_in_plain_words_what_it_keeps() -> None:
     _, filters = parse("speeches by HM Treasury on 15 October 2024", ORGANISATIONS, NOW)
     assert filters.describe() == "Speech · HM Treasury · on 15 October 2024"
+
+
+def test_an_office_holder_names_their_office() -> None:
+    words, filters = parse("speeches by the attorney general", ORGANISATIONS, NOW)
+    assert words == "" and filters.organisations == ("Attorney General's Office",)
+    words, filters = parse("anything from the prime minister", ORGANISATIONS, NOW)
+    assert filters.organisations == ("Prime Minister's Office",)  # as the name splits at its comma
+    # Only a possessive office: "Home Office" is not "home", nor "Cabinet Office" "cabinet".
+    assert not parse("home improvements", ["Home Office"], NOW)[1]
+    assert not parse("cabinet", ORGANISATIONS, NOW)[1]
 
 
 def test_a_type_is_named_as_asked_and_keeps_every_stored_name_of_it() -> None:
