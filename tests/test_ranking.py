@@ -19,7 +19,7 @@ from retrieval.announcement import AnnouncementRecord
 from retrieval.answer import vocab_of
 from retrieval.library import Library
 from retrieval.ranking.model import load_weights
-from retrieval.ranking.query import Vocab, analyse, wanted_type
+from retrieval.ranking.query import Vocab, analyse, asked_part, wanted_type
 from retrieval.ranking.synonyms import SYNONYMS
 from retrieval.search.tokenize import term, words
 from tests.conftest_retrieval import (
@@ -111,6 +111,28 @@ def test_a_question_with_a_misspelt_question_word_is_answered_as_if_spelt_right(
     assert typo.corrections == {"whne": "when"}
     assert (typo.outcome, typo.results[0].passage) == (right.outcome, right.results[0].passage)
     assert typo.outcome == "answer"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "hi, how much is a fishing licence",
+        "Hello! how much is a fishing licence",
+        "hi there can you tell me how much is a fishing licence",
+        "i want to know how much is a fishing licence",
+    ],
+)
+def test_a_greeting_or_a_polite_request_in_front_changes_nothing(news: Library, said: str) -> None:
+    plain, polite = news.ask("how much is a fishing licence"), news.ask(said)
+    assert polite.outcome == plain.outcome == "answer"
+    assert polite.results[0].passage == plain.results[0].passage
+
+
+def test_what_a_polite_preamble_leaves() -> None:
+    assert asked_part("quick question: how many peers are left?") == "how many peers are left?"
+    # "tell me about …" looks an announcement up, and a greeting alone is small talk: both kept.
+    for kept in ("can you tell me about the bingham lecture", "hi", "history of the house"):
+        assert asked_part(kept) == kept
 
 
 def test_everyday_words_reach_the_words_govuk_writes(seed: Library) -> None:

@@ -439,7 +439,27 @@ def _other_forms(word: str, stem: str) -> tuple[str, ...]:
     return IRREGULAR.get(word) or IRREGULAR.get(stem) or ()
 
 
+# A greeting or a polite request in front of the question ("hi, how much is…", "can you tell me when
+# …") is neither a topic nor where the asking starts: read, it made "hi" a missing topic word and
+# pushed "how much" past the words where a question says what it asks for.
+_THEN_ASKS = r"(?=(?:how|what|when|where|who|which|why|if|whether)\b)"
+_PREAMBLE = re.compile(
+    r"^(?:(?:(?:hi|hello|hey|hiya|heya|howdy)(?: there)?|good (?:morning|afternoon|evening)"
+    r"|ok|okay|um|erm|please|pls|plz|(?:a )?quick question)\b[\s,!.:;-]*"
+    rf"|(?:(?:can|could|would) you (?:please )?|please )?(?:tell|show|let) me (?:know )?{_THEN_ASKS}"
+    rf"|i (?:want|wanna|would like|need|d like) to know {_THEN_ASKS}|do you know {_THEN_ASKS})+",
+    re.IGNORECASE,
+)
+
+
+def asked_part(question: str) -> str:
+    """The question without a greeting or polite request in front; the question itself if that is all."""
+    rest = _PREAMBLE.sub("", question.strip(), count=1)
+    return rest if words(rest) else question
+
+
 def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Query:
+    question = asked_part(question)
     surface = words(question)
     corrections: dict[str, str] = {}
     if "spelling" in bridges:
