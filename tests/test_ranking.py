@@ -120,9 +120,11 @@ def test_a_question_with_a_misspelt_question_word_is_answered_as_if_spelt_right(
         "Hello! how much is a fishing licence",
         "hi there can you tell me how much is a fishing licence",
         "i want to know how much is a fishing licence",
+        "how much is a fishing licence pls",
+        "how much is a fishing licence? thank you mate",
     ],
 )
-def test_a_greeting_or_a_polite_request_in_front_changes_nothing(news: Library, said: str) -> None:
+def test_a_greeting_a_polite_request_or_a_sign_off_changes_nothing(news: Library, said: str) -> None:
     plain, polite = news.ask("how much is a fishing licence"), news.ask(said)
     assert polite.outcome == plain.outcome == "answer"
     assert polite.results[0].passage == plain.results[0].passage

@@ -452,9 +452,17 @@ _PREAMBLE = re.compile(
 )
 
 
+# And a sign-off after it ("… pls", "…? thanks", "… thank you mate").
+_SIGN_OFF = re.compile(
+    r"(?:[\s,.!?:;-]+(?:please|pls|plz|thanks|thank you|thankyou|thx|ty|cheers|mate|lol)\b)+[\s,.!?:;-]*$",
+    re.IGNORECASE,
+)
+
+
 def asked_part(question: str) -> str:
-    """The question without a greeting or polite request in front; the question itself if that is all."""
-    rest = _PREAMBLE.sub("", question.strip(), count=1)
+    """The question without a greeting or polite request in front or a sign-off after it; the
+    question itself if that is all it is."""
+    rest = _SIGN_OFF.sub("", _PREAMBLE.sub("", question.strip(), count=1), count=1)
     return rest if words(rest) else question
 
 
