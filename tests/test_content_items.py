@@ -22,7 +22,7 @@ from retrieval.ranking.query import wanted_detail
 from retrieval.sources.files import IngestError, read_file
 from retrieval.store import Store, migrate
 from retrieval.store.schema import Announcement
-from tests.conftest_retrieval import DATA_DIR, SEED_FILE, db_url, news_item, write_jsonl
+from tests.conftest_retrieval import DATA_DIR, SEED_FILE, db_url, library_for, news_item, write_jsonl
 
 ITEMS = DATA_DIR / "content-api"
 ALL_ITEMS = sorted(ITEMS.glob("*/*.json"))
@@ -288,6 +288,36 @@ def test_an_item_is_dated_as_its_gov_uk_page_dates_it() -> None:
     statement = record("speech/speech-written-statement-parliament.json")
     assert statement.published == datetime(2016, 12, 20, 16, 58, 14, tzinfo=UTC)
     assert record("speech/speech.json").published == datetime(2016, 3, 8, 10, 31, 22, tzinfo=UTC)
+
+
+def test_when_a_consultation_opens_and_closes_is_in_its_text() -> None:
+    # Fields of the item, not words of its body: GOV.UK's page states them, so the bot can say them.
+    ends = {
+        "call_for_evidence/open_call_for_evidence.json": (
+            "This call for evidence opened at 1:01pm on 11 April 2023 and closes at 1:01pm on 16 April 2023."
+        ),
+        "consultation/closed_consultation.json": (
+            "This consultation opened at 2pm on 5 September 2016 and closed at 5pm on 31 October 2016."
+        ),
+        "consultation/unopened_consultation.json": (
+            "This consultation opens at 2pm on 5 October 2200 and closes at 5pm on 31 October 2210."
+        ),
+    }
+    for name, line in ends.items():
+        assert passages(name)[-1].endswith(line), name
+    assert not any("closes at" in p or "closed at" in p for p in passages("news_article/news_article.json"))
+
+
+def test_when_does_it_close_is_answered_with_the_closing_time(tmp_path: Path) -> None:
+    (tmp_path / "no-seeds").mkdir()
+    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
+    try:
+        library.ingest([ITEMS / "call_for_evidence"], progress=False)
+        answer = library.ask("when does the youth vaping call for evidence close")
+    finally:
+        library.close()
+    assert answer.outcome == "answer" and answer.answer is not None
+    assert "closes at 1:01pm on 16 April 2023" in answer.answer.sentence
 
 
 def test_the_description_comes_first_unless_the_body_already_says_it() -> None:

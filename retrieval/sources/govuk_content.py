@@ -149,6 +149,34 @@ def _speech_line(kind: str | None, extra: dict[str, str]) -> str | None:
     return line.rstrip(",") + "."
 
 
+def _time_text(value: str) -> str | None:
+    """ "2016-10-31T17:00:00+00:00" as "5pm on 31 October 2016", in the offset GOV.UK gives (UK time)."""
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return None
+    hour = when.hour % 12 or 12
+    clock = f"{hour}:{when.minute:02d}" if when.minute else str(hour)
+    return f"{clock}{'am' if when.hour < 12 else 'pm'} on {when.day} {when:%B %Y}"
+
+
+def _consultation_line(kind: str | None, details: dict[str, Any]) -> str | None:
+    """When a consultation or call for evidence opens and closes, as its GOV.UK page says it: the
+    dates are fields of the item, not words of its body, so "when does it close?" found nothing."""
+    what = "call for evidence" if kind and "call_for_evidence" in kind else "consultation"
+    opens = _time_text(str(details.get("opening_date") or ""))
+    closes = _time_text(str(details.get("closing_date") or ""))
+    if not closes:
+        return None
+    if kind and (kind.startswith("closed_") or kind.endswith("_outcome")) and opens:
+        return f"This {what} opened at {opens} and closed at {closes}."
+    if kind and kind.startswith("open_") and opens:
+        return f"This {what} opened at {opens} and closes at {closes}."
+    if opens:
+        return f"This {what} opens at {opens} and closes at {closes}."
+    return f"This {what} closes at {closes}."
+
+
 def _withdrawn(item: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:
     """withdrawn_at (ISO 8601, UTC) and withdrawn_explanation (plain text) of a withdrawn item; items
     from 2014-15 call it an archive notice."""
@@ -217,6 +245,9 @@ def record_from_content(item: dict[str, Any], link: str) -> AnnouncementRecord:
     kind = humanise_document_type(_type_name(item))
     extra = _speech_extra(details, links)
     blocks = _lead_blocks(item, details, kind, extra, blocks) + blocks
+    dates = _consultation_line(_type_name(item), details)
+    if dates:
+        blocks.append(Block("paragraph", (dates,)))
     base_path = item.get("base_path")
     path = base_path if isinstance(base_path, str) and base_path.startswith("/") else link
     # World news stories are often published by an embassy rather than a department; 2014-15 items
