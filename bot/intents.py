@@ -131,7 +131,8 @@ _ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
         "publisher",
         re.compile(
             r"^(?:who|which (?:department|organisation|organization|body|ministry|agency)) (?:published|wrote"
-            rf"|issued|released|put out) {_IT}$|^who(?:'?s| is) {_IT} (?:from|by)$"
+            rf"|issued|released|put out|made|announced|posted|sent) {_IT}$|^who(?:'?s| is) {_IT} (?:from|by)$"
+            rf"|^whose (?:announcement|article|story|statement) is {_IT}$"
             rf"|^which (?:department|organisation|organization|ministry) (?:is )?{_IT} from$"
         ),
     ),

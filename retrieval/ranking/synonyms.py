@@ -27,9 +27,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "spend": ("invest", "investment", "funding"),
     "spending": ("investment", "funding"),
     "kids": ("children", "pupils", "young"),
-    "left": ("remaining", "remain"),
+    "left": ("remaining", "remain"),  # "how many are left" / "the remaining 92 hereditary peers"
     "defences": ("defend", "protect", "protection"),  # "flood defences" / "proposals to defend … coast"
-    "defence": ("defend", "protect", "protection"),  # "how many are left" / "the remaining 92 hereditary peers"
+    "defence": ("defend", "protect", "protection"),
     "kid": ("child", "pupil"),
     "children": ("pupils", "young"),
     "cops": ("police", "officers"),
