@@ -78,6 +78,11 @@ def sounds_like_follow_up(text: str) -> bool:
     return any(w in _PRONOUNS for w in found)
 
 
+def leans_on_answer(text: str) -> bool:
+    """Whether the message points back at what was just said with a pronoun ("who signed it?")."""
+    return any(w in _PRONOUNS for w in words(text))
+
+
 _GENERIC_TERMS = frozenset(term(w) for w in _GENERIC) - {""}  # "costs" and "costing" alike
 
 

@@ -190,6 +190,20 @@ async def test_since_when_and_a_fragment_after_an_answer_are_follow_ups(fake: Fa
     assert is_answer(juniors.params["text"]) and "Junior licences are free" in plain(juniors)
 
 
+async def test_a_pronoun_keeps_a_follow_up_on_its_announcement_whatever_verb(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    first = await say(fake, "what is the uk doing about hong kong extradition", chat)
+    assert plain(first).startswith("UK and Canada joint statement on Hong Kong")
+
+    # The statement never says "sign"; asked afresh, "who signed it" quoted a programme whose
+    # applicants "sign the Young Leaders Charter".
+    signed = await say(fake, "who signed it?", chat)
+    assert plain(signed).startswith("UK and Canada joint statement on Hong Kong")
+    # A place the statement does not name is a new topic, pronoun or not.
+    scotland = await say(fake, "is it happening in scotland too", chat)
+    assert "Hong Kong" not in plain(scotland) and "doesn’t say" not in plain(scotland)
+
+
 async def test_where_after_a_question_of_only_generic_words_is_about_the_announcement(
     fake: FakeBotAPI,
 ) -> None:
