@@ -28,8 +28,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "spending": ("investment", "funding"),
     "kids": ("children", "pupils", "young"),
     "left": ("remaining", "remain"),  # "how many are left" / "the remaining 92 hereditary peers"
-    "defences": ("defend", "protect", "protection"),  # "flood defences" / "proposals to defend … coast"
-    "defence": ("defend", "protect", "protection"),
+    "defences": ("defend",),  # "flood defences" / "proposals to defend … coast"
+    "defence": ("defend",),
     "kid": ("child", "pupil"),
     "children": ("pupils", "young"),
     "cops": ("police", "officers"),
