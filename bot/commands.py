@@ -26,7 +26,7 @@ from retrieval import filters as filtering
 from retrieval.answer import Answer
 from retrieval.filters import Filters
 from retrieval.library import Library
-from retrieval.store import Subscription
+from retrieval.store import AnnouncementInfo, Subscription
 
 LATEST_DEFAULT = 5
 LATEST_MAX = 20
@@ -441,14 +441,13 @@ class Commands:
         newest = items[:1] if page == 1 else self.library.latest(1, 0, kept)
         first = (page - 1) * per_page + 1
         self._remember_list(request, f"latest:{per_page}:{text}", first, [a.announcement_id for a in items])
-        earlier = None
-        if not items and kept is not None and (kept.since or kept.until):
-            # "speeches this year" when the newest speech is older: say so, and show that one.
+        earlier: list[AnnouncementInfo] = []
+        if not items and page == 1 and kept is not None and (kept.since or kept.until):
+            # "speeches this year" when the newest speech is older: say so, and show the newest.
             undated = dataclasses.replace(kept, since=None, until=None)
-            found = self.library.latest(1, 0, undated if undated else None)
-            earlier = found[0] if found else None
-            if earlier is not None:
-                self._remember_list(request, f"latest:{per_page}:{text}", 1, [earlier.announcement_id])
+            earlier = self.library.latest(per_page, 0, undated if undated else None)
+            ids = [a.announcement_id for a in earlier]
+            self._remember_list(request, f"latest:{per_page}:{text}", 1, ids)
         return render.latest_reply(
             items,
             total,

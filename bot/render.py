@@ -454,19 +454,20 @@ def latest_reply(
     filters: Filters | None = None,
     newest: datetime | None = None,
     capped_from: int | None = None,
-    earlier: AnnouncementInfo | None = None,
+    earlier: Sequence[AnnouncementInfo] = (),
 ) -> Reply:
     """A page of the newest announcements (filtered): a header with how many there are in all and the
     newest one's date, one line per item, a button per item, and Previous/Next past the first page.
-    None in the dates asked for: `earlier` is the newest one outside them, if any."""
+    None in the dates asked for: `earlier` are the newest outside them, if any."""
     if not items:
-        if filters and earlier is not None:
-            source = source_line(earlier.type, earlier.published, earlier.organisation)
-            text = (
-                f"No announcement{escape(filter_phrase(filters))}. The newest at any date:\n\n"
-                f"1. <b>{escape(shorten(earlier.title, 120))}</b> · {source}"
-            )
-            return Reply(text, [[_opens(f"1. {shorten(earlier.title, 40)}", earlier.announcement_id)]])
+        if filters and earlier:
+            lines = [f"No announcement{escape(filter_phrase(filters))}. The newest at any date:", ""]
+            opens: list[list[Button]] = []
+            for number, a in enumerate(earlier, start=1):
+                source = source_line(a.type, a.published, a.organisation)
+                lines.append(f"{number}. <b>{escape(shorten(a.title, 120))}</b> · {source}")
+                opens.append([_opens(f"{number}. {shorten(a.title, 40)}", a.announcement_id)])
+            return Reply("\n".join(lines), opens)
         if filters:
             return Reply(
                 f"No announcement{escape(filter_phrase(filters))}. Try /latest with other words, or none."
