@@ -10,6 +10,7 @@ questions only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -307,12 +308,22 @@ def answer_question(
     return answer_from_ranked(question, query, ranked, weights, top_k)
 
 
+# Words that make "how much" ask for money, where only a sum answers: "how much will it cost?" is
+# not answered by "the remaining 92 hereditary peers".
+_MONEY = re.compile(
+    r"\b(cost|costs|costing|price|prices|priced|spend|spent|spending|pay|paid|pays|fund|funds|funded|funding"
+    r"|budget|worth|fee|fees|fine|fines|salary|wage|wages|money|cash|invest|invested|investment|pounds?)\b"
+)
+
+
 def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
     """Does the passage hold the kind of fact asked for? "How much sand…" or "how much could sea
-    levels rise" ask for a quantity as often as for money: a figure with a unit answers them too."""
+    levels rise" ask for a quantity as often as for money: a figure with a unit answers them too,
+    unless the question asks about money."""
     if ranked.evidence[at, FEATURES.index("type_passage")] > 0:
         return True
-    return wants == "amount" and has_fact("number", ranked.candidates[at].text)
+    asks_money = bool(_MONEY.search(ranked.query.text.casefold()))
+    return wants == "amount" and not asks_money and has_fact("number", ranked.candidates[at].text)
 
 
 def _names_its_title(query: Query, ranked: Ranked, at: int) -> bool:

@@ -320,6 +320,21 @@ def test_when_does_it_close_is_answered_with_the_closing_time(tmp_path: Path) ->
     assert "closes at 1:01pm on 16 April 2023" in answer.answer.sentence
 
 
+def test_a_question_about_money_is_not_answered_by_a_passage_with_only_a_count(tmp_path: Path) -> None:
+    # The passage on St Helena's airport gives years and counts, and no sum: "how much did it cost"
+    # is not answered by it (a figure with a unit still answers "how much sand…").
+    (tmp_path / "no-seeds").mkdir()
+    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
+    try:
+        library.ingest([ITEMS / "html_publication", ITEMS / "publication"], progress=False)
+        airport = library.ask("what was the cost of building st helena airport")
+        visa = library.ask("how much does it cost to extend a tier 1 investor visa")
+    finally:
+        library.close()
+    assert "St Helena" in airport.results[0].passage and airport.outcome != "answer"
+    assert "Tier 1 (Investor)" in visa.results[0].passage and visa.outcome != "answer"
+
+
 def test_the_description_comes_first_unless_the_body_already_says_it() -> None:
     news = record("news_article/news_article_withdrawn.json")
     case_study = record("case_study/case_study.json")
