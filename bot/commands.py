@@ -364,10 +364,13 @@ class Commands:
         # The words the conversation is about; a question made only of generic words ("how much is it
         # costing?") leaves none, and then the announcement's title says what "where?" is about.
         about = conversation.topic_of(topic) or self._title_topic(followed)
+        nearest = within if within.outcome == "closest" else None
         if within.outcome != "answer":
             with_topic = self.library.ask(f"{question} {about}", top_k=1, within=followed)
             if with_topic.outcome == "answer":
                 within = with_topic
+            elif nearest is None and with_topic.outcome == "closest":
+                nearest = with_topic
         if within.outcome == "answer" and within.answer is not None:
             # The topic stays the one the conversation started with: "who said that?" after "when?"
             # is still about the peers.
@@ -385,6 +388,11 @@ class Commands:
                 request.chat_id, best.announcement_id, question, conversation.FOLLOW_UP_WINDOW, now
             )
         missing = conversation.missing_fact(question, lambda kind: self.library.gives_fact(followed, kind))
+        if missing is None and not answers and nearest is not None and nearest.results:
+            # It holds that kind of fact, and a passage near enough to offer: better to quote it,
+            # said to be uncertain, than to say it could not be found ("when are the drop-in events?").
+            question_id = self.library.log_question(request.chat_id, question, "closest", now)
+            return render.with_feedback(render.closest_within_reply(nearest.results[0]), question_id)
         return render.follow_up_not_said(missing, followed, best, answers)
 
     def _title_topic(self, announcement_id: int) -> str:

@@ -168,6 +168,12 @@ def passage_reply(p: Passage, more_key: str | None = None, lead: str = "") -> Re
 CLOSEST_OTHERS = 2  # further announcements offered under a passage that may not answer
 
 
+def closest_within_reply(p: Passage) -> Reply:
+    """A follow-up that no passage of its announcement clearly answers, though one comes near."""
+    lead = "This may not answer it, but the closest passage in that announcement is…\n\n"
+    return passage_reply(p, lead=lead)
+
+
 def closest_reply(results: Sequence[Passage]) -> Reply:
     """Nothing clearly answers: the nearest passage, said to be uncertain, and the next announcements
     as buttons that open them."""

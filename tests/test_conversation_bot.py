@@ -219,6 +219,22 @@ async def test_where_after_a_question_of_only_generic_words_is_about_the_announc
     assert "names no place" not in plain(where)
 
 
+async def test_a_follow_up_near_a_passage_of_its_announcement_is_offered_it_as_the_closest(
+    fake: FakeBotAPI,
+) -> None:
+    chat = new_chat()
+    first = await say(fake, "what about flood defences in pevensey and eastbourne", chat)
+    assert "Updated plans to protect Pevensey and Eastbourne from flooding" in plain(first)
+
+    # The announcement gives dates; no passage clearly says when the drop-ins are, one comes near.
+    reply = await say(fake, "when are the drop in events", chat)
+
+    text = plain(reply)
+    assert text.startswith("This may not answer it, but the closest passage in that announcement is…")
+    assert "Updated plans to protect Pevensey and Eastbourne from flooding" in text and "rop-in" in text
+    assert "👍" in labels(reply)
+
+
 async def test_a_new_topic_or_a_long_question_is_not_taken_for_a_follow_up(fake: FakeBotAPI) -> None:
     chat = new_chat()
     await say(fake, PEERS, chat)
