@@ -228,7 +228,7 @@ def subscriptions_reply(items: Sequence[Subscription], now: datetime) -> Reply:
         row = [
             Button(f"Remove {n}. {shorten(s.words, 40)}", data=actions.Unsubscribe(s.subscription_id).data),
             Button(
-                f"{n}. {'at once' if s.daily else 'daily'}",
+                f"Send {n}. {'at once' if s.daily else 'daily'}",  # what pressing it does
                 data=actions.Daily(s.subscription_id, not s.daily).data,
             ),
         ]

@@ -125,7 +125,7 @@ async def test_subscribe_is_kept_across_a_restart(
     finally:
         again.close()
     assert "1. “flood defences” · each at once" in plain(listed)
-    assert [text for text, _ in remove_buttons(listed)] == ["Remove 1. flood defences", "1. daily"]
+    assert [text for text, _ in remove_buttons(listed)] == ["Remove 1. flood defences", "Send 1. daily"]
 
 
 async def test_subscriptions_lists_them_with_remove_buttons_and_unsubscribe_removes_all(

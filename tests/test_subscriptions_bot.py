@@ -298,13 +298,13 @@ async def test_delivery_switches_between_daily_and_at_once_with_a_button(
         listed = await say(fake, "/subscriptions")
         assert "1. “flood defences” · each at once" in plain(listed)
         daily = await exchange(
-            fake, fake.callback, button(listed, "1. daily"), listed.result, expect="editMessageText"
+            fake, fake.callback, button(listed, "Send 1. daily"), listed.result, expect="editMessageText"
         )
         edit = only(daily, "editMessageText")
         assert "1. “flood defences” · daily digest" in plain(edit)
         assert library.subscriptions(ALICE)[0].daily
         back = await exchange(
-            fake, fake.callback, button(edit, "1. at once"), listed.result, expect="editMessageText"
+            fake, fake.callback, button(edit, "Send 1. at once"), listed.result, expect="editMessageText"
         )
         assert "each at once" in plain(only(back, "editMessageText"))
     assert not library.subscriptions(ALICE)[0].daily
