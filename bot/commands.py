@@ -571,7 +571,10 @@ class Commands:
             hits = self.library.search(words, limit=SEARCH_PAGE + 1, offset=offset, filters=kept)
         shown = hits[:SEARCH_PAGE]
         self._remember_list(request, f"search:{text}", offset + 1, [p.announcement_id for p in shown])
-        return render.search_reply(words, shown, key, page, has_more=len(hits) > SEARCH_PAGE, filters=filters)
+        read_as = _replaced(words, self.library.read_as(words)) if shown else None
+        return render.search_reply(
+            words, shown, key, page, has_more=len(hits) > SEARCH_PAGE, filters=filters, read_as=read_as
+        )
 
     def read(self, request: Request, args: list[str]) -> list[Reply]:
         """/read N: item N of the last list shown in this chat; with no list shown, announcement N
@@ -820,9 +823,13 @@ class Commands:
 def _corrected(question: str, answer: Answer) -> str | None:
     """The question with each word the corpus does not use replaced by the corpus word read instead;
     None if nothing was replaced."""
-    if not answer.corrections:
+    return _replaced(question, answer.corrections or {})
+
+
+def _replaced(text: str, corrections: Mapping[str, str]) -> str | None:
+    if not corrections:
         return None
-    corrected = question
-    for wrong, right in answer.corrections.items():
+    corrected = text
+    for wrong, right in corrections.items():
         corrected = re.sub(rf"\b{re.escape(wrong)}\b", right, corrected, flags=re.IGNORECASE)
-    return None if corrected.casefold() == question.casefold() else corrected
+    return None if corrected.casefold() == text.casefold() else corrected

@@ -400,8 +400,10 @@ def search_reply(
     has_more: bool,
     per_page: int = 5,
     filters: Filters | None = None,
+    read_as: str | None = None,
 ) -> Reply:
-    """A page of search results; newest first (with a heading that says so) when the filters ask."""
+    """A page of search results; newest first (with a heading that says so) when the filters ask;
+    `read_as`: the words as read when a misspelt one was read as another."""
     echo = escape(shorten(" ".join(words.split()), 100))
     newest = filters is not None and filters.newest_first
     kept = f" ({escape(filters.describe())})" if filters else ""
@@ -410,6 +412,8 @@ def search_reply(
     first = (page - 1) * per_page + 1
     heading = f"<b>News about</b> {echo}, newest first" if newest else f"<b>Search:</b> {echo}"
     lines = [f"{heading} (page {page})"]
+    if read_as:
+        lines.append(f"Read as “{escape(read_as)}”")
     if filters:
         lines.append(f"Filters: {escape(filters.describe())}")
     buttons: list[list[Button]] = []

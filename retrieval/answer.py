@@ -436,6 +436,12 @@ def search(
     return [_passage(ranked.rows[i], ranked.sentence(i), sigmoid(float(ranked.logits[i]))) for i in page]
 
 
+def read_as(index: BM25Index, words: str) -> dict[str, str]:
+    """Each word of `words` the corpus does not use, and the corpus word read instead ("fishng" ->
+    "fishing"), as `search` and `answer_question` read them."""
+    return dict(analyse(words, vocab_of(index)).corrections)
+
+
 def best_sentence(text: str, terms: set[str], index: BM25Index) -> str:
     """The sentence carrying most question weight; the first one when none has a question word."""
     best, best_weight = "", 0.0

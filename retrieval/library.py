@@ -157,6 +157,10 @@ class Library:
     ) -> list[answering.Passage]:
         return answering.search(self.index, self.store, words, limit=limit, offset=offset, filters=filters)
 
+    def read_as(self, words: str) -> dict[str, str]:
+        """The misspelt words of `words` and the corpus words a search reads instead."""
+        return answering.read_as(self.index, words)
+
     def latest(self, n: int = 5, offset: int = 0, filters: Filters | None = None) -> list[AnnouncementInfo]:
         """Newest first; `filters` (retrieval/filters.py) keep matching announcements only."""
         return self.store.latest(n, offset, filters)

@@ -360,6 +360,15 @@ async def test_a_question_not_in_english_gets_a_note_and_no_guesses(fake: FakeBo
 # ------------------------------------------------------------------ 4. filters
 
 
+async def test_a_search_with_a_misspelt_word_says_how_it_was_read(fake: FakeBotAPI) -> None:
+    typo = plain(await say(fake, "/search fishng licence", new_chat()))
+    right = plain(await say(fake, "/search fishing licence", new_chat()))
+
+    assert typo.startswith("Search: fishng licence (page 1)\nRead as “fishing licence”\n")
+    assert "Angling brothers prosecuted" in typo.split("\n\n")[1]
+    assert "Read as" not in right
+
+
 async def test_search_reads_type_and_date_filters_and_says_so(fake: FakeBotAPI) -> None:
     reply = await say(fake, "/search speeches yemen since 1 October 2024", new_chat())
 
