@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 
 from bot import actions, render
+from retrieval.ranking.forms import IRREGULAR
 from retrieval.ranking.query import AnswerType, wanted_type
 from retrieval.search.tokenize import term, words
 
@@ -99,7 +100,12 @@ def strong_topic_words(
     if not candidates:
         return []
     in_corpus = known(candidates)
-    theirs = in_announcement(candidates)
+    # A word the announcement says in another form is its word: "when did they speak?" after "The
+    # Prime Minister spoke to…" (the forms of irregular verbs, as the ranking reads them too).
+    forms = [IRREGULAR.get(w, (w,)) for w in candidates]
+    flat = [f for group in forms for f in group]
+    found = dict(zip(flat, in_announcement(flat), strict=True))
+    theirs = [any(found[f] for f in group) for group in forms]
     return [w for w, k, a in zip(candidates, in_corpus, theirs, strict=True) if k and not a]
 
 

@@ -204,6 +204,17 @@ async def test_a_pronoun_keeps_a_follow_up_on_its_announcement_whatever_verb(fak
     assert "Hong Kong" not in plain(scotland) and "doesn’t say" not in plain(scotland)
 
 
+async def test_a_verb_the_announcement_says_in_another_form_is_not_a_new_topic(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    first = await say(fake, "what did starmer and trudeau discuss", chat)
+    assert plain(first).startswith("PM call with Prime Minister Trudeau of Canada")
+
+    # The call "spoke"; "speak" is not a word of another topic.
+    when = await say(fake, "when did they speak", chat)
+    assert plain(when).startswith("PM call with Prime Minister Trudeau of Canada")
+    assert "spoke to Canadian Prime Minister Justin Trudeau yesterday evening" in plain(when)
+
+
 async def test_where_after_a_question_of_only_generic_words_is_about_the_announcement(
     fake: FakeBotAPI,
 ) -> None:
