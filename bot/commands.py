@@ -346,13 +346,7 @@ class Commands:
         def in_followed(words: Sequence[str]) -> list[bool]:
             return self.library.words_in_announcement(followed, words)
 
-        strong = conversation.strong_topic_words(question, self.library.known_words, in_followed)
-        if conversation.leans_on_answer(question):
-            # A pronoun points back at the answer more surely than a verb points away: "who signed
-            # it?" after a joint statement that never says "sign" is still about that statement;
-            # "is it happening in scotland?" is not.
-            strong = [w for w in strong if not w.endswith(("ed", "ing"))]
-        if strong:
+        if conversation.strong_topic_words(question, self.library.known_words, in_followed):
             return None
         return followed, topic
 

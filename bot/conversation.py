@@ -76,12 +76,13 @@ def sounds_like_follow_up(text: str) -> bool:
         return False
     if len(found) <= MAX_WORDS and _OPENERS.match(" ".join(found)):
         return True
-    return any(w in _PRONOUNS for w in found)
+    return leans_on_answer(found)
 
 
-def leans_on_answer(text: str) -> bool:
-    """Whether the message points back at what was just said with a pronoun ("who signed it?")."""
-    return any(w in _PRONOUNS for w in words(text))
+def leans_on_answer(text: str | list[str]) -> bool:
+    """Whether the message (or its words) points back at what was just said with a pronoun ("who
+    signed it?")."""
+    return any(w in _PRONOUNS for w in (words(text) if isinstance(text, str) else text))
 
 
 _GENERIC_TERMS = frozenset(term(w) for w in _GENERIC) - {""}  # "costs" and "costing" alike
@@ -106,7 +107,13 @@ def strong_topic_words(
     flat = [f for group in forms for f in group]
     found = dict(zip(flat, in_announcement(flat), strict=True))
     theirs = [any(found[f] for f in group) for group in forms]
-    return [w for w, k, a in zip(candidates, in_corpus, theirs, strict=True) if k and not a]
+    strong = [w for w, k, a in zip(candidates, in_corpus, theirs, strict=True) if k and not a]
+    if leans_on_answer(text):
+        # A pronoun points back at the answer more surely than a verb points away: "who signed it?"
+        # after a joint statement that never says "sign" is still about that statement; "is it
+        # happening in scotland?" is not.
+        strong = [w for w in strong if not w.endswith(("ed", "ing"))]
+    return strong
 
 
 def topic_of(text: str) -> str:
