@@ -30,6 +30,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "left": ("remaining", "remain"),  # "how many are left" / "the remaining 92 hereditary peers"
     "defences": ("defend",),  # "flood defences" / "proposals to defend … coast"
     "defence": ("defend",),
+    "hot": ("temperature", "temperatures", "degrees", "heat"),  # "how hot" / "35 million degrees Celsius"
+    "cold": ("temperature", "temperatures", "degrees"),
     "kid": ("child", "pupil"),
     "children": ("pupils", "young"),
     "cops": ("police", "officers"),
