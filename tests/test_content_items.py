@@ -335,6 +335,23 @@ def test_a_question_about_money_is_not_answered_by_a_passage_with_only_a_count(t
     assert "Tier 1 (Investor)" in visa.results[0].passage and visa.outcome != "answer"
 
 
+def test_how_many_is_answered_by_a_number_of_what_it_counts(tmp_path: Path) -> None:
+    # DfT's social media page gives a count of tweets ("between 2 to 10 tweets a day"). The youth
+    # vaping call for evidence speaks of "the number of children (people aged under 18)" and gives
+    # none: its other figures count something else, so it is the closest passage, not the answer.
+    (tmp_path / "no-seeds").mkdir()
+    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
+    try:
+        library.ingest([ITEMS], progress=False)
+        tweets = library.ask("how many tweets does dft send each day")
+        vaping = library.ask("how many children in england use vapes")
+    finally:
+        library.close()
+    assert tweets.outcome == "answer" and tweets.answer is not None
+    assert "2 to 10 tweets a day" in tweets.answer.sentence
+    assert vaping.results[0].title == "Youth Vaping" and vaping.outcome != "answer"
+
+
 def test_the_description_comes_first_unless_the_body_already_says_it() -> None:
     news = record("news_article/news_article_withdrawn.json")
     case_study = record("case_study/case_study.json")

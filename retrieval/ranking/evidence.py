@@ -21,7 +21,7 @@ import numpy as np
 from retrieval.ranking import passages
 from retrieval.ranking.passages import FACTS, Parsed
 from retrieval.ranking.query import AnswerType, Query
-from retrieval.search.tokenize import tokenize
+from retrieval.search.tokenize import term, tokenize, words
 
 FEATURES = (
     "bm25_rel",
@@ -54,6 +54,8 @@ FEATURES = (
     "bm25_vs_announcement",
     "sentence_vs_announcement",
     "rest_window_vs_announcement",
+    "counted_missing",
+    "counted_sentence",
 )
 
 # Most wrong first passages are another passage of the right announcement, one that repeats the
@@ -233,6 +235,31 @@ def _title_terms(title: str) -> frozenset[str]:
     return found
 
 
+_COUNT_WORDS = frozenset(passages.NUMBER_WORDS)
+_COUNT_NEAR = 3  # "1,200 new homes", "40 of the children", "children in care rose to 70,440"
+
+
+def _is_count(word: str) -> bool:
+    # A year is a date, not a count: "children in 2024" says nothing of how many.
+    return (word[0].isdigit() and not (len(word) == 4 and word[:2] in ("19", "20"))) or word in _COUNT_WORDS
+
+
+def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: frozenset[str]) -> list[bool]:
+    """Which sentences give a number of what "how many" counts: a number within a few words of one of
+    its words. A passage about the same thing with some other number in it does not answer."""
+    found = [False] * len(sentences)
+    for i, sentence in enumerate(sentences):
+        if not typed[i]:
+            continue
+        ws = words(sentence)
+        counts = [j for j, w in enumerate(ws) if _is_count(w)]
+        if counts and any(
+            term(w) in counted and any(abs(j - k) <= _COUNT_NEAR for k in counts) for j, w in enumerate(ws)
+        ):
+            found[i] = True
+    return found
+
+
 def _facts(parsed: Parsed, kind: AnswerType) -> list[bool]:
     return parsed.flags(kind)
 
@@ -302,6 +329,7 @@ def gather(
         typed = _facts(parsed, wants) if wants else [False] * len(sentences)
         strong = _strong(parsed, wants) if wants else [False] * len(sentences)
         precise = parsed.detail_flags(query.detail) if query.detail else None
+        counts = counted_flags(sentences, typed, query.counted) if query.counted else None
         scores = [
             w_cov * cv + (w_type if t else 0.0) + (w_type if st else 0.0)
             for cv, t, st in zip(covs, typed, strong, strict=True)
@@ -357,6 +385,8 @@ def gather(
             0.0,  # the three gaps to the announcement's best, below
             0.0,
             0.0,
+            1.0 if counts is not None and not any(counts) else 0.0,
+            1.0 if counts and counts[best] else 0.0,
         )
     # Each candidate's row of its announcement (in order of first appearance), then each column's
     # best per announcement in one unbuffered maximum.

@@ -10,7 +10,8 @@ Then two thresholds, each by a rule fixed before looking at any figure:
   over resamples of them (the gain is flat near its best, so one sample's best point is noise);
 - closest: below it the reply is "none"; the confidence under which 5% of the rightly ranked training
   questions fall.
-Writes retrieval/ranking/weights.json and prints the training figures.
+Writes retrieval/ranking/weights.json and prints the training figures. `--keep-ranker` refits the
+confidence and thresholds only, with the ranker as weights.json holds it (new evidence weighs 0 in it).
 """
 
 from __future__ import annotations
@@ -259,11 +260,34 @@ def stable_threshold(p: np.ndarray, right: np.ndarray, answerable: np.ndarray) -
     return float(np.median(picks))
 
 
+def kept_ranker(path: Path) -> Logistic:
+    """The ranker in `path`, over today's FEATURES: a feature it was not fitted with weighs nothing.
+    Refitting the ranker moves the order of close passages both ways; this keeps it where it was
+    while the confidence learns from new evidence."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    old = {name: i for i, name in enumerate(data["features"])}
+    ranker = data["ranker"]
+    pick = [old.get(name) for name in FEATURES]
+    if all(i is None for i in pick):
+        raise ValueError("the kept ranker shares no feature with today's")
+
+    def column(key: str, absent: float) -> np.ndarray:
+        return np.array([ranker[key][i] if i is not None else absent for i in pick], np.float64)
+
+    intercept = float(ranker["intercept"])
+    return Logistic(column("mean", 0.0), column("scale", 1.0), column("coef", 0.0), intercept)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--l2", type=float, default=1.0)
     parser.add_argument("--pointwise", action="store_true", help="a logistic ranker instead of listwise")
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    parser.add_argument(
+        "--keep-ranker",
+        action="store_true",
+        help="refit the confidence and thresholds only; features added since the ranker was fitted weigh 0",
+    )
     args = parser.parse_args()
     try:
         start = load_weights()
@@ -274,7 +298,9 @@ def main() -> int:
     raw = sentence.coef / sentence.scale  # back to unstandardised units: only the ratio matters
     sentence_weights = (1.0, float(raw[1] / raw[0]) if raw[0] > 0 else 0.3)
     y = np.concatenate(samples.ranker_y)
-    if args.pointwise:
+    if args.keep_ranker:
+        ranker = kept_ranker(args.out)
+    elif args.pointwise:
         ranker = fit_logistic(np.vstack(samples.ranker_x), y, l2=args.l2)
     else:
         ranker = fit_listwise(list(zip(samples.ranker_x, samples.ranker_y, strict=True)), l2=args.l2)

@@ -42,6 +42,8 @@ CONFIDENCE_FEATURES = (
     "softmax_top",
     "cov_title",
     "ann_mass",
+    "counted_missing",
+    "counted_sentence",
 )
 
 

@@ -35,6 +35,9 @@ _NUMBER_WORDS = (
     r"|sixty|seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|dozen"
     r"|half|quarter|third|double|twice|treble)\b"
 )
+NUMBER_WORDS = re.findall(r"[a-z]+", _NUMBER_WORDS.replace(r"\b", ""))
+
+
 def _starting(first: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
     """`pattern`, told the characters a match can start with (`first`, a character class body):
     the same matches, but the regex engine skips every other place at once. Most places in a text are

@@ -144,14 +144,18 @@ _QUESTION_NOISE = frozenset(
         "tell",
         "know",
         "happen",
+        "happens",
         "happened",
         "happening",
         "going",
         "get",
+        "gets",
         "got",
         "give",
+        "gives",
         "given",
         "put",
+        "puts",
         "putting",
         "plan",
         "plans",
@@ -215,6 +219,9 @@ class Query:  # not slotted: cached_property keeps its value in __dict__
     detail: Detail | None = None  # the precise form of fact wanted, within `wants`
     corrections: dict[str, str] = field(default_factory=dict)  # unknown word -> corpus word
     asks: bool = True  # phrased as a question, not words typed to look something up
+    # What "how many" counts ("how many dead fish…": dead, fish), as index terms with their stand-ins:
+    # the answer is a number said of these, not any number in a passage about the same thing.
+    counted: frozenset[str] = frozenset()
     # The most BM25 can give a passage for `terms`: each term the corpus has, repeats counted as BM25
     # counts them, at its idf x (k1 + 1) (a term's share as its frequency grows without end).
     best_bm25: float = 0.0
@@ -459,6 +466,26 @@ _SIGN_OFF = re.compile(
 )
 
 
+_COUNTED_MAX = 3  # "how many ex regular soldiers": the words up to the first function word
+
+
+def _counted_words(surface: list[str]) -> range:
+    """Where the words that "how many" counts stand in the question's words (empty if it asks no
+    count): the content words right after it, up to the first function word."""
+    for i in range(len(surface) - 2):
+        if surface[i] == "how" and surface[i + 1] == "many" and i <= _ASKS_WITHIN:
+            end = i + 2
+            while (
+                end < len(surface)
+                and end - (i + 2) < _COUNTED_MAX
+                and term(surface[end])
+                and surface[end] not in _OPENERS  # "how many homes will…"
+            ):
+                end += 1
+            return range(i + 2, end)
+    return range(0)
+
+
 def asked_part(question: str) -> str:
     """The question without a greeting or polite request in front or a sign-off after it; the
     question itself if that is all it is."""
@@ -482,6 +509,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     concepts: list[Concept] = []
     bridging: list[str] = []
     seen: set[str] = set()
+    counted_at = _counted_words(surface)
+    counted: set[str] = set()
     for i, word in enumerate(surface):
         t = term(word)
         if not t or t in seen or word in _CONTRACTIONS:
@@ -542,6 +571,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             weight = vocab.unknown_idf
         weight = max(weight, 0.01)
         concepts.append(Concept(word=word, terms=frozenset(alternatives), weight=weight, known=is_known))
+        if i in counted_at:
+            counted |= alternatives
     # A word the corpus never uses weighs what the question's known words weigh on average, not as
     # the rarest word could: how likely a word is to be missing depends on the corpus's size (in
     # the seed file's 46 passages most English words are), not on whether the question is answered.
@@ -561,4 +592,5 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         recent=wants_recent(question),
         asks=is_question(question),
         corrections=corrections,
+        counted=frozenset(counted),
     )
