@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from retrieval.announcement import AnnouncementRecord, Block, parse_body
 from retrieval.chunking import MAX_CHARS, chunk_body
 from retrieval.ingest import ingest_paths
+from retrieval.library import Library
 from retrieval.ranking.passages import parse
 from retrieval.ranking.query import wanted_detail
 from retrieval.sources.files import IngestError, read_file
@@ -335,21 +337,34 @@ def test_a_question_about_money_is_not_answered_by_a_passage_with_only_a_count(t
     assert "Tier 1 (Investor)" in visa.results[0].passage and visa.outcome != "answer"
 
 
-def test_how_many_is_answered_by_a_number_of_what_it_counts(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def all_items(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    """A store holding every Content API example in tests/data/content-api."""
+    work = tmp_path_factory.mktemp("items")
+    (work / "no-seeds").mkdir()
+    library = library_for(work / "store.db", seeds_dir=work / "no-seeds")
+    library.ingest([ITEMS], progress=False)
+    yield library
+    library.close()
+
+
+def test_how_many_is_answered_by_a_number_of_what_it_counts(all_items: Library) -> None:
     # DfT's social media page gives a count of tweets ("between 2 to 10 tweets a day"). The youth
     # vaping call for evidence speaks of "the number of children (people aged under 18)" and gives
     # none: its other figures count something else, so it is the closest passage, not the answer.
-    (tmp_path / "no-seeds").mkdir()
-    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
-    try:
-        library.ingest([ITEMS], progress=False)
-        tweets = library.ask("how many tweets does dft send each day")
-        vaping = library.ask("how many children in england use vapes")
-    finally:
-        library.close()
+    tweets = all_items.ask("how many tweets does dft send each day")
+    vaping = all_items.ask("how many children in england use vapes")
     assert tweets.outcome == "answer" and tweets.answer is not None
     assert "2 to 10 tweets a day" in tweets.answer.sentence
     assert vaping.results[0].title == "Youth Vaping" and vaping.outcome != "answer"
+
+
+def test_my_name_and_address_asks_about_a_document_not_for_contact_details(all_items: Library) -> None:
+    # Read as a request for contact details, no passage of the identity checklist could answer it,
+    # and the bot found nothing near; the answering sentence was already first.
+    result = all_items.ask("can one document prove both my name and my address")
+    assert result.outcome != "none"
+    assert "cannot use one form of identification for both name and address" in result.results[0].sentence
 
 
 def test_the_description_comes_first_unless_the_body_already_says_it() -> None:

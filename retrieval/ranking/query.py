@@ -118,10 +118,12 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
 )
 
 # Contact details asked for at the end ("natural england phone number", "ukti barcelona phone"): how
-# people type a look-up for them. Elsewhere in a question these words are usually its topic.
+# people type a look-up for them. Elsewhere in a question these words are usually its topic. One's own
+# address, or a proof or change of it, is a document asked about, not someone's contact details
+# ("can i use one document for both my name and address").
 _CONTACT_AT_END = re.compile(
     r"\b(e-?mail( address)?|phone( number)?|telephone( number)?|contact (details|number)|helpline"
-    r"( number)?|(postal )?address|postcode)\s*\??$"
+    r"( number)?|(?<!\bmy )(?<!\byour )(?<!\bour )(?<!\band )(?<!\bof )(postal )?address|postcode)\s*\??$"
 )
 
 _RECENT = re.compile(r"\b(latest|newest|most recent|recently|this (week|month|year)|new)\b")
