@@ -10,7 +10,6 @@ questions only.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -21,7 +20,7 @@ import numpy as np
 from retrieval.filters import Filters
 from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather, has_fact
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
-from retrieval.ranking.query import AnswerType, Query, Vocab, analyse
+from retrieval.ranking.query import MONEY, AnswerType, Query, Vocab, analyse
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.tokenize import tokenize
 from retrieval.store import ChunkRow, Store
@@ -308,21 +307,13 @@ def answer_question(
     return answer_from_ranked(question, query, ranked, weights, top_k)
 
 
-# Words that make "how much" ask for money, where only a sum answers: "how much will it cost?" is
-# not answered by "the remaining 92 hereditary peers".
-_MONEY = re.compile(
-    r"\b(cost|costs|costing|price|prices|priced|spend|spent|spending|pay|paid|pays|fund|funds|funded|funding"
-    r"|budget|worth|fee|fees|fine|fines|salary|wage|wages|money|cash|invest|invested|investment|pounds?)\b"
-)
-
-
 def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
     """Does the passage hold the kind of fact asked for? "How much sand…" or "how much could sea
     levels rise" ask for a quantity as often as for money: a figure with a unit answers them too,
     unless the question asks about money."""
     if ranked.evidence[at, FEATURES.index("type_passage")] > 0:
         return True
-    asks_money = bool(_MONEY.search(ranked.query.text.casefold()))
+    asks_money = bool(MONEY.search(ranked.query.text.casefold()))
     return wants == "amount" and not asks_money and has_fact("number", ranked.candidates[at].text)
 
 

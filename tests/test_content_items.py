@@ -367,6 +367,14 @@ def test_my_name_and_address_asks_about_a_document_not_for_contact_details(all_i
     assert "cannot use one form of identification for both name and address" in result.results[0].sentence
 
 
+def test_how_much_of_a_thing_is_answered_by_a_figure_without_a_pound_sign(all_items: Library) -> None:
+    # "How much holiday…" asks for a quantity: "30 days per year" answers it. Taken as a question about
+    # money, the passage looked as if it lacked the sum asked for, and the bot found nothing near.
+    result = all_items.ask("how much holiday allowance do environment agency staff get")
+    assert result.outcome != "none"
+    assert "30 days per year" in result.results[0].sentence
+
+
 def test_the_description_comes_first_unless_the_body_already_says_it() -> None:
     news = record("news_article/news_article_withdrawn.json")
     case_study = record("case_study/case_study.json")

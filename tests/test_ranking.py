@@ -393,6 +393,21 @@ def test_a_fine_a_fee_or_a_penalty_is_asked_as_a_sum_of_money(question: str) -> 
 
 
 
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("how much is a fishing licence", "amount"),
+        ("how much did the ad campaign cost", "amount"),
+        ("how much funding is going into flood defences", "amount"),
+        ("how much annual leave do staff get", "number"),
+        ("how much sand was dredged from the harbour", "number"),
+        ("how much of the steel we export goes to europe", "number"),
+    ],
+)
+def test_how_much_asks_for_a_sum_or_for_a_quantity_of_what_follows(question: str, kind: str) -> None:
+    assert wanted_type(question) == kind
+
+
 def test_the_unit_a_question_asks_in_is_not_its_topic(news: Library) -> None:
     # "What date…" is answered by "15 October", not by the word "date": there the word is part of the
     # asking, weighed as filler; in "closing date" it is what the question is about.

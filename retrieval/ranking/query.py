@@ -242,12 +242,32 @@ class Query:  # not slotted: cached_property keeps its value in __dict__
 _ASKS_WITHIN = 3  # words before the asking words ("and so on what date…")
 
 
+# Words that make "how much" ask for money, where only a sum answers: "how much will it cost?" is
+# not answered by "the remaining 92 hereditary peers".
+MONEY = re.compile(
+    r"\b(cost|costs|costing|price|prices|priced|spend|spent|spending|pay|paid|pays|fund|funds|funded|funding"
+    r"|budget|worth|fee|fees|fine|fines|salary|wage|wages|money|cash|invest|invested|investment|pounds?"
+    r"|revenue|savings|earn|earns|earned|grant|grants|tax|levy)\b|£"
+)
+
+# "How much" followed by what it measures ("how much sand", "how much annual leave", "how much of…")
+# asks for a quantity, which any figure answers ("30 days"); followed by a verb ("how much is a
+# fishing licence", "how much did it cost") or a money word it asks for a sum.
+_HOW_MUCH_OF = re.compile(
+    r"\bhow much (?!(is|are|was|were|does|do|did|will|would|could|can|should|has|have|had|more|extra|less"
+    r"|it|they|we|you|i|he|she|the|a|an)\b)\w"
+)
+
+
 def wanted_type(question: str) -> AnswerType | None:
     text = normalise(question).strip()
     found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_WANTS) if (m := pattern.search(text))]
     found = [f for f in found if len(text[: f[0]].split()) <= _ASKS_WITHIN]
     if found:
-        return min(found)[2]
+        kind = min(found)[2]
+        if kind == "amount" and _HOW_MUCH_OF.search(text) and not MONEY.search(text):
+            return "number"
+        return kind
     return "contact" if _CONTACT_AT_END.search(text) else None
 
 
