@@ -375,6 +375,20 @@ def test_how_much_of_a_thing_is_answered_by_a_figure_without_a_pound_sign(all_it
     assert "30 days per year" in result.results[0].sentence
 
 
+def test_when_does_it_start_finds_when_it_comes_into_effect(all_items: Library) -> None:
+    result = all_items.ask("when does the care act guidance start")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "come into effect from April 2015" in result.answer.sentence
+
+
+def test_an_adjective_in_y_finds_the_noun_the_text_uses(all_items: Library) -> None:
+    # The Spring Budget says "added sugar drinks"; no item says "sugary".
+    result = all_items.ask("what tax is there on fizzy sugary drinks")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "Soft Drinks Industry Levy" in result.answer.sentence
+    assert not result.corrections  # not a misspelling: no "Read as"
+
+
 def test_the_description_comes_first_unless_the_body_already_says_it() -> None:
     news = record("news_article/news_article_withdrawn.json")
     case_study = record("case_study/case_study.json")

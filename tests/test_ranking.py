@@ -408,6 +408,12 @@ def test_how_much_asks_for_a_sum_or_for_a_quantity_of_what_follows(question: str
     assert wanted_type(question) == kind
 
 
+def test_hk_is_hong_kong(seed: Library) -> None:
+    query = analyse("why does britain care about the hk extradition law", vocab_of(seed.index))
+    hk = next(c for c in query.concepts if c.word == "hk")
+    assert hk.known and {"hong", "kong"} <= hk.terms
+
+
 def test_the_unit_a_question_asks_in_is_not_its_topic(news: Library) -> None:
     # "What date…" is answered by "15 October", not by the word "date": there the word is part of the
     # asking, weighed as filler; in "closing date" it is what the question is about.

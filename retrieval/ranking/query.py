@@ -429,6 +429,22 @@ def _british(word: str, vocab: Vocab) -> str | None:
     return None
 
 
+def _noun_of(word: str, vocab: Vocab) -> str | None:
+    """The noun an adjective in -y is made from, when the corpus has the noun and not the adjective
+    ("sugary drinks" / "sugar tax", "salty" / "salt", "foggy" / "fog", "smoky" / "smoke"): the
+    stemmer keeps them apart."""
+    if len(word) < 5 or not word.endswith("y") or word.endswith(("ly", "ay", "ey", "oy", "uy")):
+        return None
+    base = word[:-1]
+    candidates = [base, base + "e"]
+    if len(base) > 3 and base[-1] == base[-2]:
+        candidates.insert(0, base[:-1])
+    for candidate in candidates:
+        if (t := term(candidate)) and vocab.df(t) > 0:
+            return candidate
+    return None
+
+
 def _split_compound(word: str, vocab: Vocab) -> list[str]:
     """'floodrisk' -> ['flood', 'risk'] when both halves are corpus terms."""
     best: list[str] = []
@@ -558,10 +574,13 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             # A word known to be English is not a misspelling because this corpus lacks it:
             # "putting" is not "cutting".
             english = word in _QUESTION_NOISE or word in _SYNONYMS
+            noun = _noun_of(word, vocab) if "forms" in bridges else None
             replacement = (_british(word, vocab) if "british" in bridges else None) or (
-                correct(word, vocab) if "spelling" in bridges and not english else None
+                correct(word, vocab) if "spelling" in bridges and not english and noun is None else None
             )
-            if replacement is not None:
+            if noun is not None and replacement is None:
+                alternatives.add(term(noun))  # not a slip: no "Read as" for it
+            elif replacement is not None:
                 alternatives.add(term(replacement))
                 corrections[word] = replacement
             elif "split" in bridges:

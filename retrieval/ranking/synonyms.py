@@ -76,8 +76,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "gov": ("government",),
     "minister": ("secretary",),
     "pm": ("prime",),
-    "begin": ("start", "launch"),
-    "starts": ("begins", "launches"),
+    # "when does it start" / "comes into force on 1 April", "takes effect from…"
+    "begin": ("start", "launch", "force", "effect"),
+    "begins": ("starts", "force", "effect"),
+    "starts": ("begins", "launches", "force", "effect"),
+    "hk": ("hong kong",),
+    "gb": ("great britain", "british"),
     "end": ("finish", "close", "deadline"),
     "deadline": ("closes", "close", "end"),
     "cost": ("price", "worth"),
@@ -216,7 +220,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "arrest": ("arrested", "arrests"),
     "applied": ("applications", "application"),
     "postal": ("address", "post"),
-    "start": ("begin", "launch", "commence", "introduced"),
+    "start": ("begin", "launch", "commence", "introduced", "force", "effect"),
     # A nationality and its country, both ways: "the swiss dialogue" is the UK-Switzerland one.
     "swiss": ("switzerland",),
     "switzerland": ("swiss",),
