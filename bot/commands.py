@@ -361,7 +361,15 @@ class Commands:
         nearest = within if within.outcome == "closest" else None
         if within.outcome != "answer":
             with_topic = self.library.ask(f"{question} {about}", top_k=1, within=followed)
-            if with_topic.outcome == "answer":
+            # The topic's words are in the passage just quoted, so they pull towards it: when the
+            # message's own words ("who runs the fund?") point at another passage, those words win.
+            own_words_elsewhere = (
+                nearest is not None
+                and bool(conversation.topic_of(question))
+                and with_topic.answer is not None
+                and with_topic.answer.chunk_id != nearest.results[0].chunk_id
+            )
+            if with_topic.outcome == "answer" and not own_words_elsewhere:
                 within = with_topic
             elif nearest is None and with_topic.outcome == "closest":
                 nearest = with_topic

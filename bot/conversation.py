@@ -97,7 +97,10 @@ def strong_topic_words(
     message is about something else. Words the corpus never uses (typos, other languages) are no
     evidence either way. `known` and `in_announcement` say, for each word, whether the corpus and
     the followed announcement use it."""
-    candidates = [w for w in words(text) if w not in _GENERIC and (t := term(w)) and t not in _GENERIC_TERMS]
+    typed = words(text)
+    # The word after "who" is what someone does ("who runs the fund?", "who funds it?"), not a topic.
+    asked = typed[2:] if typed[:1] == ["who"] else typed
+    candidates = [w for w in asked if w not in _GENERIC and (t := term(w)) and t not in _GENERIC_TERMS]
     if not candidates:
         return []
     in_corpus = known(candidates)

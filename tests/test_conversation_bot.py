@@ -215,6 +215,22 @@ async def test_a_verb_the_announcement_says_in_another_form_is_not_a_new_topic(f
     assert "spoke to Canadian Prime Minister Justin Trudeau yesterday evening" in plain(when)
 
 
+async def test_who_and_a_verb_follows_the_answer_to_the_passage_its_words_point_at(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    first = await say(fake, "how much did the marie collins foundation get", chat)
+    assert "£635,000 to the Marie Collins Foundation" in plain(first), "precondition"
+
+    # "runs" is a word of another announcement ("running 'seaside specials'"): the message was asked
+    # afresh and found nothing; "who runs it" then quoted the Blackpool Tower loco. The word after "who"
+    # says what someone does, not what the message is about. Within the announcement, the question's
+    # own words point at the fund's passage; the conversation's topic words pointed back at the grant.
+    fund = plain(await say(fake, "who runs the fund", chat))
+    assert "Revolutionary new tools to tackle streaming of child abuse" in fund
+    assert "Joint Security and Resilience Centre" in fund
+    it = plain(await say(fake, "who runs it", chat))
+    assert "Revolutionary new tools to tackle streaming of child abuse" in it and "Blackpool" not in it
+
+
 async def test_where_after_a_question_of_only_generic_words_is_about_the_announcement(
     fake: FakeBotAPI,
 ) -> None:
