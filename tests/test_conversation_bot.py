@@ -188,6 +188,9 @@ async def test_since_when_and_a_fragment_after_an_answer_are_follow_ups(fake: Fa
     # licences it narrows that question.
     juniors = await say(fake, "for juniors?", chat)
     assert is_answer(juniors.params["text"]) and "Junior licences are free" in plain(juniors)
+    # People say "kids" where GOV.UK writes "junior".
+    kids = await say(fake, "what about for kids?", chat)
+    assert is_answer(kids.params["text"]) and "Junior licences are free" in plain(kids)
 
 
 async def test_a_pronoun_keeps_a_follow_up_on_its_announcement_whatever_verb(fake: FakeBotAPI) -> None:

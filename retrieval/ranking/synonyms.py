@@ -26,13 +26,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "funding": ("investment", "fund", "money"),
     "spend": ("invest", "investment", "funding"),
     "spending": ("investment", "funding"),
-    "kids": ("children", "pupils", "young"),
+    "kids": ("children", "pupils", "young", "junior"),  # "junior licences are free"
     "left": ("remaining", "remain"),  # "how many are left" / "the remaining 92 hereditary peers"
     "defences": ("defend",),  # "flood defences" / "proposals to defend … coast"
     "defence": ("defend",),
     "hot": ("temperature", "temperatures", "degrees", "heat"),  # "how hot" / "35 million degrees Celsius"
     "cold": ("temperature", "temperatures", "degrees"),
-    "kid": ("child", "pupil"),
+    "kid": ("child", "pupil", "junior"),
     "children": ("pupils", "young"),
     "cops": ("police", "officers"),
     "cop": ("police", "officer"),
