@@ -379,13 +379,21 @@ class Commands:
             self.library.remember_answer(request.chat_id, followed, topic, conversation.FOLLOW_UP_WINDOW, now)
             question_id = self.library.log_question(request.chat_id, question, "answer", now)
             return render.with_feedback(render.passage_reply(within.answer), question_id)
+        if conversation.topic_of(question):
+            # Words of its own that another announcement answers with confidence: a new question that
+            # only looked like a follow-up ("how many drugs have driving limits" after a budget, whose
+            # hundred pages use every word of it).
+            alone = self.library.ask(question, top_k=MORE_RESULTS)
+            if alone.outcome == "answer" and alone.results and alone.results[0].announcement_id != followed:
+                return self._answered(request, question, alone, now)
         # Still about the conversation's topic: "and how much will it cost?" after a question on the
         # peers is not answered by whatever else mentions a cost (a fishing licence's price was).
         elsewhere = self.library.ask(f"{question} {about}", top_k=MORE_RESULTS)
         others = [p for p in elsewhere.results if p.announcement_id != followed]
         best = others[0] if others and elsewhere.outcome != "none" else None
         answers = best is not None and elsewhere.outcome == "answer" and elsewhere.results[0] is best
-        if best is not None and answers:
+        if best is not None:
+            # What the reply shows is what the next follow-up is about ("which ones are illegal?").
             self.library.remember_answer(
                 request.chat_id, best.announcement_id, question, conversation.FOLLOW_UP_WINDOW, now
             )

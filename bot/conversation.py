@@ -22,6 +22,7 @@ from datetime import timedelta
 from bot import actions, render
 from retrieval.ranking.forms import IRREGULAR
 from retrieval.ranking.query import AnswerType, wanted_type
+from retrieval.ranking.synonyms import SYNONYMS
 from retrieval.search.tokenize import term, words
 
 FOLLOW_UP_WINDOW = timedelta(minutes=10)
@@ -54,7 +55,9 @@ _GENERIC = frozenset(
     reason why source quote place places include includes included involve involved introduce
     introduced work works decide decided apply applies government uk anyone anybody someone who
     more less first last again too
-    since till without plus whose
+    since till without plus whose whats one ones kind kinds type types
+    will would could should can may might shall must does did done doing
+    phone telephone number email address contact website link helpline
     """.split()  # noqa: SIM905 - a word list, easier to read and extend as text
 )
 
@@ -76,6 +79,10 @@ def sounds_like_follow_up(text: str) -> bool:
         return False
     if len(found) <= MAX_WORDS and _OPENERS.match(" ".join(found)):
         return True
+    # Nothing but the kind of fact wanted ("what's the phone number?", "whats the deadline"): about
+    # what was just said, as there is nothing else it could be about.
+    if len(found) <= MAX_WORDS and all(_generic(w) for w in found):
+        return True
     return leans_on_answer(found)
 
 
@@ -86,6 +93,15 @@ def leans_on_answer(text: str | list[str]) -> bool:
 
 
 _GENERIC_TERMS = frozenset(term(w) for w in _GENERIC) - {""}  # "costs" and "costing" alike
+
+
+def _generic(word: str) -> bool:
+    t = term(word)
+    return not t or word in _GENERIC or t in _GENERIC_TERMS
+
+
+def _synonym_words(word: str) -> list[str]:
+    return [part for synonym in SYNONYMS.get(word, ()) for part in words(synonym)]
 
 
 def strong_topic_words(
@@ -106,7 +122,8 @@ def strong_topic_words(
     in_corpus = known(candidates)
     # A word the announcement says in another form is its word: "when did they speak?" after "The
     # Prime Minister spoke to…" (the forms of irregular verbs, as the ranking reads them too).
-    forms = [IRREGULAR.get(w, (w,)) for w in candidates]
+    # So is a word it says in GOV.UK's words ("illegal" / "illicit drugs", as the ranking reads them).
+    forms = [(w, *IRREGULAR.get(w, ()), *_synonym_words(w)) for w in candidates]
     flat = [f for group in forms for f in group]
     found = dict(zip(flat, in_announcement(flat), strict=True))
     theirs = [any(found[f] for f in group) for group in forms]

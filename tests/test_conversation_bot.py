@@ -234,6 +234,16 @@ async def test_who_and_a_verb_follows_the_answer_to_the_passage_its_words_point_
     assert "Revolutionary new tools to tackle streaming of child abuse" in it and "Blackpool" not in it
 
 
+async def test_a_message_asking_only_for_a_kind_of_fact_follows_the_answer(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    first = await say(fake, "how much is a fishing licence", chat)
+    assert plain(first).startswith(ANGLING_TITLE), "precondition"
+
+    # It names no topic at all: asked afresh, it quoted whichever item had a phone number.
+    phone = await say(fake, "whats the phone number", chat)
+    assert plain(phone).startswith(ANGLING_TITLE) and "0344 800 5386" in plain(phone)
+
+
 async def test_where_after_a_question_of_only_generic_words_is_about_the_announcement(
     fake: FakeBotAPI,
 ) -> None:

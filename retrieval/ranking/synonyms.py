@@ -306,7 +306,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "crime": ("offence", "offences", "criminal"),
     "crimes": ("offences",),
     "criminals": ("offenders",),
-    "illegal": ("unlawful", "offence", "banned"),
+    "illegal": ("unlawful", "offence", "banned", "illicit"),
     "refugees": ("asylum", "resettlement"),
     "asylum": ("refugees",),
     "gp": ("doctor", "general practice"),
