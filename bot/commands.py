@@ -26,6 +26,7 @@ from retrieval import filters as filtering
 from retrieval.answer import Answer
 from retrieval.filters import Filters
 from retrieval.library import Library
+from retrieval.ranking.query import wanted_type
 from retrieval.store import AnnouncementInfo, Subscription
 
 LATEST_DEFAULT = 5
@@ -398,6 +399,11 @@ class Commands:
                 request.chat_id, best.announcement_id, question, conversation.FOLLOW_UP_WINDOW, now
             )
         missing = conversation.missing_fact(question, lambda kind: self.library.gives_fact(followed, kind))
+        if missing is not None and wanted_type(question) == "date":
+            # Its text gives no date, but GOV.UK dates the item: the nearest thing to "when?" it has.
+            found = self.library.announcement(followed)
+            published = render.date_text(found.published) if found is not None else None
+            missing = f"{missing} It was published on {published}." if published else missing
         if missing is None and not answers and nearest is not None and nearest.results:
             # It holds that kind of fact, and a passage near enough to offer: better to quote it,
             # said to be uncertain, than to say it could not be found ("when are the drop-in events?").

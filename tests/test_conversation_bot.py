@@ -244,6 +244,16 @@ async def test_a_message_asking_only_for_a_kind_of_fact_follows_the_answer(fake:
     assert plain(phone).startswith(ANGLING_TITLE) and "0344 800 5386" in plain(phone)
 
 
+async def test_when_the_text_gives_no_date_the_reply_says_when_it_was_published(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    first = await say(fake, "what is the uk doing about the houthis", chat)
+    assert "The Houthis must not drag Yemen into a regional war" in plain(first), "precondition"
+
+    when = plain(await say(fake, "when?", chat))
+    assert when.startswith("That announcement doesn’t say. It gives no date for that.")
+    assert "It was published on 15 October 2024." in when
+
+
 async def test_where_after_a_question_of_only_generic_words_is_about_the_announcement(
     fake: FakeBotAPI,
 ) -> None:

@@ -408,6 +408,14 @@ def test_how_much_asks_for_a_sum_or_for_a_quantity_of_what_follows(question: str
     assert wanted_type(question) == kind
 
 
+def test_how_hot_asks_for_a_figure_and_reaches_temperatures(news: Library) -> None:
+    # "hot" reaches "temperatures" and "degrees"; "how hot" asks for a figure, which the passage gives.
+    result = news.ask("how hot will mast upgrade get")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "35 million degrees Celsius" in result.answer.sentence
+    assert wanted_type("how cold does it get in the arctic") == "number"
+
+
 def test_hk_is_hong_kong(seed: Library) -> None:
     query = analyse("why does britain care about the hk extradition law", vocab_of(seed.index))
     hk = next(c for c in query.concepts if c.word == "hk")

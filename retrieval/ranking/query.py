@@ -67,7 +67,7 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         re.compile(
             r"\bhow many\b|\bhow long\b|\bhow old\b|\bhow far\b|\bhow often\b|\bwhat (number|percentage|"
             r"proportion|share|age|size)\b|\bper ?cent\b|\bwhat per ?cent|\bhow big\b|\bhow high\b"
-            r"|\bhow fast\b|\bhow large\b|\bhow tall\b"
+            r"|\bhow fast\b|\bhow large\b|\bhow tall\b|\bhow (hot|cold|warm|deep|heavy|wide|loud|strong)\b"
         ),
     ),
     (
