@@ -26,6 +26,7 @@ from retrieval import filters as filtering
 from retrieval.answer import Answer
 from retrieval.filters import Filters
 from retrieval.library import Library
+from retrieval.ranking.evidence import has_fact
 from retrieval.ranking.query import wanted_type
 from retrieval.store import AnnouncementInfo, Subscription
 
@@ -360,6 +361,13 @@ class Commands:
         # costing?") leaves none, and then the announcement's title says what "where?" is about.
         about = conversation.topic_of(topic) or self._title_topic(followed)
         nearest = within if within.outcome == "closest" else None
+        kind = wanted_type(question)
+        # A bare "who said that?" has no words to be confident about; the passage that comes first for
+        # it, if its sentence holds the kind of fact asked for (a speech's "Statement by Ambassador
+        # Barbara Woodward"), is worth offering as the closest.
+        bare = kind is not None and not conversation.topic_of(question) and bool(within.results)
+        if nearest is None and bare and kind and has_fact(kind, within.results[0].sentence):
+            nearest = within
         if within.outcome != "answer":
             with_topic = self.library.ask(f"{question} {about}", top_k=1, within=followed)
             # The topic's words are in the passage just quoted, so they pull towards it: when the
@@ -399,7 +407,7 @@ class Commands:
                 request.chat_id, best.announcement_id, question, conversation.FOLLOW_UP_WINDOW, now
             )
         missing = conversation.missing_fact(question, lambda kind: self.library.gives_fact(followed, kind))
-        if missing is not None and wanted_type(question) == "date":
+        if missing is not None and kind == "date":
             # Its text gives no date, but GOV.UK dates the item: the nearest thing to "when?" it has.
             found = self.library.announcement(followed)
             published = render.date_text(found.published) if found is not None else None

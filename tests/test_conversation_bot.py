@@ -254,6 +254,17 @@ async def test_when_the_text_gives_no_date_the_reply_says_when_it_was_published(
     assert "It was published on 15 October 2024." in when
 
 
+async def test_who_said_that_after_a_speech_offers_the_passage_naming_the_speaker(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    first = await say(fake, "what is the uk doing about the houthis", chat)
+    assert "The Houthis must not drag Yemen into a regional war" in plain(first), "precondition"
+
+    # No word of its own to be sure of; before, the bot said it could not find it.
+    who = plain(await say(fake, "who said that?", chat))
+    assert who.startswith("This may not answer it, but the closest passage in that announcement is…")
+    assert "Statement by Ambassador Barbara Woodward" in who
+
+
 async def test_where_after_a_question_of_only_generic_words_is_about_the_announcement(
     fake: FakeBotAPI,
 ) -> None:
