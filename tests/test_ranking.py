@@ -416,6 +416,12 @@ def test_how_hot_asks_for_a_figure_and_reaches_temperatures(news: Library) -> No
     assert wanted_type("how cold does it get in the arctic") == "number"
 
 
+def test_a_yearly_licence_is_an_annual_one(news: Library) -> None:
+    result = news.ask("how much is a yearly fishing licence")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "an annual licence costs from £35.80" in result.answer.sentence
+
+
 def test_hk_is_hong_kong(seed: Library) -> None:
     query = analyse("why does britain care about the hk extradition law", vocab_of(seed.index))
     hk = next(c for c in query.concepts if c.word == "hk")

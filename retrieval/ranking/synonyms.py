@@ -134,6 +134,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "tablet": ("device",),
     "ppl": ("people",),
     "yrs": ("years",),
+    "yearly": ("annual", "annually"),  # "a yearly licence" / "an annual licence"
+    "year": ("annual", "annually"),
     "govt's": ("government",),
     # Added from the gaps between the training questions' words and their answers' words: each is
     # everyday English against the register GOV.UK writes in, not a fix for one question.
