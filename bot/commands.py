@@ -378,9 +378,14 @@ class Commands:
                 and with_topic.answer is not None
                 and with_topic.answer.chunk_id != nearest.results[0].chunk_id
             )
-            if with_topic.outcome == "answer" and not own_words_elsewhere:
+            # Nor is the topic's passage an answer to "when was the speech?" unless the sentence it
+            # would bold holds a date: the topic's words, not the question's, made it confident.
+            says_it = with_topic.answer is not None and (
+                kind is None or has_fact(kind, with_topic.answer.sentence)
+            )
+            if with_topic.outcome == "answer" and says_it and not own_words_elsewhere:
                 within = with_topic
-            elif nearest is None and with_topic.outcome == "closest":
+            elif nearest is None and with_topic.outcome != "none" and with_topic.results:
                 nearest = with_topic
         if within.outcome == "answer" and within.answer is not None:
             # The topic stays the one the conversation started with: "who said that?" after "when?"

@@ -254,6 +254,17 @@ async def test_when_the_text_gives_no_date_the_reply_says_when_it_was_published(
     assert "It was published on 15 October 2024." in when
 
 
+async def test_the_topics_words_do_not_make_a_passage_without_a_date_answer_when(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    first = await say(fake, "what did hammond say about the minimum wage", chat)
+    assert "Philip Hammond’s speech at the Resolution Foundation" in plain(first), "precondition"
+
+    # Asked with the first question's words, the passage just quoted came back as a confident answer
+    # to "when", with no date in the sentence it bolded.
+    when = plain(await say(fake, "when was the speech", chat))
+    assert when.startswith("This may not answer it, but the closest passage in that announcement is…")
+
+
 async def test_who_said_that_after_a_speech_offers_the_passage_naming_the_speaker(fake: FakeBotAPI) -> None:
     chat = new_chat()
     first = await say(fake, "what is the uk doing about the houthis", chat)
