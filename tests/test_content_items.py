@@ -389,6 +389,14 @@ def test_an_adjective_in_y_finds_the_noun_the_text_uses(all_items: Library) -> N
     assert not result.corrections  # not a misspelling: no "Read as"
 
 
+def test_a_short_list_item_can_be_the_bold_answer(all_items: Library) -> None:
+    # "• Kate Tilley, Director of HR" is short and has no full stop: it was taken for a heading, and the
+    # bold went to another board member's line.
+    result = all_items.ask("who is the director of hr at the department of health")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "Kate Tilley, Director of HR" in result.answer.sentence
+
+
 def test_the_description_comes_first_unless_the_body_already_says_it() -> None:
     news = record("news_article/news_article_withdrawn.json")
     case_study = record("case_study/case_study.json")

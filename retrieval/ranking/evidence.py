@@ -123,11 +123,17 @@ BOLD_FEATURES = ("coverage", "fact", "precise_fact", "beyond_title", "heading")
 _ENDS_A_SENTENCE = tuple('.!?…"”’)')
 
 
+_BULLETS = ("•", "-", "*", "–")
+
+
 def _heading(sentence: str) -> float:
     text = sentence.rstrip()
-    return (
-        1.0 if text.endswith(":") or (not text.endswith(_ENDS_A_SENTENCE) and len(text.split()) < 9) else 0.0
-    )
+    if text.endswith(":"):
+        return 1.0
+    # A short list item ("• car traffic increased by 1.3 %") is often the answer, and never a heading.
+    if text.lstrip().startswith(_BULLETS):
+        return 0.0
+    return 1.0 if not text.endswith(_ENDS_A_SENTENCE) and len(text.split()) < 9 else 0.0
 
 
 def bold_rows(
