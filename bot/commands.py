@@ -362,11 +362,12 @@ class Commands:
         about = conversation.topic_of(topic) or self._title_topic(followed)
         nearest = within if within.outcome == "closest" else None
         kind = wanted_type(question)
+        own_words = bool(conversation.topic_of(question))
         # A bare "who said that?" has no words to be confident about; the passage that comes first for
         # it, if its sentence holds the kind of fact asked for (a speech's "Statement by Ambassador
         # Barbara Woodward"), is worth offering as the closest.
-        bare = kind is not None and not conversation.topic_of(question) and bool(within.results)
-        if nearest is None and bare and kind and has_fact(kind, within.results[0].sentence):
+        first = within.results[0] if within.results and not own_words else None
+        if nearest is None and kind is not None and first is not None and has_fact(kind, first.sentence):
             nearest = within
         if within.outcome != "answer":
             with_topic = self.library.ask(f"{question} {about}", top_k=1, within=followed)
@@ -374,7 +375,7 @@ class Commands:
             # message's own words ("who runs the fund?") point at another passage, those words win.
             own_words_elsewhere = (
                 nearest is not None
-                and bool(conversation.topic_of(question))
+                and own_words
                 and with_topic.answer is not None
                 and with_topic.answer.chunk_id != nearest.results[0].chunk_id
             )
@@ -393,7 +394,7 @@ class Commands:
             self.library.remember_answer(request.chat_id, followed, topic, conversation.FOLLOW_UP_WINDOW, now)
             question_id = self.library.log_question(request.chat_id, question, "answer", now)
             return render.with_feedback(render.passage_reply(within.answer), question_id)
-        if conversation.topic_of(question):
+        if own_words:
             # Words of its own that another announcement answers with confidence: a new question that
             # only looked like a follow-up ("how many drugs have driving limits" after a budget, whose
             # hundred pages use every word of it).
