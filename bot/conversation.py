@@ -58,6 +58,7 @@ _GENERIC = frozenset(
     since till without plus whose whats one ones kind kinds type types
     will would could should can may might shall must does did done doing
     phone telephone number email address contact website link helpline
+    give gives giving gave given provide provides providing provided offer offers offering offered
     """.split()  # noqa: SIM905 - a word list, easier to read and extend as text
 )
 

@@ -20,7 +20,8 @@ import numpy as np
 from retrieval.filters import Filters
 from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather, has_fact
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
-from retrieval.ranking.query import MONEY, AnswerType, Query, Vocab, analyse
+from retrieval.ranking.passages import SUM
+from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.tokenize import tokenize
 from retrieval.store import ChunkRow, Store
@@ -310,10 +311,12 @@ def answer_question(
 def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
     """Does the passage hold the kind of fact asked for? "How much sand…" or "how much could sea
     levels rise" ask for a quantity as often as for money: a figure with a unit answers them too,
-    unless the question asks about money."""
+    unless the question asks about money; and what something cost is a sum of money, not a share."""
+    asked = ranked.query.text.casefold()
     if ranked.evidence[at, FEATURES.index("type_passage")] > 0:
-        return True
-    asks_money = bool(MONEY.search(ranked.query.text.casefold()))
+        asks_cost = wants == "amount" and ranked.query.detail is None and COST.search(asked)
+        return not asks_cost or bool(SUM.search(ranked.candidates[at].text))
+    asks_money = bool(MONEY.search(asked))
     return wants == "amount" and not asks_money and has_fact("number", ranked.candidates[at].text)
 
 

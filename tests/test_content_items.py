@@ -359,6 +359,17 @@ def test_how_many_is_answered_by_a_number_of_what_it_counts(all_items: Library) 
     assert vaping.results[0].title == "Youth Vaping" and vaping.outcome != "answer"
 
 
+def test_what_something_cost_is_not_answered_by_a_percentage(all_items: Library) -> None:
+    # The FRANK adverts page gives no cost; its "67 per cent of young people…" made it look as if it
+    # held the amount asked for, and the bot quoted it as the answer. A sum of money still answers.
+    frank = all_items.ask("how much did ten years of frank cost")
+    grant = all_items.ask("how much can a disabled facilities grant cost at most")
+    assert frank.results[0].title == "New FRANK adverts mark tenth anniversary"
+    assert frank.outcome == "closest"
+    assert grant.outcome == "answer" and grant.answer is not None
+    assert "£30,000" in grant.answer.passage
+
+
 def test_my_name_and_address_asks_about_a_document_not_for_contact_details(all_items: Library) -> None:
     # Read as a request for contact details, no passage of the identity checklist could answer it,
     # and the bot found nothing near; the answering sentence was already first.

@@ -234,6 +234,17 @@ async def test_who_and_a_verb_follows_the_answer_to_the_passage_its_words_point_
     assert "Revolutionary new tools to tackle streaming of child abuse" in it and "Blackpool" not in it
 
 
+async def test_how_much_are_they_giving_follows_the_answer(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    first = await say(fake, "what did baroness chapman do in jamaica", chat)
+    assert plain(first).startswith("British Minister for the Caribbean"), "precondition"
+
+    # "giving" is a word of other announcements and not of this one ("provide £15m"): the message was
+    # asked afresh, and the bot found nothing nearer than a statement on Hong Kong.
+    given = plain(await say(fake, "how much is the uk giving", chat))
+    assert given.startswith("British Minister for the Caribbean") and "£15m" in given
+
+
 async def test_a_message_asking_only_for_a_kind_of_fact_follows_the_answer(fake: FakeBotAPI) -> None:
     chat = new_chat()
     first = await say(fake, "how much is a fishing licence", chat)

@@ -105,6 +105,9 @@ STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
     "contact": FACTS["contact"],
 }
 
+# A sum of money, and nothing else an amount can be (a share, a rate).
+SUM = _starting(r"£$€\d", r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k|pounds|pence|p)\b", re.I)
+
 _SMALL_NUMBER = (
     r"(\d+(\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
 )

@@ -250,6 +250,14 @@ MONEY = re.compile(
     r"|revenue|savings|earn|earns|earned|grant|grants|tax|levy)\b|£"
 )
 
+# A cost, a price or a sum spent, paid or given is said in money: "67 per cent of young people…" does
+# not say what an advert campaign cost. A tax or a levy may be a rate, so those words are not here.
+COST = re.compile(
+    r"\b(cost|costs|costing|price|prices|priced|spend|spent|spending|pay|paid|pays|fund|funds|funded|funding"
+    r"|budget|worth|fee|fees|fine|fines|salary|wage|wages|money|cash|invest|invested|investment|pounds?"
+    r"|revenue|savings|earn|earns|earned|grant|grants)\b|£"
+)
+
 # "How much" followed by what it measures ("how much sand", "how much annual leave", "how much of…")
 # asks for a quantity, which any figure answers ("30 days"); followed by a verb ("how much is a
 # fishing licence", "how much did it cost") or a money word it asks for a sum.
