@@ -416,6 +416,17 @@ def test_how_hot_asks_for_a_figure_and_reaches_temperatures(news: Library) -> No
     assert wanted_type("how cold does it get in the arctic") == "number"
 
 
+def test_how_old_is_answered_by_an_age_after_a_name_or_a_birthday(news: Library, seed: Library) -> None:
+    # "old" found "16-year-olds" in the junior licence passage, which was quoted as the brothers' age.
+    # A court report gives an age after the name; a celebration gives it as a birthday.
+    brothers = news.ask("how old were the brothers caught fishing on the avon")
+    tower = seed.ask("how old is the tower in blackpool")
+    assert brothers.outcome == "answer" and brothers.answer is not None
+    assert "Liam Astley Morris, 19 and Joseph Astley Morris, 21" in brothers.answer.passage
+    assert tower.outcome == "answer" and tower.answer is not None
+    assert "the 125th birthday of the iconic structure" in tower.answer.sentence
+
+
 def test_a_yearly_licence_is_an_annual_one(news: Library) -> None:
     result = news.ask("how much is a yearly fishing licence")
     assert result.outcome == "answer" and result.answer is not None

@@ -126,8 +126,14 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
         r"|\b(one|two|three|four|five|nine) (in|out of) (every )?(two|three|four|five|ten|\d+)\b",
         re.I,
     ),
+    # A birthday gives an age ("her 90th birthday"), and so does a number after a name, as court and
+    # news reports give one ("Liam Astley Morris, 19 and Joseph Astley Morris, 21, of…"), though not
+    # a date or an address ("Tuesday, 15 October", "London, 10 Downing Street").
     "age": re.compile(
-        r"\baged?\b|\byears? old\b|\b(under|over)[- ]\d+s?\b|\b\d+[- ]year[- ]olds?\b|\bage of\b", re.I
+        r"\baged?\b|\byears? old\b|\b(under|over)[- ]\d+s?\b|\b\d+[- ]year[- ]olds?\b|\bage of\b"
+        r"|\b\d+(st|nd|rd|th) birthday\b"
+        rf"|(?-i:\b(?!(?:{_MONTHS})\b)[A-Z][a-z]+, \d{{1,2}}\b(?![\d.:%]| ?(st|nd|rd|th)\b| [A-Z]))",
+        re.I,
     ),
     "deadline": re.compile(
         rf"\bwithin {_SMALL_NUMBER}\b|\bwithin (a|an) {_UNIT}\b"

@@ -199,6 +199,10 @@ _QUESTION_NOISE = frozenset(
 # weighed as filler. (Elsewhere it is a topic: "closing date", "last year".)
 _ASKED_UNITS = frozenset(["date", "year", "day", "month", "time", "percentage", "proportion"])
 _ASKING = frozenset(["what", "which", "whats"])
+# "How old" asks for an age (query.Detail), which the text gives as "19" or "her 90th birthday":
+# "old" is the question's word, not its topic, and as a topic it found "16-year-olds" in a passage
+# on junior licences.
+_ASKED_AFTER_HOW = frozenset(["old"])
 
 
 @dataclass(frozen=True)
@@ -560,6 +564,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     for i, word in enumerate(surface):
         t = term(word)
         if not t or t in seen or word in _CONTRACTIONS:
+            continue
+        if word in _ASKED_AFTER_HOW and i > 0 and surface[i - 1] == "how":
             continue
         seen.add(t)
         alternatives: set[str] = {t}
