@@ -370,6 +370,13 @@ def test_what_something_cost_is_not_answered_by_a_percentage(all_items: Library)
     assert "£30,000" in grant.answer.passage
 
 
+def test_where_can_i_find_it_is_answered_by_a_web_address(all_items: Library) -> None:
+    # "On data.gov.uk" is where: read as holding no place, the passage was not quoted as the answer.
+    result = all_items.ask("where do i get bis data sets from")
+    assert result.outcome == "answer" and result.answer is not None
+    assert result.answer.sentence == "Datasets published by BIS can be found on data.gov.uk"
+
+
 def test_my_name_and_address_asks_about_a_document_not_for_contact_details(all_items: Library) -> None:
     # Read as a request for contact details, no passage of the identity checklist could answer it,
     # and the bot found nothing near; the answering sentence was already first.

@@ -427,6 +427,17 @@ def test_how_old_is_answered_by_an_age_after_a_name_or_a_birthday(news: Library,
     assert "the 125th birthday of the iconic structure" in tower.answer.sentence
 
 
+def test_when_is_answered_by_a_date_at_a_sentences_start_or_a_decade(seed: Library) -> None:
+    # "Last month…" opening a sentence, and "the 1990s", were not read as dates: the passage seemed to
+    # lack the kind of fact asked for, and the right quote was only offered as the closest.
+    paper = seed.ask("when did the online harms white paper come out")
+    name = seed.ask("when was the blackpool loco first given its name")
+    assert paper.outcome == "answer" and paper.answer is not None
+    assert paper.answer.sentence.startswith("Last month the Home Secretary launched the Online Harms White")
+    assert name.outcome == "answer" and name.answer is not None
+    assert "first carried the name back in the 1990s" in name.answer.sentence
+
+
 def test_a_yearly_licence_is_an_annual_one(news: Library) -> None:
     result = news.ask("how much is a yearly fishing licence")
     assert result.outcome == "answer" and result.answer is not None

@@ -50,10 +50,12 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"£$€\d%p", r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k|pounds|pence|p)\b|\bper cent\b|%", re.I
     ),
     "number": _starting(r"\dotfsenhmbdqa", r"\d|" + _NUMBER_WORDS, re.I),
+    # Month names only capitalised ("may", "march"); the other words also at a sentence's start ("Last
+    # month the Home Secretary launched…"), and a decade is a date ("back in the 1990s").
     "date": _starting(
-        r"\dJFMASONDTWtysawnlfbudm",
-        rf"\b({_MONTHS})\b|\b(1[89]|20)\d\d\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-        r"|\b(today|yesterday|tomorrow|spring|summer|autumn|winter|next (week|month|year)|last (week|month"
+        r"\dJFMASONDTWYLBUtysawnlfbudm",
+        rf"\b({_MONTHS})\b|\b(1[89]|20)\d\ds?\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+        r"|\b(?i:today|yesterday|tomorrow|spring|summer|autumn|winter|next (week|month|year)|last (week|month"
         r"|year)|this (week|month|year)|from \d|by \d|until|since|deadline)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
         r"|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
     ),
@@ -77,11 +79,15 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"[\w.+-]+@[\w-]+\.[\w.-]+|\+44[\d ()]{9,}|\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b"
         r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\bPO Box\b",
     ),
+    # "Where can I find / download / send…" is answered by a web or postal address as often as by a
+    # town: "found on data.gov.uk", "listed in REACH Annex XVII", "levy.agreements@decc.gsi.gov.uk".
     "place": _starting(
-        "iafntcbrvpdESWNLUB",
-        r"\b(in|at|from|across|near|to|around|throughout) (the )?[A-Z][a-z]+"
+        r"iafntcbrvpdESWNLUBohw\w",
+        r"\b(in|at|from|across|near|to|around|throughout) (the )?[A-Z][A-Za-z]+"
         r"|\b(England|Scotland|Wales|Northern Ireland|London|UK|Britain|county|city|town|borough|region"
         r"|village|port|coast|island|district)\b"
+        r"|\b(on|at|via|from) [\w-]+(\.[\w-]+)*\.(uk|com|org|net|eu|int)\b|\bwww\.|\bhttps?://"
+        r"|[\w.+-]+@[\w-]+\.[\w.-]+|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"
     ),
 }
 
