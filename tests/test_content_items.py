@@ -377,6 +377,14 @@ def test_where_can_i_find_it_is_answered_by_a_web_address(all_items: Library) ->
     assert result.answer.sentence == "Datasets published by BIS can be found on data.gov.uk"
 
 
+def test_where_is_answered_by_our_office_in_a_town(all_items: Library) -> None:
+    # "in our Bath office" was not read as a place (only "in the Bath…" was), so the bot offered the
+    # placement's heading as the closest passage.
+    result = all_items.ask("where is the geomatics placement based")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "with our small team in our Bath office" in result.answer.sentence
+
+
 def test_my_name_and_address_asks_about_a_document_not_for_contact_details(all_items: Library) -> None:
     # Read as a request for contact details, no passage of the identity checklist could answer it,
     # and the bot found nothing near; the answering sentence was already first.

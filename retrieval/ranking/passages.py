@@ -60,7 +60,7 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
     ),
     "person": _starting(
-        "A-Z",
+        "A-Ztucp",
         r"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|MP|MBE|OBE|CBE|KC"
         r"|QC)\b"
         r"|\b(Minister|Secretary|Chancellor|Prime Minister|Ambassador|Commissioner|Chief Executive|Director"
@@ -69,7 +69,10 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b[A-Z][a-z]+ [A-Z][a-z]+(?: [A-Z][a-z]+)?,? (said|says|added|commented|announced)\b"
         # A "who" is often a body: a council, an agency, a named fund or company.
         r"|\b(Council|Agency|Department|Ministry|Office|Authority|Trust|Board|Commission|University|Centre"
-        r"|Institute|Fund|Foundation|Service|Police|Group|Bank|Court|Parliament|Government)\b"
+        r"|Institute|Fund|Foundation|Service|Police|Group|Bank|Court|Parliament|Government|Limited|Ltd|plc"
+        r"|LLP)\b"
+        # Or a team: "managed by the digital engagement team", "our contracts and procurement team".
+        r"|\b(team|unit|committee|panel)\b"
         # Or a name: two capitalised words inside a sentence ("… said Paul Makepeace, Head of …").
         r"|(?<=[a-z,] )[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, "
     ),
@@ -83,7 +86,9 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
     # town: "found on data.gov.uk", "listed in REACH Annex XVII", "levy.agreements@decc.gsi.gov.uk".
     "place": _starting(
         r"iafntcbrvpdESWNLUBohw\w",
-        r"\b(in|at|from|across|near|to|around|throughout) (the )?[A-Z][A-Za-z]+"
+        r"\b(in|at|from|across|near|to|around|throughout) (the |our |its |their )?[A-Z][A-Za-z]+"
+        r"|\b[A-Z][a-z]+[- ]based\b|\b\d+[a-z]? [A-Z][a-z]+ (Road|Rd|Street|St|Avenue|Lane|Way|Square)\b"
+        r"|\b[A-Z][a-z]+ (Hall|Rooms|Building|House|Church|Station|Airport|Park|Centre|Square)\b"
         r"|\b(England|Scotland|Wales|Northern Ireland|London|UK|Britain|county|city|town|borough|region"
         r"|village|port|coast|island|district)\b"
         r"|\b(on|at|via|from) [\w-]+(\.[\w-]+)*\.(uk|com|org|net|eu|int)\b|\bwww\.|\bhttps?://"
