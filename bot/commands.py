@@ -120,6 +120,16 @@ class InlineArticle:
     url: str | None
 
 
+@dataclass(frozen=True)
+class Followed:
+    """What a message would follow up: the announcement, the question (or title) that gives its
+    topic, and the message's words that announcement never uses (none: it is a follow-up)."""
+
+    announcement_id: int
+    topic: str
+    new_words: tuple[str, ...]
+
+
 def _expired(key: str) -> Pressed:
     """A button whose key is unknown or past its time: say so, and take off the buttons that carry it."""
     return Pressed(notice=LIST_EXPIRED, drop=frozenset({f"key:{key}"}))
@@ -286,14 +296,22 @@ class Commands:
         self.library.refresh_soon()
         now = self.clock()
         followed = self._followed(request, question, now)
-        if followed is not None:
-            return [self._follow_up(request, question, *followed, now)]
+        if followed is not None and not followed.new_words:
+            return [self._follow_up(request, question, followed.announcement_id, followed.topic, now)]
         words, filters = self._filters(question, now)
         if filters and not words:
             return [
                 self._latest_page(request, question, self._latest_key(request, question, LATEST_DEFAULT), 1)
             ]
         answer = self.library.ask(question, top_k=MORE_RESULTS)
+        if answer.outcome == "none" and followed is not None:
+            # Shaped like a follow-up, with words the answer's announcement never uses ("what about in
+            # scotland?"), and nothing anywhere answers it: the reader needs to hear that the
+            # announcement does not mention them, not that the bot found nothing at all.
+            found = self.library.announcement(followed.announcement_id)
+            if found is not None:
+                self.library.log_question(request.chat_id, question, "none", now)
+                return [render.not_mentioned_reply(found.announcement_id, found.title, followed.new_words)]
         return [self._answered(request, question, answer, now)]
 
     def _answered(self, request: Request, question: str, answer: Answer, now: datetime) -> Reply:
@@ -328,11 +346,10 @@ class Commands:
 
     # -- follow-ups --------------------------------------------------------------------------------
 
-    def _followed(self, request: Request, question: str, now: datetime) -> tuple[int, str] | None:
-        """(the announcement a follow-up is about, the question or title that gives its topic), or None
-        if the message is a question of its own. A reply to an answer follows it unless it brings a
-        topic of its own (in a group, replying is how people address the bot at all); any other
-        message only if it is short and shaped like a follow-up, within ten minutes of the answer."""
+    def _followed(self, request: Request, question: str, now: datetime) -> Followed | None:
+        """The announcement a message replying to an answer, or shaped like a follow-up (short, within
+        ten minutes of the answer), would follow, or None. It is a follow-up unless it brings a
+        topic of its own (`new_words`): in a group, replying is how people address the bot at all."""
         turn = self.library.last_answer(request.chat_id, now)
         if request.replying_to is not None:
             replied = self.library.announcement(request.replying_to)
@@ -348,9 +365,8 @@ class Commands:
         def in_followed(words: Sequence[str]) -> list[bool]:
             return self.library.words_in_announcement(followed, words)
 
-        if conversation.strong_topic_words(question, self.library.known_words, in_followed):
-            return None
-        return followed, topic
+        new_words = conversation.strong_topic_words(question, self.library.known_words, in_followed)
+        return Followed(followed, topic, tuple(new_words))
 
     def _follow_up(self, request: Request, question: str, followed: int, topic: str, now: datetime) -> Reply:
         """Asked of the followed announcement first; a bare follow-up ("when?") is asked again with the
@@ -413,11 +429,14 @@ class Commands:
                 request.chat_id, best.announcement_id, question, conversation.FOLLOW_UP_WINDOW, now
             )
         missing = conversation.missing_fact(question, lambda kind: self.library.gives_fact(followed, kind))
-        if missing is not None and kind == "date":
-            # Its text gives no date, but GOV.UK dates the item: the nearest thing to "when?" it has.
+        if missing is not None and kind in ("date", "person"):
+            # Its text gives no date or names no one, but GOV.UK dates the item and names who published
+            # it: the nearest thing to "when?" or "who is running it?" it has.
             found = self.library.announcement(followed)
-            published = render.date_text(found.published) if found is not None else None
-            missing = f"{missing} It was published on {published}." if published else missing
+            if found is not None and kind == "date" and found.published is not None:
+                missing = f"{missing} It was published on {render.date_text(found.published)}."
+            elif found is not None and kind == "person" and found.organisation:
+                missing = f"{missing} Published by: {found.organisation}."
         if missing is None and not answers and nearest is not None and nearest.results:
             # It holds that kind of fact, and a passage near enough to offer: better to quote it,
             # said to be uncertain, than to say it could not be found ("when are the drop-in events?").

@@ -37,6 +37,10 @@ _OPENERS = re.compile(
     r"|for|in|at|on|with|without|during|after|before|under|over"
     r"|how much|how many|how long|how soon|what date|what time|since when|until when|by when|from when)\b"
 )
+# A question this short ("how do i respond", "can i apply") rarely stands alone: right after an
+# answer it asks about that answer, unless it names a topic of its own (strong_topic_words).
+_SHORT_QUESTION = re.compile(r"^(?:how|what|whats|can|could|do|does|is|are|will|should|must)\b")
+MAX_WORDS_SHORT_QUESTION = 4
 _PRONOUNS = frozenset(
     {"it", "its", "it's", "that", "they", "them", "their", "this", "these", "those", "he", "she"}
 )
@@ -79,6 +83,8 @@ def sounds_like_follow_up(text: str) -> bool:
     if not found or len(found) > MAX_WORDS_LEANING:
         return False
     if len(found) <= MAX_WORDS and _OPENERS.match(" ".join(found)):
+        return True
+    if len(found) <= MAX_WORDS_SHORT_QUESTION and _SHORT_QUESTION.match(found[0]):
         return True
     # Nothing but the kind of fact wanted ("what's the phone number?", "whats the deadline"): about
     # what was just said, as there is nothing else it could be about.

@@ -309,6 +309,17 @@ def follow_up_not_said(
     return passage_reply(elsewhere, lead=f"{escape(said)} {then}\n\n")
 
 
+def not_mentioned_reply(followed: int, title: str, words: Sequence[str]) -> Reply:
+    """A follow-up about something the followed announcement never mentions, which nothing else
+    answers either."""
+    named = " or ".join(f"“{w}”" for w in words)
+    text = (
+        f"<b>{escape(title)}</b> doesn’t mention {escape(named)}, and I found nothing else that answers it."
+        "\n\nAsk me in other words, or try /search with a few key words."
+    )
+    return Reply(text, [[_opens(FULL_ANNOUNCEMENT, followed)]])
+
+
 def missed_reply(noted: bool) -> Reply:
     """Told that a reply missed; `noted`: it was counted as a 👎 for that reply."""
     return Reply(

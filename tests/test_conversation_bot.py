@@ -245,6 +245,16 @@ async def test_how_much_are_they_giving_follows_the_answer(fake: FakeBotAPI) -> 
     assert given.startswith("British Minister for the Caribbean") and "£15m" in given
 
 
+async def test_a_short_question_right_after_an_answer_follows_it(fake: FakeBotAPI) -> None:
+    chat = new_chat()
+    first = await say(fake, "how much is a fishing licence", chat)
+    assert plain(first).startswith(ANGLING_TITLE), "precondition"
+
+    # No "and", no pronoun: it was asked of every announcement, and nothing answered "do kids need one".
+    kids = plain(await say(fake, "do kids need one", chat))
+    assert kids.startswith(ANGLING_TITLE) and "Junior licences are free for 13 - 16-year-olds" in kids
+
+
 async def test_a_message_asking_only_for_a_kind_of_fact_follows_the_answer(fake: FakeBotAPI) -> None:
     chat = new_chat()
     first = await say(fake, "how much is a fishing licence", chat)

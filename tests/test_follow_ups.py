@@ -41,3 +41,36 @@ def test_after_a_passage_from_elsewhere_the_next_follow_up_is_about_it(commands:
     # What the reply showed is what the next follow-up is about ("illegal": its "illicit drugs").
     illegal = say(commands, chat, "which ones are illegal")
     assert illegal.startswith("Public approval for driving limits for 16 drugs")
+
+
+def test_how_do_i_respond_follows_a_consultation_and_is_answered_with_the_ways(commands: Commands) -> None:
+    chat = 502
+    first = say(commands, chat, "what is the post office consultation about")
+    assert first.count("Post Office network consultation") >= 1, "precondition"
+    # Short, and shaped like no follow-up (no "and", no pronoun): it was asked of every announcement.
+    # The ways to respond are fields of the item, not words of its body: nothing could quote them.
+    respond = say(commands, chat, "how do i respond")
+    assert "Post Office network consultation" in respond
+    assert "by email to po.consultation@ukgi.gov.uk" in respond
+    assert "1 Victoria Street, London, SW1H 0ET" in respond
+
+
+def test_who_is_running_it_names_the_publisher_when_the_text_names_no_one(commands: Commands) -> None:
+    chat = 503
+    first = say(commands, chat, "what is the government doing about vaping")
+    assert first.startswith("Youth Vaping"), "precondition"
+    # The call for evidence names no one; GOV.UK names who published it.
+    who = say(commands, chat, "who is running it")
+    assert who.startswith("That announcement doesn’t say. It names no one for that.")
+    assert "Published by: Office for Health Improvement and Disparities." in who
+
+
+def test_a_follow_up_about_what_the_announcement_never_mentions_says_so(commands: Commands) -> None:
+    chat = 504
+    first = say(commands, chat, "what is the government doing about vaping")
+    assert first.startswith("Youth Vaping"), "precondition"
+    # "scotland" is a word of other announcements, so this is not asked of the call for evidence; asked
+    # of every announcement, nothing answers it. "I found nothing" would leave the reader wondering
+    # whether the bot understood what they were asking about.
+    scotland = say(commands, chat, "what about in scotland")
+    assert scotland.startswith("Youth Vaping doesn’t mention “scotland”, and I found nothing else")

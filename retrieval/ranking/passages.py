@@ -50,14 +50,15 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"£$€\d%p", r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k|pounds|pence|p)\b|\bper cent\b|%", re.I
     ),
     "number": _starting(r"\dotfsenhmbdqa", r"\d|" + _NUMBER_WORDS, re.I),
-    # Month names only capitalised ("may", "march"); the other words also at a sentence's start ("Last
-    # month the Home Secretary launched…"), and a decade is a date ("back in the 1990s").
+    # Month names only capitalised ("may", "march"), seasons only in lower case ("the Spring Budget" is
+    # a name); the other words also at a sentence's start ("Last month the Home Secretary launched…"),
+    # and a decade is a date ("back in the 1990s").
     "date": _starting(
         r"\dJFMASONDTWYLBUtysawnlfbudm",
         rf"\b({_MONTHS})\b|\b(1[89]|20)\d\ds?\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-        r"|\b(?i:today|yesterday|tomorrow|spring|summer|autumn|winter|next (week|month|year)|last (week|month"
-        r"|year)|this (week|month|year)|from \d|by \d|until|since|deadline)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
-        r"|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
+        r"|\b(spring|summer|autumn|winter)\b|\b(?i:today|yesterday|tomorrow|next (week|month|year)|last (week"
+        r"|month|year)|this (week|month|year)|from \d|by \d|until|since|deadline)\b"
+        r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
     ),
     "person": _starting(
         "A-Ztucp",

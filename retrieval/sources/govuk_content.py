@@ -177,6 +177,41 @@ def _consultation_line(kind: str | None, details: dict[str, Any]) -> str | None:
     return f"This {what} closes at {closes}."
 
 
+def _ways_to_respond(kind: str | None, details: dict[str, Any], title: str) -> str | None:
+    """How to respond to an open consultation, as its GOV.UK page lists the ways: like its dates, they
+    are fields of the item, so "how do I respond?" found nothing to quote. An address line that only
+    repeats the title ("2016 Post Office Network Consultation") is left out: it would make this the
+    passage that matches the title best."""
+    ways = details.get("ways_to_respond")
+    if not isinstance(ways, dict) or (kind and (kind.startswith("closed_") or kind.endswith("_outcome"))):
+        return None
+
+    def field(name: str) -> str:
+        value = ways.get(name)
+        return " ".join(value.split()) if isinstance(value, str) else ""
+
+    post = ways.get("postal_address")
+    named = set(re.findall(r"[a-z]+", title.casefold()))
+    lines = [line.strip() for line in post.splitlines()] if isinstance(post, str) else []
+    address = ", ".join(
+        line for line in lines if line and not set(re.findall(r"[a-z]+", line.casefold())) <= named
+    )
+    parts = [
+        f"{how} {where}"
+        for how, where in (
+            # The web address spells the title again ("…/post-office-network-consultation").
+            ("online", "through the link on its GOV.UK page" if field("link_url") else ""),
+            ("by email to", field("email")),
+            ("by post to", address),
+        )
+        if where
+    ]
+    if not parts:
+        return None
+    ways_said = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"
+    return f"You can respond {ways_said}."
+
+
 def _withdrawn(item: dict[str, Any], details: dict[str, Any]) -> dict[str, str]:
     """withdrawn_at (ISO 8601, UTC) and withdrawn_explanation (plain text) of a withdrawn item; items
     from 2014-15 call it an archive notice."""
@@ -248,6 +283,10 @@ def record_from_content(item: dict[str, Any], link: str) -> AnnouncementRecord:
     dates = _consultation_line(_type_name(item), details)
     if dates:
         blocks.append(Block("paragraph", (dates,)))
+    ways = _ways_to_respond(_type_name(item), details, title)
+    if ways:
+        # Under its own heading, as the page shows it: a passage of its own, not one with the dates.
+        blocks += [Block("heading", ("Ways to respond",)), Block("paragraph", (ways,))]
     base_path = item.get("base_path")
     path = base_path if isinstance(base_path, str) and base_path.startswith("/") else link
     # World news stories are often published by an embassy rather than a department; 2014-15 items
