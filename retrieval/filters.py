@@ -320,7 +320,9 @@ def _date_range(text: str, today: date) -> tuple[datetime | None, datetime | Non
         (r"\bthis month\b", "this month"),
         (r"\blast month\b", "last month"),
         (r"\bthis year\b", "this year"),
-        (r"\b(?:in|during)\s+(\d{4})\b", "year"),
+        (r"\bsince\s+(\d{4})\b", "since-year"),
+        # "speeches from 2016" asks for 2016's, as "in 2016" does.
+        (r"\b(?:in|during|from|of)\s+(\d{4})\b", "year"),
     ]
     for pattern, kind in rules:
         match, rest = _take(pattern, text)
@@ -350,11 +352,12 @@ def _date_range(text: str, today: date) -> tuple[datetime | None, datetime | Non
                 first = date(year, month, 1)
                 after = date(year + (month == 12), month % 12 + 1, 1)
                 return _start(first), _start(after), match.group(0), rest
-            if kind == "year":
+            if kind in ("year", "since-year"):
                 year = int(g[0])
                 if not 1990 <= year <= today.year + 1:
                     continue
-                return _start(date(year, 1, 1)), _start(date(year + 1, 1, 1)), match.group(0), rest
+                until = _start(date(year + 1, 1, 1)) if kind == "year" else None
+                return _start(date(year, 1, 1)), until, match.group(0), rest
         except (ValueError, KeyError):
             continue
         monday = today - timedelta(days=today.weekday())

@@ -49,6 +49,9 @@ def day(d: int, month: int = 10, year: int = 2024) -> datetime:
             day(17),
         ),
         ("co-operation with france", "co-operation with france", (), (), None, None),
+        # A year after "from" is that year's, as after "in"; after "since", from its start on.
+        ("show me speeches from 2016", "", (), ("Speech",), day(1, 1, 2016), day(1, 1, 2017)),
+        ("pensions since 2016", "pensions", (), (), day(1, 1, 2016), None),
         (
             "how much is going into flood defences",
             "how much is going into flood defences",
