@@ -438,6 +438,14 @@ def test_when_is_answered_by_a_date_at_a_sentences_start_or_a_decade(seed: Libra
     assert "first carried the name back in the 1990s" in name.answer.sentence
 
 
+def test_how_long_bolds_the_sentence_that_gives_the_span(news: Library) -> None:
+    # The passage was right, but the bold sentence was the one that says what he pleaded guilty to:
+    # a reader saw "13 May 2024" first, not the sentence.
+    result = news.ask("how long in prison for the unlicensed door supervisor")
+    assert result.answer is not None
+    assert result.answer.sentence.startswith("He was sentenced to 18 weeks imprisonment")
+
+
 def test_a_yearly_licence_is_an_annual_one(news: Library) -> None:
     result = news.ask("how much is a yearly fishing licence")
     assert result.outcome == "answer" and result.answer is not None

@@ -94,6 +94,8 @@ class _Sentences:
     typed: list[bool]
     strong: list[bool]
     best: int  # the sentence the evidence reads
+    detail: list[bool] | None  # holds the precise form the question's detail asks for
+    counted: list[bool] | None  # gives a number of what "how many" counts
 
 
 @dataclass
@@ -109,7 +111,7 @@ class Evidence:
         c = self.per_candidate[row]
         if self.bold_weights is None or len(c.sentences) < 2:
             return c.sentences[c.best]
-        rows = bold_rows(self.covered, c.masks, c.title_mask, c.typed, c.strong, c.sentences)
+        rows = bold_rows(self.covered, c)
         scores = [sum(w * f for w, f in zip(self.bold_weights, r, strict=True)) for r in rows]
         return c.sentences[max(range(len(c.sentences)), key=lambda i: (scores[i], -i))]
 
@@ -118,8 +120,20 @@ class Evidence:
 # right passage holds the expected text): the share of the question it covers; whether it holds
 # the kind of fact asked for, and in its precise form; the share it covers of what the question
 # asks beyond the announcement's title (a heading repeats the title's words and answers nothing);
-# whether it reads as a heading or a label ("Home Repair Assistance", "In 2011, onshore wind:").
-BOLD_FEATURES = ("coverage", "fact", "precise_fact", "beyond_title", "heading")
+# whether it reads as a heading or a label ("Home Repair Assistance", "In 2011, onshore wind:"); the
+# form the question's detail asks for ("18 weeks" for "how long"); a number of what "how many"
+# counts; whether it opens the passage; its length.
+BOLD_FEATURES = (
+    "coverage",
+    "fact",
+    "precise_fact",
+    "beyond_title",
+    "heading",
+    "detail",
+    "counted",
+    "first",
+    "length_log",
+)
 _ENDS_A_SENTENCE = tuple('.!?…"”’)')
 
 
@@ -136,24 +150,24 @@ def _heading(sentence: str) -> float:
     return 1.0 if not text.endswith(_ENDS_A_SENTENCE) and len(text.split()) < 9 else 0.0
 
 
-def bold_rows(
-    covered: _Coverage,
-    masks: list[int],
-    title_mask: int,
-    typed: list[bool],
-    strong: list[bool],
-    sentences: list[str],
-) -> list[tuple[float, ...]]:
+def bold_rows(covered: _Coverage, c: _Sentences) -> list[tuple[float, ...]]:
     """BOLD_FEATURES of each sentence of a passage."""
+    no = [False] * len(c.sentences)
     return [
         (
             covered.share(m),
             1.0 if t else 0.0,
             1.0 if st else 0.0,
-            covered.rest_share(m, title_mask) if title_mask != covered.everything else 0.0,
+            covered.rest_share(m, c.title_mask) if c.title_mask != covered.everything else 0.0,
             _heading(sentence),
+            1.0 if d else 0.0,
+            1.0 if k else 0.0,
+            1.0 if i == 0 else 0.0,
+            math.log(len(sentence) + 1),
         )
-        for m, t, st, sentence in zip(masks, typed, strong, sentences, strict=True)
+        for i, (m, t, st, sentence, d, k) in enumerate(
+            zip(c.masks, c.typed, c.strong, c.sentences, c.detail or no, c.counted or no, strict=True)
+        )
     ]
 
 
@@ -280,10 +294,14 @@ def sentence_bold_rows(query: Query, candidate: Candidate) -> tuple[list[str], l
     parsed = _parse(candidate)
     masks = [covered.mask(st) for st in parsed.terms]
     wants = query.wants
-    typed = _facts(parsed, wants) if wants else [False] * len(parsed.sentences)
-    strong = _strong(parsed, wants) if wants else [False] * len(parsed.sentences)
+    sentences = parsed.sentences
+    typed = _facts(parsed, wants) if wants else [False] * len(sentences)
+    strong = _strong(parsed, wants) if wants else [False] * len(sentences)
     title_mask = covered.mask(set(tokenize(candidate.title)))
-    return parsed.sentences, bold_rows(covered, masks, title_mask, typed, strong, parsed.sentences)
+    detail = parsed.detail_flags(query.detail) if query.detail else None
+    counted = counted_flags(sentences, typed, query.counted) if query.counted else None
+    found = _Sentences(sentences, masks, title_mask, typed, strong, 0, detail, counted)
+    return sentences, bold_rows(covered, found)
 
 
 def gather(
@@ -341,7 +359,7 @@ def gather(
             for cv, t, st in zip(covs, typed, strong, strict=True)
         ]
         best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
-        per_candidate.append(_Sentences(sentences, masks, title_mask, typed, strong, best))
+        per_candidate.append(_Sentences(sentences, masks, title_mask, typed, strong, best, precise, counts))
         matched = masks[best].bit_count()
         sentence_len = max(len(sentence_terms[best]), 1)
         passage_has = any(typed)
