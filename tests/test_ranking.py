@@ -18,8 +18,9 @@ from bot.cli import main as cli
 from retrieval.announcement import AnnouncementRecord
 from retrieval.answer import vocab_of
 from retrieval.library import Library
+from retrieval.ranking.evidence import has_fact
 from retrieval.ranking.model import load_weights
-from retrieval.ranking.query import Vocab, analyse, asked_part, wanted_type
+from retrieval.ranking.query import AnswerType, Vocab, analyse, asked_part, wanted_type
 from retrieval.ranking.synonyms import SYNONYMS
 from retrieval.search.tokenize import term, words
 from tests.conftest_retrieval import (
@@ -483,3 +484,22 @@ def test_every_curated_stand_in_can_match_the_index() -> None:
         if not any(term(part) for part in words(stand_in) or [stand_in])
     }
     assert dead == {}
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "holds"),
+    [
+        ("date", "Last month the Home Secretary launched the Online Harms White Paper.", True),
+        ("date", "It first carried the name back in the 1990s.", True),
+        ("date", "As the UK leaves the EU, the Spring Budget puts economic stability first.", False),
+        ("person", "The account is managed by the digital engagement team.", True),
+        ("person", "The audit committee meets four times a year.", False),
+        ("place", "Datasets published by BIS can be found on data.gov.uk", True),
+        ("place", "Your placement year will be spent in our Bath office.", True),
+    ],
+)
+def test_the_kind_of_fact_a_sentence_holds(kind: AnswerType, sentence: str, holds: bool) -> None:
+    # What decides whether a passage can answer "when", "who" or "where" at all: a sentence opening
+    # "Last month…" gives a date, the Spring Budget's name does not; a committee is what "who chairs
+    # the audit committee?" asks about, not who.
+    assert has_fact(kind, sentence) is holds

@@ -61,7 +61,7 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
     ),
     "person": _starting(
-        "A-Ztucp",
+        "A-Ztu",
         r"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|MP|MBE|OBE|CBE|KC"
         r"|QC)\b"
         r"|\b(Minister|Secretary|Chancellor|Prime Minister|Ambassador|Commissioner|Chief Executive|Director"
@@ -72,8 +72,9 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b(Council|Agency|Department|Ministry|Office|Authority|Trust|Board|Commission|University|Centre"
         r"|Institute|Fund|Foundation|Service|Police|Group|Bank|Court|Parliament|Government|Limited|Ltd|plc"
         r"|LLP)\b"
-        # Or a team: "managed by the digital engagement team", "our contracts and procurement team".
-        r"|\b(team|unit|committee|panel)\b"
+        # Or a team: "managed by the digital engagement team", "our contracts and procurement team". (Not
+        # a committee or a panel: "who chairs the audit committee?" would find its own word.)
+        r"|\b(team|unit)\b"
         # Or a name: two capitalised words inside a sentence ("… said Paul Makepeace, Head of …").
         r"|(?<=[a-z,] )[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, "
     ),
