@@ -114,13 +114,7 @@ def _quote(passage: str, sentence: str, limit: int) -> str:
 def other_announcements(results: Sequence[Passage]) -> list[Passage]:
     """After the first result, the best passage of each other announcement, in rank order (results
     may hold several passages of one announcement)."""
-    seen = {results[0].announcement_id} if results else set()
-    others = []
-    for p in results[1:]:
-        if p.announcement_id not in seen:
-            seen.add(p.announcement_id)
-            others.append(p)
-    return others
+    return _distinct_announcements(results)[1:]
 
 
 def further_matches(results: Sequence[Passage]) -> list[Passage]:
@@ -270,11 +264,14 @@ def no_answer_reply(
 
 
 def _distinct_announcements(passages: Sequence[Passage]) -> list[Passage]:
-    seen: set[int] = set()
+    """The best passage of each announcement, in rank order; of announcements with the same title
+    (GOV.UK publishes some items twice, under each embassy or office) only the first, as two buttons
+    of the same title tell a reader nothing."""
+    seen: set[int | str] = set()
     out: list[Passage] = []
     for p in passages:
-        if p.announcement_id not in seen:
-            seen.add(p.announcement_id)
+        if p.announcement_id not in seen and p.title not in seen:
+            seen.update((p.announcement_id, p.title))
             out.append(p)
     return out
 

@@ -151,12 +151,16 @@ def _first_stage(
     hits = index.search(query.terms, max(FILTERED_CANDIDATES, wanted) if filters else wanted)
     rows_by_id = store.chunks([chunk_id for chunk_id, _ in hits])
     out: list[tuple[ChunkRow, float]] = []
+    seen: set[str] = set()
     for chunk_id, score in hits:
         row = rows_by_id.get(chunk_id)
-        if row is None:
+        if row is None or row.text in seen:
+            # GOV.UK publishes some items twice (a notice under two offices, a message from each
+            # embassy): a copy of a passage is no rival to it, and no further match either.
             continue
         if filters and not filters.accepts(row.organisation, row.type, row.published):
             continue
+        seen.add(row.text)
         out.append((row, score))
         if len(out) >= wanted:
             break

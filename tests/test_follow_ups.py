@@ -74,3 +74,11 @@ def test_a_follow_up_about_what_the_announcement_never_mentions_says_so(commands
     # whether the bot understood what they were asking about.
     scotland = say(commands, chat, "what about in scotland")
     assert scotland.startswith("Youth Vaping doesn’t mention “scotland”, and I found nothing else")
+
+
+def test_two_items_of_the_same_title_are_offered_once(commands: Commands) -> None:
+    # GOV.UK publishes the Colley fatality notice twice; the decline offered two buttons of the same
+    # title, which tell a reader nothing the first did not.
+    (reply,) = commands.ask(Request(505, True, 505, "Test", "colley date of death"), "colley date of death")
+    titles = [b.text for row in reply.buttons for b in row]
+    assert titles.count("Sir George Pomeroy Colley killed in Boer War") == 1
