@@ -496,6 +496,7 @@ def test_every_curated_stand_in_can_match_the_index() -> None:
         ("person", "The audit committee meets four times a year.", False),
         ("place", "Datasets published by BIS can be found on data.gov.uk", True),
         ("place", "Your placement year will be spent in our Bath office.", True),
+        ("place", "In Cornwall, the beach was closed.", True),
     ],
 )
 def test_the_kind_of_fact_a_sentence_holds(kind: AnswerType, sentence: str, holds: bool) -> None:

@@ -86,9 +86,10 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
     ),
     # "Where can I find / download / send…" is answered by a web or postal address as often as by a
     # town: "found on data.gov.uk", "listed in REACH Annex XVII", "levy.agreements@decc.gsi.gov.uk".
+    # A preposition also at a sentence's start: "In Cornwall, …".
     "place": _starting(
         r"iafntcbrvpdESWNLUBohw\w",
-        r"\b(in|at|from|across|near|to|around|throughout) (the |our |its |their )?[A-Z][A-Za-z]+"
+        r"\b(?i:in|at|from|across|near|to|around|throughout) (the |our |its |their )?[A-Z][A-Za-z]+"
         r"|\b[A-Z][a-z]+[- ]based\b|\b\d+[a-z]? [A-Z][a-z]+ (Road|Rd|Street|St|Avenue|Lane|Way|Square)\b"
         r"|\b[A-Z][a-z]+ (Hall|Rooms|Building|House|Church|Station|Airport|Park|Centre|Square)\b"
         r"|\b(England|Scotland|Wales|Northern Ireland|London|UK|Britain|county|city|town|borough|region"
@@ -114,7 +115,7 @@ STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"\b(Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady|Baroness|Professor|Prof)\.? [A-Z]|\b[A-Z][a-z]+ [A-Z][a-z]+,? "
         r"(the )?(Minister|Secretary|Chancellor|Ambassador|Director|Chief|Chair|Head|President|Mayor)"
     ),
-    "place": _starting("ia", r"\b(in|at) [A-Z][a-z]+(,? [A-Z][a-z]+)?\b"),
+    "place": _starting("iaIA", r"\b(?i:in|at) [A-Z][a-z]+(,? [A-Z][a-z]+)?\b"),
     "contact": FACTS["contact"],
 }
 
