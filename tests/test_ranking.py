@@ -524,3 +524,10 @@ def test_an_item_published_twice_is_answered_as_if_once(tmp_path: Path) -> None:
         assert len(texts) == len(set(texts))
     finally:
         library.close()
+
+
+def test_who_is_not_answered_by_a_name_the_question_gives(seed: Library) -> None:
+    # "UK and Canadian citizens in Hong Kong" read as naming someone: the question's own words looked
+    # like the answer, and the bot quoted a passage that names neither signatory.
+    result = seed.ask("who signed the hong kong statement from the uk and canada")
+    assert result.answer is None or "Jeremy Hunt" in result.answer.passage

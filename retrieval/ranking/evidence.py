@@ -280,8 +280,22 @@ def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: froz
     return found
 
 
-def _facts(parsed: Parsed, kind: AnswerType) -> list[bool]:
-    return parsed.flags(kind)
+# A name or a place the question itself gives is not what it asks: "who else is baroness chapman
+# meeting?" is not answered by "Baroness Chapman arrives in Jamaica", nor "who from the sia commented
+# on the samuel miller case?" by "Samuel Miller committed fraud".
+_NOT_THEIR_OWN: frozenset[AnswerType] = frozenset(("person",))
+
+
+def _facts(parsed: Parsed, kind: AnswerType, query: Query | None = None) -> list[bool]:
+    flags = parsed.flags(kind)
+    if query is None or kind not in _NOT_THEIR_OWN or not any(flags):
+        return flags
+    own = set(query.terms)
+    pattern = FACTS[kind]
+    return [
+        flag and any(not own.issuperset(tokenize(m.group(0))) for m in pattern.finditer(sentence))
+        for flag, sentence in zip(flags, parsed.sentences, strict=True)
+    ]
 
 
 def _strong(parsed: Parsed, kind: AnswerType) -> list[bool]:
@@ -295,7 +309,7 @@ def sentence_bold_rows(query: Query, candidate: Candidate) -> tuple[list[str], l
     masks = [covered.mask(st) for st in parsed.terms]
     wants = query.wants
     sentences = parsed.sentences
-    typed = _facts(parsed, wants) if wants else [False] * len(sentences)
+    typed = _facts(parsed, wants, query) if wants else [False] * len(sentences)
     strong = _strong(parsed, wants) if wants else [False] * len(sentences)
     title_mask = covered.mask(set(tokenize(candidate.title)))
     detail = parsed.detail_flags(query.detail) if query.detail else None
@@ -350,7 +364,7 @@ def gather(
         covs = [covered.share(m) for m in masks]
         pairs = [masks[i] | masks[i + 1] for i in range(len(sentences) - 1)]
         windows = [covered.share(m) for m in pairs]
-        typed = _facts(parsed, wants) if wants else [False] * len(sentences)
+        typed = _facts(parsed, wants, query) if wants else [False] * len(sentences)
         strong = _strong(parsed, wants) if wants else [False] * len(sentences)
         precise = parsed.detail_flags(query.detail) if query.detail else None
         counts = counted_flags(sentences, typed, query.counted) if query.counted else None
