@@ -14,7 +14,7 @@ from rank_bm25 import BM25Okapi
 from retrieval import answer
 from retrieval.chunking import chunk_body
 from retrieval.library import Library
-from retrieval.search import persistence
+from retrieval.search import kernels, persistence
 from retrieval.search.bm25 import BM25Index, IndexMeta
 from retrieval.search.tokenize import VERSION, tokenize
 from retrieval.search.vocabulary import Vocabulary
@@ -131,6 +131,25 @@ def test_rankings_and_scores_match_rank_bm25(
 
     assert len(index) == len(docs)
     assert_same_rankings(index, docs, query_list)
+
+
+def test_pruned_search_gives_what_reading_every_posting_gives(
+    corpus: tuple[list[Doc], list[list[str]], np.random.Generator, list[str]],
+) -> None:
+    docs, query_list, rng, _ = corpus
+    index = BM25Index.build(docs, META)
+    found = [[index.vocabulary.get(t) for t in q] for q in query_list]
+    ids = [np.asarray([i for i in q if i is not None], np.int64) for q in found]
+    ids += [np.concatenate([q, q[: len(q) // 2]]) for q in ids if len(q)]  # repeated terms count twice
+    scratch = (index._acc, index._seen, index._touched)
+    arrays = (index.indptr, index.docs, index.tfs, index.idf, index.norm)
+    for query in ids:
+        for k in (1, 10, int(rng.integers(2, 300))):
+            full_docs, full_scores = kernels.search(*arrays, query, k, *scratch)
+            docs_, scores = kernels.search_pruned(*arrays, query, k, *scratch)
+            assert full_docs.tolist() == docs_.tolist()
+            assert full_scores.tobytes() == scores.tobytes()  # to the last bit
+    assert not index._seen.any()  # the scratch is left as it was found
 
 
 def test_rankings_match_rank_bm25_after_removals_and_additions(

@@ -4,6 +4,8 @@ Scoring is rank-bm25's BM25Okapi (k1 1.5, b 0.75, negative idf floored at 0.25 x
 the same float64 order, so both give the same scores. rank-bm25 loops over every chunk in Python for
 each question term; here each term's postings (chunk, term frequency) sit in CSC arrays and a compiled
 loop touches only the chunks that contain a question term, then keeps the top k in a small sorted buffer.
+It skips most of the longest postings, those of common terms that cannot lift a chunk into the top k
+(kernels.search_pruned), and gives the same chunks and scores as reading them all.
 
 Postings keep term frequencies rather than precomputed scores (as bm25s does): adding chunks changes N,
 avgdl and every idf, and with frequencies an update is one linear merge of the arrays instead of a
@@ -138,7 +140,7 @@ class BM25Index:
             return []
         query = np.asarray(ids, np.int64)
         with self._lock:
-            docs, scores = kernels.search(
+            docs, scores = kernels.search_pruned(
                 self.indptr,
                 self.docs,
                 self.tfs,

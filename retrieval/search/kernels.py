@@ -181,3 +181,154 @@ def search(
         if size < k:
             size += 1
     return top_docs[:size], top_scores[:size]
+
+
+# Slack on every bound below: partial sums are added in another order than the exact score, so they
+# may differ from it in the last bits. A relative 1e-9 is millions of times that, and prunes the same.
+_SLACK = 1e-9
+
+
+@_compiled
+def _exact_score(
+    indptr: np.ndarray,
+    docs: np.ndarray,
+    tfs: np.ndarray,
+    idf: np.ndarray,
+    norm: np.ndarray,
+    query: np.ndarray,
+    d: int,
+) -> float:
+    """Chunk `d`'s score as `search` adds it up: its terms' shares in query order, from 0.0."""
+    s = 0.0
+    for qi in range(query.size):
+        t = query[qi]
+        lo, hi = indptr[t], indptr[t + 1]
+        p = lo + np.searchsorted(docs[lo:hi], d)
+        if p < hi and docs[p] == d:
+            s += _term_score(idf[t], np.float64(tfs[p]), norm[d])
+    return s
+
+
+@_compiled
+def search_pruned(
+    indptr: np.ndarray,
+    docs: np.ndarray,
+    tfs: np.ndarray,
+    idf: np.ndarray,
+    norm: np.ndarray,
+    query: np.ndarray,
+    k: int,
+    acc: np.ndarray,
+    seen: np.ndarray,
+    touched: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """What `search` returns, bit for bit, without reading most of the longest postings.
+
+    A term adds less than idf x (K1 + 1) to any chunk's score. Terms are read from the rarest (the
+    highest bound) down; once k chunks' partial scores exceed what the terms not yet read could add
+    together, a chunk only those terms hold cannot enter the top k (MaxScore). The rest of the terms
+    are then looked up for the chunks that may still place only, dropping those that fall behind,
+    and the few left are scored exactly, in `search`'s order of addition. Needs every term's share to
+    be positive: otherwise it is `search`."""
+    unique = np.unique(query)
+    m = unique.size
+    if m == 0 or k <= 0:
+        return search(indptr, docs, tfs, idf, norm, query, k, acc, seen, touched)
+    counts = np.zeros(m, np.int64)
+    for qi in range(query.size):
+        counts[np.searchsorted(unique, query[qi])] += 1
+    bound = np.empty(m, np.float64)
+    for j in range(m):
+        if not idf[unique[j]] > 0.0:
+            return search(indptr, docs, tfs, idf, norm, query, k, acc, seen, touched)
+        bound[j] = counts[j] * idf[unique[j]] * (K1 + 1.0)
+    order = np.argsort(-bound, kind="mergesort")
+    # rest[j]: the most the terms from order[j] on could add together (with slack).
+    rest = np.zeros(m + 1, np.float64)
+    for j in range(m - 1, -1, -1):
+        rest[j] = (rest[j + 1] + bound[order[j]]) * (1.0 + _SLACK)
+    n_touched = 0
+    threshold = -np.inf
+    read = m
+    for j in range(m):
+        u = order[j]
+        t = unique[u]
+        w = idf[t]
+        c = np.float64(counts[u])
+        for p in range(indptr[t], indptr[t + 1]):
+            d = docs[p]
+            if not seen[d]:
+                seen[d] = True
+                touched[n_touched] = d
+                n_touched += 1
+                acc[d] = 0.0
+            acc[d] += c * _term_score(w, np.float64(tfs[p]), norm[d])
+        # Stop once k chunks have more than the unread terms could add. Counting them is one pass;
+        # the k-th best partial score itself (a lower bound on the k-th best score) is found once.
+        if n_touched >= k and _count_above(touched, n_touched, acc, rest[j + 1] / (1.0 - _SLACK)) >= k:
+            threshold = np.partition(acc[touched[:n_touched]], n_touched - k)[n_touched - k] * (1.0 - _SLACK)
+            read = j + 1
+            break
+    for i in range(n_touched):
+        seen[touched[i]] = False
+    # The chunks that may still place, ascending, and what they have so far.
+    survivors = touched[:n_touched].astype(np.int64)
+    n = _still_placing(survivors, n_touched, acc, rest[read], threshold)
+    survivors = np.sort(survivors[:n])
+    for j in range(read, m):
+        u = order[j]
+        t = unique[u]
+        w = idf[t]
+        c = np.float64(counts[u])
+        hi = indptr[t + 1]
+        at = indptr[t]
+        for i in range(n):  # both ascending: each search gallops on from where the last one ended
+            d = survivors[i]
+            step = 1
+            while at + step < hi and docs[at + step] < d:
+                step *= 2
+            at += np.searchsorted(docs[at + step // 2 : min(at + step + 1, hi)], d) + step // 2
+            if at < hi and docs[at] == d:
+                acc[d] += c * _term_score(w, np.float64(tfs[at]), norm[d])
+        if n >= k:
+            threshold = max(threshold, np.partition(acc[survivors[:n]], n - k)[n - k] * (1.0 - _SLACK))
+        n = _still_placing(survivors, n, acc, rest[j + 1], threshold)
+    top_docs = np.empty(k, np.int64)
+    top_scores = np.empty(k, np.float64)
+    size = 0
+    for i in range(n):
+        d = survivors[i]
+        s = _exact_score(indptr, docs, tfs, idf, norm, query, d)
+        if size == k and not (s > top_scores[k - 1] or (s == top_scores[k - 1] and d < top_docs[k - 1])):
+            continue
+        j = size if size < k else k - 1
+        while j > 0 and (s > top_scores[j - 1] or (s == top_scores[j - 1] and d < top_docs[j - 1])):
+            top_scores[j] = top_scores[j - 1]
+            top_docs[j] = top_docs[j - 1]
+            j -= 1
+        top_scores[j] = s
+        top_docs[j] = d
+        if size < k:
+            size += 1
+    return top_docs[:size], top_scores[:size]
+
+
+@_compiled
+def _still_placing(survivors: np.ndarray, n: int, acc: np.ndarray, unread: float, threshold: float) -> int:
+    """Keep (in order, in place) the first `n` survivors whose partial score plus what the unread
+    terms could add reaches the threshold; how many are kept."""
+    kept = 0
+    for i in range(n):
+        d = survivors[i]
+        if (acc[d] + unread) * (1.0 + _SLACK) >= threshold:
+            survivors[kept] = d
+            kept += 1
+    return kept
+
+
+@_compiled
+def _count_above(touched: np.ndarray, n: int, acc: np.ndarray, floor: float) -> int:
+    above = 0
+    for i in range(n):
+        above += acc[touched[i]] > floor
+    return above
