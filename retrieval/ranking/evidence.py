@@ -187,13 +187,20 @@ class _Coverage:
         self.concepts = query.concepts
         self.total = query.total_weight
         self._sums: dict[int, float] = {}
+        self._shares: dict[int, float] = {}
         self.everything = (1 << len(self.concepts)) - 1
+        # Each term of any concept, with the bits of the concepts it satisfies: a text's mask is then
+        # one intersection in C and a few ORs, not one set test per concept (~100 texts a question).
+        self._bits: dict[str, int] = {}
+        for k, concept in enumerate(self.concepts):
+            for t in concept.terms:
+                self._bits[t] = self._bits.get(t, 0) | 1 << k
+        self._terms = frozenset(self._bits)
 
     def mask(self, terms: set[str] | frozenset[str]) -> int:
         m = 0
-        for k, concept in enumerate(self.concepts):
-            if not concept.terms.isdisjoint(terms):
-                m |= 1 << k
+        for t in self._terms.intersection(terms):
+            m |= self._bits[t]
         return m
 
     def weight(self, mask: int) -> float:
@@ -204,7 +211,10 @@ class _Coverage:
         return total
 
     def share(self, mask: int) -> float:
-        return self.weight(mask) / self.total if self.total else 0.0
+        found = self._shares.get(mask)
+        if found is None:
+            found = self._shares[mask] = self.weight(mask) / self.total if self.total else 0.0
+        return found
 
     def rest_share(self, mask: int, title_mask: int) -> float:
         """Of the question's concepts its title does not hold (what it asks beyond the topic), the

@@ -201,23 +201,36 @@ class Store:
             return {}
         # Core, not the ORM, one statement built once, rows fetched at once: this runs for every
         # question, and building the statement and handling rows one by one cost five times the query.
+        # Rows unpacked by position, not read by name: a fifth of this method's time went on the names.
         with self.engine.connect() as connection:
             rows = connection.execute(_CHUNKS_BY_ID, {"ids": [int(i) for i in ids]}).all()
         return {
-            row.id: ChunkRow(
-                chunk_id=row.id,
-                announcement_id=row.announcement_id,
-                position=row.position,
-                text=row.text,
-                title=row.title,
-                type=row.type,
-                published=row.published,
-                url=row.url,
-                organisation=row.organisation,
-                withdrawn_at=parse_utc(row.withdrawn_at),
-                analysis=row.analysis,
+            chunk_id: ChunkRow(
+                chunk_id=chunk_id,
+                announcement_id=announcement_id,
+                position=position,
+                text=text,
+                title=title,
+                type=type_,
+                published=published,
+                url=url,
+                organisation=organisation,
+                withdrawn_at=parse_utc(withdrawn_at),
+                analysis=analysis,
             )
-            for row in rows
+            for (
+                chunk_id,
+                announcement_id,
+                position,
+                text,
+                analysis,
+                title,
+                type_,
+                published,
+                url,
+                organisation,
+                withdrawn_at,
+            ) in rows
         }
 
     def chunks_of(self, announcement_ids: Sequence[int]) -> list[ChunkRow]:
