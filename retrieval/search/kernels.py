@@ -265,34 +265,48 @@ def search_pruned(
             acc[d] += c * _term_score(w, np.float64(tfs[p]), norm[d])
         # Stop once k chunks have more than the unread terms could add. Counting them is one pass;
         # the k-th best partial score itself (a lower bound on the k-th best score) is found once.
-        if n_touched >= k and _count_above(touched, n_touched, acc, rest[j + 1] / (1.0 - _SLACK)) >= k:
-            threshold = np.partition(acc[touched[:n_touched]], n_touched - k)[n_touched - k] * (1.0 - _SLACK)
+        above = _above(touched, n_touched, acc, rest[j + 1] / (1.0 - _SLACK))
+        if above.size >= k:
+            threshold = np.partition(above, above.size - k)[above.size - k] * (1.0 - _SLACK)
             read = j + 1
             break
     for i in range(n_touched):
         seen[touched[i]] = False
-    # The chunks that may still place, ascending, and what they have so far.
+    # The chunks that may still place (marked in `seen`), and what they have so far.
     survivors = touched[:n_touched].astype(np.int64)
-    n = _still_placing(survivors, n_touched, acc, rest[read], threshold)
-    survivors = np.sort(survivors[:n])
+    n = _still_placing(survivors, n_touched, acc, seen, rest[read], threshold)
+    for i in range(n):
+        seen[survivors[i]] = True
+    ascending = False
     for j in range(read, m):
         u = order[j]
         t = unique[u]
         w = idf[t]
         c = np.float64(counts[u])
-        hi = indptr[t + 1]
-        at = indptr[t]
-        for i in range(n):  # both ascending: each search gallops on from where the last one ended
-            d = survivors[i]
-            step = 1
-            while at + step < hi and docs[at + step] < d:
-                step *= 2
-            at += np.searchsorted(docs[at + step // 2 : min(at + step + 1, hi)], d) + step // 2
-            if at < hi and docs[at] == d:
-                acc[d] += c * _term_score(w, np.float64(tfs[at]), norm[d])
+        at, hi = indptr[t], indptr[t + 1]
+        if n * 16 < hi - at:
+            # Few chunks against long postings: look each up, galloping on from the last one found.
+            if not ascending:
+                survivors[:n].sort()  # stays sorted: _still_placing keeps the order
+                ascending = True
+            for i in range(n):
+                d = survivors[i]
+                step = 1
+                while at + step < hi and docs[at + step] < d:
+                    step *= 2
+                at += np.searchsorted(docs[at + step // 2 : min(at + step + 1, hi)], d) + step // 2
+                if at < hi and docs[at] == d:
+                    acc[d] += c * _term_score(w, np.float64(tfs[at]), norm[d])
+        else:  # many: one pass over the postings costs less than sorting and searching
+            for p in range(at, hi):
+                d = docs[p]
+                if seen[d]:
+                    acc[d] += c * _term_score(w, np.float64(tfs[p]), norm[d])
         if n >= k:
             threshold = max(threshold, np.partition(acc[survivors[:n]], n - k)[n - k] * (1.0 - _SLACK))
-        n = _still_placing(survivors, n, acc, rest[j + 1], threshold)
+        n = _still_placing(survivors, n, acc, seen, rest[j + 1], threshold)
+    for i in range(n):
+        seen[survivors[i]] = False
     top_docs = np.empty(k, np.int64)
     top_scores = np.empty(k, np.float64)
     size = 0
@@ -314,21 +328,33 @@ def search_pruned(
 
 
 @_compiled
-def _still_placing(survivors: np.ndarray, n: int, acc: np.ndarray, unread: float, threshold: float) -> int:
+def _still_placing(
+    survivors: np.ndarray, n: int, acc: np.ndarray, seen: np.ndarray, unread: float, threshold: float
+) -> int:
     """Keep (in order, in place) the first `n` survivors whose partial score plus what the unread
-    terms could add reaches the threshold; how many are kept."""
+    terms could add reaches the threshold, unmarking the others in `seen`; how many are kept."""
     kept = 0
     for i in range(n):
         d = survivors[i]
         if (acc[d] + unread) * (1.0 + _SLACK) >= threshold:
             survivors[kept] = d
             kept += 1
+        else:
+            seen[d] = False
     return kept
 
 
 @_compiled
-def _count_above(touched: np.ndarray, n: int, acc: np.ndarray, floor: float) -> int:
+def _above(touched: np.ndarray, n: int, acc: np.ndarray, floor: float) -> np.ndarray:
+    """The partial scores above `floor`: when k or more are, the k-th best of them is the k-th best
+    of all, found without sorting every chunk touched."""
     above = 0
     for i in range(n):
         above += acc[touched[i]] > floor
-    return above
+    out = np.empty(above, np.float64)
+    at = 0
+    for i in range(n):
+        if acc[touched[i]] > floor:
+            out[at] = acc[touched[i]]
+            at += 1
+    return out
