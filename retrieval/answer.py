@@ -215,11 +215,9 @@ def confidence_features(ranked: Ranked, at: int = 0) -> np.ndarray:
     best of the other announcements, and how much of the question it and its best sentence cover.
     A further match (`at` > 0) is judged as if the passages ranked above it were not there: would
     it answer on its own?"""
-    x = np.zeros(len(CONFIDENCE_FEATURES), np.float64)
     candidates = ranked.candidates
     if len(candidates) <= at:
-        return x
-    f = ranked.evidence[at]
+        return np.zeros(len(CONFIDENCE_FEATURES), np.float64)
     mine = candidates[at].announcement_id
     logit = float(ranked.logits[at])
     # Candidates are in logit order, so the best rival below `at` of another announcement (and of
@@ -233,21 +231,34 @@ def confidence_features(ranked: Ranked, at: int = 0) -> np.ndarray:
         if other is not None and same is not None:
             break
     query = ranked.query
-    own = {
-        "top_logit": logit,
-        "margin": _margin(logit, other),
-        "unknown_share": query.unknown_weight / (query.total_weight or 1.0),
-        "wants_type": 1.0 if query.wants else 0.0,
-        "n_concepts": float(np.log1p(len(query.concepts))),
-        "same_announcement_second": _margin(logit, same),
-        "softmax_top": _softmax_share(ranked.logits[at:], 0),
-    }
-    # The rest are the passage's own evidence, under the same names.
-    x[:] = [own[name] if name in own else f[_EVIDENCE[name]] for name in CONFIDENCE_FEATURES]
+    # The rest are the passage's own evidence, under the same names: taken in one indexing, as the
+    # answer path builds this for up to twenty results a question.
+    x: np.ndarray = ranked.evidence[at, _FROM_EVIDENCE]
+    x[_OWN] = (
+        logit,
+        _margin(logit, other),
+        query.unknown_weight / (query.total_weight or 1.0),
+        1.0 if query.wants else 0.0,
+        float(np.log1p(len(query.concepts))),
+        _margin(logit, same),
+        _softmax_share(ranked.logits[at:], 0),
+    )
     return x
 
 
 _EVIDENCE = {name: i for i, name in enumerate(FEATURES)}
+_OWN_NAMES = (
+    "top_logit",
+    "margin",
+    "unknown_share",
+    "wants_type",
+    "n_concepts",
+    "same_announcement_second",
+    "softmax_top",
+)
+_OWN = np.array([CONFIDENCE_FEATURES.index(name) for name in _OWN_NAMES])
+# Where each confidence feature is in the evidence (any column for those computed here: overwritten).
+_FROM_EVIDENCE = np.array([_EVIDENCE.get(name, 0) for name in CONFIDENCE_FEATURES])
 
 
 def _softmax_share(logits: np.ndarray, at: int) -> float:
