@@ -62,6 +62,10 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
     ),
     "person": _starting(
         "A-Ztu",
+        # Or a team: "managed by the digital engagement team", "our contracts and procurement team" (not
+        # a committee or a panel: "who chairs the audit committee?" would find its own word). Each
+        # group is tried only where its first character stands: at a "t", only "team" is.
+        r"(?=[tu])\b(team|unit)\b|(?=[A-Z])(?:"
         r"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon|MP|MBE|OBE|CBE|KC"
         r"|QC)\b"
         r"|\b(Minister|Secretary|Chancellor|Prime Minister|Ambassador|Commissioner|Chief Executive|Director"
@@ -72,11 +76,8 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b(Council|Agency|Department|Ministry|Office|Authority|Trust|Board|Commission|University|Centre"
         r"|Institute|Fund|Foundation|Service|Police|Group|Bank|Court|Parliament|Government|Limited|Ltd|plc"
         r"|LLP)\b"
-        # Or a team: "managed by the digital engagement team", "our contracts and procurement team". (Not
-        # a committee or a panel: "who chairs the audit committee?" would find its own word.)
-        r"|\b(team|unit)\b"
         # Or a name: two capitalised words inside a sentence ("… said Paul Makepeace, Head of …").
-        r"|(?<=[a-z,] )[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, "
+        r"|(?<=[a-z,] )[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, )"
     ),
     "contact": _starting(
         r"\w.+-",
@@ -87,15 +88,19 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
     # "Where can I find / download / send…" is answered by a web or postal address as often as by a
     # town: "found on data.gov.uk", "listed in REACH Annex XVII", "levy.agreements@decc.gsi.gov.uk".
     # A preposition also at a sentence's start: "In Cornwall, …".
+    # Each group is tried only where its first character stands: most places in a text start none.
     "place": _starting(
-        r"iafntcbrvpdESWNLUBohw\w",
-        r"\b(?i:in|at|from|across|near|to|around|throughout) (the |our |its |their )?[A-Z][A-Za-z]+"
-        r"|\b[A-Z][a-z]+[- ]based\b|\b\d+[a-z]? [A-Z][a-z]+ (Road|Rd|Street|St|Avenue|Lane|Way|Square)\b"
-        r"|\b[A-Z][a-z]+ (Hall|Rooms|Building|House|Church|Station|Airport|Park|Centre|Square)\b"
-        r"|\b(England|Scotland|Wales|Northern Ireland|London|UK|Britain|county|city|town|borough|region"
-        r"|village|port|coast|island|district)\b"
-        r"|\b(on|at|via|from) [\w-]+(\.[\w-]+)*\.(uk|com|org|net|eu|int)\b|\bwww\.|\bhttps?://"
-        r"|[\w.+-]+@[\w-]+\.[\w.-]+|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b"
+        r"A-Z\diaftnbrcvpdohw@",
+        r"(?=[iIaAfFnNtT])\b(in|In|at|At|from|From|across|Across|near|Near|to|To|around|Around|throughout"
+        r"|Throughout) (the |our |its |their )?[A-Z][A-Za-z]+"
+        r"|(?=[A-Z])(?:(?<=[a-z] )(Hall|Rooms|Building|House|Church|Station|Airport|Park|Centre|Square)\b"
+        r"|\b(England|Scotland|Wales|Northern Ireland|London|UK|Britain)\b"
+        r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b)"
+        r"|(?=b)(?<=[a-z][- ])based\b"
+        r"|(?=\d)\b\d+[a-z]? [A-Z][a-z]+ (Road|Rd|Street|St|Avenue|Lane|Way|Square)\b"
+        r"|(?=[ctbrvpid])\b(county|city|town|borough|region|village|port|coast|island|district)\b"
+        r"|(?=[oavfwh])(?:\b(on|at|via|from) [\w-]+\.[\w.-]*(uk|com|org|net|eu|int)\b|\bwww\.|\bhttps?://)"
+        r"|@[\w-]+\.[\w.-]+"
     ),
 }
 
