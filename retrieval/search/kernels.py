@@ -167,20 +167,26 @@ def search(
     size = 0
     for i in range(n_touched):
         d = touched[i]
-        s = acc[d]
         seen[d] = False
-        if size == k and not (s > top_scores[k - 1] or (s == top_scores[k - 1] and d < top_docs[k - 1])):
-            continue
-        j = size if size < k else k - 1
-        while j > 0 and (s > top_scores[j - 1] or (s == top_scores[j - 1] and d < top_docs[j - 1])):
-            top_scores[j] = top_scores[j - 1]
-            top_docs[j] = top_docs[j - 1]
-            j -= 1
-        top_scores[j] = s
-        top_docs[j] = d
-        if size < k:
-            size += 1
+        size = _place(top_docs, top_scores, size, d, acc[d])
     return top_docs[:size], top_scores[:size]
+
+
+@_compiled
+def _place(top_docs: np.ndarray, top_scores: np.ndarray, size: int, d: int, s: float) -> int:
+    """Insert passage `d` of score `s` into the best-first top-k (k = the arrays' length) holding
+    `size`, higher score first and lower id first on a tie; the new size."""
+    k = len(top_docs)
+    if size == k and not (s > top_scores[k - 1] or (s == top_scores[k - 1] and d < top_docs[k - 1])):
+        return size
+    j = size if size < k else k - 1
+    while j > 0 and (s > top_scores[j - 1] or (s == top_scores[j - 1] and d < top_docs[j - 1])):
+        top_scores[j] = top_scores[j - 1]
+        top_docs[j] = top_docs[j - 1]
+        j -= 1
+    top_scores[j] = s
+    top_docs[j] = d
+    return size + 1 if size < k else size
 
 
 # Slack on every bound below: partial sums are added in another order than the exact score, so they
@@ -312,18 +318,7 @@ def search_pruned(
     size = 0
     for i in range(n):
         d = survivors[i]
-        s = _exact_score(indptr, docs, tfs, idf, norm, query, d)
-        if size == k and not (s > top_scores[k - 1] or (s == top_scores[k - 1] and d < top_docs[k - 1])):
-            continue
-        j = size if size < k else k - 1
-        while j > 0 and (s > top_scores[j - 1] or (s == top_scores[j - 1] and d < top_docs[j - 1])):
-            top_scores[j] = top_scores[j - 1]
-            top_docs[j] = top_docs[j - 1]
-            j -= 1
-        top_scores[j] = s
-        top_docs[j] = d
-        if size < k:
-            size += 1
+        size = _place(top_docs, top_scores, size, d, _exact_score(indptr, docs, tfs, idf, norm, query, d))
     return top_docs[:size], top_scores[:size]
 
 
