@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from retrieval.timeutil import as_utc, parse_utc
+
 BULLET = "• "
 QUOTE = "> "
 HEADING = "## "
@@ -154,6 +156,11 @@ class AnnouncementRecord:
     position: int = 0  # order within its source: 0 is the first
     extra: dict[str, str] = field(default_factory=dict)  # e.g. speaker, location for speeches
 
+    def version_time(self) -> datetime | None:
+        """When this version of the page was made: its last update, or its withdrawal when later
+        (GOV.UK withdraws a page without changing its update time). None when undated."""
+        return version_time(self.updated or self.published, self.extra.get("withdrawn_at"))
+
     @property
     def key(self) -> str:
         """Identity across re-ingests: the url when known, else type and title. A key too long for the
@@ -184,3 +191,9 @@ class AnnouncementRecord:
             sorted(self.extra.items()),
         ]
         return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
+
+
+def version_time(updated: datetime | None, withdrawn_at: object) -> datetime | None:
+    """The later of an update time and a withdrawal time (ISO 8601, as sources keep it in `extra`)."""
+    times = [t for t in (as_utc(updated) if updated else None, parse_utc(withdrawn_at)) if t is not None]
+    return max(times) if times else None

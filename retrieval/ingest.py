@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from retrieval.announcement import AnnouncementRecord
+from retrieval.announcement import AnnouncementRecord, version_time
 from retrieval.chunking import SEARCHABLE_CHARS, chunk_body, searchable
 from retrieval.ranking.passages import analysis
 from retrieval.sources.files import SUFFIXES, IngestError, read_file
@@ -37,6 +37,7 @@ class IngestReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept_newer: int = 0  # older versions of pages the store holds a newer version of: not stored
     files: int = 0
     errors: list[IngestError] = field(default_factory=list)
     added_ids: list[int] = field(default_factory=list)  # announcements new or changed, for alerts
@@ -49,6 +50,7 @@ class IngestReport:
         self.added += other.added
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.kept_newer += other.kept_newer
         self.files += other.files
         self.errors.extend(other.errors)
         self.added_ids.extend(other.added_ids)
@@ -57,6 +59,8 @@ class IngestReport:
     def summary(self) -> str:
         files = f"{self.files} file{'s' if self.files != 1 else ''}"
         line = f"{files}: {self.added} added, {self.updated} updated, {self.unchanged} unchanged"
+        if self.kept_newer:
+            line += f", {self.kept_newer} older than the version stored (kept the stored one)"
         if self.errors:
             line += f"; {len(self.errors)} file{'s' if len(self.errors) != 1 else ''} rejected"
         return line
@@ -147,6 +151,8 @@ def _ingest(
                     new.append(record)
                 elif found[1] == digest:
                     report.unchanged += 1
+                elif _older_than_stored(record, found[2]):
+                    report.kept_newer += 1
                 else:
                     _replace(session, found[0], record, digest, now, version)
                     report.updated += 1
@@ -160,15 +166,28 @@ def _ingest(
     return report
 
 
-def _existing(session: Session, keys: list[str]) -> dict[str, tuple[int, str]]:
-    found: dict[str, tuple[int, str]] = {}
+def _existing(session: Session, keys: list[str]) -> dict[str, tuple[int, str, datetime | None]]:
+    """Per stored key: the announcement's id, content hash and the time its version was made."""
+    found: dict[str, tuple[int, str, datetime | None]] = {}
     for start in range(0, len(keys), 500):
-        stmt = select(Announcement.key, Announcement.id, Announcement.content_hash).where(
-            Announcement.key.in_(keys[start : start + 500])
-        )
-        for key, ann_id, digest in session.execute(stmt):
-            found[key] = (ann_id, digest)
+        stmt = select(
+            Announcement.key,
+            Announcement.id,
+            Announcement.content_hash,
+            Announcement.updated,
+            Announcement.published,
+            Announcement.extra,
+        ).where(Announcement.key.in_(keys[start : start + 500]))
+        for key, ann_id, digest, updated, published, extra in session.execute(stmt):
+            made = version_time(updated or published, (extra or {}).get("withdrawn_at"))
+            found[key] = (ann_id, digest, made)
     return found
+
+
+def _older_than_stored(record: AnnouncementRecord, stored: datetime | None) -> bool:
+    """Re-ingesting an old export must not undo a later update or withdrawal of the same page."""
+    mine = record.version_time()
+    return mine is not None and stored is not None and mine < stored
 
 
 def _columns(record: AnnouncementRecord, digest: str, now: datetime) -> dict[str, object]:

@@ -441,3 +441,60 @@ def test_a_file_rejected_by_the_library_leaves_no_rows(tmp_path: Path) -> None:
     assert "tail.jsonl:5" in str(report.errors[0])
     assert dump_store(db) == before
     library.close()
+
+
+# Two real versions of one GOV.UK page each (tests/data/content-api/SOURCES.md): a consultation while
+# open and after its withdrawal on 12 November 2016, and the Prime Minister's Christmas message before
+# and after its withdrawal (GOV.UK leaves a page's update time as it was when it withdraws it).
+CONTENT_API = Path(__file__).parent / "data" / "content-api"
+CONSULTATION_OPEN = CONTENT_API / "consultation" / "open_consultation.json"
+CONSULTATION_WITHDRAWN = CONTENT_API / "consultation" / "consultation_withdrawn.json"
+MESSAGE = CONTENT_API / "news_article" / "news_article.json"
+MESSAGE_WITHDRAWN = CONTENT_API / "news_article" / "news_article_withdrawn.json"
+
+
+def test_an_old_export_does_not_undo_a_later_withdrawal_of_the_same_page(tmp_path: Path) -> None:
+    db = tmp_path / "x.db"
+    library = library_for(db)
+    library.ingest([CONSULTATION_WITHDRAWN])
+    stored = announcement_rows(db)
+
+    report = library.ingest([CONSULTATION_OPEN])
+
+    assert (report.added, report.updated, report.unchanged, report.kept_newer) == (0, 0, 0, 1)
+    assert "1 older than the version stored (kept the stored one)" in report.summary()
+    assert announcement_rows(db) == stored
+    found = library.search("postgraduate doctoral loans consultation")
+    assert found and found[0].withdrawn_at is not None
+    library.close()
+
+
+def test_the_newer_version_of_a_page_replaces_the_older_one(tmp_path: Path) -> None:
+    library = library_for(tmp_path / "x.db")
+    library.ingest([CONSULTATION_OPEN])
+    assert library.search("postgraduate doctoral loans consultation")[0].withdrawn_at is None
+
+    report = library.ingest([CONSULTATION_WITHDRAWN])
+
+    assert (report.added, report.updated, report.kept_newer) == (0, 1, 0)
+    assert library.search("postgraduate doctoral loans consultation")[0].withdrawn_at is not None
+    library.close()
+
+
+@pytest.mark.parametrize("order", ["withdrawn last", "withdrawn first"])
+def test_a_withdrawn_page_stays_withdrawn_whatever_order_its_versions_come_in(
+    tmp_path: Path, order: str
+) -> None:
+    versions = [MESSAGE, MESSAGE_WITHDRAWN] if order == "withdrawn last" else [MESSAGE_WITHDRAWN, MESSAGE]
+    items = [json.loads(path.read_text(encoding="utf-8")) for path in versions]
+    library = library_for(tmp_path / "x.db")
+
+    # One file holding both versions, then each version again from its own file.
+    first = library.ingest([write_jsonl(tmp_path / "export.jsonl", items)])
+    again = library.ingest(versions)
+
+    assert first.added == 1
+    assert (again.added, again.updated) == (0, 0)
+    found = library.search("Christmas message Prime Minister")
+    assert found and found[0].withdrawn_at is not None
+    library.close()

@@ -263,7 +263,8 @@ def type_from_url(url: str | None) -> str | None:
 
 def merge_duplicates(records: list[AnnouncementRecord]) -> list[AnnouncementRecord]:
     """The same announcement twice in one source (full text and a one-paragraph description) is one
-    announcement whose summary is that paragraph; otherwise the later copy wins."""
+    announcement whose summary is that paragraph; otherwise the newer version of the page wins (an
+    export may hold a page before and after an update or a withdrawal), the later copy on a tie."""
     by_key: dict[str, AnnouncementRecord] = {}
     for record in records:
         seen = by_key.get(record.key)
@@ -276,7 +277,14 @@ def merge_duplicates(records: list[AnnouncementRecord]) -> list[AnnouncementReco
             full.summary = full.summary or short_blocks[0].text
             full.position = min(seen.position, record.position)
             by_key[record.key] = full
+        elif _older(record, seen):
+            continue
         else:
             record.position = seen.position
             by_key[record.key] = record
     return sorted(by_key.values(), key=lambda r: r.position)
+
+
+def _older(record: AnnouncementRecord, than: AnnouncementRecord) -> bool:
+    mine, theirs = record.version_time(), than.version_time()
+    return mine is not None and theirs is not None and mine < theirs
