@@ -99,7 +99,12 @@ def alerts_to(fake: FakeBotAPI, chat_id: int, include_failed: bool = False) -> l
     ]
 
 
-async def wait_until(condition: Callable[[], bool], timeout: float = 15.0) -> None:
+# Generous: a sync runs in a child process, which on a shared machine under load took 14 s to bring
+# the fixtures in (a wait returns as soon as its condition holds, so only a failure waits this long).
+SYNC_WAIT = 60.0
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = SYNC_WAIT) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -358,7 +363,7 @@ async def test_the_running_bot_syncs_on_its_own_and_alerts_subscribers(
         await wait_until(lambda: library.stats().announcements == 8)
         fake_govuk.add_item(load_fixtures(LATER_FIXTURE)[0])
         [call] = await fake_bot_api.wait_for_async(
-            "sendMessage", lambda c: LATER_TITLE in c.params["text"], timeout=15
+            "sendMessage", lambda c: LATER_TITLE in c.params["text"], timeout=SYNC_WAIT
         )
         answer = await command(fake_bot_api, "How much funding is there for free blood pressure checks?")
     assert call.params["chat_id"] == ALICE
