@@ -338,12 +338,10 @@ def gather(
     (`Evidence.sentence`). The sentence the evidence reads is the one that covers most of the
     question, plus `sentence_weights[1]` if it holds the kind of fact asked for; the one shown is
     the best by `bold_weights` (BOLD_FEATURES) when given, else that same sentence."""
-    n = len(candidates)
-    matrix = np.zeros((n, len(FEATURES)), np.float64)
     covered = _Coverage(query)
     per_candidate: list[_Sentences] = []
-    if not n:
-        return Evidence(matrix, covered, per_candidate, bold_weights)
+    if not candidates:
+        return Evidence(np.zeros((0, len(FEATURES)), np.float64), covered, per_candidate, bold_weights)
     top = max(c.bm25 for c in candidates) or 1.0
     # BM25 as a share of the most the question's terms could score: raw BM25 grows with the corpus's
     # idfs (and with a question's repeated words), so read raw, a score means one thing in the 46
@@ -361,52 +359,32 @@ def gather(
     title_masks: dict[int, int] = {}
     wants = query.wants
     w_cov, w_type = sentence_weights
-    for row, c in enumerate(candidates):
+    mask, share, rest_share = covered.mask, covered.share, covered.rest_share
+    rows: list[tuple[float, ...]] = []
+    for c in candidates:
         title_mask = title_masks.get(c.announcement_id)
         if title_mask is None:
-            title_mask = title_masks[c.announcement_id] = covered.mask(_title_terms(c.title))
+            title_mask = title_masks[c.announcement_id] = mask(_title_terms(c.title))
         parsed = _parse(c)
         sentences, sentence_terms = parsed.sentences, parsed.terms
-        masks = [covered.mask(st) for st in sentence_terms]
+        n_sentences = len(sentences)
+        masks = [mask(st) for st in sentence_terms]
         text_mask = 0
         for m in masks:
             text_mask |= m
-        covs = [covered.share(m) for m in masks]
-        pairs = [masks[i] | masks[i + 1] for i in range(len(sentences) - 1)]
-        windows = [covered.share(m) for m in pairs]
-        typed = _facts(parsed, wants, query) if wants else [False] * len(sentences)
-        strong = _strong(parsed, wants) if wants else [False] * len(sentences)
-        precise = parsed.detail_flags(query.detail) if query.detail else None
-        counts = counted_flags(sentences, typed, query.counted) if query.counted else None
-        scores = [
-            w_cov * cv + (w_type if t else 0.0) + (w_type if st else 0.0)
-            for cv, t, st in zip(covs, typed, strong, strict=True)
-        ]
-        best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
-        per_candidate.append(_Sentences(sentences, masks, title_mask, typed, strong, best, precise, counts))
-        matched = masks[best].bit_count()
-        sentence_len = max(len(sentence_terms[best]), 1)
-        passage_has = any(typed)
-        published = c.published
-        matrix[row] = (
-            c.bm25 / top,
-            max(c.bm25, 0.0) / bound,
-            covered.share(text_mask),
-            covered.share(text_mask | title_mask),
-            covered.share(title_mask),
-            covs[best],
-            max(windows, default=covs[best]),
-            covered.rest_share(text_mask, title_mask),
-            max(
-                (covered.rest_share(m, title_mask) for m in pairs),
-                default=covered.rest_share(masks[best], title_mask),
-            ),
-            min(matched / sentence_len, 1.0),
-            1.0 if wants and passage_has else 0.0,
-            1.0 if wants and typed[best] else 0.0,
-            1.0 if wants and not passage_has else 0.0,
-            1.0 if wants and strong[best] else 0.0,
-            max(
+        covs = [share(m) for m in masks]
+        pairs = [masks[i] | masks[i + 1] for i in range(n_sentences - 1)]
+        windows = [share(m) for m in pairs]
+        if wants:
+            typed = _facts(parsed, wants, query)
+            strong = _strong(parsed, wants)
+            scores = [
+                w_cov * cv + (w_type if t else 0.0) + (w_type if st else 0.0)
+                for cv, t, st in zip(covs, typed, strong, strict=True)
+            ]
+            passage_has = any(typed)
+            # The best coverage of a sentence, or of a pair of neighbours, that holds the fact.
+            typed_window = max(
                 (
                     cv
                     for cv, t in zip(
@@ -417,25 +395,63 @@ def gather(
                     if t
                 ),
                 default=0.0,
-            ),
-            1.0 if c.position == 0 else 0.0,
-            1.0 / (1 + c.position),
-            1.0 if ann_rank[c.announcement_id] == 0 else 0.0,
-            1.0 / (1 + ann_rank[c.announcement_id]),
-            mass[c.announcement_id] / total_mass,
-            math.log(max(len(c.text), 20)),
-            1.0 if c.withdrawn else 0.0,
-            (dated.index(published) + 1) / len(dated) if query.recent and published is not None else 0.0,
-            1.0 if precise and any(precise) else 0.0,
-            1.0 if precise and precise[best] else 0.0,
-            _heading(sentences[best]),
-            math.log1p(len(sentences)),
-            0.0,  # the three gaps to the announcement's best, below
-            0.0,
-            0.0,
-            1.0 if counts is not None and not any(counts) else 0.0,
-            1.0 if counts and counts[best] else 0.0,
+            )
+        else:
+            # Nothing is asked for: no sentence holds it, and each score is the coverage alone
+            # (plus the same two zeros, so that the sums are the same floats).
+            typed = strong = [False] * n_sentences
+            scores = [w_cov * cv + 0.0 + 0.0 for cv in covs]
+            passage_has = False
+            typed_window = 0.0
+        precise = parsed.detail_flags(query.detail) if query.detail else None
+        counts = counted_flags(sentences, typed, query.counted) if query.counted else None
+        # The first of the highest scores, as max over (score, -position) picks it.
+        best = scores.index(max(scores))
+        per_candidate.append(_Sentences(sentences, masks, title_mask, typed, strong, best, precise, counts))
+        matched = masks[best].bit_count()
+        sentence_len = max(len(sentence_terms[best]), 1)
+        published = c.published
+        ann = c.announcement_id
+        rows.append(
+            (
+                c.bm25 / top,
+                max(c.bm25, 0.0) / bound,
+                share(text_mask),
+                share(text_mask | title_mask),
+                share(title_mask),
+                covs[best],
+                max(windows) if windows else covs[best],
+                rest_share(text_mask, title_mask),
+                max([rest_share(m, title_mask) for m in pairs])
+                if pairs
+                else rest_share(masks[best], title_mask),
+                min(matched / sentence_len, 1.0),
+                1.0 if wants and passage_has else 0.0,
+                1.0 if wants and typed[best] else 0.0,
+                1.0 if wants and not passage_has else 0.0,
+                1.0 if wants and strong[best] else 0.0,
+                typed_window,
+                1.0 if c.position == 0 else 0.0,
+                1.0 / (1 + c.position),
+                1.0 if ann_rank[ann] == 0 else 0.0,
+                1.0 / (1 + ann_rank[ann]),
+                mass[ann] / total_mass,
+                math.log(max(len(c.text), 20)),
+                1.0 if c.withdrawn else 0.0,
+                (dated.index(published) + 1) / len(dated) if query.recent and published is not None else 0.0,
+                1.0 if precise and any(precise) else 0.0,
+                1.0 if precise and precise[best] else 0.0,
+                _heading(sentences[best]),
+                math.log1p(n_sentences),
+                0.0,  # the three gaps to the announcement's best, below
+                0.0,
+                0.0,
+                1.0 if counts is not None and not any(counts) else 0.0,
+                1.0 if counts and counts[best] else 0.0,
+            )
         )
+    # One conversion of all rows: the same float64 values as writing each row into the matrix.
+    matrix = np.array(rows, np.float64)
     # Each candidate's row of its announcement (in order of first appearance), then each column's
     # best per announcement in one unbuffered maximum.
     group_of: dict[int, int] = {}
