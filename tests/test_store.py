@@ -169,3 +169,43 @@ def test_an_announcement_comes_out_as_a_plain_record_that_outlives_the_store(tmp
     assert stored.organisation and stored.summary and len(stored.body) > 500
     with pytest.raises(dataclasses.FrozenInstanceError):
         stored.title = "changed"  # type: ignore[misc]
+
+
+def test_candidate_rows_read_through_the_driver_are_those_the_statement_reads(tmp_path: Path) -> None:
+    # On SQLite a question's candidate rows are read through the driver's cursor, not SQLAlchemy's
+    # execution: the same rows must come back, dates and withdrawals converted alike.
+    from datetime import UTC, datetime
+
+    from retrieval.announcement import AnnouncementRecord
+    from retrieval.store.repository import _CHUNKS_BY_ID
+    from retrieval.timeutil import parse_utc
+
+    library = library_for(tmp_path / "store.db")
+    records = [
+        AnnouncementRecord(
+            title=f"Harbour notice {n}",
+            body=f"The harbour reopens on day {n}.\n\nDredging goes on between the piers for {n} weeks.",
+            url=f"https://www.gov.uk/n/{n}",
+            type="news_story" if n % 2 else None,
+            organisation="Harbour Authority" if n % 3 else None,
+            published=datetime(2020 + n % 5, 1 + n % 12, 1 + n, 9, n, tzinfo=UTC) if n % 4 else None,
+            extra={"withdrawn_at": "2024-03-01T10:00:00+00:00"} if n % 5 == 0 else {"speaker": "x"},
+        )
+        for n in range(12)
+    ]
+    library.ingest_records(records)
+    store = library.store
+    ids = [int(i) for (i,) in sql(tmp_path / "store.db", "SELECT id FROM chunks ORDER BY id DESC")]
+    with store.engine.connect() as connection:
+        rows = connection.execute(_CHUNKS_BY_ID, {"ids": ids}).all()
+    driver = store.chunks(ids)
+    assert len(rows) == len(ids) == len(driver)
+    assert any(row.withdrawn_at is not None for row in driver.values())
+    assert any(row.published is None for row in driver.values())
+    for row in rows:
+        read = driver[row[0]]
+        assert (read.announcement_id, read.position, read.text, read.analysis) == tuple(row[1:5])
+        assert (read.title, read.type, read.published, read.url, read.organisation) == tuple(row[5:10])
+        assert read.published is None or read.published.tzinfo is not None
+        assert read.withdrawn_at == parse_utc(row[10])
+    library.close()
