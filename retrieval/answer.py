@@ -215,9 +215,19 @@ def confidence_features(ranked: Ranked, at: int = 0) -> np.ndarray:
     best of the other announcements, and how much of the question it and its best sentence cover.
     A further match (`at` > 0) is judged as if the passages ranked above it were not there: would
     it answer on its own?"""
-    candidates = ranked.candidates
-    if len(candidates) <= at:
+    if len(ranked.candidates) <= at:
         return np.zeros(len(CONFIDENCE_FEATURES), np.float64)
+    # The rest are the passage's own evidence, under the same names: taken in one indexing, as the
+    # answer path builds this for up to twenty results a question.
+    x: np.ndarray = ranked.evidence[at, _FROM_EVIDENCE]
+    x[_OWN] = _own_features(ranked, at, float(np.log1p(len(ranked.query.concepts))))
+    return x
+
+
+def _own_features(ranked: Ranked, at: int, n_concepts: float) -> tuple[float, ...]:
+    """The confidence features of the passage ranked `at` that are not in its evidence (_OWN_NAMES);
+    `n_concepts` is the question's, the same for every passage."""
+    candidates = ranked.candidates
     mine = candidates[at].announcement_id
     logit = float(ranked.logits[at])
     # Candidates are in logit order, so the best rival below `at` of another announcement (and of
@@ -231,19 +241,15 @@ def confidence_features(ranked: Ranked, at: int = 0) -> np.ndarray:
         if other is not None and same is not None:
             break
     query = ranked.query
-    # The rest are the passage's own evidence, under the same names: taken in one indexing, as the
-    # answer path builds this for up to twenty results a question.
-    x: np.ndarray = ranked.evidence[at, _FROM_EVIDENCE]
-    x[_OWN] = (
+    return (
         logit,
         _margin(logit, other),
         query.unknown_weight / (query.total_weight or 1.0),
         1.0 if query.wants else 0.0,
-        float(np.log1p(len(query.concepts))),
+        n_concepts,
         _margin(logit, same),
         _softmax_share(ranked.logits[at:], 0),
     )
-    return x
 
 
 _EVIDENCE = {name: i for i, name in enumerate(FEATURES)}
@@ -302,8 +308,21 @@ def _result_positions(ranked: Ranked, limit: int, per_announcement: int) -> list
     return out
 
 
-def _confidence(ranked: Ranked, weights: Weights, at: int = 0) -> float:
-    return sigmoid(float(weights.confidence.logits(confidence_features(ranked, at)[None, :])[0]))
+def _confidences(ranked: Ranked, weights: Weights, positions: list[int]) -> list[float]:
+    """How sure we are that each of `positions` (candidates the ranking holds) answers: the
+    confidence model on `confidence_features`. The features of all are taken and scaled in one array
+    (numpy's cost per call was most of one position's); each row is then weighed on its own, as the
+    one-row product `weights.confidence.logits(confidence_features(ranked, at)[None, :])`, so that
+    every confidence is the same float as computed one position at a time."""
+    x = ranked.evidence[positions][:, _FROM_EVIDENCE]
+    n_concepts = float(np.log1p(len(ranked.query.concepts)))
+    x[:, _OWN] = [_own_features(ranked, at, n_concepts) for at in positions]
+    model = weights.confidence
+    scaled = (x - model.mean) / model.scale
+    return [
+        sigmoid(float(np.asarray(scaled[k][None, :].copy() @ model.coef + model.intercept, np.float64)[0]))
+        for k in range(len(positions))
+    ]
 
 
 def answer_question(
@@ -354,16 +373,18 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
     positions = _result_positions(ranked, 2 * max(limit, LOOKED_AT), PER_ANNOUNCEMENT)
     if not positions or not query.concepts:
         return Answer(question, "none", 0.0, None, [], query.corrections or None)
-    confidence = _confidence(ranked, weights)
+    # All positions at once, though the loop below may stop before the last: one batch costs less
+    # than the few it might spare.
+    confidences = _confidences(ranked, weights, positions)
+    confidence = confidences[0]
     # Further matches must be near enough to show on their own: a list padded with passages that
     # share one common word with the question is noise a reader has to wade through. Each result's
     # score is its own confidence.
     scored = [(positions[0], confidence)]
     kept = 1
-    for i in positions[1:]:
+    for i, c in zip(positions[1:], confidences[1:], strict=True):
         if kept >= limit and len(scored) >= min(3, limit):
             break
-        c = _confidence(ranked, weights, i)
         scored.append((i, c))
         kept += c >= weights.closest_threshold
     results = [

@@ -531,3 +531,25 @@ def test_who_is_not_answered_by_a_name_the_question_gives(seed: Library) -> None
     # like the answer, and the bot quoted a passage that names neither signatory.
     result = seed.ask("who signed the hong kong statement from the uk and canada")
     assert result.answer is None or "Jeremy Hunt" in result.answer.passage
+
+
+def test_confidences_taken_together_are_each_the_one_computed_alone(news: Library) -> None:
+    # The answer path scores its results' confidences in one batch; each must be the float the
+    # confidence model gives that result's own features, or an outcome could flip at a threshold.
+    from retrieval.answer import _confidences, confidence_features, rank_passages
+    from retrieval.ranking.model import sigmoid
+
+    weights = load_weights()
+    questions = [json.loads(line)["q"] for line in (QUESTIONS / "govuk-2024.jsonl").read_text().splitlines()]
+    checked = 0
+    for question in questions[:60]:
+        query = analyse(question, vocab_of(news.index))
+        ranked = rank_passages(news.index, news.store, query, weights)
+        positions = list(range(min(len(ranked.candidates), 20)))
+        alone = [
+            sigmoid(float(weights.confidence.logits(confidence_features(ranked, at)[None, :])[0]))
+            for at in positions
+        ]
+        assert _confidences(ranked, weights, positions) == alone, question
+        checked += len(positions)
+    assert checked > 500
