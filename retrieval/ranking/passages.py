@@ -176,7 +176,7 @@ SEPARATOR_WORD = "qqzsentencezqq"
 SEPARATOR = f" {SEPARATOR_WORD} "
 
 
-@dataclass
+@dataclass(slots=True)
 class Parsed:
     """A passage's sentences, their terms, and which kinds of fact each holds (filled in as questions
     ask for them, by `evidence`)."""
@@ -184,15 +184,10 @@ class Parsed:
     sentences: list[str]
     terms: list[set[str]]
     facts: dict[tuple[str, bool], list[bool]] = field(default_factory=dict)
-    joined: str = ""  # the sentences joined by SEPARATOR, for one regex pass over them all
-    starts: list[int] = field(default_factory=list)  # where each sentence starts in `joined`
-
-    def __post_init__(self) -> None:
-        self.joined = SEPARATOR.join(self.sentences)
-        at = 0
-        for s in self.sentences:
-            self.starts.append(at)
-            at += len(s) + len(SEPARATOR)
+    # The sentences joined by SEPARATOR, for one regex pass over them all, and where each starts in
+    # it: made by the first search, as a question asking for no kind of fact never needs them.
+    joined: str = ""
+    starts: list[int] = field(default_factory=list)
 
     def flags(self, kind: AnswerType, strong: bool = False) -> list[bool]:
         """Which sentences hold that kind of fact (in its precise form if `strong`)."""
@@ -212,6 +207,16 @@ class Parsed:
 
     def _search(self, pattern: re.Pattern[str]) -> list[bool]:
         """One pass over the joined sentences: after a match, go on from the next sentence."""
+        if not self.starts:
+            # `starts` last, whole: another thread reading this cached passage meanwhile sees either
+            # nothing made yet (and makes the same) or both.
+            starts: list[int] = []
+            at = 0
+            for s in self.sentences:
+                starts.append(at)
+                at += len(s) + len(SEPARATOR)
+            self.joined = SEPARATOR.join(self.sentences)
+            self.starts = starts
         found = [False] * len(self.sentences)
         at = 0
         while (match := pattern.search(self.joined, at)) is not None:
