@@ -79,6 +79,11 @@ class BM25Index:
         n = len(chunk_ids)
         self.avgdl = float(int(doc_len.sum()) / n) if n else 0.0
         self.idf = idf if idf is not None else okapi_idf(np.diff(indptr), n)
+        # Plain ndarray views of the same memory for the term lookups a question makes by the dozen
+        # (df_of, idf_of): np.memmap reads one item through a Python-level __getitem__, about three
+        # times the cost of an ndarray's.
+        self._indptr_items: np.ndarray = np.asarray(indptr)
+        self._idf_items: np.ndarray = np.asarray(self.idf)
         self.norm = length_norm(doc_len.astype(np.float64), self.avgdl) if n else np.zeros(0)
         self._lock = threading.Lock()
         self._acc = np.zeros(n, np.float64)
@@ -175,9 +180,10 @@ class BM25Index:
     def df_of(self, term: str) -> int:
         """In how many chunks the term occurs (0: the corpus does not use it)."""
         i = self.vocabulary.get(term)
-        if i is None or i + 1 >= len(self.indptr):
+        indptr = self._indptr_items
+        if i is None or i + 1 >= len(indptr):
             return 0
-        return int(self.indptr[i + 1] - self.indptr[i])
+        return int(indptr[i + 1] - indptr[i])
 
     def unknown_idf(self) -> float:
         """The idf of a term no chunk holds: the rarest possible."""
@@ -187,9 +193,10 @@ class BM25Index:
     def idf_of(self, term: str) -> float:
         """A term the corpus lacks weighs as much as the rarest possible one."""
         i = self.vocabulary.get(term)
-        if i is None or i >= len(self.idf) or self.indptr[i + 1] == self.indptr[i]:
+        indptr, idf = self._indptr_items, self._idf_items
+        if i is None or i >= len(idf) or indptr[i + 1] == indptr[i]:
             return self.unknown_idf()
-        return float(self.idf[i])
+        return float(idf[i])
 
 
 def _as_batches(docs: Iterable[Doc] | Iterable[Batch]) -> Iterator[Batch]:
