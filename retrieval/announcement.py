@@ -197,3 +197,8 @@ def version_time(updated: datetime | None, withdrawn_at: object) -> datetime | N
     """The later of an update time and a withdrawal time (ISO 8601, as sources keep it in `extra`)."""
     times = [t for t in (as_utc(updated) if updated else None, parse_utc(withdrawn_at)) if t is not None]
     return max(times) if times else None
+
+
+def older(version: datetime | None, than: datetime | None) -> bool:
+    """Whether a version made at `version` is older than one made at `than`; undated never is."""
+    return version is not None and than is not None and version < than

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
-from retrieval.announcement import AnnouncementRecord, version_time
+from retrieval.announcement import AnnouncementRecord, older, version_time
 from retrieval.chunking import SEARCHABLE_CHARS, chunk_body, searchable
 from retrieval.ranking.passages import analysis
 from retrieval.sources.files import SUFFIXES, IngestError, read_file
@@ -151,7 +151,8 @@ def _ingest(
                     new.append(record)
                 elif found[1] == digest:
                     report.unchanged += 1
-                elif _older_than_stored(record, found[2]):
+                elif older(record.version_time(), found[2]):
+                    # Re-ingesting an old export must not undo a later update or withdrawal.
                     report.kept_newer += 1
                 else:
                     _replace(session, found[0], record, digest, now, version)
@@ -182,12 +183,6 @@ def _existing(session: Session, keys: list[str]) -> dict[str, tuple[int, str, da
             made = version_time(updated or published, (extra or {}).get("withdrawn_at"))
             found[key] = (ann_id, digest, made)
     return found
-
-
-def _older_than_stored(record: AnnouncementRecord, stored: datetime | None) -> bool:
-    """Re-ingesting an old export must not undo a later update or withdrawal of the same page."""
-    mine = record.version_time()
-    return mine is not None and stored is not None and mine < stored
 
 
 def _columns(record: AnnouncementRecord, digest: str, now: datetime) -> dict[str, object]:

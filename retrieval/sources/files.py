@@ -12,7 +12,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from retrieval.announcement import AnnouncementRecord, Block, clean_line, parse_body, render_body, said_in
+from retrieval.announcement import (
+    AnnouncementRecord,
+    Block,
+    clean_line,
+    older,
+    parse_body,
+    render_body,
+    said_in,
+)
 from retrieval.text import strip_controls, strip_controls_deep
 from retrieval.timeutil import parse_utc
 
@@ -277,14 +285,9 @@ def merge_duplicates(records: list[AnnouncementRecord]) -> list[AnnouncementReco
             full.summary = full.summary or short_blocks[0].text
             full.position = min(seen.position, record.position)
             by_key[record.key] = full
-        elif _older(record, seen):
+        elif older(record.version_time(), seen.version_time()):
             continue
         else:
             record.position = seen.position
             by_key[record.key] = record
     return sorted(by_key.values(), key=lambda r: r.position)
-
-
-def _older(record: AnnouncementRecord, than: AnnouncementRecord) -> bool:
-    mine, theirs = record.version_time(), than.version_time()
-    return mine is not None and theirs is not None and mine < theirs
