@@ -7,6 +7,7 @@ The passages are those of the real GOV.UK Content API items in tests/data/conten
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,8 +73,22 @@ def test_sentences_that_are_not_spans_of_the_text_are_kept_whole() -> None:
     assert "Dr. Jones" not in text
     read = passages.read(text, stored)
     assert read.sentences[0] == "The grant was announced by Dr. Jones on Monday."
-    assert read.flags("amount") == [False, True] and read.flags("date") == [True, False]
+    assert read.flags("amount") == (False, True) and read.flags("date") == (True, False)
     assert same(read, passages.parse(text))
+
+
+def test_a_read_passage_leaves_the_garbage_collector_nothing_to_walk_but_itself() -> None:
+    # A long-running bot keeps up to 50,000 read passages, and a full collection walks every list and
+    # set among them: 371 ms a collection when their sentences and terms were lists and sets, 74 ms
+    # as tuples of strings, which the collector stops tracking once it has seen them (a tuple of
+    # tuples, once it has seen the inner ones: by its second collection).
+    text = "The grant was announced on 3 May 2024. It is worth £2 million to 40 schools in Norfolk."
+    parsed = passages.read(text, passages.analysis(text))
+    assert parsed.flags("amount") == (False, True) and parsed.flags("date") == (True, False)
+    gc.collect()
+    gc.collect()
+    held = [parsed.sentences, parsed.terms, *parsed.terms, parsed.starts, *(parsed.facts or {}).values()]
+    assert [o for o in held if gc.is_tracked(o)] == []
 
 
 def test_an_updated_announcement_stores_the_analysis_of_its_new_passages(tmp_path: Path) -> None:

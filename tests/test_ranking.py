@@ -18,11 +18,11 @@ from bot.cli import main as cli
 from retrieval.announcement import AnnouncementRecord
 from retrieval.answer import vocab_of
 from retrieval.library import Library
-from retrieval.ranking.evidence import has_fact
+from retrieval.ranking.evidence import Coverage, has_fact
 from retrieval.ranking.model import load_weights
 from retrieval.ranking.query import AnswerType, Vocab, analyse, asked_part, wanted_type
 from retrieval.ranking.synonyms import SYNONYMS
-from retrieval.search.tokenize import term, words
+from retrieval.search.tokenize import term, tokenize, words
 from tests.conftest_retrieval import (
     NEWS_2024,
     SEED_FILE,
@@ -553,3 +553,28 @@ def test_confidences_taken_together_are_each_the_one_computed_alone(news: Librar
         assert _confidences(ranked, weights, positions) == alone, question
         checked += len(positions)
     assert checked > 500
+
+
+def test_a_title_holds_the_same_question_words_read_from_its_words_or_its_terms(news: Library) -> None:
+    # Titles are matched against the question from their words, stemming only those that begin as
+    # one of the question's terms does (a stem keeps its word's first letter). Were that ever untrue
+    # for a title, a question naming the topic would be told its topic is missing, and the passage
+    # answering it would rank below one about something else.
+    vocab = vocab_of(news.index)
+    questions = [
+        json.loads(line)["q"]
+        for name in ("govuk-2024.jsonl", "content-api.jsonl", "seed.jsonl")
+        for line in (QUESTIONS / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    titles = {
+        json.loads(line).get("title", "")
+        for name in ("govuk-2024.jsonl", "content-api.jsonl", "seed.jsonl")
+        for line in (QUESTIONS / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    } | {"Skies over Yorkshire: early, ugly and dying news", "Ŷes — Œuvres d'Ørsted: £2,000 in 2024"}
+    assert len(questions) > 1000 and len(titles) > 100
+    for question in questions:
+        covered = Coverage(analyse(question, vocab))
+        for title in titles:
+            assert covered.words_mask(words(title)) == covered.mask(tokenize(title)), (question, title)

@@ -12,7 +12,7 @@ fitted on the training questions (`fit.py`).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -88,20 +88,20 @@ class _Sentences:
     """What choosing a passage's bold sentence needs, kept from `gather` so that only the passages
     shown pay for the choice."""
 
-    sentences: list[str]
+    sentences: Sequence[str]
     masks: list[int]
     title_mask: int
-    typed: list[bool]
-    strong: list[bool]
+    typed: Sequence[bool]
+    strong: Sequence[bool]
     best: int  # the sentence the evidence reads
-    detail: list[bool] | None  # holds the precise form the question's detail asks for
+    detail: Sequence[bool] | None  # holds the precise form the question's detail asks for
     counted: list[bool] | None  # gives a number of what "how many" counts
 
 
 @dataclass
 class Evidence:
     matrix: np.ndarray  # candidates x FEATURES
-    covered: _Coverage
+    covered: Coverage
     per_candidate: list[_Sentences]
     bold_weights: Sequence[float] | None = None
 
@@ -150,7 +150,7 @@ def _heading(sentence: str) -> float:
     return 1.0 if not text.endswith(_ENDS_A_SENTENCE) and len(text.split()) < 9 else 0.0
 
 
-def bold_rows(covered: _Coverage, c: _Sentences) -> list[tuple[float, ...]]:
+def bold_rows(covered: Coverage, c: _Sentences) -> list[tuple[float, ...]]:
     """BOLD_FEATURES of each sentence of a passage."""
     no = [False] * len(c.sentences)
     return [
@@ -178,7 +178,7 @@ def _share(query: Query, present: set[str]) -> float:
     return sum(c.weight for c in query.concepts if not c.terms.isdisjoint(present)) / total
 
 
-class _Coverage:
+class Coverage:
     """The question's concepts a text holds, as a bit mask (bit k: concept k), and the shares of the
     question's weight that masks stand for, each share summed once per question (memoised): a
     question meets a few hundred sentences but only a few dozen different masks."""
@@ -196,11 +196,23 @@ class _Coverage:
             for t in concept.terms:
                 self._bits[t] = self._bits.get(t, 0) | 1 << k
         self._terms = frozenset(self._bits)
+        self._initials = frozenset(t[0] for t in self._bits)
 
-    def mask(self, terms: set[str] | frozenset[str]) -> int:
+    def mask(self, terms: Iterable[str]) -> int:
         m = 0
         for t in self._terms.intersection(terms):
             m |= self._bits[t]
+        return m
+
+    def words_mask(self, text_words: Sequence[str]) -> int:
+        """`mask(tokenize(text))` from the text's words (`tokenize.words`). A word's term begins with
+        the word's first letter (stemming cuts and rewrites endings only; numbers are kept whole), so
+        a word no concept's term begins like cannot hold one and is not stemmed."""
+        initials, bits = self._initials, self._bits
+        m = 0
+        for w in text_words:
+            if w[0] in initials:
+                m |= bits.get(term(w), 0)
         return m
 
     def weight(self, mask: int) -> float:
@@ -251,17 +263,18 @@ def _parse(candidate: Candidate) -> Parsed:
     return parsed
 
 
-# A title's terms, by its text: a title is met by many questions, and tokenizing the titles of a
-# question's candidates cost as much as reading their stored sentences.
-_TITLES: dict[str, frozenset[str]] = {}
+# A title's words, by its text: a title is met by many questions. Its mask is made from its words,
+# not its terms (`Coverage.words_mask`): stemming every word of 24 new titles cost a fifth of a
+# fresh question.
+_TITLE_WORDS: dict[str, tuple[str, ...]] = {}
 
 
-def _title_terms(title: str) -> frozenset[str]:
-    found = _TITLES.get(title)
+def _title_words(title: str) -> tuple[str, ...]:
+    found = _TITLE_WORDS.get(title)
     if found is None:
-        if len(_TITLES) >= _PARSED_MAX:
-            _TITLES.clear()
-        found = _TITLES[title] = frozenset(tokenize(title))
+        if len(_TITLE_WORDS) >= _PARSED_MAX:
+            _TITLE_WORDS.clear()
+        found = _TITLE_WORDS[title] = tuple(words(title))
     return found
 
 
@@ -296,7 +309,7 @@ def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: froz
 _NOT_THEIR_OWN: frozenset[AnswerType] = frozenset(("person",))
 
 
-def _facts(parsed: Parsed, kind: AnswerType, query: Query | None = None) -> list[bool]:
+def _facts(parsed: Parsed, kind: AnswerType, query: Query | None = None) -> Sequence[bool]:
     flags = parsed.flags(kind)
     if query is None or kind not in _NOT_THEIR_OWN or not any(flags):
         return flags
@@ -308,20 +321,22 @@ def _facts(parsed: Parsed, kind: AnswerType, query: Query | None = None) -> list
     ]
 
 
-def _strong(parsed: Parsed, kind: AnswerType) -> list[bool]:
+def _strong(parsed: Parsed, kind: AnswerType) -> Sequence[bool]:
     return parsed.flags(kind, strong=True)
 
 
-def sentence_bold_rows(query: Query, candidate: Candidate) -> tuple[list[str], list[tuple[float, ...]]]:
+def sentence_bold_rows(
+    query: Query, candidate: Candidate
+) -> tuple[Sequence[str], list[tuple[float, ...]]]:
     """A passage's sentences and their BOLD_FEATURES, as `gather` reads them (for fitting)."""
-    covered = _Coverage(query)
+    covered = Coverage(query)
     parsed = _parse(candidate)
     masks = [covered.mask(st) for st in parsed.terms]
     wants = query.wants
     sentences = parsed.sentences
     typed = _facts(parsed, wants, query) if wants else [False] * len(sentences)
     strong = _strong(parsed, wants) if wants else [False] * len(sentences)
-    title_mask = covered.mask(set(tokenize(candidate.title)))
+    title_mask = covered.words_mask(_title_words(candidate.title))
     detail = parsed.detail_flags(query.detail) if query.detail else None
     counted = counted_flags(sentences, typed, query.counted) if query.counted else None
     found = _Sentences(sentences, masks, title_mask, typed, strong, 0, detail, counted)
@@ -338,7 +353,7 @@ def gather(
     (`Evidence.sentence`). The sentence the evidence reads is the one that covers most of the
     question, plus `sentence_weights[1]` if it holds the kind of fact asked for; the one shown is
     the best by `bold_weights` (BOLD_FEATURES) when given, else that same sentence."""
-    covered = _Coverage(query)
+    covered = Coverage(query)
     per_candidate: list[_Sentences] = []
     if not candidates:
         return Evidence(np.zeros((0, len(FEATURES)), np.float64), covered, per_candidate, bold_weights)
@@ -364,7 +379,7 @@ def gather(
     for c in candidates:
         title_mask = title_masks.get(c.announcement_id)
         if title_mask is None:
-            title_mask = title_masks[c.announcement_id] = mask(_title_terms(c.title))
+            title_mask = title_masks[c.announcement_id] = covered.words_mask(_title_words(c.title))
         parsed = _parse(c)
         sentences, sentence_terms = parsed.sentences, parsed.terms
         n_sentences = len(sentences)

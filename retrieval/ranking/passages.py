@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from retrieval.ranking.query import AnswerType, Detail
 from retrieval.search import tokenize as tokenizer
@@ -179,33 +179,38 @@ SEPARATOR = f" {SEPARATOR_WORD} "
 @dataclass(slots=True)
 class Parsed:
     """A passage's sentences, their terms, and which kinds of fact each holds (filled in as questions
-    ask for them, by `evidence`)."""
+    ask for them, by `evidence`).
 
-    sentences: list[str]
-    terms: list[set[str]]
-    facts: dict[tuple[str, bool], list[bool]] = field(default_factory=dict)
+    Tuples of strings, not lists and sets: a long-running bot caches tens of thousands of these, and
+    the garbage collector stops walking a tuple of strings once it has seen it (a set or a list it
+    walks at every collection: 2-4 ms a young collection, hundreds for a full one)."""
+
+    sentences: tuple[str, ...]
+    terms: tuple[tuple[str, ...], ...]  # each sentence's distinct terms, sorted
+    facts: dict[tuple[str, bool], tuple[bool, ...]] | None = None
     # The sentences joined by SEPARATOR, for one regex pass over them all, and where each starts in
     # it: made by the first search, as a question asking for no kind of fact never needs them.
     joined: str = ""
-    starts: list[int] = field(default_factory=list)
+    starts: tuple[int, ...] = ()
 
-    def flags(self, kind: AnswerType, strong: bool = False) -> list[bool]:
+    def flags(self, kind: AnswerType, strong: bool = False) -> tuple[bool, ...]:
         """Which sentences hold that kind of fact (in its precise form if `strong`)."""
-        key = (kind, strong)
-        found = self.facts.get(key)
-        if found is None:
-            found = self.facts[key] = self._search((STRONG_FACTS if strong else FACTS)[kind])
-        return found
+        return self._flags((kind, strong), (STRONG_FACTS if strong else FACTS)[kind])
 
-    def detail_flags(self, detail: Detail) -> list[bool]:
+    def detail_flags(self, detail: Detail) -> tuple[bool, ...]:
         """Which sentences hold a fact in the form `detail` asks for (DETAILS)."""
-        key = (detail, True)
-        found = self.facts.get(key)
+        return self._flags((detail, True), DETAILS[detail])
+
+    def _flags(self, key: tuple[str, bool], pattern: re.Pattern[str]) -> tuple[bool, ...]:
+        facts = self.facts
+        if facts is None:
+            facts = self.facts = {}
+        found = facts.get(key)
         if found is None:
-            found = self.facts[key] = self._search(DETAILS[detail])
+            found = facts[key] = self._search(pattern)
         return found
 
-    def _search(self, pattern: re.Pattern[str]) -> list[bool]:
+    def _search(self, pattern: re.Pattern[str]) -> tuple[bool, ...]:
         """One pass over the joined sentences: after a match, go on from the next sentence."""
         if not self.starts:
             # `starts` last, whole: another thread reading this cached passage meanwhile sees either
@@ -216,7 +221,7 @@ class Parsed:
                 starts.append(at)
                 at += len(s) + len(SEPARATOR)
             self.joined = SEPARATOR.join(self.sentences)
-            self.starts = starts
+            self.starts = tuple(starts)
         found = [False] * len(self.sentences)
         at = 0
         while (match := pattern.search(self.joined, at)) is not None:
@@ -225,7 +230,7 @@ class Parsed:
             if i + 1 >= len(self.starts):
                 break
             at = self.starts[i + 1]
-        return found
+        return tuple(found)
 
 
 def sentences_of(text: str) -> list[str]:
@@ -263,7 +268,8 @@ def _sentence_terms(joined: str, n: int) -> list[set[str]]:
 
 def parse(text: str) -> Parsed:
     sentences = sentences_of(text)
-    return Parsed(sentences, _sentence_terms(SEPARATOR.join(sentences), len(sentences)))
+    found = _sentence_terms(SEPARATOR.join(sentences), len(sentences))
+    return Parsed(tuple(sentences), tuple(tuple(sorted(terms)) for terms in found))
 
 
 def analysis(text: str) -> str:
@@ -280,7 +286,7 @@ def analysis(text: str) -> str:
         at = start + len(sentence)
         spans.append(f"{start} {at}")
     where = _ITEM.join(spans) if spans else _LITERAL + _ITEM.join(parsed.sentences)
-    terms = _ITEM.join(" ".join(sorted(t)) for t in parsed.terms)
+    terms = _ITEM.join(" ".join(t) for t in parsed.terms)
     return _PART.join((VERSION, where, terms))
 
 
@@ -299,5 +305,5 @@ def read(text: str, stored: str | None) -> Parsed:
                     spans = (span.partition(" ") for span in where.split(_ITEM))
                     sentences = [text[int(start) : int(end)] for start, _, end in spans]
             if sentences and len(terms) == len(sentences) and all(sentences):
-                return Parsed(sentences, [set(t.split()) for t in terms])
+                return Parsed(tuple(sentences), tuple(tuple(t.split()) for t in terms))
     return parse(text)
