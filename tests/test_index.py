@@ -146,10 +146,18 @@ def test_pruned_search_gives_what_reading_every_posting_gives(
     for query in ids:
         for k in (1, 10, int(rng.integers(2, 300))):
             full_docs, full_scores = kernels.search(*arrays, query, k, *scratch)
-            docs_, scores = kernels.search_pruned(*arrays, query, k, *scratch)
+            docs_, scores = kernels.search_pruned(*arrays, query, k, *scratch, index.bounds)
             assert full_docs.tolist() == docs_.tolist()
             assert full_scores.tobytes() == scores.tobytes()  # to the last bit
     assert not index._seen.any()  # the scratch is left as it was found
+    # Each term's bound is the most it adds to one chunk: never less (the search would miss chunks),
+    # and no looser than that (a loose bound makes it read the common words' postings).
+    for t in {int(i) for q in ids for i in q}:
+        shares = [
+            kernels.term_score(float(index.idf[t]), float(index.tfs[p]), float(index.norm[index.docs[p]]))
+            for p in range(int(index.indptr[t]), int(index.indptr[t + 1]))
+        ]
+        assert index.bounds[t] == max(shares)
 
 
 def test_rankings_match_rank_bm25_after_removals_and_additions(

@@ -48,6 +48,7 @@ ARRAY_FILES = [
     "docs.npy",
     "tfs.npy",
     "idf.npy",
+    "bounds.npy",
     "term_ids.npy",
     "sorted_terms.npy",
 ]

@@ -68,6 +68,7 @@ class BM25Index:
         tfs: np.ndarray,
         meta: IndexMeta,
         idf: np.ndarray | None = None,
+        bounds: np.ndarray | None = None,
     ) -> None:
         self.vocabulary = terms if isinstance(terms, Vocabulary) else Vocabulary.from_terms(terms)
         self.chunk_ids = chunk_ids
@@ -89,6 +90,16 @@ class BM25Index:
         self._acc = np.zeros(n, np.float64)
         self._seen = np.zeros(n, np.bool_)
         self._touched = np.zeros(n, np.int32)
+        # Each term's most to any chunk (kernels.term_bounds): one pass over the postings, 0.15 s at
+        # 1M chunks, made where they are in memory (a build, a merge) and saved with the index, so
+        # that a loaded index does not read every page of its memory-mapped postings at start.
+        self.bounds: np.ndarray = (
+            bounds
+            if bounds is not None
+            else kernels.term_bounds(indptr, docs, tfs, self.idf, self.norm)
+            if n
+            else np.zeros(len(self.vocabulary), np.float64)
+        )
 
     def __len__(self) -> int:
         return len(self.chunk_ids)
@@ -156,6 +167,7 @@ class BM25Index:
                 self._acc,
                 self._seen,
                 self._touched,
+                self.bounds,
             )
         return [(int(self.chunk_ids[d]), float(s)) for d, s in zip(docs, scores, strict=True)]
 

@@ -49,9 +49,10 @@ from retrieval.search.vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
-# 3: checksums in meta.json; 2: the vocabulary as sorted arrays instead of terms.txt. A generation of
-# another format is not read: the index is rebuilt (the next save removes it).
-FORMAT = 3
+# 4: each term's bound for the pruned search (bounds.npy); 3: checksums in meta.json; 2: the
+# vocabulary as sorted arrays instead of terms.txt. A generation of another format is not read: the
+# index is rebuilt (the next save removes it).
+FORMAT = 4
 CURRENT = "CURRENT"
 _GENERATION = re.compile(r"gen-\d{6,}")
 _HASH = "sha256"
@@ -65,6 +66,7 @@ ARRAYS: dict[str, np.dtype[Any]] = {
     "docs": np.dtype(np.int32),
     "tfs": np.dtype(np.uint16),
     "idf": np.dtype(np.float64),
+    "bounds": np.dtype(np.float64),
     "term_ids": np.dtype(np.int32),
     "sorted_terms": np.dtype("S1"),  # byte strings, of any length
 }
@@ -100,6 +102,7 @@ def save(index: BM25Index, directory: Path) -> Path:
         "docs": index.docs,
         "tfs": index.tfs,
         "idf": index.idf,
+        "bounds": index.bounds,
         "term_ids": index.vocabulary.ids,
         "sorted_terms": index.vocabulary.sorted_terms,
     }
@@ -266,6 +269,7 @@ def _read_generation(path: Path) -> BM25Index:
         tfs=arrays["tfs"],
         meta=meta,
         idf=arrays["idf"],
+        bounds=arrays["bounds"],
     )
 
 
@@ -320,8 +324,11 @@ def _check_arrays(
     n_docs, n_terms = len(chunk_ids), len(vocabulary)
     if len(doc_len) != n_docs:
         return f"{n_docs} chunk ids but {len(doc_len)} lengths"
-    if len(indptr) != n_terms + 1 or len(idf) != n_terms:
-        return f"{n_terms} terms but {len(indptr)} term offsets and {len(idf)} idfs"
+    if len(indptr) != n_terms + 1 or len(idf) != n_terms or len(arrays["bounds"]) != n_terms:
+        return (
+            f"{n_terms} terms but {len(indptr)} term offsets, {len(idf)} idfs and "
+            f"{len(arrays['bounds'])} bounds"
+        )
     if len(arrays["tfs"]) != len(docs):
         return f"{len(docs)} postings but {len(arrays['tfs'])} term frequencies"
     if not vocabulary.well_formed():
@@ -338,6 +345,8 @@ def _check_arrays(
         return "a chunk length is negative"
     if n_terms and not bool(np.isfinite(idf).all()):
         return "an idf is not a number"
+    if n_terms and not bool(np.isfinite(arrays["bounds"]).all()):
+        return "a term's bound is not a number"
     # rank-bm25 floors every negative idf at one value, EPSILON x the mean idf, which is itself
     # negative when most terms are in most chunks (a store of one short announcement): one shared
     # negative value is sound, several are damage.
