@@ -333,3 +333,31 @@ def test_a_store_whose_words_are_in_most_passages_keeps_its_saved_index(
     assert result.results and result.results[0].title == "Harbour traffic"
     assert not [r.getMessage() for r in caplog.records if "damaged" in r.getMessage()]
     assert current(db) == saved
+
+
+def test_an_index_saved_by_the_version_before_is_rebuilt_once_and_answers_the_same(
+    store: Path, pristine: tuple[Path, Replies], caplog: pytest.LogCaptureFixture
+) -> None:
+    # Format 3 had no bounds.npy (each term's bound for the pruned search): an upgraded bot finds
+    # such an index beside its store. It is not damage, and no question may be searched without them.
+    old = index_dir(store) / current(store)
+    (old / "bounds.npy").unlink()
+    meta = json.loads((old / "meta.json").read_text(encoding="utf-8"))
+    body = {k: v for k, v in meta.items() if k != "sha256"}
+    body["format"] = 3
+    del body["files"]["bounds.npy"]
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+    (old / "meta.json").write_text(json.dumps({**body, "sha256": hashlib.sha256(canonical).hexdigest()}))
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        library = library_for(store)
+        assert replies(library) == pristine[1]
+        library.close()
+    assert any("outdated" in r.getMessage() for r in caplog.records)
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert current(store) != old.name and (index_dir(store) / current(store) / "bounds.npy").is_file()
+    assert not list(index_dir(store).glob("damaged-*"))
+    after = library_for(store)
+    assert after.refresh() is False  # the rebuilt index is kept: the next start builds nothing
+    after.close()

@@ -10,10 +10,10 @@ The index directory holds:
 meta.json records what the index was built from and, per array file, its size and SHA-256, and then
 its own SHA-256. The search loops index one array with another and have no bounds checks, so a flipped
 byte in a posting would read or write foreign memory (a SIGSEGV on the first question, on every
-restart), and one in idf or the vocabulary would quietly answer wrong. So a generation is searched only
-once every file matches its checksum and the arrays fit together (`_check_arrays`). Otherwise it is
-logged, moved aside, CURRENT is removed, and the caller rebuilds from the store; the next start finds
-no damaged generation to trip on again.
+restart), and one in idf, a term's bound or the vocabulary would quietly answer wrong. So a
+generation is searched only once every file matches its checksum and the arrays fit together
+(`_check_arrays`). Otherwise it is logged, moved aside, CURRENT is removed, and the caller rebuilds
+from the store; the next start finds no damaged generation to trip on again.
 
 Checksums are verified at load, before the index is returned, rather than lazily: a lazy check would
 let a first question be answered (or crash) before it ends, or make that question wait for it anyway.
