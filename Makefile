@@ -29,6 +29,7 @@ run: $(STAMP)
 
 test: $(DEVSTAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(PY) -m pytest
 
@@ -42,6 +43,7 @@ bench: $(BENCHSTAMP)
 
 lint: $(DEVSTAMP)
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

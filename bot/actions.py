@@ -131,7 +131,7 @@ class Feedback:
 
 @dataclass(frozen=True)
 class AlertUnsubscribe:
-    """"Unsubscribe" under an alert: remove the subscription that sent it (the alert stays)."""
+    """ "Unsubscribe" under an alert: remove the subscription that sent it (the alert stays)."""
 
     subscription_id: int
 

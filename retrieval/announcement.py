@@ -119,7 +119,6 @@ def render_body(blocks: list[Block]) -> str:
     return "\n\n".join(block.render() for block in blocks if block.lines)
 
 
-
 _WORD = re.compile(r"\w+")
 
 

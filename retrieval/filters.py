@@ -133,6 +133,7 @@ def _singular(words: str) -> str:
             return form
     return words
 
+
 _MONTHS = {
     m: i
     for i, names in enumerate(

@@ -1630,7 +1630,6 @@ class FakeBotAPI:
             raise _bad_request("wrong parameter action in request")
         return True
 
-
     def _get_chat_member(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id, user_id = params.get("chat_id"), params.get("user_id")
         if not isinstance(chat_id, int) or not isinstance(user_id, int):

@@ -166,26 +166,34 @@ def library_of(tmp_path: Path, bodies: dict[str, str]) -> Iterator[Library]:
 
 def test_another_form_of_an_irregular_verb_finds_the_text(tmp_path: Path) -> None:
     # The stemmer joins "buy", "buys" and "buying", but "bought" is another word to it.
-    with library_of(tmp_path, {
-        "Empty homes brought back into use":
-            "The council bought 40 empty homes in Hull last year and let them to families.",
-        "Housing advice service":
-            "Families in Hull who want to buy a home can get advice from the council's housing team.",
-    }) as library:
+    with library_of(
+        tmp_path,
+        {
+            "Empty homes brought back into use": (
+                "The council bought 40 empty homes in Hull last year and let them to families."
+            ),
+            "Housing advice service": (
+                "Families in Hull who want to buy a home can get advice from the council's housing team."
+            ),
+        },
+    ) as library:
         result = library.ask("how many homes did hull council buy")
     assert result.results and "bought 40 empty homes" in result.results[0].passage
 
 
 def test_asking_for_a_phone_number_never_quotes_a_passage_without_one(tmp_path: Path) -> None:
-    with library_of(tmp_path, {
-        "DVSA press office": (
-            "The DVSA press office deals with enquiries from journalists about driving tests, "
-            "MOT testing and vehicle safety. Press office staff can be reached by phone every weekday."
-        ),
-        "Media enquiries": (
-            "Journalists can call the DVSA newsdesk on 0300 123 9000. Out of hours, use the same number."
-        ),
-    }) as library:
+    with library_of(
+        tmp_path,
+        {
+            "DVSA press office": (
+                "The DVSA press office deals with enquiries from journalists about driving tests, "
+                "MOT testing and vehicle safety. Press office staff can be reached by phone every weekday."
+            ),
+            "Media enquiries": (
+                "Journalists can call the DVSA newsdesk on 0300 123 9000. Out of hours, use the same number."
+            ),
+        },
+    ) as library:
         result = library.ask("dvsa press office phone number")
     # The passage that repeats the question's words gives no number to call: never the answer. Which
     # of the two comes first is the fitted ranker's call (the title names the press office); the one
@@ -391,7 +399,6 @@ def test_a_when_question_is_not_answered_by_a_passage_without_a_date(tmp_path: P
 def test_a_fine_a_fee_or_a_penalty_is_asked_as_a_sum_of_money(question: str) -> None:
     # So only a passage that gives a sum can answer it confidently (the kind-of-fact rule).
     assert wanted_type(question) == "amount"
-
 
 
 @pytest.mark.parametrize(

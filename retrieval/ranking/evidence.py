@@ -325,9 +325,7 @@ def _strong(parsed: Parsed, kind: AnswerType) -> Sequence[bool]:
     return parsed.flags(kind, strong=True)
 
 
-def sentence_bold_rows(
-    query: Query, candidate: Candidate
-) -> tuple[Sequence[str], list[tuple[float, ...]]]:
+def sentence_bold_rows(query: Query, candidate: Candidate) -> tuple[Sequence[str], list[tuple[float, ...]]]:
     """A passage's sentences and their BOLD_FEATURES, as `gather` reads them (for fitting)."""
     covered = Coverage(query)
     parsed = _parse(candidate)

@@ -58,7 +58,7 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         rf"\b({_MONTHS})\b|\b(1[89]|20)\d\ds?\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
         r"|\b(spring|summer|autumn|winter)\b|\b(?i:today|yesterday|tomorrow|next (week|month|year)|last (week"
         r"|month|year)|this (week|month|year)|from \d|by \d|until|since|deadline)\b"
-        r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
+        r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b",
     ),
     "person": _starting(
         "A-Ztu",
@@ -77,7 +77,7 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|Institute|Fund|Foundation|Service|Police|Group|Bank|Court|Parliament|Government|Limited|Ltd|plc"
         r"|LLP)\b"
         # Or a name: two capitalised words inside a sentence ("… said Paul Makepeace, Head of …").
-        r"|(?<=[a-z,] )[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, )"
+        r"|(?<=[a-z,] )[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, )",
     ),
     "contact": _starting(
         r"\w.+-",
@@ -100,7 +100,7 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|(?=\d)\b\d+[a-z]? [A-Z][a-z]+ (Road|Rd|Street|St|Avenue|Lane|Way|Square)\b"
         r"|(?=[ctbrvpid])\b(county|city|town|borough|region|village|port|coast|island|district)\b"
         r"|(?=[oavfwh])(?:\b(on|at|via|from) [\w-]+\.[\w.-]*(uk|com|org|net|eu|int)\b|\bwww\.|\bhttps?://)"
-        r"|@[\w-]+\.[\w.-]+"
+        r"|@[\w-]+\.[\w.-]+",
     ),
 }
 
@@ -113,12 +113,12 @@ STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
     "date": _starting(
         r"\dJFMASOND",
         rf"\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b|\b({_MONTHS}) (1[89]|20)\d\d\b"
-        r"|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+        r"|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b",
     ),
     "person": _starting(
         "A-Z",
         r"\b(Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady|Baroness|Professor|Prof)\.? [A-Z]|\b[A-Z][a-z]+ [A-Z][a-z]+,? "
-        r"(the )?(Minister|Secretary|Chancellor|Ambassador|Director|Chief|Chair|Head|President|Mayor)"
+        r"(the )?(Minister|Secretary|Chancellor|Ambassador|Director|Chief|Chair|Head|President|Mayor)",
     ),
     "place": _starting("iaIA", r"\b(?i:in|at) [A-Z][a-z]+(,? [A-Z][a-z]+)?\b"),
     "contact": FACTS["contact"],
