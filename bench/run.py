@@ -135,7 +135,9 @@ def step_serve(db: Path, questions_path: Path, rank_sample: int) -> dict[str, An
         ask_latencies.append((time.perf_counter() - t0) * 1000)
         hit1 += answer.answer is not None and q["expect"] in answer.answer.passage
     rss = _rss_mb()
+    cache = _page_cache_asks(library, questions)
     result: dict[str, Any] = {
+        "cache": cache,
         "load_s": load_s,
         "rss_mb": rss,
         "ask": _percentiles(ask_latencies),
@@ -145,6 +147,43 @@ def step_serve(db: Path, questions_path: Path, rank_sample: int) -> dict[str, An
     }
     result.update(_baselines(library, index, texts, ours, rank_sample))
     return result
+
+
+def _page_cache_asks(library: Any, questions: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every question asked again with the store's file dropped from the page cache (as after a
+    restart, or once the OS has reclaimed its pages), then once more after the read-ahead the bot
+    does as it starts (retrieval/store/page_cache.py) and a second for it to land, as a started
+    bot's first questions come seconds later. Before each pass the passages read so far are
+    forgotten, so both read and parse theirs as the first pass did. SQLite stores on Linux only."""
+    from retrieval.ranking.evidence import forget_passages
+    from retrieval.store.database import sqlite_file
+    from retrieval.store.page_cache import from_child
+
+    path = sqlite_file(library.settings.database_url)
+    if path is None or not hasattr(os, "posix_fadvise"):
+        return {}
+
+    def ask_all() -> dict[str, float]:
+        forget_passages()
+        latencies = []
+        for q in questions:
+            t0 = time.perf_counter()
+            library.ask(q["q"], top_k=10)
+            latencies.append((time.perf_counter() - t0) * 1000)
+        return _percentiles(latencies)
+
+    from_child(path, drop_pages=True)
+    evicted = ask_all()
+    started = time.perf_counter()
+    from_child(path)  # what the bot's start does, waited for here to time it
+    advised_s = time.perf_counter() - started
+    time.sleep(1.0)
+    return {
+        "store_mb": path.stat().st_size / 2**20,
+        "evicted": evicted,
+        "read_ahead_s": advised_s,
+        "read_ahead": ask_all(),
+    }
 
 
 def _baselines(
@@ -641,6 +680,32 @@ def tables(results: list[dict[str, Any]]) -> str:
                 f"{_f(s['ours']['p50'], 3)} / {_f(s['ours']['p95'], 3)}",
                 f"{_f(s['ask']['p50'], 2)} / {_f(s['ask']['p95'], 2)}",
                 _f(s["hit1"], 3),
+            )
+        )
+    lines += [
+        "",
+        _row(
+            "chunks",
+            "store MB",
+            "ask p50 / p95 ms: as the build left the page cache",
+            "store dropped from the page cache",
+            "after the start-up read-ahead",
+            "read-ahead s",
+        ),
+        _row(*["---"] * 6),
+    ]
+    for r in results:
+        s, c = r["serve"], r["serve"].get("cache")
+        if not c:
+            continue
+        lines.append(
+            _row(
+                f"{s['chunks']:,}",
+                _f(c["store_mb"], 0),
+                f"{_f(s['ask']['p50'])} / {_f(s['ask']['p95'])}",
+                f"{_f(c['evicted']['p50'])} / {_f(c['evicted']['p95'])}",
+                f"{_f(c['read_ahead']['p50'])} / {_f(c['read_ahead']['p95'])}",
+                _f(c["read_ahead_s"], 2),
             )
         )
     lines += [

@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import secrets
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -46,8 +47,9 @@ from retrieval.store import (
     Subscription,
     SyncStatus,
     migrate,
+    page_cache,
 )
-from retrieval.store.database import database_lock
+from retrieval.store.database import database_lock, sqlite_file
 from retrieval.sync import SyncProblemInfo, sync_problems
 
 log = logging.getLogger(__name__)
@@ -132,15 +134,20 @@ class Library:
         self.refresh()
         return result
 
-    def settle(self) -> None:
-        """Ready a long-running process to answer without pauses: load the compiled search code with a
-        first question, then freeze what start-up allocated, so that the garbage collector's full
-        passes (one every few thousand allocations) no longer walk it: unfrozen, such a pass held
-        the GIL for 70 ms while an update was merged in (bench/run.py, fresh)."""
+    def settle(self) -> threading.Thread | None:
+        """Ready a long-running process to answer without pauses: have the OS read a SQLite store's
+        file into its page cache (in the background: retrieval/store/page_cache.py), load the compiled
+        search code with a first question, then freeze what start-up allocated, so that the garbage
+        collector's full passes (one every few thousand allocations) no longer walk it: unfrozen,
+        such a pass held the GIL for 70 ms while an update was merged in (bench/run.py, fresh).
+        Returns the read-ahead's thread, if one was started."""
+        path = sqlite_file(self.settings.database_url)
+        reading = page_cache.read_ahead_in_background(path) if path is not None else None
         self.index.warm_up()
         self.ask("warm up the answer path")
         gc.collect()
         gc.freeze()
+        return reading
 
     # -- questions ------------------------------------------------------------------------------
 

@@ -263,6 +263,13 @@ def _parse(candidate: Candidate) -> Parsed:
     return parsed
 
 
+def forget_passages() -> None:
+    """Forget every passage and title read so far: the next questions read theirs from the store,
+    as a fresh process would (bench.run asks its questions again under other conditions)."""
+    _PARSED.clear()
+    _TITLE_WORDS.clear()
+
+
 # A title's words, by its text: a title is met by many questions. Its mask is made from its words,
 # not its terms (`Coverage.words_mask`): stemming every word of 24 new titles cost a fifth of a
 # fresh question.
