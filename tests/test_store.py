@@ -172,8 +172,9 @@ def test_an_announcement_comes_out_as_a_plain_record_that_outlives_the_store(tmp
 
 
 def test_candidate_rows_read_through_the_driver_are_those_the_statement_reads(tmp_path: Path) -> None:
-    # On SQLite a question's candidate rows are read through the driver's cursor, not SQLAlchemy's
-    # execution: the same rows must come back, dates and withdrawals converted alike.
+    # On SQLite and on PostgreSQL (`make test-postgres`) a question's candidate rows are read through
+    # the driver's cursor, not SQLAlchemy's execution: the same rows must come back, dates and
+    # withdrawals converted alike.
     from datetime import UTC, datetime
 
     from retrieval.announcement import AnnouncementRecord
