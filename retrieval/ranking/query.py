@@ -392,32 +392,86 @@ def _likelihood(typed: str, candidate: str) -> int:
     return 2 if len(candidate) == len(typed) - 1 else 3
 
 
-def _best_known(candidates: set[str], vocab: Vocab, typed: str = "") -> str | None:
+def _best_known(candidates: set[str], vocab: Vocab, typed: str = "", least_df: int = 2) -> str | None:
     """The candidate word whose term the corpus uses most often (stemmed and looked up in one batch)."""
     words_ = sorted((c for c in candidates if c.isalpha()), key=lambda c: (_likelihood(typed, c), c))
     if not words_:
         return None
     terms = stem_words(words_)
     # A word the corpus uses once is as likely its own typo or glued text ("winneds") as the word meant.
-    best, best_df = None, 1
+    best, best_df = None, least_df - 1
     for word, t, df in zip(words_, terms, vocab.df_many(terms), strict=True):
         if t and df > best_df and word not in STOP_WORDS:
             best, best_df = word, df
     return best
 
 
+def _transposes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+
+
+def _inserts(word: str) -> set[str]:
+    return {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in _LETTERS}
+
+
 def correct(word: str, vocab: Vocab) -> str | None:
     """A corpus word one edit away, the most frequent; None if none. Short words are too near too many
-    others ("hurt" is one edit from "hunt"), so only words of 5+ letters are corrected."""
-    if len(word) < 5 or not word.isalpha() or not word.isascii():
+    others ("hurt" is one edit from "hunt"), so a word of 4 letters is corrected only where two of its
+    letters swapped make a word the corpus uses ("detb", "hepl", "tiem": a slip of the fingers' order)
+    and no word the corpus uses has it with a letter left out ("roal" may be "oral" swapped, or
+    "royal"). For the same reason a swap in a longer word may reach a word the corpus uses only once
+    ("hacakthon"), which any other edit may not (a word used once is as likely the corpus's own typo
+    or glued text)."""
+    if len(word) < 4 or not word.isalpha() or not word.isascii():
         return None
-    return _best_known(_edits1(word), vocab, word)
+    if len(word) == 4:
+        swapped = _best_known(_transposes(word) - {word}, vocab, word)
+        if swapped is None or _best_known(_inserts(word), vocab, word, least_df=1) is not None:
+            return None
+        return swapped
+    swapped = _best_known(_transposes(word) - {word}, vocab, word, least_df=1)
+    return swapped if swapped is not None else _best_known(_edits1(word), vocab, word)
 
 
 # The words that say what a question asks for. The corpus never indexes them (stop words) and
 # `correct` leaves words this short alone, so "mcuh" stayed an unknown topic word: the question no
 # longer asked for an amount, and its coverage fell as if a real word were missing.
 _ASKING_WORDS = ("how", "what", "when", "where", "who", "which", "why", "much", "many", "long", "often")
+
+
+# Words that carry no topic, which a slip turns into an unknown word ("wehre", "wiith", "affter",
+# "wil"): read as what was meant, they are left out of the concepts as they would have been, rather
+# than weighing as a topic word the corpus lacks.
+_FUNCTION_WORDS = (*sorted(w for w in STOP_WORDS if len(w) >= 3 and w.isalpha()), "will")
+
+
+def function_word(word: str, vocab: Vocab) -> str | None:
+    """The function word `word` is a slip of (as `correct` reads slips), if exactly one is and `word`
+    is neither English the questions use nor a word of the corpus, nor has a corpus word it is a
+    slip of."""
+    if len(word) < 3 or word in STOP_WORDS or word in _CONTRACTIONS or not word.isalpha():
+        return None
+    if word in _QUESTION_NOISE or word in _SYNONYMS or ((t := term(word)) and vocab.df(t) > 0):
+        return None
+    # Only a letter left out, two swapped or one doubled: a letter added or replaced turns too many
+    # English words into function words ("tall" into "all", "bit" into "but").
+    near = sorted((_likelihood(word, w), w) for w in _FUNCTION_WORDS if _plain_slip(word, w))
+    if not near or (len(near) > 1 and near[1][0] == near[0][0]) or correct(word, vocab) is not None:
+        return None
+    return near[0][1]
+
+
+def _plain_slip(typed: str, meant: str) -> bool:
+    """Whether `typed` is `meant` with a letter left out, two neighbours swapped or one doubled."""
+    if len(meant) == len(typed) + 1:
+        return any(meant[:i] + meant[i + 1 :] == typed for i in range(len(meant)))
+    if len(meant) == len(typed):
+        return typed in _transposes(meant) and typed != meant
+    if len(typed) == len(meant) + 1:
+        return any(
+            typed[i] == typed[i + 1] and typed[:i] + typed[i + 1 :] == meant for i in range(len(typed) - 1)
+        )
+    return False
 
 
 def asking_word(word: str, vocab: Vocab) -> str | None:
@@ -550,6 +604,9 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     if "spelling" in bridges:
         for word in surface[:3]:  # a question word opens a question: "how mcuh", "wat is"
             if (right := asking_word(word, vocab)) is not None:
+                corrections[word] = right
+        for word in surface:
+            if word not in corrections and (right := function_word(word, vocab)) is not None:
                 corrections[word] = right
         if corrections:
             question = re.sub(
