@@ -135,6 +135,7 @@ def test_a_short_word_that_may_be_a_longer_one_with_a_letter_left_out_is_left_al
     vocab = Vocab(df=lambda t: known.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
     assert not analyse("chesterfield roal hospital", vocab).corrections
     assert analyse("opening tiem of the hospital", vocab).corrections == {"tiem": "time"}
+    assert analyse("a royl hospital", vocab).corrections == {"royl": "royal"}  # a letter left out
     # Three letters are too few: "drg" is not read as whatever "rdg" or "dr" the corpus has.
     assert not analyse(
         "new drg driving limits", Vocab(df=lambda t: {"rdg": 3}.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)

@@ -414,21 +414,31 @@ def _inserts(word: str) -> set[str]:
     return {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in _LETTERS}
 
 
+def _plain_slips(word: str) -> set[str]:
+    """The words `word` is with a letter left out, two neighbours swapped or one doubled."""
+    undoubled = {word[:i] + word[i + 1 :] for i in range(len(word) - 1) if word[i] == word[i + 1]}
+    return (_inserts(word) | _transposes(word) | undoubled) - {word}
+
+
+def _only_known(candidates: set[str], vocab: Vocab) -> str | None:
+    """The one candidate whose term the corpus uses more than once; None if none or several."""
+    words_ = sorted(c for c in candidates if c.isalpha() and c not in STOP_WORDS)
+    terms = stem_words(words_)
+    known = {t: w for w, t, df in zip(words_, terms, vocab.df_many(terms), strict=True) if t and df > 1}
+    return next(iter(known.values())) if len(known) == 1 else None
+
+
 def correct(word: str, vocab: Vocab) -> str | None:
     """A corpus word one edit away, the most frequent; None if none. Short words are too near too many
-    others ("hurt" is one edit from "hunt"), so a word of 4 letters is corrected only where two of its
-    letters swapped make a word the corpus uses ("detb", "hepl", "tiem": a slip of the fingers' order)
-    and no word the corpus uses has it with a letter left out ("roal" may be "oral" swapped, or
-    "royal"). For the same reason a swap in a longer word may reach a word the corpus uses only once
-    ("hacakthon"), which any other edit may not (a word used once is as likely the corpus's own typo
-    or glued text)."""
+    others ("hurt" is one edit from "hunt"), so a word of 4 letters is corrected only by a plain slip
+    (a letter left out, two letters swapped, one doubled: "lors", "tiem", "fuud") and only when one
+    word the corpus uses is that near ("roal" may be "oral" swapped, or "royal"). A swap in a longer
+    word may reach a word the corpus uses only once ("hacakthon"), which any other edit may not (a
+    word used once is as likely the corpus's own typo or glued text)."""
     if len(word) < 4 or not word.isalpha() or not word.isascii():
         return None
     if len(word) == 4:
-        swapped = _best_known(_transposes(word) - {word}, vocab, word)
-        if swapped is None or _best_known(_inserts(word), vocab, word, least_df=1) is not None:
-            return None
-        return swapped
+        return _only_known(_plain_slips(word), vocab)
     swapped = _best_known(_transposes(word) - {word}, vocab, word, least_df=1)
     return swapped if swapped is not None else _best_known(_edits1(word), vocab, word)
 
@@ -455,23 +465,11 @@ def function_word(word: str, vocab: Vocab) -> str | None:
         return None
     # Only a letter left out, two swapped or one doubled: a letter added or replaced turns too many
     # English words into function words ("tall" into "all", "bit" into "but").
-    near = sorted((_likelihood(word, w), w) for w in _FUNCTION_WORDS if _plain_slip(word, w))
+    slips = _plain_slips(word)
+    near = sorted((_likelihood(word, w), w) for w in _FUNCTION_WORDS if w in slips)
     if not near or (len(near) > 1 and near[1][0] == near[0][0]) or correct(word, vocab) is not None:
         return None
     return near[0][1]
-
-
-def _plain_slip(typed: str, meant: str) -> bool:
-    """Whether `typed` is `meant` with a letter left out, two neighbours swapped or one doubled."""
-    if len(meant) == len(typed) + 1:
-        return any(meant[:i] + meant[i + 1 :] == typed for i in range(len(meant)))
-    if len(meant) == len(typed):
-        return typed in _transposes(meant) and typed != meant
-    if len(typed) == len(meant) + 1:
-        return any(
-            typed[i] == typed[i + 1] and typed[:i] + typed[i + 1 :] == meant for i in range(len(typed) - 1)
-        )
-    return False
 
 
 def asking_word(word: str, vocab: Vocab) -> str | None:
