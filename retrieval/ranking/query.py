@@ -431,7 +431,7 @@ def _only_known(candidates: set[str], vocab: Vocab) -> str | None:
 def correct(word: str, vocab: Vocab) -> str | None:
     """A corpus word one edit away, the most frequent; None if none. Short words are too near too many
     others ("hurt" is one edit from "hunt"), so a word of 4 letters is corrected only by a plain slip
-    (a letter left out, two letters swapped, one doubled: "lors", "tiem", "fuud") and only when one
+    (a letter left out, two letters swapped, one doubled: "lors", "tiem") and only when one
     word the corpus uses is that near ("roal" may be "oral" swapped, or "royal"). A swap in a longer
     word may reach a word the corpus uses only once ("hacakthon"), which any other edit may not (a
     word used once is as likely the corpus's own typo or glued text)."""
