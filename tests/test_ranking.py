@@ -122,6 +122,15 @@ def test_a_slip_in_a_small_word_anywhere_is_read_as_that_word_not_as_a_missing_t
         assert result.answer.passage == expected.answer.passage
 
 
+def test_a_misspelt_word_read_right_brings_its_other_forms_as_the_word_would(seed: Library) -> None:
+    # "gorwing" is read as "growing", whose other form "grown" is the text's: read as the typo's own
+    # forms (none), the passage lost its best word and the reply said it found nothing.
+    typed = seed.ask("how long has the uk economy been gorwing according to hammond")
+    assert typed.corrections == {"gorwing": "growing"}
+    assert typed.outcome == "answer" and typed.answer is not None
+    assert "The economy has grown now for nine straight years" in typed.answer.passage
+
+
 def test_two_swapped_letters_in_a_short_word_are_put_back(news: Library) -> None:
     result = news.ask("how many hereditary peers are lfet in the lords")
     assert result.corrections == {"lfet": "left"}

@@ -633,6 +633,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             if neighbour and (joined := term(neighbour)) and vocab.df(joined) > 0:
                 joined_here.add(joined)
         alternatives |= joined_here
+        meant = word  # the word read: the typed one, or what a slip of it was read as
         written_out = _in_full(surface, i) if "numbers" in bridges else None
         if written_out is not None and (full := term(written_out)) and vocab.df(full) > 0:
             # The question's number as the corpus writes it: searched for, and weighed, in its place.
@@ -652,14 +653,15 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             elif replacement is not None:
                 alternatives.add(term(replacement))
                 corrections[word] = replacement
+                meant = replacement
             elif "split" in bridges:
                 alternatives.update(_split_compound(word, vocab))
         # The other forms of an irregular verb ("growing" -> grew, grown); a form's stem is looked up,
-        # so "growing" finds the verb through "grow".
-        for form in _other_forms(word, t) if "forms" in bridges else ():
+        # so "growing" finds the verb through "grow". Of the word read: "gorwing" finds "grown" too.
+        for form in _other_forms(meant, term(meant)) if "forms" in bridges else ():
             if (st := term(form)) and vocab.df(st) > 0:
                 alternatives.add(st)
-        for synonym in _SYNONYMS.get(word, ()) if "synonyms" in bridges else ():
+        for synonym in _SYNONYMS.get(meant, ()) if "synonyms" in bridges else ():
             for part in words(synonym) or [synonym]:
                 if (st := term(part)) and vocab.df(st) > 0:
                     alternatives.add(st)
