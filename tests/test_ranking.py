@@ -131,6 +131,14 @@ def test_a_misspelt_word_read_right_brings_its_other_forms_as_the_word_would(see
     assert "The economy has grown now for nine straight years" in typed.answer.passage
 
 
+def test_what_a_question_asks_for_is_read_from_its_words_as_corrected() -> None:
+    known = {"share": 3, "worker": 5, "low": 4, "pay": 6}
+    vocab = Vocab(df=lambda t: known.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
+    query = analyse("what sahre of workers are on low pay", vocab)
+    assert query.corrections == {"sahre": "share"}
+    assert (query.wants, query.detail) == ("number", "share")  # a percentage or a fraction answers
+
+
 def test_two_swapped_letters_in_a_short_word_are_put_back(news: Library) -> None:
     result = news.ask("how many hereditary peers are lfet in the lords")
     assert result.corrections == {"lfet": "left"}

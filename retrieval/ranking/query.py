@@ -588,6 +588,11 @@ def _counted_words(surface: list[str]) -> range:
     return range(0)
 
 
+def _as_read(text: str, corrections: dict[str, str]) -> str:
+    """`text` with each word that was read as another replaced by it."""
+    return re.sub(r"[^\W_]+", lambda m: corrections.get(m.group(0).casefold(), m.group(0)), text)
+
+
 def asked_part(question: str) -> str:
     """The question without a greeting or polite request in front or a sign-off after it; the
     question itself if that is all it is."""
@@ -607,9 +612,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             if word not in corrections and (right := function_word(word, vocab)) is not None:
                 corrections[word] = right
         if corrections:
-            question = re.sub(
-                r"[^\W_]+", lambda m: corrections.get(m.group(0).casefold(), m.group(0)), question
-            )
+            question = _as_read(question, corrections)
             surface = words(question)
     concepts: list[Concept] = []
     bridging: list[str] = []
@@ -694,15 +697,17 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         concepts = [c if c.known else replace(c, weight=typical) for c in concepts]
     own = tokenize(question)
     terms = own + [b for b in dict.fromkeys(bridging) if b not in own]
+    # What is asked for is read from the words as read: "what sahre of…" asks for a share.
+    read = _as_read(question, corrections)
     return Query(
         text=question,
         terms=terms,
         best_bm25=(K1 + 1.0) * sum(vocab.idf(t) for t in terms if vocab.df(t) > 0),
         concepts=tuple(concepts),
-        wants=wanted_type(question),
-        detail=wanted_detail(question),
-        recent=wants_recent(question),
-        asks=is_question(question),
+        wants=wanted_type(read),
+        detail=wanted_detail(read),
+        recent=wants_recent(read),
+        asks=is_question(read),
         corrections=corrections,
         counted=frozenset(counted),
     )
