@@ -456,15 +456,15 @@ _FUNCTION_WORDS = (*sorted(w for w in STOP_WORDS if len(w) >= 3 and w.isalpha())
 
 
 def function_word(word: str, vocab: Vocab) -> str | None:
-    """The function word `word` is a slip of (as `correct` reads slips), if exactly one is and `word`
-    is neither English the questions use nor a word of the corpus, nor has a corpus word it is a
-    slip of."""
+    """The function word `word` is with a letter left out, two letters swapped or one doubled, if one
+    such slip is likelier than any other ("wehre": "where" swapped, not "were" with a letter added),
+    and `word` is neither English the questions use nor a word of the corpus, nor a slip of one."""
     if len(word) < 3 or word in STOP_WORDS or word in _CONTRACTIONS or not word.isalpha():
         return None
     if word in _QUESTION_NOISE or word in _SYNONYMS or ((t := term(word)) and vocab.df(t) > 0):
         return None
-    # Only a letter left out, two swapped or one doubled: a letter added or replaced turns too many
-    # English words into function words ("tall" into "all", "bit" into "but").
+    # Not a letter added or replaced: those turn too many English words into function words ("tall"
+    # into "all", "bit" into "but").
     slips = _plain_slips(word)
     near = sorted((_likelihood(word, w), w) for w in _FUNCTION_WORDS if w in slips)
     if not near or (len(near) > 1 and near[1][0] == near[0][0]) or correct(word, vocab) is not None:
