@@ -110,12 +110,15 @@ def test_a_misspelt_question_word_still_says_what_the_question_asks_for() -> Non
 def test_a_slip_in_a_small_word_anywhere_is_read_as_that_word_not_as_a_missing_topic(news: Library) -> None:
     # "affter" and "wiith" are no topic the corpus lacks: read so, they lowered the confidence below
     # answering (closest at 0.28, none at 0.08) though the right passage came first.
-    for typed, slip, clean in (
-        ("how much aid did the uk send affter hurricane beryl", {"affter": "after"}, "after"),
-        ("what was agreed wiith mauritius", {"wiith": "with"}, "with"),
+    for typed, spelt_right, slip in (
+        (
+            "how much aid did the uk send affter hurricane beryl",
+            "how much aid did the uk send after hurricane beryl",
+            {"affter": "after"},
+        ),
+        ("what was agreed wiith mauritius", "what was agreed with mauritius", {"wiith": "with"}),
     ):
-        result = news.ask(typed)
-        expected = news.ask(typed.replace(next(iter(slip)), clean))
+        result, expected = news.ask(typed), news.ask(spelt_right)
         assert result.corrections == slip
         assert result.outcome == expected.outcome == "answer"
         assert result.answer is not None and expected.answer is not None
@@ -148,7 +151,7 @@ def test_two_swapped_letters_in_a_short_word_are_put_back(news: Library) -> None
 
 def test_a_short_word_that_may_be_a_longer_one_with_a_letter_left_out_is_left_alone() -> None:
     # "roal" is "oral" swapped, or "royal" with a letter left out: a guess either way, so no guess.
-    known = {"oral": 4, "royal": 3, "hospit": 5, "tiem": 0, "time": 6}
+    known = {"oral": 4, "royal": 3, "hospit": 5, "time": 6}
     vocab = Vocab(df=lambda t: known.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
     assert not analyse("chesterfield roal hospital", vocab).corrections
     assert analyse("opening tiem of the hospital", vocab).corrections == {"tiem": "time"}
