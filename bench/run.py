@@ -472,11 +472,11 @@ def step_workers(n_workers: int, n_updates: int) -> dict[str, Any]:
     (filled from the seeds by the first to start), each in its own folder; `n_updates` questions from
     as many chats posted to them in turn, as a reverse proxy would spread them. Updates per second:
     from the first post to the last reply the fake Bot API received."""
-    import socket
     import urllib.request
     from concurrent.futures import ThreadPoolExecutor
 
     from tests.fakebotapi import FakeBotAPI
+    from tests.ports import free_port
 
     os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
     name = f"bench_workers_{n_workers}"
@@ -494,9 +494,7 @@ def step_workers(n_workers: int, n_updates: int) -> dict[str, Any]:
     with FakeBotAPI(token="123456:BENCH") as fake:
         ports = []
         for i in range(n_workers):
-            with socket.socket() as sock:
-                sock.bind(("127.0.0.1", 0))
-                port = int(sock.getsockname()[1])
+            port = free_port()
             ports.append(port)
             folder = work / f"worker-{i}"
             folder.mkdir(parents=True)

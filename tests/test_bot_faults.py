@@ -27,6 +27,7 @@ from tests.botharness import TOKEN, AnyApplication, running_bot
 from tests.clirun import run_main
 from tests.conftest_retrieval import store_env
 from tests.fakebotapi import Call, FakeBotAPI
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 PLEDGE = "How much did the Home Secretary pledge against live-streamed abuse?"
@@ -217,12 +218,6 @@ async def test_handler_error_is_logged_with_the_update_and_the_user_gets_an_apol
 
 
 # ------------------------------------------------------------------ the real process
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:

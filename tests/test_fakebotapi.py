@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import html
 import json
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -39,6 +38,7 @@ from tests.fakebotapi import DEFAULT_USER_ID, DROP, FakeBotAPI
 # pytest registers the fixture under its own name, "fake_bot_api"; the alias keeps ruff's F811
 # quiet about test parameters of that name. Drop this once tests/conftest.py imports it.
 from tests.fakebotapi import fake_bot_api as _fake_bot_api_fixture  # noqa: F401
+from tests.ports import free_port
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -322,12 +322,6 @@ async def test_an_update_python_telegram_bot_cannot_read(fake_bot_api: FakeBotAP
 
 
 # ------------------------------------------------------------------ webhook
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_webhook_round_trip(fake_bot_api: FakeBotAPI) -> None:

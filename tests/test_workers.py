@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -36,6 +35,7 @@ from retrieval.library import Library
 from tests.conftest_retrieval import write_jsonl
 from tests.fakebotapi import Call, FakeBotAPI
 from tests.fakegovuk import LATER_FIXTURE, FakeGovuk, load_fixtures
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("WORKERS_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
@@ -74,12 +74,6 @@ def database() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until(condition: Callable[[], Any], timeout: float, what: str) -> Any:
