@@ -721,7 +721,8 @@ def _pseudo_word_candidates(rng: np.random.Generator, n: int) -> list[str]:
     middle = pick(ONSETS) + pick(VOWELS) + pick(MID_CODAS)
     last = pick(ONSETS) + pick(VOWELS) + pick(FINAL_CODAS)
     words = np.where(rng.random(n) < 0.6, first + last, first + middle + last)
-    return words.tolist()
+    candidates: list[str] = words.tolist()  # an object array of str: tolist() gives the str back
+    return candidates
 
 
 def _pseudo_words(n: int, reserved_stems: set[str], stemmer: Stemmer.Stemmer) -> list[str]:
@@ -789,7 +790,7 @@ def _number_phrases(n: int) -> list[str]:
 
 def _zipf(n: int, exponent: float, offset: float) -> np.ndarray:
     weights = (np.arange(1, n + 1) + offset) ** -exponent
-    return weights / weights.sum()
+    return weights / float(weights.sum())
 
 
 def _alias_table(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

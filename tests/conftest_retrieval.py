@@ -182,7 +182,7 @@ def ask_json(db: Path, question: str, cwd: Path, *extra: str) -> dict[str, Any]:
 Rows = list[tuple[Any, ...]]
 
 
-def sql(db: Path, statement: str, **params: Any) -> list[Row[Any]]:
+def sql(db: Path, statement: str, **params: Any) -> list[Row[*tuple[Any, ...]]]:
     """Run one SQL statement on the store `db` (either backend) and commit; its rows, if any."""
     engine = create_engine(db_url(db))
     try:

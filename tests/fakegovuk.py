@@ -170,6 +170,7 @@ class FakeGovuk:
         if self._server is None:
             raise RuntimeError("FakeGovuk is not running")
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str), host  # an AF_INET server's address: never bytes
         return f"http://{host}:{port}"
 
     # --- test controls ----------------------------------------------------------------------------
@@ -331,8 +332,7 @@ class FakeGovuk:
             prefix, _, name = key.partition("_")
             if prefix not in ("filter", "reject") or name not in _FILTERABLE:
                 continue
-            value = doc.get(name)
-            have = {o["slug"] for o in value} if name == "organisations" else {value}
+            have = {o["slug"] for o in doc.get(name, [])} if name == "organisations" else {doc.get(name)}
             hit = bool(have & set(wanted))
             if hit != (prefix == "filter"):
                 return False

@@ -27,8 +27,7 @@ from bot.sync import run_sync
 from bot.telegram.context import Context
 from bot.telegram.jobs import sync_job
 from retrieval.library import Library
-from tests.botharness import AnyApplication, running_bot
-from tests.conftest import bot_settings_for
+from tests.botharness import AnyApplication, bot_settings_for, running_bot
 from tests.conftest_retrieval import cli_env
 from tests.fakebotapi import DEFAULT_USER_ID, Call, FakeBotAPI, parse_telegram_html
 from tests.fakegovuk import LATER_FIXTURE, FakeGovuk, load_fixtures

@@ -22,7 +22,7 @@ from bot.config import BotSettings
 from bot.telegram.app import ALLOWED_UPDATES
 from bot.telegram.context import BotApplication
 from retrieval.library import Library
-from retrieval.sources.govuk import GovukClient
+from retrieval.sources.govuk_client import GovukClient
 from retrieval.sync import sync
 from tests.botharness import (
     announcement_id,

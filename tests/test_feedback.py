@@ -17,6 +17,7 @@ from bot.config import BotSettings
 from retrieval.library import Library
 from tests.botharness import (
     CORPUS_2024,
+    bot_settings_for,
     button,
     buttons,
     check_limits,
@@ -25,7 +26,6 @@ from tests.botharness import (
     prepared_library,
     running_bot,
 )
-from tests.conftest import bot_settings_for
 from tests.fakebotapi import DEFAULT_USER_ID, Call, FakeBotAPI, parse_telegram_html
 
 ALICE = DEFAULT_USER_ID

@@ -21,7 +21,7 @@ from bot.config import BotSettings
 from bot.sync import run_sync
 from retrieval.announcement import MAX_URL
 from retrieval.library import Library
-from tests.conftest import bot_settings_for
+from tests.botharness import bot_settings_for
 from tests.conftest_retrieval import isolate, library_for, news_item, write_jsonl
 from tests.fakebotapi import FakeBotAPI
 from tests.fakegovuk import FakeGovuk, load_fixtures

@@ -23,6 +23,7 @@ from tests.conftest_retrieval import (
     DATA_DIR,
     ON_POSTGRES,
     SEED_FILE,
+    Rows,
     cli_env,
     count,
     db_url,
@@ -87,7 +88,7 @@ def make_v1_store(db: Path) -> None:
     engine.dispose()
 
 
-def table_rows(db: Path, table: str) -> list[tuple[object, ...]]:
+def table_rows(db: Path, table: str) -> Rows:
     """The table's rows, in the columns it had before migrations (later revisions may add some)."""
     memory = sqlite3.connect(":memory:")
     memory.executescript(V1_DUMP.read_text(encoding="utf-8"))

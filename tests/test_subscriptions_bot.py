@@ -20,8 +20,16 @@ from bot.config import BotSettings
 from bot.telegram.context import Context
 from bot.telegram.jobs import send_digests, sync_job
 from retrieval.library import Library
-from tests.botharness import AnyApplication, button, buttons, check_limits, exchange, only, running_bot
-from tests.conftest import bot_settings_for
+from tests.botharness import (
+    AnyApplication,
+    bot_settings_for,
+    button,
+    buttons,
+    check_limits,
+    exchange,
+    only,
+    running_bot,
+)
 from tests.fakebotapi import DEFAULT_GROUP_ID, DEFAULT_USER_ID, Call, FakeBotAPI, parse_telegram_html
 from tests.fakegovuk import LATER_FIXTURE, FakeGovuk, load_fixtures
 

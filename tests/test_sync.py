@@ -29,7 +29,7 @@ from retrieval.sources.govuk_client import GovukClient
 from retrieval.sources.govuk_content import record_from_content
 from retrieval.store.schema import Announcement, Chunk, SyncState
 from retrieval.sync import MAX_ATTEMPTS, sync, sync_mark
-from tests.conftest import bot_settings_for
+from tests.botharness import bot_settings_for
 from tests.conftest_retrieval import cli_env, db_url, run_cli
 from tests.fakebotapi import FakeBotAPI
 from tests.fakegovuk import LATER_FIXTURE, FakeGovuk, load_fixtures
