@@ -13,8 +13,9 @@ import re
 _BOUNDARY = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’)\]]))\s+(?=[\"“‘(\[]?[A-Z0-9£])")
 # "Newcastle.He", "6JH.Friday", "1188.”A": glued by a lost paragraph break. Two word characters before
 # the stop keep "U.K.Government" and "p.m.On" style abbreviations whole; "GOV.UK" needs a lower-case
-# letter after the capital, so it stays whole too.
-_GLUED = re.compile(r"(?<=[A-Za-z0-9)]{2}[.!?])(?=[A-Z][a-z])|(?<=[A-Za-z0-9][.!?][\"”])(?=[A-Z])")
+# letter after the capital, so it stays whole too; "I" is the one capital that starts a sentence alone
+# ("three points.I want").
+_GLUED = re.compile(r"(?<=[A-Za-z0-9)]{2}[.!?])(?=[A-Z][a-z]|I )|(?<=[A-Za-z0-9][.!?][\"”])(?=[A-Z])")
 # Abbreviations after which ". X" is not a sentence end.
 _ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "No.", "e.g.", "i.e.", "etc.", "Prof.", "Rt.", "Hon.")
 
@@ -74,12 +75,12 @@ def strip_controls_deep(value: object) -> object:
 # What GOV.UK prints around every attached file: the accessibility notice and its request link, the
 # "Order a copy" link, file type, size and page count. Matched on whole lines (and, for the metadata,
 # in brackets after a file's name) so that a sentence that merely mentions assistive technology stays.
-_FILE_TYPES = (
+FILE_TYPES = (
     r"PDF|HTML|CSV|ODS|ODT|ODP|XML|ZIP|RTF|TXT|JSON|XLSX?|DOCX?|PPTX?|"
     r"(?:MS|OpenDocument|Microsoft) [A-Za-z ]{2,30}|Portable Document Format|Plain text|Spreadsheet|"
     r"Comma-separated Values"
 )
-_FILE_FACT = rf"(?:{_FILE_TYPES}|[\d.,]+ ?(?:[KMG]B|bytes|kB)|\d+ pages?)"
+_FILE_FACT = rf"(?:{FILE_TYPES}|[\d.,]+ ?(?:[KMG]B|bytes|kB)|\d+ pages?)"
 _FILE_FACTS = rf"{_FILE_FACT}(?:, ?{_FILE_FACT})*"
 _BRACKETED_FACTS = re.compile(rf"\({_FILE_FACTS}\)")
 _BOILERPLATE = re.compile(

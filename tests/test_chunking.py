@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -10,8 +12,9 @@ from retrieval.announcement import AnnouncementRecord
 from retrieval.chunking import MAX_CHARS, chunk_blocks, chunk_body
 from retrieval.sources.files import read_file
 from retrieval.sources.html import html_to_blocks
+from retrieval.sources.scraped import mend_flat
 from retrieval.text import split_sentences
-from tests.conftest_retrieval import NEWS_2024, SEED_FILE, SEED_TITLES
+from tests.conftest_retrieval import NEWS_2024, SEED_FILE, SEED_TITLES, library_for
 
 # A passage ends where a sentence ends: a stop, "…", "?" or "!", maybe inside closing quotes or brackets.
 SENTENCE_END = re.compile(r"[.!?…][\"”’)\]]*$")
@@ -162,8 +165,10 @@ def test_2024_bodies_without_paragraph_breaks_become_several_passages(
 def test_glued_sentences_are_split_and_not_left_glued_in_a_passage(
     news: dict[str, AnnouncementRecord],
 ) -> None:
-    body = news["Unlicensed door supervisor convicted after working at club"].body
-    assert "Newcastle.He" in body
+    title = "Unlicensed door supervisor convicted after working at club"
+    assert "Newcastle.He" in raw_body(title)
+    body = news[title].body
+    assert "Newcastle.He" not in body
 
     sentences = split_sentences(body)
     assert any(s.endswith("as a door supervisor at City Vaults in Newcastle.") for s in sentences)
@@ -175,6 +180,68 @@ def test_glued_sentences_are_split_and_not_left_glued_in_a_passage(
     assert any("He was sentenced to 18 weeks imprisonment, suspended for two years" in c for c in chunks)
 
 
+def raw_body(title: str) -> str:
+    """The body as the 2024 sample's file holds it, before reading."""
+    for line in NEWS_2024.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        if item["title"] == title:
+            return str(item["body"])
+    raise AssertionError(f"no {title!r} in {NEWS_2024.name}")
+
+
+def test_a_flat_bodys_attachment_boxes_leave_no_boilerplate_behind(
+    news: dict[str, AnnouncementRecord],
+) -> None:
+    title = "UK-Italy Young Leaders Programme: call for applications"
+    raw = raw_body(title)
+    assert "CharterPDF,448 KB,3 pagesDownload" in raw
+    assert "This file may not be suitable for users of assistive technology" in raw
+
+    body = news[title].body
+    for boilerplate in (
+        "KB,",
+        "3 pages",
+        "assistive technology",
+        "accessible format",
+        "what format you need",
+    ):
+        assert boilerplate not in body, boilerplate
+    # The attachments' names and the text around them stay.
+    assert "Read the Young Leaders Charter" in body
+    assert "Download the YLPpamphlet with more information on the programme" in body
+    chunk = the_chunk_with(chunk_body(body), "you must be a young professional under 40 years old")
+    assert "assistive" not in chunk
+
+
+def test_words_glued_where_links_were_are_apart_again(news: dict[str, AnnouncementRecord]) -> None:
+    flux = "Flux tower will see how much carbon gets stored in new saltmarsh"
+    fireworks = "Stay safe this fireworks season"
+    assert "ranging from theBlackwater Estuary" in raw_body(flux)
+    assert "keep to the curfewPeople are more likely" in raw_body(fireworks)
+
+    assert "ranging from the Blackwater Estuary" in news[flux].body
+    assert "keep to the curfew People are more likely" in news[fireworks].body
+
+
+def test_only_a_flat_body_is_mended() -> None:
+    assert mend_flat("Follow us onLinkedIn.This file may not be suitable.") == (
+        "Follow us onLinkedIn.This file may not be suitable."
+    )
+    long_with_breaks = "Follow us onLinkedIn.\n\n" + "A sentence of an ordinary body. " * 30
+    assert mend_flat(long_with_breaks) == long_with_breaks
+
+
+def test_a_word_glued_after_a_link_is_found_by_search(tmp_path: Path) -> None:
+    library = library_for(tmp_path / "store.db")
+    library.ingest([NEWS_2024], progress=False)
+
+    found = library.search("blackwater")
+    assert [p.title for p in found][:1] == [
+        "Flux tower will see how much carbon gets stored in new saltmarsh"
+    ]
+    assert "the Blackwater Estuary in Essex" in found[0].passage
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -183,6 +250,7 @@ def test_glued_sentences_are_split_and_not_left_glued_in_a_passage(
         ("Details are on GOV.UK today. More later.", ["Details are on GOV.UK today.", "More later."]),
         ("Mr. Smith met Dr. Jones. They agreed.", ["Mr. Smith met Dr. Jones.", "They agreed."]),
         ("“We will act.” The minister left.", ["“We will act.”", "The minister left."]),
+        ("I’ll make three points.I want to start.", ["I’ll make three points.", "I want to start."]),
     ],
 )
 def test_split_sentences_on_real_shapes(text: str, expected: list[str]) -> None:

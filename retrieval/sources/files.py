@@ -21,6 +21,7 @@ from retrieval.announcement import (
     render_body,
     said_in,
 )
+from retrieval.sources.scraped import mend_flat
 from retrieval.text import strip_controls, strip_controls_deep
 from retrieval.timeutil import parse_utc
 
@@ -200,7 +201,7 @@ def _json_item(path: Path, item: Any, position: int, line: int | None, where: st
         if value is not None and not isinstance(value, str):
             raise IngestError(path, f"{where}'{name}' must be a string", line)
         optional[name] = clean_line(value) if value else None
-    blocks = parse_body(body.replace("\r\n", "\n"))
+    blocks = parse_body(mend_flat(body.replace("\r\n", "\n")))
     summary = optional["summary"]
     if summary and not said_in(summary, blocks):
         # Searchable, as a Content API item's description is: the 2024 sample's Houthis statement
