@@ -221,6 +221,9 @@ def test_words_glued_where_links_were_are_apart_again(news: dict[str, Announceme
 
     assert "ranging from the Blackwater Estuary" in news[flux].body
     assert "keep to the curfew People are more likely" in news[fireworks].body
+    door = "Unlicensed door supervisor convicted after working at club"
+    assert "sign up for email updates visitwww.gov.uk/sia" in raw_body(door)
+    assert "sign up for email updates visit www.gov.uk/sia" in news[door].body
 
 
 def test_only_a_flat_body_is_mended() -> None:
