@@ -415,6 +415,14 @@ def test_an_adjective_in_y_finds_the_noun_the_text_uses(all_items: Library) -> N
     assert not result.corrections  # not a misspelling: no "Read as"
 
 
+def test_the_everyday_word_finds_the_word_gov_uk_uses(all_items: Library) -> None:
+    # No item says "motorbike"; without the stand-in the question's rarest word was unknown and the
+    # bot said nothing answers it, with DVSA's opening hours as the nearest passage.
+    result = all_items.ask("how do i become a motorbike instructor")
+    assert result.outcome != "none"
+    assert "To apply to be authorised as a certified motorcycle instructor" in result.results[0].passage
+
+
 def test_a_short_list_item_can_be_the_bold_answer(all_items: Library) -> None:
     # "• Kate Tilley, Director of HR" is short and has no full stop: it was taken for a heading, and the
     # bold went to another board member's line.

@@ -55,6 +55,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "houses": ("homes", "housing"),
     "car": ("vehicle", "vehicles"),
     "cars": ("vehicles",),
+    "motorbike": ("motorcycle",),  # "certified motorcycle instructor"
+    "motorbikes": ("motorcycles",),
+    "bike": ("bicycle", "cycle", "motorcycle"),
+    "bikes": ("bicycles", "cycles", "motorcycles"),
+    "petrol": ("fuel",),
+    "telly": ("television",),
     "lorry": ("hgv", "vehicle"),
     "boss": ("chief", "head", "director"),
     "head": ("chief", "director", "chair"),
