@@ -29,6 +29,9 @@ def run(settings: BotSettings) -> int:
         print("No TELEGRAM_BOT_TOKEN set. To run the Telegram bot, create one with @BotFather in Telegram")
         print("(/newbot), then put TELEGRAM_BOT_TOKEN=<token> in .env and run `make run` again.")
         try:
+            # As the Telegram bot does once started: the store's file read ahead (a restarted
+            # terminal on a large store would otherwise pay for the disk on its first questions).
+            library.settle()
             return chat(Commands(library))
         finally:
             library.close()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import mmap
 import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 from retrieval.config import Settings
 from retrieval.library import Library
 from retrieval.store.page_cache import drop, read_ahead
-from tests.conftest_retrieval import NEWS_2024, SEED_FILE
+from tests.conftest_retrieval import NEWS_2024, ROOT, SEED_FILE
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux") or not hasattr(os, "posix_fadvise"),
@@ -100,6 +101,27 @@ def test_a_started_bot_reads_its_evicted_store_back_into_the_page_cache(tmp_path
         assert answer is not None and answer.passage == passage
     finally:
         library.close()
+    assert wait_until_cached(db, 0.95) >= 0.95
+
+
+def test_the_terminal_chat_reads_its_evicted_store_back_into_the_page_cache(tmp_path: Path) -> None:
+    settings, db, passage = filled_store(tmp_path)
+    evict(db)
+    env = {name: os.environ[name] for name in ("PATH", "LANG", "LC_ALL", "TMPDIR") if name in os.environ}
+    env.update(HOME=str(tmp_path), PYTHONPATH=str(ROOT), DATABASE_URL=settings.database_url)
+    env.update(SEEDS_DIR=str(settings.seeds_dir))
+    # `make run` without a token: the terminal chat, one question, then Ctrl-D.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        input="how many hereditary peers still sit in the lords\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert passage.split("\n")[0][:60] in result.stdout
     assert wait_until_cached(db, 0.95) >= 0.95
 
 
