@@ -61,6 +61,18 @@ def test_two_words_find_the_compound_the_text_uses(news: Library) -> None:
     assert result.results and "healthcare centre in Mandeville" in result.results[0].passage
 
 
+def test_talk_about_finds_what_a_readout_says_they_spoke_of(news: Library) -> None:
+    # The readout of the call says "spoke to" and "discussed", never "talk".
+    # Without the stand-ins the first was only the closest and the second found nothing.
+    for question in (
+        "what did they talk about on the trudeau call",
+        "what did the uk and canada leaders talk about",
+    ):
+        result = news.ask(question)
+        assert result.outcome == "answer" and result.answer is not None, question
+        assert "The Prime Minister spoke to Canadian Prime Minister Justin Trudeau" in result.answer.passage
+
+
 def test_a_misspelt_word_is_read_as_the_corpus_word(news: Library) -> None:
     result = news.ask("fishing without a licnce")
     assert result.corrections == {"licnce": "licence"}
