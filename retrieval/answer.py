@@ -354,14 +354,28 @@ def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
     return wants == "amount" and not asks_money and has_fact("number", ranked.candidates[at].text)
 
 
+# Words that ask what an announcement says as a whole: "what did the uk say about the houthis",
+# "what did they talk about on the trudeau call".
+_GIST_WORDS = frozenset(
+    {"say", "said", "says", "tell", "told", "talk", "talked", "talking", "agree", "agreed"}
+    | {"announce", "announced", "discuss", "discussed", "think", "thinks", "thought"}
+    | {"happen", "happened", "happening", "mean", "means", "plan", "plans"}
+)
+
+
 def _names_its_title(query: Query, ranked: Ranked, at: int) -> bool:
     """Every word of the input in the passage's title and no kind of fact asked for ("bingham lecture
-    rule of law"): someone naming an announcement. The calibration rightly doubts that such words
-    are answered (a question that only names a topic often asks what the text does not say), but
+    rule of law"), or only words asking what it says besides ("what did the uk say about the
+    houthis"): someone naming an announcement. The calibration rightly doubts that such words are
+    answered (a question that only names a topic often asks what the text does not say), but
     "nothing answers that" would hide the very announcement named."""
     if query.wants is not None or len(query.concepts) < 2:
         return False
-    return bool(ranked.evidence[at, FEATURES.index("cov_title")] >= 1.0 - 1e-9)
+    if ranked.evidence[at, FEATURES.index("cov_title")] >= 1.0 - 1e-9:
+        return True
+    title_mask = ranked.picked.per_candidate[ranked.order[at]].title_mask
+    beyond = [c for k, c in enumerate(query.concepts) if not title_mask >> k & 1]
+    return len(beyond) < len(query.concepts) - 1 and all(c.word in _GIST_WORDS for c in beyond)
 
 
 def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Weights, top_k: int) -> Answer:

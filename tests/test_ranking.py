@@ -73,6 +73,14 @@ def test_talk_about_finds_what_a_readout_says_they_spoke_of(news: Library) -> No
         assert "The Prime Minister spoke to Canadian Prime Minister Justin Trudeau" in result.answer.passage
 
 
+def test_what_an_announcement_says_is_at_least_its_closest_passage_not_nothing(news: Library) -> None:
+    # Its words are the statement's title ("… UK statement at the UN Security Council") but for
+    # "say": the bot said nothing answers it, though the statement was its first result.
+    result = news.ask("what did the uk say about the houthis")
+    assert result.outcome in ("closest", "answer")
+    assert result.results[0].title.startswith("The Houthis must not drag Yemen into a regional war")
+
+
 def test_a_misspelt_word_is_read_as_the_corpus_word(news: Library) -> None:
     result = news.ask("fishing without a licnce")
     assert result.corrections == {"licnce": "licence"}
