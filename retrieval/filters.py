@@ -179,6 +179,15 @@ _FILLER = frozenset(
         "announcement",
         "announced",
         "published",
+        # "what did defra announce this week", "what did hmrc put out today" (not "does": "what does
+        # the environment agency do" asks what it is for)
+        "did",
+        "announce",
+        "publish",
+        "release",
+        "released",
+        "put",
+        "out",
         "there",
         "new",
         "the",

@@ -37,6 +37,16 @@ def day(d: int, month: int = 10, year: int = 2024) -> datetime:
         ("pensions since 1 Nov", "pensions", (), (), day(1, 11, 2023), None),
         ("announcements from the Environment Agency", "", ("Environment Agency",), (), None, None),
         ("what was announced on 15 October 2024", "", (), (), day(15), day(16)),
+        # Asked as a question, it is still a list: nothing is left to search for.
+        (
+            "what did the environment agency announce this week",
+            "",
+            ("Environment Agency",),
+            (),
+            day(14),
+            None,
+        ),
+        ("what did hm treasury put out yesterday", "", ("HM Treasury",), (), day(16), day(17)),
         ("DfE school funding", "school funding", ("Department for Education",), (), None, None),
         ("latest from the MoD", "", ("Ministry of Defence",), (), None, None),
         ("flood defences in October 2024", "flood defences", (), (), day(1), day(1, 11)),
