@@ -626,9 +626,14 @@ def read_pages(a: StoredAnnouncement, limit: int = READ_PAGE) -> list[str]:
     notice = withdrawn_notice(a.extra)
     head = f"<b>{escape(a.title)}</b>\n{source_line(a.type, a.published, a.organisation)}"
     pieces: list[str] = [f"{notice}\n\n{head}" if notice else head]
+    blocks = parse_body(a.body)
     if a.summary:
         pieces.extend(_wrapped(a.summary, "<i>", "</i>", room))
-    for block in parse_body(a.body):
+        # Reading made the summary the body's first paragraph, where the body did not say it, so that
+        # it is searchable: shown once, as the summary.
+        if blocks and " ".join(blocks[0].text.split()) == " ".join(a.summary.split()):
+            blocks = blocks[1:]
+    for block in blocks:
         pieces.extend(_block_pieces(block, room))
     pages: list[str] = []
     current = ""

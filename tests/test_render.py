@@ -9,7 +9,9 @@ from datetime import UTC, datetime
 from bot import actions, render
 from retrieval.alerts import Alert
 from retrieval.answer import Answer, Passage
+from retrieval.sources.files import read_file
 from retrieval.store import StoredAnnouncement
+from tests.conftest_retrieval import DATA_DIR
 from tests.fakebotapi import parse_telegram_html
 
 ANSWERING = "A first sentence. The second one answers."
@@ -144,3 +146,25 @@ def test_a_detail_of_a_withdrawn_announcement_says_it_was_withdrawn() -> None:
         plain, _ = parse_telegram_html(render.detail_reply(detail, stored).text)
         assert "Withdrawn on 22 August 2019. Replaced by a new one" in plain, detail
         assert "https://www.gov.uk/government/news/old-policy" in render.detail_reply(detail, stored).text
+
+
+def test_a_summary_that_reading_put_into_the_body_is_read_once() -> None:
+    # The item's description is not in its body; reading makes it the body's first paragraph (so that
+    # it is searchable), and /read showed it twice: as the summary, then as the body's start.
+    (record,) = read_file(DATA_DIR / "content-api" / "news_article" / "news_article_government_response.json")
+    assert record.summary is not None and record.body.startswith(record.summary)
+    stored = StoredAnnouncement(
+        announcement_id=1,
+        title=record.title,
+        type=record.type,
+        published=record.published,
+        updated=None,
+        organisation=record.organisation,
+        url=record.url,
+        summary=record.summary,
+        body=record.body,
+        extra={},
+    )
+    plain, _ = parse_telegram_html("\n\n".join(render.read_pages(stored)))
+    assert plain.count("response to reports of a large number of dead fish") == 1
+    assert "We are aware of a large number of dead fish which washed ashore on Marazion beach" in plain
