@@ -236,9 +236,11 @@ def test_only_a_flat_body_is_mended() -> None:
 
 def test_a_word_glued_after_a_link_is_found_by_search(tmp_path: Path) -> None:
     library = library_for(tmp_path / "store.db")
-    library.ingest([NEWS_2024], progress=False)
-
-    found = library.search("blackwater")
+    try:
+        library.ingest([NEWS_2024], progress=False)
+        found = library.search("blackwater")
+    finally:
+        library.close()
     assert [p.title for p in found][:1] == [
         "Flux tower will see how much carbon gets stored in new saltmarsh"
     ]
