@@ -224,6 +224,9 @@ def test_words_glued_where_links_were_are_apart_again(news: dict[str, Announceme
     door = "Unlicensed door supervisor convicted after working at club"
     assert "sign up for email updates visitwww.gov.uk/sia" in raw_body(door)
     assert "sign up for email updates visit www.gov.uk/sia" in news[door].body
+    veterans = "Government backs veterans by approving Veteran Card as voter ID for first time"
+    assert "minister for elections, said:No veteran" in raw_body(veterans)
+    assert "minister for elections, said: No veteran" in news[veterans].body
 
 
 def test_only_a_flat_body_is_mended() -> None:
