@@ -72,7 +72,10 @@ def chunk_body(body: str) -> list[str]:
 
 
 def chunk_blocks(blocks: list[Block]) -> list[str]:
-    pieces = [piece for unit in _units(_prepare(blocks)) for piece in _pieces(unit)]
+    pieces: list[tuple[str, bool]] = []
+    for unit in _units(_prepare(blocks)):
+        heads = len(unit.intro) > len(unit.lead_ins)  # opens with a heading: a new section starts
+        pieces.extend((piece, heads and i == 0) for i, piece in enumerate(_pieces(unit)))
     return _merge_short(pieces)
 
 
@@ -279,20 +282,31 @@ def _split_oversized(sentence: str) -> list[str]:
     return parts
 
 
-def _merge_short(pieces: list[str]) -> list[str]:
+def _merge_short(pieces: list[tuple[str, bool]]) -> list[str]:
+    """Short pieces join a neighbour: the next one, unless that starts a new section and the short one
+    ends the section before it ("Telephone: 01371 854 648" after an address belongs to that address,
+    not to the heading "Complaints about pensions" after it)."""
     merged: list[str] = []
     buffer: str | None = None
-    for piece in pieces:
+    buffer_heads = False
+    for piece, heads in pieces:
         if buffer is None:
-            buffer = piece
+            buffer, buffer_heads = piece, heads
+        elif len(buffer) < MIN_CHARS and heads and not buffer_heads and _fits_after(merged, buffer):
+            merged[-1] = merged[-1] + "\n" + buffer
+            buffer, buffer_heads = piece, heads
         elif len(buffer) < MIN_CHARS and len(buffer) + 1 + len(piece) <= MAX_CHARS:
             buffer = buffer + "\n" + piece
         else:
             merged.append(buffer)
-            buffer = piece
+            buffer, buffer_heads = piece, heads
     if buffer is not None:
-        if len(buffer) < MIN_CHARS and merged and len(merged[-1]) + 1 + len(buffer) <= MAX_CHARS:
+        if len(buffer) < MIN_CHARS and _fits_after(merged, buffer):
             merged[-1] = merged[-1] + "\n" + buffer
         else:
             merged.append(buffer)
     return merged
+
+
+def _fits_after(merged: list[str], piece: str) -> bool:
+    return bool(merged) and len(merged[-1]) + 1 + len(piece) <= MAX_CHARS

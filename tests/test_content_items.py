@@ -234,6 +234,19 @@ def test_a_heading_opens_the_passage_of_the_section_it_heads() -> None:
     assert section.startswith("Introduction\nI am very pleased to be here today")
 
 
+def test_a_contact_line_stays_with_the_address_it_follows_not_the_next_section() -> None:
+    # MOD's complaints page gives each address, then a one-line "Telephone: …" or "Email: …"
+    # paragraph, then the next section's heading. Too short to stand alone, the line joined the next
+    # section, so "Telephone: 01371 854 648" opened the passage on pensions complaints.
+    chunks = passages("corporate_information_page/best-practice-complaints-procedure.json")
+
+    police = the_passage_with(chunks, "Ministry of Defence Police HQ Wethersfield")
+    assert police.endswith("Telephone: 01371 854 648")
+    assert the_passage_with(chunks, "Complaints about pensions").startswith("Complaints about pensions")
+    information_rights = the_passage_with(chunks, "Complaints regarding the handling of and response")
+    assert information_rights.endswith("London SW1A 2HB\nEmail: cio-foi@mod.uk")
+
+
 def old_layout(body: str) -> str:
     """A body as stored before headings and tables had blocks: headings as paragraphs, one paragraph
     per table row."""
