@@ -436,6 +436,22 @@ def test_the_everyday_word_finds_the_word_gov_uk_uses(all_items: Library) -> Non
     assert "To apply to be authorised as a certified motorcycle instructor" in result.results[0].passage
 
 
+@pytest.mark.parametrize(
+    ("question", "number"),
+    [
+        # The MOD police's line came in the next section's passage, and "phone" weighed as a topic
+        # word: the bot quoted the address above it.
+        ("phone number to complain about mod police", "Telephone: 01371 854 648"),
+        # The press office's address was bolded: any contact detail was as good as a phone number.
+        ("dvsa cbt team phone number", "Phone 0115 936 6547"),
+    ],
+)
+def test_a_phone_number_is_answered_with_the_number(all_items: Library, question: str, number: str) -> None:
+    result = all_items.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert number in result.answer.sentence
+
+
 def test_a_short_list_item_can_be_the_bold_answer(all_items: Library) -> None:
     # "• Kate Tilley, Director of HR" is short and has no full stop: it was taken for a heading, and the
     # bold went to another board member's line.

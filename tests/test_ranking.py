@@ -81,6 +81,14 @@ def test_what_an_announcement_says_is_at_least_its_closest_passage_not_nothing(n
     assert result.results[0].title.startswith("The Houthis must not drag Yemen into a regional war")
 
 
+def test_a_phone_number_look_up_finds_the_number_of_what_it_names(news: Library) -> None:
+    # "phone" weighed as much as "floodline": the FCDO press office's "Telephone 020 7008 3100"
+    # covered as much of the question as Floodline's number, and BM25 preferred it.
+    result = news.ask("floodline phone number")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "Floodline: 0345 988 1188" in result.answer.sentence
+
+
 def test_a_misspelt_word_is_read_as_the_corpus_word(news: Library) -> None:
     result = news.ask("fishing without a licnce")
     assert result.corrections == {"licnce": "licence"}

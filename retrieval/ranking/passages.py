@@ -160,6 +160,8 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
         r"|\bby the end of\b|\bno later than\b|\bdeadline\b|\bclos(e|es|ing) (on|date)\b|\buntil\b|\bby \d",
         re.I,
     ),
+    "phone": re.compile(r"\+44[\d ()]{9,}|\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b"),
+    "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
 }
 
 KINDS: tuple[AnswerType, ...] = ("amount", "number", "date", "person", "place", "contact")

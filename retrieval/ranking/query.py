@@ -28,8 +28,9 @@ from retrieval.search.tokenize import MAX_WORD, STOP_WORDS, normalise, term, tok
 AnswerType = Literal["amount", "number", "date", "person", "place", "contact"]
 # Within a kind, the form a fact must take to answer: "how long" wants a span of time, not any
 # number; "how often" a rate; "what share" a percentage or fraction; "how old" an age; "deadline" a
-# time limit ("within 10 months of…"), which holds no date at all.
-Detail = Literal["duration", "frequency", "share", "age", "deadline"]
+# time limit ("within 10 months of…"), which holds no date at all; "phone number" a phone number and
+# "email" an email address, not any contact details.
+Detail = Literal["duration", "frequency", "share", "age", "deadline", "phone", "email"]
 
 
 # American spellings -> British, tried only when the American form is not in the corpus.
@@ -115,6 +116,8 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         "deadline",
         re.compile(r"\bdeadline\b|\bby when\b|\bhow soon\b|\btime limit\b|\bhow long do (i|we|you) have\b"),
     ),
+    ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b")),
+    ("email", re.compile(r"\be-?mail\b")),
 )
 
 # Contact details asked for at the end ("natural england phone number", "ukti barcelona phone"): how
@@ -198,6 +201,12 @@ _QUESTION_NOISE = frozenset(
 # "2016", not the word "date" or "year", so after "what" or "which" such a word is part of the asking,
 # weighed as filler. (Elsewhere it is a topic: "closing date", "last year".)
 _ASKED_UNITS = frozenset(["date", "year", "day", "month", "time", "percentage", "proportion"])
+# The words that ask for contact details: what answers is a number or an address, which the contact
+# fact already weighs, not the word "phone". As topics they drew the press office's "Telephone 020…"
+# above "Floodline: 0345 988 1188" for "floodline phone number".
+_CONTACT_WORDS = frozenset(
+    ["phone", "telephone", "email", "mail", "contact", "address", "number", "details", "postcode"]
+)
 _ASKING = frozenset(["what", "which", "whats"])
 # "How old" asks for an age (query.Detail), which the text gives as "19" or "her 90th birthday":
 # "old" is the question's word, not its topic, and as a topic it found "16-year-olds" in a passage
@@ -699,13 +708,19 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     terms = own + [b for b in dict.fromkeys(bridging) if b not in own]
     # What is asked for is read from the words as read: "what sahre of…" asks for a share.
     read = _as_read(question, corrections)
+    wants = wanted_type(read)
+    detail = wanted_detail(read)
+    if detail in ("phone", "email") and wants != "contact":
+        detail = None  # "how many phone calls" asks for a count
+    if wants == "contact":
+        concepts = [replace(c, weight=0.25 * c.weight) if c.word in _CONTACT_WORDS else c for c in concepts]
     return Query(
         text=question,
         terms=terms,
         best_bm25=(K1 + 1.0) * sum(vocab.idf(t) for t in terms if vocab.df(t) > 0),
         concepts=tuple(concepts),
-        wants=wanted_type(read),
-        detail=wanted_detail(read),
+        wants=wants,
+        detail=detail,
         recent=wants_recent(read),
         asks=is_question(read),
         corrections=corrections,
