@@ -89,6 +89,14 @@ def test_a_phone_number_look_up_finds_the_number_of_what_it_names(news: Library)
     assert "Floodline: 0345 988 1188" in result.answer.sentence
 
 
+def test_a_question_the_text_asks_is_not_the_bold_answer(news: Library) -> None:
+    # The call for applications asks itself "How can I apply for the Young Leaders Programme?": it
+    # shares every word with the question and was bolded as the answer.
+    result = news.ask("who can apply to the young leaders thing")
+    assert result.results[0].title == "UK-Italy Young Leaders Programme: call for applications"
+    assert not result.results[0].sentence.rstrip().endswith("?")
+
+
 def test_a_misspelt_word_is_read_as_the_corpus_word(news: Library) -> None:
     result = news.ask("fishing without a licnce")
     assert result.corrections == {"licnce": "licence"}

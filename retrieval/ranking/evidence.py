@@ -142,7 +142,9 @@ _BULLETS = ("•", "-", "*", "–")
 
 def _heading(sentence: str) -> float:
     text = sentence.rstrip()
-    if text.endswith(":"):
+    # A question in the text ("How can I apply for the Young Leaders Programme?") heads its answer,
+    # as a label does: it repeats what was asked and answers nothing.
+    if text.endswith((":", "?")):
         return 1.0
     # A short list item ("• car traffic increased by 1.3 %") is often the answer, and never a heading.
     if text.lstrip().startswith(_BULLETS):
