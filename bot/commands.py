@@ -385,7 +385,12 @@ class Commands:
         first = within.results[0] if within.results and not own_words else None
         if nearest is None and kind is not None and first is not None and has_fact(kind, first.sentence):
             nearest = within
-        if within.outcome != "answer":
+        # A message with no words of its own ("whats the phone number?") is about the conversation's
+        # topic even when the announcement answers it alone: the licence line's number, not the
+        # incident hotline's, after a question on fishing licences. One that points at the quote
+        # ("who said that?") is about the quote.
+        bare = not own_words and not conversation.leans_on_answer(question)
+        if within.outcome != "answer" or bare:
             with_topic = self.library.ask(f"{question} {about}", top_k=1, within=followed)
             # The topic's words are in the passage just quoted, so they pull towards it: when the
             # message's own words ("who runs the fund?") point at another passage, those words win.
@@ -402,7 +407,12 @@ class Commands:
             )
             if with_topic.outcome == "answer" and says_it and not own_words_elsewhere:
                 within = with_topic
-            elif nearest is None and with_topic.outcome != "none" and with_topic.results:
+            elif (
+                within.outcome != "answer"
+                and nearest is None
+                and with_topic.outcome != "none"
+                and with_topic.results
+            ):
                 nearest = with_topic
         if within.outcome == "answer" and within.answer is not None:
             # The topic stays the one the conversation started with: "who said that?" after "when?"

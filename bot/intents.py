@@ -139,7 +139,8 @@ _ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "date",
         re.compile(
-            rf"^when (?:was|is|did) {_IT} (?:published|released|come out|came out|put out|issued|out)$"
+            rf"^when (?:was|is|did) {_IT} (?:published|released|come out|came out|put out|issued|out"
+            rf"|announced|posted|made public|updated)$|^what date (?:did|does) {_IT} come out$"
             rf"|^(?:how old|how recent) is {_IT}$|^what date (?:was|is) {_IT}(?: published)?$"
         ),
     ),

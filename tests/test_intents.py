@@ -70,6 +70,12 @@ from retrieval.search.tokenize import term
         ("who announced this?", "about", "publisher"),
         ("who announced the new funding", "question", "who announced the new funding"),
         ("when was it published", "about", "date"),
+        # "when was that announced" asked for the date of what was just quoted; as a question the
+        # bot quoted the court case's date (21 April) instead of the announcement's (15 October)
+        ("when was that announced", "about", "date"),
+        ("when was the announcement made public?", "about", "date"),
+        ("what date did it come out", "about", "date"),
+        ("when was the new funding announced", "question", "when was the new funding announced"),
         ("summarise it please", "about", "summary"),
         ("can you sum it up", "about", "summary"),
         ("who said that?", "question", "who said that?"),  # asked of the announcement: its speaker
