@@ -452,6 +452,16 @@ def test_a_phone_number_is_answered_with_the_number(all_items: Library, question
     assert number in result.answer.sentence
 
 
+def test_what_someone_said_bolds_the_quote_not_the_line_naming_them(all_items: Library) -> None:
+    # "Prime Minister Theresa May said:" holds "pm" and "say"; the quote after it holds neither, and
+    # the line that only names her was bolded as what she said. Asked who, the line is the answer.
+    said = all_items.ask("what did the pm say at christmas")
+    who = all_items.ask("who said the christmas message")
+    assert said.results[0].title == "Christmas 2016: Prime Minister's message"
+    assert said.results[0].sentence == "This year, the United Kingdom has had much to celebrate."
+    assert who.results[0].sentence == "Prime Minister Theresa May said:"
+
+
 def test_a_short_list_item_can_be_the_bold_answer(all_items: Library) -> None:
     # "• Kate Tilley, Director of HR" is short and has no full stop: it was taken for a heading, and the
     # bold went to another board member's line.

@@ -12,6 +12,7 @@ fitted on the training questions (`fit.py`).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,6 +106,10 @@ class Evidence:
     per_candidate: list[_Sentences]
     bold_weights: Sequence[float] | None = None
 
+    @property
+    def wants(self) -> AnswerType | None:
+        return self.covered.wants
+
     def sentence(self, row: int) -> str:
         """The sentence of candidate `row` to show in bold: the best by `bold_weights` when there
         are any, else the one the evidence reads."""
@@ -113,7 +118,12 @@ class Evidence:
             return c.sentences[c.best]
         rows = bold_rows(self.covered, c)
         scores = [sum(w * f for w, f in zip(self.bold_weights, r, strict=True)) for r in rows]
-        return c.sentences[max(range(len(c.sentences)), key=lambda i: (scores[i], -i))]
+        best = max(range(len(c.sentences)), key=lambda i: (scores[i], -i))
+        # "Prime Minister Theresa May said:" shares the most words with "what did the pm say", but what
+        # she said is the quote after it; it is the answer only to who said it.
+        if best + 1 < len(c.sentences) and self.wants != "person" and _SAID.search(c.sentences[best]):
+            best += 1
+        return c.sentences[best]
 
 
 # What makes a sentence the one to bold, weighed by `bold_weights` (fitted on which sentence of a
@@ -138,6 +148,10 @@ _ENDS_A_SENTENCE = tuple('.!?…"”’)')
 
 
 _BULLETS = ("•", "-", "*", "–")
+# A line that only says who speaks next ("Prime Minister Theresa May said:").
+_SAID = re.compile(
+    r"\b(said|says|added|adds|commented|explained|stated|continued|told [A-Z][\w ]{0,40})[:,]\s*$"
+)
 
 
 def _heading(sentence: str) -> float:
@@ -186,6 +200,7 @@ class Coverage:
     question meets a few hundred sentences but only a few dozen different masks."""
 
     def __init__(self, query: Query) -> None:
+        self.wants = query.wants
         self.concepts = query.concepts
         self.total = query.total_weight
         self._sums: dict[int, float] = {}
