@@ -20,6 +20,7 @@ from retrieval.answer import vocab_of
 from retrieval.library import Library
 from retrieval.ranking.evidence import Coverage, has_fact
 from retrieval.ranking.model import load_weights
+from retrieval.ranking.passages import parse
 from retrieval.ranking.query import AnswerType, Vocab, analyse, asked_part, wanted_type
 from retrieval.ranking.synonyms import SYNONYMS
 from retrieval.search.tokenize import term, tokenize, words
@@ -602,6 +603,22 @@ def test_the_kind_of_fact_a_sentence_holds(kind: AnswerType, sentence: str, hold
     # "Last month…" gives a date, the Spring Budget's name does not; a committee is what "who chairs
     # the audit committee?" asks about, not who.
     assert has_fact(kind, sentence) is holds
+
+
+@pytest.mark.parametrize(
+    ("sentence", "named"),
+    [
+        ("Joint statement by Foreign Secretary, Jeremy Hunt and Minister of Foreign Affairs.", True),
+        ("Home Secretary Sajid Javid said:", True),
+        ("The Secretary of State for Health will respond.", False),
+        ("The Minister for Foreign Affairs will respond.", False),
+    ],
+)
+def test_a_role_then_a_name_is_a_named_person(sentence: str, named: bool) -> None:
+    # Only "Jeremy Hunt, Foreign Secretary" read as naming someone precisely; GOV.UK's usual order,
+    # role first, weighed as any capitalised words do ("Hong Kong"), so the Hong Kong statement's
+    # signatories' passage ranked below two that name no one.
+    assert parse(sentence).flags("person", strong=True) == (named,)
 
 
 def test_an_item_published_twice_is_answered_as_if_once(tmp_path: Path) -> None:

@@ -118,7 +118,10 @@ STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
     "person": _starting(
         "A-Z",
         r"\b(Mr|Mrs|Ms|Dr|Sir|Dame|Lord|Lady|Baroness|Professor|Prof)\.? [A-Z]|\b[A-Z][a-z]+ [A-Z][a-z]+,? "
-        r"(the )?(Minister|Secretary|Chancellor|Ambassador|Director|Chief|Chair|Head|President|Mayor)",
+        r"(the )?(Minister|Secretary|Chancellor|Ambassador|Director|Chief|Chair|Head|President|Mayor)"
+        # A role, then the name: "Home Secretary Sajid Javid", "Foreign Secretary, Jeremy Hunt".
+        r"|\b(Minister|Secretary|Chancellor|Ambassador|Director|Executive|Chair|President|Mayor|General),? "
+        r"(?!(?:of|for|and|the)\b)[A-Z][a-z]+ [A-Z][a-z]+",
     ),
     "place": _starting("iaIA", r"\b(?i:in|at) [A-Z][a-z]+(,? [A-Z][a-z]+)?\b"),
     "contact": FACTS["contact"],
