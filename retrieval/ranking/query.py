@@ -449,7 +449,25 @@ def correct(word: str, vocab: Vocab) -> str | None:
     if len(word) == 4:
         return _only_known(_plain_slips(word), vocab)
     swapped = _best_known(_transposes(word) - {word}, vocab, word, least_df=1)
-    return swapped if swapped is not None else _best_known(_edits1(word), vocab, word)
+    if swapped is not None:
+        return swapped
+    found = _best_known(_edits1(word), vocab, word)
+    if found is None and len(word) >= _RARE_TARGET_LETTERS:
+        # A name the corpus uses once is the word most often misspelt ("mandevillle", "turnot"): a
+        # plain slip reaches it when nothing else does, and only if one word is that near.
+        found = _only_rare(_plain_slips(word), vocab)
+    return found
+
+
+_RARE_TARGET_LETTERS = 6
+
+
+def _only_rare(candidates: set[str], vocab: Vocab) -> str | None:
+    """The one candidate whose term the corpus uses at all; None if none or several."""
+    words_ = sorted(c for c in candidates if c.isalpha() and c not in STOP_WORDS)
+    terms = stem_words(words_)
+    known = {t: w for w, t, df in zip(words_, terms, vocab.df_many(terms), strict=True) if t and df > 0}
+    return next(iter(known.values())) if len(known) == 1 else None
 
 
 # The words that say what a question asks for. The corpus never indexes them (stop words) and
