@@ -112,6 +112,18 @@ def test_a_misspelt_name_the_corpus_uses_once_is_read_as_that_name(news: Library
     assert "healthcare centre in Mandeville" in result.results[0].passage
 
 
+def test_a_four_letter_word_missing_a_letter_is_read_but_an_everyday_short_word_is_not(
+    news: Library, seed: Library
+) -> None:
+    # "yer" was an unknown topic word weighing as much as "licence"; "due" is English, and no slip of
+    # "dube", though the seed speech names Arin Dube and never says "due".
+    licence = news.ask("how much is a fishing licence for a yer")
+    report = seed.ask("when is arin dube's report due")
+    assert licence.corrections == {"yer": "year"}
+    assert licence.answer is not None and "annual licence costs from £35.80" in licence.answer.sentence
+    assert not report.corrections
+
+
 def test_a_misspelling_is_read_as_the_word_a_typist_most_likely_meant(news: Library) -> None:
     # The sample itself has the typo "governent"; it stems like "government", so the corpus uses both
     # equally: a letter left out is the likelier slip than one replaced.

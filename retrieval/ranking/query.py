@@ -444,8 +444,13 @@ def correct(word: str, vocab: Vocab) -> str | None:
     word the corpus uses is that near ("roal" may be "oral" swapped, or "royal"). A swap in a longer
     word may reach a word the corpus uses only once ("hacakthon"), which any other edit may not (a
     word used once is as likely the corpus's own typo or glued text)."""
-    if len(word) < 4 or not word.isalpha() or not word.isascii():
+    if len(word) < 3 or not word.isalpha() or not word.isascii():
         return None
+    if len(word) == 3:
+        # A 4-letter word with a letter left out ("wek", "yer"): only a letter put back, only when one
+        # word the corpus uses is that near, and never an everyday word a small corpus may lack ("due"
+        # is not a slip of "dube" in a speech that names Arin Dube).
+        return None if word in _SHORT_ENGLISH else _only_known(_inserts(word), vocab)
     if len(word) == 4:
         return _only_known(_plain_slips(word), vocab)
     swapped = _best_known(_transposes(word) - {word}, vocab, word, least_df=1)
@@ -460,6 +465,20 @@ def correct(word: str, vocab: Vocab) -> str | None:
 
 
 _RARE_TARGET_LETTERS = 6
+
+# Everyday three-letter words that are not stop-words: typed in a question, they are meant, whether
+# or not the corpus uses them.
+_SHORT_ENGLISH = frozenset(
+    """
+    act add age ago aid aim air app arm art ask bad bag ban bar bed bet bid big bin bit box boy bus buy
+    cab cap car cat cow cry cup cut dad day die dig dog dry due ear eat egg end eye fan far fat fee few
+    fix fly fog fun gap gas get god gun guy hat hit hot ice ill job joy key kid law lay leg let lie lip
+    lot low mad man map men mix mob mud mum net new nod oil old one owe own pan pay pen pet pie pig pin
+    pit pop pot pub put raw red rid rob rod row rub run sad saw say sea see set sex sit six ski sky son
+    spy sue sum sun tag tap tax tea ten tie tip toe ton top toy try two use van vet war way web wet win
+    won yes yet zoo
+    """.split()  # noqa: SIM905 - a word list, easier to read and extend as text
+)
 
 
 def _only_rare(candidates: set[str], vocab: Vocab) -> str | None:
