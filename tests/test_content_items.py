@@ -462,6 +462,18 @@ def test_what_someone_said_bolds_the_quote_not_the_line_naming_them(all_items: L
     assert who.results[0].sentence == "Prime Minister Theresa May said:"
 
 
+def test_a_misspelt_word_read_right_is_answered_as_if_typed_right(all_items: Library) -> None:
+    # "applid" was read as "applied", but the stand-ins of the word read joined the first stage as if
+    # it were a word the corpus lacks: "application" drew the Chevening fellowship's "Applications
+    # are now open", and the bot declined what it answers when the word is typed right.
+    typed = all_items.ask("how many people applid to police now in 2016")
+    right = all_items.ask("how many people applied to police now in 2016")
+    assert typed.corrections == {"applid": "applied"}
+    assert right.outcome == typed.outcome == "answer"
+    assert typed.results[0].passage == right.results[0].passage
+    assert typed.confidence == pytest.approx(right.confidence)
+
+
 def test_a_short_list_item_can_be_the_bold_answer(all_items: Library) -> None:
     # "• Kate Tilley, Director of HR" is short and has no full stop: it was taken for a heading, and the
     # bold went to another board member's line.

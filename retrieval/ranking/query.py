@@ -683,6 +683,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
                 joined_here.add(joined)
         alternatives |= joined_here
         meant = word  # the word read: the typed one, or what a slip of it was read as
+        read_term: str | None = None  # its term when a slip was read as a corpus word
         written_out = _in_full(surface, i) if "numbers" in bridges else None
         if written_out is not None and (full := term(written_out)) and vocab.df(full) > 0:
             # The question's number as the corpus writes it: searched for, and weighed, in its place.
@@ -703,6 +704,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
                 alternatives.add(term(replacement))
                 corrections[word] = replacement
                 meant = replacement
+                read_term = term(replacement)
             elif "split" in bridges:
                 alternatives.update(_split_compound(word, vocab))
         # The other forms of an irregular verb ("growing" -> grew, grown); a form's stem is looked up,
@@ -719,15 +721,21 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         # Stand-ins join the first stage only where the question's own word finds nothing (or forms a
         # compound); synonyms of a word the corpus has only count in the second stage, so that BM25's
         # candidates stay those of the question as asked.
-        if not known:
+        # A slip read as a word behaves as that word typed right: its term joins the first stage, its
+        # stand-ins only the second ("applid", read as applied, drew "Applications are now open").
+        if read_term is not None and vocab.df(read_term) > 0:
+            bridging.append(read_term)
+        elif not known:
             bridging.extend(sorted(a for a in present if a != t))
         bridging.extend(sorted(joined_here))
         asked_unit = word in _ASKED_UNITS and i > 0 and surface[i - 1] in _ASKING
         if word in _QUESTION_NOISE or asked_unit:
             weight = 0.25 * (max(vocab.idf(a) for a in present) if present else 1.0)
         elif is_known:
-            # The concept weighs what its own term weighs if the corpus has it, else its best stand-in.
-            weight = vocab.idf(t) if known else max(vocab.idf(a) for a in present)
+            # The concept weighs what its own term weighs if the corpus has it (or the term of the word
+            # a slip was read as), else its best stand-in.
+            weighed = t if known else read_term if read_term is not None and vocab.df(read_term) > 0 else None
+            weight = vocab.idf(weighed) if weighed is not None else max(vocab.idf(a) for a in present)
         else:
             weight = vocab.unknown_idf
         weight = max(weight, 0.01)
