@@ -98,6 +98,15 @@ def test_a_question_the_text_asks_is_not_the_bold_answer(news: Library) -> None:
     assert not result.results[0].sentence.rstrip().endswith("?")
 
 
+def test_a_compound_is_split_not_misread_and_one_half_is_not_all_of_it(news: Library) -> None:
+    # The sample never says "weekend": it was read as the non-word "weeked" (which stems to "week"),
+    # so "18 weeks imprisonment … at Newcastle Crown Court" covered the question's rarest words and
+    # was quoted as the answer to a question about the weather.
+    result = news.ask("what will the weather be like in newcastle this weekend")
+    assert not result.corrections
+    assert result.outcome != "answer"
+
+
 def test_a_misspelt_word_is_read_as_the_corpus_word(news: Library) -> None:
     result = news.ask("fishing without a licnce")
     assert result.corrections == {"licnce": "licence"}

@@ -561,7 +561,8 @@ def _split_compound(word: str, vocab: Vocab) -> list[str]:
     best_df = 0
     for i in range(3, len(word) - 2):
         left, right = term(word[:i]), term(word[i:])
-        if left and right and vocab.df(left) and vocab.df(right):
+        # A half that stems to two letters is no word of its own ("standars": stand, "ars" -> ar).
+        if len(left) > 2 and len(right) > 2 and vocab.df(left) and vocab.df(right):
             df = min(vocab.df(left), vocab.df(right))
             if df > best_df:
                 best, best_df = [left, right], df
@@ -684,6 +685,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         alternatives |= joined_here
         meant = word  # the word read: the typed one, or what a slip of it was read as
         read_term: str | None = None  # its term when a slip was read as a corpus word
+        halves: list[str] = []  # an unknown word split in two ("floodrisk": flood, risk)
         written_out = _in_full(surface, i) if "numbers" in bridges else None
         if written_out is not None and (full := term(written_out)) and vocab.df(full) > 0:
             # The question's number as the corpus writes it: searched for, and weighed, in its place.
@@ -695,18 +697,25 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             # "putting" is not "cutting".
             english = word in _QUESTION_NOISE or word in _SYNONYMS
             noun = _noun_of(word, vocab) if "forms" in bridges else None
+            # Two corpus words joined ("weekend": week, end) are a compound, not a slip of one word
+            # whose stem the corpus has ("weeked" stems to week).
+            halves = _split_compound(word, vocab) if "split" in bridges else []
             replacement = (_british(word, vocab) if "british" in bridges else None) or (
-                correct(word, vocab) if "spelling" in bridges and not english and noun is None else None
+                correct(word, vocab)
+                if "spelling" in bridges and not english and noun is None and not halves
+                else None
             )
             if noun is not None and replacement is None:
                 alternatives.add(term(noun))  # not a slip: no "Read as" for it
+                halves = []
             elif replacement is not None:
                 alternatives.add(term(replacement))
                 corrections[word] = replacement
                 meant = replacement
                 read_term = term(replacement)
-            elif "split" in bridges:
-                alternatives.update(_split_compound(word, vocab))
+                halves = []
+            elif halves:
+                alternatives.update(halves)
         # The other forms of an irregular verb ("growing" -> grew, grown); a form's stem is looked up,
         # so "growing" finds the verb through "grow". Of the word read: "gorwing" finds "grown" too.
         for form in _other_forms(meant, term(meant)) if "forms" in bridges else ():
@@ -739,7 +748,15 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         else:
             weight = vocab.unknown_idf
         weight = max(weight, 0.01)
-        concepts.append(Concept(word=word, terms=frozenset(alternatives), weight=weight, known=is_known))
+        if halves:
+            # Each half weighs half the word, so that only a text with both says all of it: "weekend"
+            # is not "18 weeks".
+            concepts.append(
+                Concept(word=word, terms=frozenset(alternatives - {halves[1]}), weight=weight / 2, known=True)
+            )
+            concepts.append(Concept(word=word, terms=frozenset({halves[1]}), weight=weight / 2, known=True))
+        else:
+            concepts.append(Concept(word=word, terms=frozenset(alternatives), weight=weight, known=is_known))
         if i in counted_at:
             counted |= alternatives
     # A word the corpus never uses weighs what the question's known words weigh on average, not as
