@@ -107,6 +107,14 @@ def test_a_compound_is_split_not_misread_and_one_half_is_not_all_of_it(news: Lib
     assert result.outcome != "answer"
 
 
+def test_the_american_license_reaches_the_british_licence(news: Library) -> None:
+    # "license" is in the sample ("licensing", "unlicensed": the British verb), so it was never read
+    # as the noun "licence", and the price of a fishing licence went unfound.
+    result = news.ask("how much is a fishing license")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "an annual licence costs from £35.80" in result.answer.sentence
+
+
 def test_a_misspelt_word_is_read_as_the_corpus_word(news: Library) -> None:
     result = news.ask("fishing without a licnce")
     assert result.corrections == {"licnce": "licence"}

@@ -683,6 +683,10 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             if neighbour and (joined := term(neighbour)) and vocab.df(joined) > 0:
                 joined_here.add(joined)
         alternatives |= joined_here
+        # An American spelling the corpus also uses in another sense ("license", the British verb;
+        # "licensing") reaches the British noun too ("licence"), in the second stage.
+        if known and "british" in bridges and (uk := _british(word, vocab)) is not None:
+            alternatives.add(term(uk))
         meant = word  # the word read: the typed one, or what a slip of it was read as
         read_term: str | None = None  # its term when a slip was read as a corpus word
         halves: list[str] = []  # an unknown word split in two ("floodrisk": flood, risk)
