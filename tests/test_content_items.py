@@ -372,6 +372,13 @@ def test_how_many_is_answered_by_a_number_of_what_it_counts(all_items: Library) 
     assert vaping.results[0].title == "Youth Vaping" and vaping.outcome != "answer"
 
 
+def test_how_many_is_not_answered_by_a_phone_number(all_items: Library) -> None:
+    # "Out of hours 020 7944 4292": the number stood within three words of "hours", so the press
+    # office's line was quoted as how many hours of driving lessons one needs, which no item says.
+    result = all_items.ask("how many hours of driving lessons")
+    assert result.outcome != "answer"
+
+
 def test_what_something_cost_is_not_answered_by_a_percentage(all_items: Library) -> None:
     # The FRANK adverts page gives no cost; its "67 per cent of young people…" made it look as if it
     # held the amount asked for, and the bot quoted it as the answer. A sum of money still answers.

@@ -306,6 +306,9 @@ _COUNT_WORDS = frozenset(passages.NUMBER_WORDS)
 _COUNT_NEAR = 3  # "1,200 new homes", "40 of the children", "children in care rose to 70,440"
 
 
+_PHONE = passages.DETAILS["phone"]
+
+
 def _is_count(word: str) -> bool:
     # A year is a date, not a count: "children in 2024" says nothing of how many.
     return (word[0].isdigit() and not (len(word) == 4 and word[:2] in ("19", "20"))) or word in _COUNT_WORDS
@@ -318,7 +321,8 @@ def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: froz
     for i, sentence in enumerate(sentences):
         if not typed[i]:
             continue
-        ws = words(sentence)
+        # A phone number counts nothing: "Out of hours 020 7944 4292" says no number of hours.
+        ws = words(_PHONE.sub(" ", sentence))
         counts = [j for j, w in enumerate(ws) if _is_count(w)]
         if counts and any(
             term(w) in counted and any(abs(j - k) <= _COUNT_NEAR for k in counts) for j, w in enumerate(ws)
