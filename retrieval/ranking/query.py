@@ -21,6 +21,7 @@ from typing import Literal
 import Stemmer
 
 from retrieval.ranking.forms import IRREGULAR
+from retrieval.ranking.synonyms import PHRASES as _PHRASES
 from retrieval.ranking.synonyms import SYNONYMS as _SYNONYMS
 from retrieval.search.kernels import K1
 from retrieval.search.tokenize import MAX_WORD, STOP_WORDS, normalise, term, tokenize, words
@@ -725,7 +726,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         for form in _other_forms(meant, term(meant)) if "forms" in bridges else ():
             if (st := term(form)) and vocab.df(st) > 0:
                 alternatives.add(st)
-        for synonym in _SYNONYMS.get(meant, ()) if "synonyms" in bridges else ():
+        phrase = _PHRASES.get((surface[i - 1], word), ()) if i else ()
+        for synonym in (*_SYNONYMS.get(meant, ()), *phrase) if "synonyms" in bridges else ():
             for part in words(synonym) or [synonym]:
                 if (st := term(part)) and vocab.df(st) > 0:
                     alternatives.add(st)

@@ -401,4 +401,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "won": ("awarded", "award", "winner"),
     "injured": ("injuries", "hurt", "wounded"),
     "charged": ("prosecuted", "charges", "pleaded"),
+    # Who runs something: GOV.UK says who leads, manages or operates it.
+    "runs": ("leads", "led", "manages", "managed", "operator", "chief", "chair"),
+    "run": ("lead", "led", "manage", "managed", "operator"),
+}
+
+# Two words that mean something neither does alone: "who is in charge of…" asks who leads it, where
+# "charge" alone is a fee or an offence.
+PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("in", "charge"): ("lead", "led", "head", "chief", "director", "chair"),
 }
