@@ -40,6 +40,8 @@ MAX_QUESTION = 1000  # characters that reach the ranker; the rest of a 4,000-cha
 MAX_ID = 2**62  # above this no database column holds it: a forged number, not a missing row
 EXAMPLES = 3  # example questions offered on /start, /help and after small talk
 NEWS_POOL = 10  # "news about X": the best matches, shown newest first
+# What is left of a list request once its filters are read: "about the eu", "on pensions".
+_LISTING_TOPIC = re.compile(r"^(about|on|regarding|concerning|re|to do with)\s+(?=\S)", re.I)
 LIST_KEPT = timedelta(days=1)  # /read N reads the chat's last list for this long
 BUTTON_KEPT = timedelta(days=30)  # what a button's key stands for (a question to ask, a list's filters)
 QUESTIONS_KEPT = timedelta(days=90)  # questions asked and their 👍/👎, for /stats (README: Privacy)
@@ -303,6 +305,12 @@ class Commands:
             return [
                 self._latest_page(request, question, self._latest_key(request, question, LATEST_DEFAULT), 1)
             ]
+        listing = _LISTING_TOPIC.match(words) if filters else None
+        if listing is not None:
+            # "speeches about the eu", "press releases on drugs from the home office": a list of such
+            # announcements about it, as /search gives; asked as a question, the kind was ignored.
+            text = re.sub(rf"\b{re.escape(listing.group(1))}\s+", "", question, count=1, flags=re.I)
+            return [self._search_page(request, text, self._key(request, "search", text), 1)]
         answer = self.library.ask(question, top_k=MORE_RESULTS)
         if answer.outcome == "none" and followed is not None:
             # Shaped like a follow-up, with words the answer's announcement never uses ("what about in

@@ -144,6 +144,16 @@ async def test_whats_new_lists_the_newest_and_news_about_x_lists_matches_newest_
     assert "Angling brothers prosecuted" in text
 
 
+async def test_a_kind_of_announcement_about_a_topic_is_a_list_of_them(fake: FakeBotAPI) -> None:
+    # "speeches about yemen" was asked as a question of every announcement, the kind ignored: the bot
+    # said nothing answers it. It is a list request, as "/search speeches yemen" is.
+    reply = plain(await say(fake, "speeches about yemen", new_chat()))
+    assert reply.startswith("Search: yemen")
+    assert "Filters: Speech" in reply
+    assert "The Houthis must not drag Yemen into a regional war" in reply
+    assert not re.search(r" · (News|Publication) · ", reply)
+
+
 # ------------------------------------------------------------------ 2. follow-ups
 
 

@@ -133,6 +133,7 @@ SCRIPTS: dict[str, list[Step]] = {
         "/search licence from the EA",
         "what was announced on 15 October 2024",
         "speeches by HM Treasury this week",
+        "speeches about yemen",
     ],
     "markup": ["A <b>chocolate</b> cake & <script>zqxjk()</script> recipe?"],
 }
