@@ -442,9 +442,11 @@ def correct(word: str, vocab: Vocab) -> str | None:
     """A corpus word one edit away, the most frequent; None if none. Short words are too near too many
     others ("hurt" is one edit from "hunt"), so a word of 4 letters is corrected only by a plain slip
     (a letter left out, two letters swapped, one doubled: "lors", "tiem") and only when one
-    word the corpus uses is that near ("roal" may be "oral" swapped, or "royal"). A swap in a longer
-    word may reach a word the corpus uses only once ("hacakthon"), which any other edit may not (a
-    word used once is as likely the corpus's own typo or glued text)."""
+    word the corpus uses is that near ("roal" may be "oral" swapped, or "royal"), and one of 3 letters
+    only by a letter put back ("yer"). A swap in a longer word may reach a word the corpus uses only
+    once ("hacakthon"); any other edit may not (a word used once is as likely the corpus's own typo
+    or glued text), unless nothing else is near and the word is one plain slip from exactly one such
+    word ("mandevile")."""
     if len(word) < 3 or not word.isalpha() or not word.isascii():
         return None
     if len(word) == 3:
