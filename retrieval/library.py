@@ -27,6 +27,7 @@ from retrieval.config import Settings
 from retrieval.filters import Filters
 from retrieval.index_keeper import IndexKeeper
 from retrieval.ingest import IngestReport, ingest_paths, ingest_records
+from retrieval.ranking import english
 from retrieval.ranking.passages import FACTS
 from retrieval.ranking.query import AnswerType
 from retrieval.search.bm25 import BM25Index
@@ -144,6 +145,7 @@ class Library:
         path = sqlite_file(self.settings.database_url)
         reading = page_cache.read_ahead_in_background(path) if path is not None else None
         self.index.warm_up()
+        english.load()
         self.ask("warm up the answer path")
         gc.collect()
         gc.freeze()

@@ -168,6 +168,36 @@ def test_a_real_word_is_not_read_as_the_corpus_word_one_letter_away(news: Librar
     assert "leaving" not in (news.ask("is the uk leaving the echr").corrections or {})
 
 
+def test_an_everyday_word_is_never_read_as_a_corpus_word_a_slip_away(seed: Library) -> None:
+    # The Hammond speech never says "think" but thanks people twice: the reply read "think" as
+    # "thank" and said so under its heading.
+    result = seed.ask("what does hammond think of the populists")
+    assert "think" not in (result.corrections or {})
+
+
+def test_a_rare_word_a_slip_of_a_far_commoner_one_makes_is_read_as_that_one(news: Library) -> None:
+    # "fores" is an English word (a ship's fores), a hundred times rarer than "forces".
+    result = news.ask("can armed fores veterans use their card to vote")
+    assert result.corrections == {"fores": "forces"}
+    assert result.answer is not None and "Armed Forces Veteran Card" in result.answer.passage
+
+
+def test_any_letter_typed_for_another_is_read_in_a_word_that_is_no_english(news: Library) -> None:
+    # An "i" for the "c" is no neighbouring key: "liience" stayed an unknown word and the bot quoted
+    # a passage on licences in general, without the court's fines.
+    result = news.ask("what is the fine for fishing without a liience")
+    assert result.corrections == {"liience": "licence"}
+    assert result.answer is not None and "fine of £40" in result.answer.sentence
+
+
+def test_a_four_letter_slip_is_not_read_where_a_question_word_is_as_near() -> None:
+    known = {"fund": 4, "want": 3, "jamaica": 2}
+    vocab = Vocab(df=lambda t: known.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
+    assert analyse("how much fuud went to jamaica", vocab).corrections == {"fuud": "fund"}
+    # "waat" is "want" with a letter replaced, but as likely "what": left alone.
+    assert "waat" not in analyse("waat did jamaica get", vocab).corrections
+
+
 def test_a_contraction_typed_without_its_apostrophe_is_not_a_misspelling() -> None:
     # A corpus that uses "hats" (one letter from "whats") and the two topic words.
     known = {"hat": 3, "firework": 9, "curfew": 2}

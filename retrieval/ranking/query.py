@@ -20,6 +20,7 @@ from typing import Literal
 
 import Stemmer
 
+from retrieval.ranking import english as _english
 from retrieval.ranking.forms import IRREGULAR
 from retrieval.ranking.synonyms import PHRASES as _PHRASES
 from retrieval.ranking.synonyms import SYNONYMS as _SYNONYMS
@@ -430,11 +431,17 @@ def _plain_slips(word: str) -> set[str]:
     return (_inserts(word) | _transposes(word) | undoubled) - {word}
 
 
-def _only_known(candidates: set[str], vocab: Vocab) -> str | None:
-    """The one candidate whose term the corpus uses more than once; None if none or several."""
+def _known(candidates: set[str], vocab: Vocab, least_df: int) -> dict[str, str]:
+    """The candidates whose term the corpus uses at least `least_df` times, by term (one word each)."""
     words_ = sorted(c for c in candidates if c.isalpha() and c not in STOP_WORDS)
     terms = stem_words(words_)
-    known = {t: w for w, t, df in zip(words_, terms, vocab.df_many(terms), strict=True) if t and df > 1}
+    dfs = vocab.df_many(terms)
+    return {t: w for w, t, df in zip(words_, terms, dfs, strict=True) if t and df >= least_df}
+
+
+def _only_known(candidates: set[str], vocab: Vocab) -> str | None:
+    """The one candidate whose term the corpus uses more than once; None if none or several."""
+    known = _known(candidates, vocab, 2)
     return next(iter(known.values())) if len(known) == 1 else None
 
 
@@ -469,6 +476,34 @@ def correct(word: str, vocab: Vocab) -> str | None:
 
 _RARE_TARGET_LETTERS = 6
 
+# An English word the corpus lacks is read as a slip of a corpus word only when that word is at least
+# this many times commoner in English: "fores" (0.1M in Google Books) is forces (34M) and "wok" is
+# work, but "meant" (18M) is not "mean" (80M), "think" not "thank", "voters" not "votes". An order
+# of magnitude: the odds a typist's slip needs against the word as typed.
+SLIP_ODDS = 10
+
+
+def _slip_of(word: str, vocab: Vocab) -> str | None:
+    """The corpus word `word` is a slip of (`correct`), unless `word` is English in its own right."""
+    found = correct(word, vocab)
+    typed = _english.frequency(word)
+    if found is None and not typed and len(word) >= 4 and word.isalpha() and word.isascii():
+        # No English word at all, so no word the typist meant as typed: any letter may have been hit
+        # for another ("couocils", "fuud"), if that reaches exactly one word, and no likelier slip
+        # reaches any ("waat" may be "what", a function word the corpus never indexes).
+        likelier = _plain_slips(word)
+        if not likelier & STOP_WORDS and not _known(likelier, vocab, 1):
+            replaced = _replaces(word) - {word}
+            found = None if replaced & STOP_WORDS else _only_known(replaced, vocab)
+    if found is None or not typed:
+        return found
+    return found if _english.frequency(found) >= SLIP_ODDS * typed else None
+
+
+def _replaces(word: str) -> set[str]:
+    return {word[:i] + c + word[i + 1 :] for i in range(len(word)) for c in _LETTERS}
+
+
 # Everyday three-letter words that are not stop-words: typed in a question, they are meant, whether
 # or not the corpus uses them.
 _SHORT_ENGLISH = frozenset(
@@ -486,9 +521,7 @@ _SHORT_ENGLISH = frozenset(
 
 def _only_rare(candidates: set[str], vocab: Vocab) -> str | None:
     """The one candidate whose term the corpus uses at all; None if none or several."""
-    words_ = sorted(c for c in candidates if c.isalpha() and c not in STOP_WORDS)
-    terms = stem_words(words_)
-    known = {t: w for w, t, df in zip(words_, terms, vocab.df_many(terms), strict=True) if t and df > 0}
+    known = _known(candidates, vocab, 1)
     return next(iter(known.values())) if len(known) == 1 else None
 
 
@@ -704,14 +737,14 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             t, known = full, True
         elif not known:
             # A word known to be English is not a misspelling because this corpus lacks it:
-            # "putting" is not "cutting".
+            # "putting" is not "cutting" (the questions' own words here; any other in `_slip_of`).
             english = word in _QUESTION_NOISE or word in _SYNONYMS
             noun = _noun_of(word, vocab) if "forms" in bridges else None
             # Two corpus words joined ("weekend": week, end) are a compound, not a slip of one word
             # whose stem the corpus has ("weeked" stems to week).
             halves = _split_compound(word, vocab) if "split" in bridges else []
             replacement = (_british(word, vocab) if "british" in bridges else None) or (
-                correct(word, vocab)
+                _slip_of(word, vocab)
                 if "spelling" in bridges and not english and noun is None and not halves
                 else None
             )
