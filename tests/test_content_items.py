@@ -647,3 +647,11 @@ def test_a_question_for_a_span_a_rate_or_a_time_limit_knows_the_sentence_that_gi
     }
     assert any(answer in sentence for sentence in flagged)
     assert not any(sentence.startswith(only_a_number) for sentence in flagged)
+
+
+def test_a_number_in_words_finds_it_in_figures(all_items: Library) -> None:
+    # The news story says the drug limits "are not set at 0": "zero" found no word of it, and the
+    # passage on the medical panel's "zero tolerance" came first.
+    result = all_items.ask("why are drug drive limits not set at zero")
+    assert result.answer is not None
+    assert "are not set at 0 as drugs taken for medical conditions" in result.answer.sentence

@@ -614,6 +614,18 @@ BRIDGES = frozenset({"compounds", "british", "spelling", "split", "synonyms", "n
 _THOUSANDS = frozenset({"k", "thousand", "grand"})
 
 
+# Small numbers as words and as figures, each to the other's term. Not "one": a pronoun as often
+# ("which one", "no one") as a number.
+_NUMBER_NAMES = """
+    zero two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+    seventeen eighteen nineteen twenty
+""".split()  # noqa: SIM905 - a word list, easier to read as text
+_NUMERALS = {
+    **{name: str(n) for n, name in zip([0, *range(2, 21)], _NUMBER_NAMES, strict=True)},
+    **{str(n): term(name) for n, name in zip([0, *range(2, 21)], _NUMBER_NAMES, strict=True)},
+}
+
+
 def _in_full(surface: list[str], i: int) -> str | None:
     """The number at `i` written out, when the next word multiplies it by a thousand."""
     if i + 1 >= len(surface) or surface[i + 1] not in _THOUSANDS:
@@ -726,6 +738,10 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         british = word.endswith(("ense", "enses")) and "british" in bridges
         if known and british and (uk := _british(word, vocab)) is not None:
             alternatives.add(term(uk))
+        # "zero" / "0", "8" / "eight": GOV.UK writes small numbers both ways, and so do questions.
+        numeral = _NUMERALS.get(word) if "numbers" in bridges else None
+        if numeral is not None and vocab.df(numeral) > 0:
+            alternatives.add(numeral)
         meant = word  # the word read: the typed one, or what a slip of it was read as
         read_term: str | None = None  # its term when a slip was read as a corpus word
         halves: list[str] = []  # an unknown word split in two ("floodrisk": flood, risk)
