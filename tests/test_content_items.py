@@ -655,3 +655,11 @@ def test_a_number_in_words_finds_it_in_figures(all_items: Library) -> None:
     result = all_items.ask("why are drug drive limits not set at zero")
     assert result.answer is not None
     assert "are not set at 0 as drugs taken for medical conditions" in result.answer.sentence
+
+
+def test_a_deadline_is_answered_by_a_time_limit(all_items: Library) -> None:
+    # "within 10 months of the end of each financial reporting period" names no date, so the bot
+    # said it found nothing, with that very sentence first.
+    result = all_items.ask("by when must my charity send its annual return")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "annual return within 10 months of the end" in result.answer.sentence

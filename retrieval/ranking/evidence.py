@@ -338,7 +338,11 @@ _NOT_THEIR_OWN: frozenset[AnswerType] = frozenset(("person",))
 
 
 def _facts(parsed: Parsed, kind: AnswerType, query: Query | None = None) -> Sequence[bool]:
-    flags = parsed.flags(kind)
+    flags: Sequence[bool] = parsed.flags(kind)
+    if query is not None and kind == "date" and query.detail == "deadline":
+        # A time limit answers a deadline as well as a date does: "within 10 months of the end of
+        # each financial period" is when a charity's annual return is due.
+        flags = [f or d for f, d in zip(flags, parsed.detail_flags("deadline"), strict=True)]
     if query is None or kind not in _NOT_THEIR_OWN or not any(flags):
         return flags
     own = set(query.terms)
