@@ -663,3 +663,11 @@ def test_a_deadline_is_answered_by_a_time_limit(all_items: Library) -> None:
     result = all_items.ask("by when must my charity send its annual return")
     assert result.outcome == "answer" and result.answer is not None
     assert "annual return within 10 months of the end" in result.answer.sentence
+
+
+def test_how_long_is_answered_by_a_number_of_working_days(all_items: Library) -> None:
+    # "within 20 working days" was no length of time ("working" stood between the number and the
+    # unit), and "reply" found no "respond": the bot said nothing answered.
+    result = all_items.ask("how long will the department of health take to reply to my complaint")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "within 20 working days" in result.answer.sentence

@@ -134,10 +134,12 @@ _SMALL_NUMBER = (
     r"(\d+(\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen|twenty|thirty)"
 )
 _UNIT = r"(day|week|month|year|hour|minute|decade|fortnight)"
+# "20 working days", "10 calendar days": a kind of day is still a length of time.
+_KIND_OF = r"((working|calendar|business|school|clear|full) )?"
 
 # The form a fact takes when a question asks for that detail of its kind (query.Detail).
 DETAILS: dict[Detail, re.Pattern[str]] = {
-    "duration": re.compile(rf"\b{_SMALL_NUMBER}[- ]{_UNIT}s?\b|\b(a|an|half a) {_UNIT}\b", re.I),
+    "duration": re.compile(rf"\b{_SMALL_NUMBER}[- ]{_KIND_OF}{_UNIT}s?\b|\b(a|an|half a) {_UNIT}\b", re.I),
     "frequency": re.compile(
         rf"\btimes (a|per|each|every)\b|\bevery ({_SMALL_NUMBER} )?{_UNIT}s?\b|\b(once|twice) (a|per|every)\b"
         rf"|\b(annually|monthly|weekly|daily|quarterly|fortnightly|yearly)\b|\b(per|a|each) {_UNIT}\b",
@@ -159,7 +161,7 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     ),
     "deadline": re.compile(
         rf"\bwithin {_SMALL_NUMBER}\b|\bwithin (a|an) {_UNIT}\b"
-        rf"|\b{_SMALL_NUMBER} {_UNIT}s? (of|after|before|from)\b"
+        rf"|\b{_SMALL_NUMBER} {_KIND_OF}{_UNIT}s? (of|after|before|from)\b"
         r"|\bby the end of\b|\bno later than\b|\bdeadline\b|\bclos(e|es|ing) (on|date)\b|\buntil\b|\bby \d",
         re.I,
     ),

@@ -404,6 +404,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     # Who runs something: GOV.UK says who leads, manages or operates it.
     "runs": ("leads", "led", "manages", "managed", "operator", "chief", "chair"),
     "run": ("lead", "led", "manage", "managed", "operator"),
+    # A verb and the noun GOV.UK makes of it, where the stemmer keeps them apart ("reply" / "repli",
+    # "response" / "respons"): "how long do they take to reply" / "we aim to respond within 20 days".
+    "reply": ("respond", "response"),
+    "replies": ("responses", "respond"),
+    "answer": ("respond", "response", "reply"),
+    "sell": ("sale", "sales"),
+    "selling": ("sale", "sales"),
+    "born": ("birth",),
+    "grow": ("growth",),
+    "growing": ("growth",),
+    "speak": ("speech", "spoke"),
+    "choose": ("choice",),
+    "fly": ("flight", "flights", "aircraft"),
+    "flying": ("flight", "flights", "aircraft"),
 }
 
 # Two words that mean something neither does alone: "who is in charge of…" asks who leads it, where
