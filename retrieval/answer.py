@@ -23,6 +23,7 @@ from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, 
 from retrieval.ranking.passages import SUM
 from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse
 from retrieval.search.bm25 import BM25Index
+from retrieval.search.document import document_terms, heading_terms
 from retrieval.search.tokenize import tokenize
 from retrieval.store import ChunkRow, Store
 from retrieval.text import split_sentences
@@ -145,8 +146,8 @@ def _first_stage(
     never returned (the index may be a moment behind a deletion)."""
     if within is not None:
         rows = store.chunks_of([within])[:WITHIN_CANDIDATES]
-        titles = tokenize(rows[0].title) if rows else []
-        scored = [(row, index.score_terms(query.terms, titles + tokenize(row.text))) for row in rows]
+        heading = heading_terms(rows[0].title, rows[0].organisation) if rows else []
+        scored = [(row, index.score_terms(query.terms, heading + tokenize(row.text))) for row in rows]
         return sorted(scored, key=lambda pair: (-pair[1], pair[0].chunk_id))
     hits = index.search(query.terms, max(FILTERED_CANDIDATES, wanted) if filters else wanted)
     rows_by_id = store.chunks([chunk_id for chunk_id, _ in hits])
@@ -503,7 +504,7 @@ def best_sentence(text: str, terms: set[str], index: BM25Index) -> str:
 def coverage(terms: set[str], row: ChunkRow, index: BM25Index) -> float:
     if not terms:
         return 0.0
-    present = set(tokenize(row.title)) | set(tokenize(row.text))
+    present = set(document_terms(row.title, row.organisation, row.text))
     weights = {t: max(index.idf_of(t), 0.01) for t in terms}
     return sum(w for t, w in weights.items() if t in present) / sum(weights.values())
 
@@ -514,7 +515,7 @@ def to_passage(row: ChunkRow, score: float, terms: set[str], index: BM25Index) -
 
 def bm25(terms: list[str], row: ChunkRow, index: BM25Index) -> float:
     """BM25Okapi of one chunk for these terms, with the index's statistics (what the index would give)."""
-    return index.score_terms(terms, tokenize(row.title) + tokenize(row.text))
+    return index.score_terms(terms, document_terms(row.title, row.organisation, row.text))
 
 
 def best_match(

@@ -22,9 +22,11 @@ import numpy as np
 from retrieval.config import Settings
 from retrieval.search import persistence
 from retrieval.search.bm25 import Batch, BM25Index, IndexMeta, encode
+from retrieval.search.document import VERSION as DOCUMENTS_VERSION
+from retrieval.search.document import heading_terms
 from retrieval.search.tokenize import VERSION as TOKENIZER_VERSION
 from retrieval.search.tokenize import tokenize
-from retrieval.store import Store
+from retrieval.store import ChunkText, Store
 from retrieval.workers import in_order
 
 log = logging.getLogger(__name__)
@@ -34,22 +36,25 @@ BATCH = 10_000
 CATCH_UP_WAIT = 10.0  # seconds a question waits for the index to reach the store's version
 
 
-def _title_terms(cache: dict[int, list[str]], ann_id: int, title: str) -> list[str]:
+def _heading_terms(
+    cache: dict[int, list[str]], ann_id: int, title: str, organisation: str | None
+) -> list[str]:
     terms = cache.get(ann_id)
     if terms is None:
         if len(cache) > 10_000:
             cache.clear()
-        terms = cache[ann_id] = tokenize(title)
+        terms = cache[ann_id] = heading_terms(title, organisation)
     return terms
 
 
-def encode_rows(rows: list[tuple[int, int, str, str]]) -> Batch:
-    """Tokenize store rows (chunk id, announcement id, title, text): title terms count in every chunk."""
-    titles: dict[int, list[str]] = {}
-    return encode((r[0], _title_terms(titles, r[1], r[2]) + tokenize(r[3])) for r in rows)
+def encode_rows(rows: list[ChunkText]) -> Batch:
+    """Tokenize store rows (chunk id, announcement id, title, organisation, text): the heading's
+    terms (search/document.py) count in every chunk."""
+    headings: dict[int, list[str]] = {}
+    return encode((r[0], _heading_terms(headings, r[1], r[2], r[3]) + tokenize(r[4])) for r in rows)
 
 
-def encoded_batches(rows: Iterable[tuple[int, int, str, str]], parallel: bool) -> Iterator[Batch]:
+def encoded_batches(rows: Iterable[ChunkText], parallel: bool) -> Iterator[Batch]:
     """Tokenizing is most of a full build, and pure Python: with `parallel`, worker processes on every
     core tokenize batches while this process reads the store and numbers the terms. In order."""
     return in_order(encode_rows, rows, BATCH, parallel)
@@ -101,7 +106,9 @@ class IndexKeeper:
 
     def _refresh_here(self) -> bool:
         store_id, version = self.store.corpus_state()
-        meta = IndexMeta(store_id=store_id, store_version=version, tokenizer=TOKENIZER_VERSION)
+        meta = IndexMeta(
+            store_id=store_id, store_version=version, tokenizer=TOKENIZER_VERSION, documents=DOCUMENTS_VERSION
+        )
         current = self._index
         saved = persistence.saved_meta(self.index_dir)
         if current is None or (saved is not None and saved.store_version > current.meta.store_version):
@@ -141,9 +148,10 @@ class IndexKeeper:
             )
 
     def _updated(self, current: BM25Index | None, meta: IndexMeta) -> BM25Index:
-        if current is None or (current.meta.store_id, current.meta.tokenizer) != (
+        if current is None or (current.meta.store_id, current.meta.tokenizer, current.meta.documents) != (
             meta.store_id,
             meta.tokenizer,
+            meta.documents,
         ):
             return BM25Index.build(self._documents(), meta)
         top = int(current.chunk_ids[-1]) if len(current) else 0

@@ -671,3 +671,11 @@ def test_how_long_is_answered_by_a_number_of_working_days(all_items: Library) ->
     result = all_items.ask("how long will the department of health take to reply to my complaint")
     assert result.outcome == "answer" and result.answer is not None
     assert "within 20 working days" in result.answer.sentence
+
+
+def test_the_organisation_that_publishes_a_page_is_searchable(all_items: Library) -> None:
+    # "Working for EA" never writes out "Environment Agency" where it lists apprenticeships: the
+    # question's two rarest words found only pages that do (a research contact, a permit notice).
+    result = all_items.ask("environment agency apprenticeships")
+    assert result.results[0].organisation == "Environment Agency"
+    assert "apprenticeship" in result.results[0].passage

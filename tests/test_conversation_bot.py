@@ -317,8 +317,10 @@ async def test_where_after_a_question_of_only_generic_words_is_about_the_announc
     where = await say(fake, "where?", chat)
 
     # The question left no topic words, so the title says what "where?" is about; before, the bot
-    # said the announcement "names no place", over a passage naming Evesham.
-    assert is_answer(where.params["text"]) and "Evesham" in plain(where)
+    # said the announcement "names no place", over a passage naming Evesham. (Where they fished, or
+    # where they were tried: the question does not say which.)
+    assert is_answer(where.params["text"])
+    assert "Evesham" in plain(where) or "Northampton Magistrates Court" in plain(where)
     assert "names no place" not in plain(where)
 
 

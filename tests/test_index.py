@@ -447,3 +447,31 @@ def test_a_word_longer_than_every_term_is_no_term_and_not_read_as_its_prefix() -
     ids = vocabulary.ids_of(["floodlights", "risk", "défens", "défensive", "zzz"])
     assert [i >= 0 for i in ids] == [False, True, True, False, False]
     assert vocabulary.terms()[ids[1]] == "risk" and vocabulary.terms()[ids[2]] == "défens"
+
+
+def test_an_index_built_before_organisations_were_searchable_is_rebuilt(tmp_path: Path) -> None:
+    # The previous version indexed each chunk's title and text, and its meta.json held no
+    # "documents" (read as 1): the store and the tokenizer are the same, so only that says it is stale.
+    items = Path(__file__).parent / "data" / "content-api"
+    (tmp_path / "no-seeds").mkdir()
+    library = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
+    library.ingest([items], progress=False)
+    index_dir = tmp_path / "x.db.index"
+    state = library.index.meta
+    old_docs = [
+        (c, tokenize(title) + tokenize(text)) for c, _, title, _, text in library.store.iter_chunk_texts()
+    ]
+    old_meta = IndexMeta(
+        store_id=state.store_id, store_version=state.store_version, tokenizer=state.tokenizer
+    )
+    library.close()
+    persistence.save(BM25Index.build(old_docs, old_meta), index_dir)
+
+    reopened = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
+    try:
+        assert reopened.index.meta.documents == 2
+        result = reopened.ask("environment agency apprenticeships")
+    finally:
+        reopened.close()
+    assert result.results[0].organisation == "Environment Agency"
+    assert "apprenticeship" in result.results[0].passage  # not a research contact's page

@@ -55,7 +55,7 @@ BUILD = textwrap.dedent(
     """
     import multiprocessing, sys, time
     from retrieval.index_keeper import encoded_batches
-    rows = ((i, i, "Title", "some words to tokenize in passage number %d" % i) for i in range(10**7))
+    rows = ((i, i, "Title", None, "some words to tokenize in passage number %d" % i) for i in range(10**7))
     batches = encoded_batches(rows, parallel=True)
     next(batches)
     print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)

@@ -34,11 +34,13 @@ Doc = tuple[int, list[str]]  # (chunk id, its terms, title's included)
 
 @dataclass(frozen=True)
 class IndexMeta:
-    """What an index was built from: the store (its id and corpus version) and the tokenizer version."""
+    """What an index was built from: the store (its id and corpus version), the tokenizer version and
+    what a passage's document holds."""
 
     store_id: str
     store_version: int
     tokenizer: int
+    documents: int = 1  # what each passage's document holds (search/document.py); 1 before it was recorded
 
 
 def okapi_idf(df: np.ndarray, n_docs: int) -> np.ndarray:

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+# What the index is built from, one row a chunk: (chunk id, announcement id, title, organisation, text).
+ChunkText = tuple[int, int, str, str | None, str]
+
 
 @dataclass(frozen=True)
 class ChunkRow:

@@ -43,6 +43,7 @@ from retrieval.store.records import (
     ChatData,
     ChunkRow,
     ChunkSpan,
+    ChunkText,
     ConversationTurn,
     CorpusStats,
     DayCount,
@@ -204,22 +205,22 @@ class Store:
 
     def iter_chunk_texts(
         self, ids: Sequence[int] | None = None, above: int = 0, batch: int = 20_000
-    ) -> Iterator[tuple[int, int, str, str]]:
-        """(chunk id, announcement id, title, text) in chunk id order: the chunks with an id above
-        `above`, or those of `ids`."""
-        columns = (Chunk.id, Chunk.announcement_id, Announcement.title, Chunk.text)
+    ) -> Iterator[ChunkText]:
+        """(chunk id, announcement id, title, organisation, text) in chunk id order: the chunks with
+        an id above `above`, or those of `ids`."""
+        columns = (Chunk.id, Chunk.announcement_id, Announcement.title, Announcement.organisation, Chunk.text)
         base = select(*columns).join(Announcement, Chunk.announcement_id == Announcement.id)
         with self.engine.connect() as connection:
             if ids is None:
                 stmt = base.where(Chunk.id > above).order_by(Chunk.id).execution_options(yield_per=batch)
                 for row in connection.execute(stmt):
-                    yield row[0], row[1], row[2], row[3]
+                    yield row[0], row[1], row[2], row[3], row[4]
                 return
             ordered = sorted(int(i) for i in ids)
             for start in range(0, len(ordered), 500):
                 part = ordered[start : start + 500]
                 for row in connection.execute(base.where(Chunk.id.in_(part)).order_by(Chunk.id)):
-                    yield row[0], row[1], row[2], row[3]
+                    yield row[0], row[1], row[2], row[3], row[4]
 
     def chunks(self, ids: Sequence[int]) -> dict[int, ChunkRow]:
         """The chunks that still exist among `ids`, with their announcement's details (never its body:
