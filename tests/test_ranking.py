@@ -198,6 +198,13 @@ def test_a_four_letter_slip_is_not_read_where_a_question_word_is_as_near() -> No
     assert "waat" not in analyse("waat did jamaica get", vocab).corrections
 
 
+def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
+    # "gave" found only the lecture's own words on Tom Bingham's eight principles.
+    result = news.ask("who gave this years bingham lecture")
+    assert result.answer is not None
+    assert "Attorney General Lord Hermer KC delivered the 2024 Bingham Lecture" in result.answer.sentence
+
+
 def test_a_contraction_typed_without_its_apostrophe_is_not_a_misspelling() -> None:
     # A corpus that uses "hats" (one letter from "whats") and the two topic words.
     known = {"hat": 3, "firework": 9, "curfew": 2}

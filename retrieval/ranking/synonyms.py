@@ -416,6 +416,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "growing": ("growth",),
     "speak": ("speech", "spoke"),
     "choose": ("choice",),
+    # A speech or lecture is delivered: "who gave the bingham lecture". Not "give" -> provide: "how
+    # much did javid give" is answered by what he pledged, not by another body's grant.
+    "gave": ("delivered",),
+    "giving": ("delivering",),
     "fly": ("flight", "flights", "aircraft"),
     "flying": ("flight", "flights", "aircraft"),
 }
