@@ -679,3 +679,12 @@ def test_the_organisation_that_publishes_a_page_is_searchable(all_items: Library
     result = all_items.ask("environment agency apprenticeships")
     assert result.results[0].organisation == "Environment Agency"
     assert "apprenticeship" in result.results[0].passage
+
+
+def test_which_university_asks_for_a_body_and_the_bold_names_it(all_items: Library) -> None:
+    # "which university" asked for no kind of fact, so the bold was the degree's own heading.
+    result = all_items.ask(
+        "which university runs the flood and coastal engineering foundation degree with the ea"
+    )
+    assert result.answer is not None
+    assert "in partnership with Brunel University London" in result.answer.sentence

@@ -78,14 +78,16 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         re.compile(
             r"\bwhen\b|\bwhat (date|year|day|month|time)\b|\bwhich (date|year|day|month)\b|\bby when\b"
             r"|\bhow soon\b|\bwhat time\b|\bdeadline\b|\bsince when\b|\bdate\b"
+            # Opening hours are times of day: "what hours is the media centre open" / "8am to 7pm".
+            r"|\bwhat (hours|times)\b|\bopening (hours|times)\b"
         ),
     ),
     (
         "person",
         re.compile(
             r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (minister|secretary|official|mp|person|people|officer|judge"
-            r"|company|organisation|firm|charity|department|agency|body)\b|\bname of\b|\bwhat (minister|"
-            r"secretary)\b"
+            r"|company|organisation|firm|charity|department|agency|body|council|uni|university|college|bank"
+            r"|regulator|authority|team)\b|\bname of\b|\bwhat (minister|secretary)\b"
         ),
     ),
     (
