@@ -405,15 +405,34 @@ def _likelihood(typed: str, candidate: str) -> int:
     return 2 if len(candidate) == len(typed) - 1 else 3
 
 
-def _best_known(candidates: set[str], vocab: Vocab, typed: str = "", least_df: int = 2) -> str | None:
-    """The candidate word whose term the corpus uses most often (stemmed and looked up in one batch)."""
+# A word's term and how many passages use it, for the candidates of one typed word: the rules below
+# look at overlapping sets of them, and stemming and looking up hundreds of words is most of their cost.
+Looked = dict[str, tuple[str, int]]
+
+
+def _look_up(words_: list[str], vocab: Vocab, looked: Looked | None) -> list[tuple[str, int]]:
+    """The term and document frequency of each word, stemmed and looked up in one batch; `looked`
+    keeps them for the next call about the same typed word."""
+    if looked is None:
+        terms = stem_words(words_)
+        return list(zip(terms, vocab.df_many(terms), strict=True))
+    new = [w for w in words_ if w not in looked]
+    if new:
+        terms = stem_words(new)
+        looked.update(zip(new, zip(terms, vocab.df_many(terms), strict=True), strict=True))
+    return [looked[w] for w in words_]
+
+
+def _best_known(
+    candidates: set[str], vocab: Vocab, typed: str = "", least_df: int = 2, looked: Looked | None = None
+) -> str | None:
+    """The candidate word whose term the corpus uses most often."""
     words_ = sorted((c for c in candidates if c.isalpha()), key=lambda c: (_likelihood(typed, c), c))
     if not words_:
         return None
-    terms = stem_words(words_)
     # A word the corpus uses once is as likely its own typo or glued text ("winneds") as the word meant.
     best, best_df = None, least_df - 1
-    for word, t, df in zip(words_, terms, vocab.df_many(terms), strict=True):
+    for word, (t, df) in zip(words_, _look_up(words_, vocab, looked), strict=True):
         if t and df > best_df and word not in STOP_WORDS:
             best, best_df = word, df
     return best
@@ -433,21 +452,20 @@ def _plain_slips(word: str) -> set[str]:
     return (_inserts(word) | _transposes(word) | undoubled) - {word}
 
 
-def _known(candidates: set[str], vocab: Vocab, least_df: int) -> dict[str, str]:
+def _known(candidates: set[str], vocab: Vocab, least_df: int, looked: Looked | None = None) -> dict[str, str]:
     """The candidates whose term the corpus uses at least `least_df` times, by term (one word each)."""
     words_ = sorted(c for c in candidates if c.isalpha() and c not in STOP_WORDS)
-    terms = stem_words(words_)
-    dfs = vocab.df_many(terms)
-    return {t: w for w, t, df in zip(words_, terms, dfs, strict=True) if t and df >= least_df}
+    found = _look_up(words_, vocab, looked)
+    return {t: w for w, (t, df) in zip(words_, found, strict=True) if t and df >= least_df}
 
 
-def _only_known(candidates: set[str], vocab: Vocab) -> str | None:
+def _only_known(candidates: set[str], vocab: Vocab, looked: Looked | None = None) -> str | None:
     """The one candidate whose term the corpus uses more than once; None if none or several."""
-    known = _known(candidates, vocab, 2)
+    known = _known(candidates, vocab, 2, looked)
     return next(iter(known.values())) if len(known) == 1 else None
 
 
-def correct(word: str, vocab: Vocab) -> str | None:
+def correct(word: str, vocab: Vocab, looked: Looked | None = None) -> str | None:
     """A corpus word one edit away, the most frequent; None if none. Short words are too near too many
     others ("hurt" is one edit from "hunt"), so a word of 4 letters is corrected only by a plain slip
     (a letter left out, two letters swapped, one doubled: "lors", "tiem") and only when one
@@ -462,17 +480,17 @@ def correct(word: str, vocab: Vocab) -> str | None:
         # A 4-letter word with a letter left out ("wek", "yer"): only a letter put back, only when one
         # word the corpus uses is that near, and never an everyday word a small corpus may lack ("due"
         # is not a slip of "dube" in a speech that names Arin Dube).
-        return None if word in _SHORT_ENGLISH else _only_known(_inserts(word), vocab)
+        return None if word in _SHORT_ENGLISH else _only_known(_inserts(word), vocab, looked)
     if len(word) == 4:
-        return _only_known(_plain_slips(word), vocab)
-    swapped = _best_known(_transposes(word) - {word}, vocab, word, least_df=1)
+        return _only_known(_plain_slips(word), vocab, looked)
+    swapped = _best_known(_transposes(word) - {word}, vocab, word, least_df=1, looked=looked)
     if swapped is not None:
         return swapped
-    found = _best_known(_edits1(word), vocab, word)
+    found = _best_known(_edits1(word), vocab, word, looked=looked)
     if found is None and len(word) >= _RARE_TARGET_LETTERS:
         # A name the corpus uses once is the word most often misspelt ("mandevillle", "turnot"): a
         # plain slip reaches it when nothing else does, and only if one word is that near.
-        found = _only_rare(_plain_slips(word), vocab)
+        found = _only_rare(_plain_slips(word), vocab, looked)
     return found
 
 
@@ -487,16 +505,18 @@ SLIP_ODDS = 10
 
 def _slip_of(word: str, vocab: Vocab) -> str | None:
     """The corpus word `word` is a slip of (`correct`), unless `word` is English in its own right."""
-    found = correct(word, vocab)
     typed = _english.frequency(word)
-    if found is None and not typed and len(word) >= 4 and word.isalpha() and word.isascii():
+    bold = not typed and len(word) >= 4 and word.isalpha() and word.isascii()
+    looked: Looked = {}  # what `correct` looked up, the likelier slips among them, is not looked up again
+    found = correct(word, vocab, looked)
+    if found is None and bold:
         # No English word at all, so no word the typist meant as typed: any letter may have been hit
         # for another ("couocils", "fuud"), if that reaches exactly one word, and no likelier slip
         # reaches any ("waat" may be "what", a function word the corpus never indexes).
         likelier = _plain_slips(word)
-        if not likelier & STOP_WORDS and not _known(likelier, vocab, 1):
+        if not likelier & STOP_WORDS and not _known(likelier, vocab, 1, looked):
             replaced = _replaces(word) - {word}
-            found = None if replaced & STOP_WORDS else _only_known(replaced, vocab)
+            found = None if replaced & STOP_WORDS else _only_known(replaced, vocab, looked)
     if found is None or not typed:
         return found
     return found if _english.frequency(found) >= SLIP_ODDS * typed else None
@@ -521,9 +541,9 @@ _SHORT_ENGLISH = frozenset(
 )
 
 
-def _only_rare(candidates: set[str], vocab: Vocab) -> str | None:
+def _only_rare(candidates: set[str], vocab: Vocab, looked: Looked | None = None) -> str | None:
     """The one candidate whose term the corpus uses at all; None if none or several."""
-    known = _known(candidates, vocab, 1)
+    known = _known(candidates, vocab, 1, looked)
     return next(iter(known.values())) if len(known) == 1 else None
 
 
