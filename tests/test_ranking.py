@@ -205,6 +205,15 @@ def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
     assert "Attorney General Lord Hermer KC delivered the 2024 Bingham Lecture" in result.answer.sentence
 
 
+def test_a_slip_keeps_its_first_letter_before_a_commoner_word_that_changes_it() -> None:
+    # Typists rarely miss a word's first letter. "department" stands in every passage of a
+    # department's pages (their organisation is indexed with them), so "depart" outnumbered
+    # "report", one letter from "repart" as well.
+    known = {"report": 2, "depart": 50, "review": 3}
+    vocab = Vocab(df=lambda t: known.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
+    assert analyse("when is the repart of the review due", vocab).corrections == {"repart": "report"}
+
+
 def test_a_contraction_typed_without_its_apostrophe_is_not_a_misspelling() -> None:
     # A corpus that uses "hats" (one letter from "whats") and the two topic words.
     known = {"hat": 3, "firework": 9, "curfew": 2}

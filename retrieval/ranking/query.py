@@ -432,9 +432,13 @@ def _best_known(
         return None
     # A word the corpus uses once is as likely its own typo or glued text ("winneds") as the word meant.
     best, best_df = None, least_df - 1
+    kept_first = False
     for word, (t, df) in zip(words_, _look_up(words_, vocab, looked), strict=True):
-        if t and df > best_df and word not in STOP_WORDS:
-            best, best_df = word, df
+        if not t or word in STOP_WORDS or df < least_df:
+            continue
+        first = bool(typed) and word[0] == typed[0]
+        if (first and not kept_first) or (first == kept_first and df > best_df):
+            best, best_df, kept_first = word, df, first
     return best
 
 
