@@ -426,7 +426,8 @@ def _look_up(words_: list[str], vocab: Vocab, looked: Looked | None) -> list[tup
 def _best_known(
     candidates: set[str], vocab: Vocab, typed: str = "", least_df: int = 2, looked: Looked | None = None
 ) -> str | None:
-    """The candidate word whose term the corpus uses most often."""
+    """The candidate word whose term the corpus uses most often, among those that keep the typed
+    word's first letter if any does (typists rarely miss it)."""
     words_ = sorted((c for c in candidates if c.isalpha()), key=lambda c: (_likelihood(typed, c), c))
     if not words_:
         return None
