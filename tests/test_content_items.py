@@ -688,3 +688,19 @@ def test_which_university_asks_for_a_body_and_the_bold_names_it(all_items: Libra
     )
     assert result.answer is not None
     assert "in partnership with Brunel University London" in result.answer.sentence
+
+
+def test_how_many_staff_is_answered_by_a_count_of_people(all_items: Library) -> None:
+    # "We employ around 10,600 people": the count is of people, not of "staff", so the passage read
+    # as giving some other number and the bot only offered it as the closest.
+    result = all_items.ask("how many staff does the environment agency have")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "10,600 people" in result.answer.sentence
+
+
+def test_a_number_that_labels_something_is_no_count(all_items: Library) -> None:
+    # "the Employer's Class 1 NIC obligation": "1" stood beside "employer" (a stand-in for firms), so
+    # the page was quoted as saying how many firms replied to the consultation, which it never says.
+    result = all_items.ask("how many firms replied to the nic election consultation")
+    assert result.results[0].title == "Employee Share Schemes: NIC elections"
+    assert result.outcome != "answer"

@@ -784,3 +784,11 @@ def test_a_title_holds_the_same_question_words_read_from_its_words_or_its_terms(
         covered = Coverage(analyse(question, vocab))
         for title in titles:
             assert covered.words_mask(words(title)) == covered.mask(tokenize(title)), (question, title)
+
+
+def test_which_firms_asks_for_a_body_as_which_firm_does(news: Library) -> None:
+    # Only the singular asked for a body, so the bold was the homes the funds will build, not who
+    # launched them.
+    result = news.ask("which firms launched the new impact funds")
+    assert result.results[0].title.startswith("Hundreds of millions of new investment")
+    assert "Schroders" in result.results[0].sentence

@@ -314,6 +314,28 @@ def _is_count(word: str) -> bool:
     return (word[0].isdigit() and not (len(word) == 4 and word[:2] in ("19", "20"))) or word in _COUNT_WORDS
 
 
+_AGED = frozenset({"age", "aged", "ages"})
+# A number that names one of a series counts nothing: "the Employer's Class 1 NIC", "Level 5",
+# "section 27", "PO Box 42", "by the end of year 4".
+_LABELS = frozenset(
+    """
+    class level phase stage section article tier grade part chapter table schedule category type band
+    no version route line paragraph clause annex appendix figure page step round option theme room
+    floor zone unit box year key
+    """.split()  # noqa: SIM905 - a word list, easier to read as text
+)
+
+
+def _names_no_count(ws: Sequence[str], j: int) -> bool:
+    """An age ("children (people aged under 18)", "3 and 4 year olds") or a label."""
+    after = ws[j + 1 : j + 3]
+    return (
+        any(w in _AGED for w in ws[max(j - 2, 0) : j])
+        or (j > 0 and ws[j - 1] in _LABELS)
+        or (len(after) == 2 and after[0] in ("year", "years") and after[1] in ("old", "olds"))
+    )
+
+
 def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: frozenset[str]) -> list[bool]:
     """Which sentences give a number of what "how many" counts: a number within a few words of one of
     its words. A passage about the same thing with some other number in it does not answer."""
@@ -323,7 +345,7 @@ def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: froz
             continue
         # A phone number counts nothing: "Out of hours 020 7944 4292" says no number of hours.
         ws = words(_PHONE.sub(" ", sentence))
-        counts = [j for j, w in enumerate(ws) if _is_count(w)]
+        counts = [j for j, w in enumerate(ws) if _is_count(w) and not _names_no_count(ws, j)]
         if counts and any(
             term(w) in counted and any(abs(j - k) <= _COUNT_NEAR for k in counts) for j, w in enumerate(ws)
         ):

@@ -85,9 +85,10 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         "person",
         re.compile(
-            r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (minister|secretary|official|mp|person|people|officer|judge"
-            r"|company|organisation|firm|charity|department|agency|body|council|uni|university|college|bank"
-            r"|regulator|authority|team)\b|\bname of\b|\bwhat (minister|secretary)\b"
+            r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (ministers?|secretary|officials?|mps?|person|people"
+            r"|officers?|judges?|company|companies|organisations?|firms?|charity|charities|departments?|agency|agencies"
+            r"|body|bodies|councils?|uni|unis|university|universities|colleges?|banks?|regulators?|authority"
+            r"|authorities|teams?)\b|\bname of\b|\bwhat (minister|secretary)\b"
         ),
     ),
     (
@@ -690,6 +691,18 @@ _SIGN_OFF = re.compile(
 )
 
 
+# People counted by what they are ("how many staff", "how many brits") are as often counted as people:
+# "we employ around 10,600 people", "over 15 million Britons". Stems, as the counted words are read.
+_PERSON_NOUNS = frozenset(
+    """
+    staff employe worker brit briton resid citizen patient student pupil child children kid women woman
+    men adult prison offend driver veteran soldier nurs doctor teacher volunt visitor passeng
+    member apprentic graduat victim migrant refuge user caller candid recruit troop personnel carer
+    parent learner claimant
+    """.split()  # noqa: SIM905 - a word list, easier to read as text
+)
+_PEOPLE = frozenset({"peopl", "person", "individu"})
+
 _COUNTED_MAX = 3  # "how many ex regular soldiers": the words up to the first function word
 
 
@@ -873,5 +886,5 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         recent=wants_recent(read),
         asks=is_question(read),
         corrections=corrections,
-        counted=frozenset(counted),
+        counted=frozenset(counted | _PEOPLE if counted & _PERSON_NOUNS else counted),
     )
