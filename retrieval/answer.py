@@ -192,6 +192,7 @@ def rank_passages(
                 withdrawn=row.withdrawn_at is not None,
                 bm25=score,
                 analysis=row.analysis,
+                organisation=row.organisation,
             )
         )
     evidence: Evidence = gather(query, candidates, weights.sentence_weights, weights.bold_weights)

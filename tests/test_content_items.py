@@ -704,3 +704,12 @@ def test_a_number_that_labels_something_is_no_count(all_items: Library) -> None:
     result = all_items.ask("how many firms replied to the nic election consultation")
     assert result.results[0].title == "Employee Share Schemes: NIC elections"
     assert result.outcome != "answer"
+
+
+def test_the_publishers_name_in_a_question_is_its_topic_not_what_it_asks(all_items: Library) -> None:
+    # Every passage of the Department of Health's complaints page is found under its name; the
+    # question asks for the number. Only passages that wrote the name out counted it as asked, so
+    # the passage with the enquiries line was offered as the closest, not as the answer.
+    result = all_items.ask("department of health public enquiries phone number")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "020 7210 4850" in result.answer.sentence

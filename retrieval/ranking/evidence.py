@@ -82,6 +82,7 @@ class Candidate:
     withdrawn: bool
     bm25: float
     analysis: str | None = None  # its sentences and their terms, as stored (passages.analysis)
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -424,6 +425,7 @@ def gather(
     total_mass = sum(mass.values()) or 1.0
     dated = sorted({c.published for c in candidates if c.published is not None})
     title_masks: dict[int, int] = {}
+    heading_masks: dict[int, int] = {}
     wants = query.wants
     w_cov, w_type = sentence_weights
     mask, share, rest_share = covered.mask, covered.share, covered.rest_share
@@ -432,6 +434,13 @@ def gather(
         title_mask = title_masks.get(c.announcement_id)
         if title_mask is None:
             title_mask = title_masks[c.announcement_id] = covered.words_mask(_title_words(c.title))
+            # What the question asks beyond its topic leaves out the publisher's name as well: every
+            # passage of the page is found under it ("department of health … phone number"), so a
+            # passage that happens to write it out (the page's summary) covers nothing more for it.
+            heading_masks[c.announcement_id] = title_mask | covered.words_mask(
+                _title_words(c.organisation or "")
+            )
+        heading_mask = heading_masks[c.announcement_id]
         parsed = _parse(c)
         sentences, sentence_terms = parsed.sentences, parsed.terms
         n_sentences = len(sentences)
@@ -488,10 +497,10 @@ def gather(
                 share(title_mask),
                 covs[best],
                 max(windows) if windows else covs[best],
-                rest_share(text_mask, title_mask),
-                max([rest_share(m, title_mask) for m in pairs])
+                rest_share(text_mask, heading_mask),
+                max([rest_share(m, heading_mask) for m in pairs])
                 if pairs
-                else rest_share(masks[best], title_mask),
+                else rest_share(masks[best], heading_mask),
                 min(matched / sentence_len, 1.0),
                 1.0 if wants and passage_has else 0.0,
                 1.0 if wants and typed[best] else 0.0,
