@@ -235,6 +235,20 @@ def test_a_misspelt_question_word_still_says_what_the_question_asks_for() -> Non
     assert not analyse("ho curfew", vocab).corrections
 
 
+def test_any_letter_hit_in_a_question_word_is_read_as_that_word(news: Library) -> None:
+    # "waat", "mueh": no key next to the one meant, so no slip was found; "waat" weighed as a topic
+    # word the corpus lacks and "how mueh" asked for no sum.
+    asked = news.ask("waat label did the fca give the schroders impact fund")
+    assert asked.corrections == {"waat": "what"}
+    assert asked.outcome == "answer" and asked.answer is not None
+    assert "Financial Conduct Authority" in asked.answer.sentence
+    known = {"licence": 9, "sponsor": 2}
+    vocab = Vocab(df=lambda t: known.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
+    assert analyse("how mueh is a sponsor licence", vocab).wants == "amount"
+    # English stays as typed: "wall" is no slip of "what".
+    assert not analyse("wall sponsor licence", vocab).corrections
+
+
 def test_a_slip_in_a_small_word_anywhere_is_read_as_that_word_not_as_a_missing_topic(news: Library) -> None:
     # "affter" and "wiith" are no topic the corpus lacks: read so, they lowered the confidence below
     # answering (closest at 0.28, none at 0.08) though the right passage came first.

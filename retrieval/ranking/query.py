@@ -592,6 +592,10 @@ def asking_word(word: str, vocab: Vocab) -> str | None:
         return None
     edits = _edits1(word)
     near = [w for w in _ASKING_WORDS if w in edits]
+    if not near and len(word) >= 4 and not _english.frequency(word):
+        # Any letter may have been hit for another ("waat", "mueh", "weere"): a word that is no
+        # English at all, standing where a question is asked, is one of the few words that ask.
+        near = [w for w in _ASKING_WORDS if w in _replaces(word)]
     return near[0] if len(near) == 1 else None
 
 
