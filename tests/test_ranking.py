@@ -806,3 +806,11 @@ def test_which_firms_asks_for_a_body_as_which_firm_does(news: Library) -> None:
     result = news.ask("which firms launched the new impact funds")
     assert result.results[0].title.startswith("Hundreds of millions of new investment")
     assert "Schroders" in result.results[0].sentence
+
+
+def test_how_long_is_answered_by_a_length_of_time_without_a_figure(news: Library) -> None:
+    # "For almost a quarter of a century" read as no length of time, so the Bingham lecture's
+    # "some 40 years ago" (when the convention was found, not how long the Act has stood) came first.
+    result = news.ask("how long has the human rights act been in place")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "quarter of a century, the Human Rights Act" in result.answer.sentence

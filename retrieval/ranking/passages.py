@@ -139,7 +139,12 @@ _KIND_OF = r"((working|calendar|business|school|clear|full) )?"
 
 # The form a fact takes when a question asks for that detail of its kind (query.Detail).
 DETAILS: dict[Detail, re.Pattern[str]] = {
-    "duration": re.compile(rf"\b{_SMALL_NUMBER}[- ]{_KIND_OF}{_UNIT}s?\b|\b(a|an|half a) {_UNIT}\b", re.I),
+    # "For almost a quarter of a century", "for several years": a length of time without a figure.
+    "duration": re.compile(
+        rf"\b{_SMALL_NUMBER}[- ]{_KIND_OF}{_UNIT}s?\b|\b(a|an|half a) {_UNIT}\b"
+        rf"|\b(quarter|half|third) of an? ({_UNIT[1:-1]}|century)\b|\b(several|many|a few) {_UNIT}s\b",
+        re.I,
+    ),
     "frequency": re.compile(
         rf"\btimes (a|per|each|every)\b|\bevery ({_SMALL_NUMBER} )?{_UNIT}s?\b|\b(once|twice) (a|per|every)\b"
         rf"|\b(annually|monthly|weekly|daily|quarterly|fortnightly|yearly)\b|\b(per|a|each) {_UNIT}\b",
