@@ -22,7 +22,7 @@ from retrieval.ranking.evidence import Coverage, has_fact
 from retrieval.ranking.model import load_weights
 from retrieval.ranking.passages import parse
 from retrieval.ranking.query import AnswerType, Vocab, analyse, asked_part, wanted_type
-from retrieval.ranking.synonyms import PHRASES, SYNONYMS
+from retrieval.ranking.synonyms import PARTICLES, PHRASES, SYNONYMS
 from retrieval.search.tokenize import term, tokenize, words
 from tests.conftest_retrieval import (
     NEWS_2024,
@@ -194,8 +194,10 @@ def test_a_four_letter_slip_is_not_read_where_a_question_word_is_as_near() -> No
     known = {"fund": 4, "want": 3, "jamaica": 2}
     vocab = Vocab(df=lambda t: known.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
     assert analyse("how much fuud went to jamaica", vocab).corrections == {"fuud": "fund"}
-    # "waat" is "want" with a letter replaced, but as likely "what": left alone.
-    assert "waat" not in analyse("waat did jamaica get", vocab).corrections
+    # "waat" is "want" with a letter replaced, but as likely "what": never read as "want"; where a
+    # question is asked it is read as the question word.
+    assert analyse("waat did jamaica get", vocab).corrections == {"waat": "what"}
+    assert "waat" not in analyse("jamaica fund from the waat", vocab).corrections
 
 
 def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
@@ -683,7 +685,10 @@ def test_every_curated_stand_in_can_match_the_index() -> None:
     # reached "pledged a further £300,000", since "further" is not indexed.
     dead = {
         word: stand_in
-        for word, stand_ins in [*SYNONYMS.items(), *((" ".join(k), v) for k, v in PHRASES.items())]
+        for word, stand_ins in [
+            *SYNONYMS.items(),
+            *((" ".join(k), v) for k, v in [*PHRASES.items(), *PARTICLES.items()]),
+        ]
         for stand_in in stand_ins
         if not any(term(part) for part in words(stand_in) or [stand_in])
     }
