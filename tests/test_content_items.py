@@ -713,3 +713,14 @@ def test_the_publishers_name_in_a_question_is_its_topic_not_what_it_asks(all_ite
     result = all_items.ask("department of health public enquiries phone number")
     assert result.outcome == "answer" and result.answer is not None
     assert "020 7210 4850" in result.answer.sentence
+
+
+def test_a_verb_and_its_particle_find_the_word_gov_uk_uses(all_items: Library) -> None:
+    # "come in" is "entered into force" and "kick in" is "come into effect": "in" is no word the
+    # index keeps, so "come" alone matched, and a later reporting date was quoted as when REACH began.
+    reach = all_items.ask("when did reach chemicals rules come in")
+    care = all_items.ask("when does the final care act guidance kick in")
+    assert reach.outcome == "answer" and reach.answer is not None
+    assert "REACH entered into force on 1 June 2007" in reach.answer.passage
+    assert care.outcome == "answer" and care.answer is not None
+    assert "come into effect" in care.answer.sentence

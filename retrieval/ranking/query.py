@@ -22,6 +22,7 @@ import Stemmer
 
 from retrieval.ranking import english as _english
 from retrieval.ranking.forms import IRREGULAR
+from retrieval.ranking.synonyms import PARTICLES as _PARTICLES
 from retrieval.ranking.synonyms import PHRASES as _PHRASES
 from retrieval.ranking.synonyms import SYNONYMS as _SYNONYMS
 from retrieval.search.kernels import K1
@@ -825,6 +826,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             if (st := term(form)) and vocab.df(st) > 0:
                 alternatives.add(st)
         phrase = _PHRASES.get((surface[i - 1], word), ()) if i else ()
+        if i + 1 < len(surface):
+            phrase = (*phrase, *_PARTICLES.get((word, surface[i + 1]), ()))
         for synonym in (*_SYNONYMS.get(meant, ()), *phrase) if "synonyms" in bridges else ():
             for part in words(synonym) or [synonym]:
                 if (st := term(part)) and vocab.df(st) > 0:

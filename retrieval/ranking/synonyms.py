@@ -429,3 +429,28 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("in", "charge"): ("lead", "led", "head", "chief", "director", "chair"),
 }
+
+# A verb and the particle after it, which GOV.UK puts in one word: "when do the rules come in" /
+# "entered into force", "when did the report come out" / "published". Keyed on the verb's form as
+# typed (the particle is a stop-word, so it is no concept of its own).
+_IN_FORCE = ("force", "effect", "introduced")
+_PUBLISHED = ("published", "publication", "released")
+_SET_UP = ("established", "launched", "created")
+_BROUGHT_IN = ("introduce", "introduction", "implement", "implementation")
+_VERB_FORMS = {
+    "come": ("come", "comes", "came", "coming"),
+    "kick": ("kick", "kicks", "kicked"),
+    "bring": ("bring", "brings", "brought", "bringing"),
+    "set": ("set", "sets", "setting"),
+    "step": ("step", "steps", "stepped", "stepping"),
+    "shut": ("shut", "shuts", "shutting"),
+}
+PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
+    **{(form, "in"): _IN_FORCE for form in (*_VERB_FORMS["come"], *_VERB_FORMS["kick"])},
+    **{(form, "into"): _IN_FORCE for form in _VERB_FORMS["come"]},
+    **{(form, "out"): _PUBLISHED for form in _VERB_FORMS["come"]},
+    **{(form, "in"): _BROUGHT_IN for form in _VERB_FORMS["bring"]},
+    **{(form, "up"): _SET_UP for form in _VERB_FORMS["set"]},
+    **{(form, "down"): ("resign", "resigned", "resignation") for form in _VERB_FORMS["step"]},
+    **{(form, "down"): ("close", "closure", "closed") for form in _VERB_FORMS["shut"]},
+}
