@@ -724,3 +724,12 @@ def test_a_verb_and_its_particle_find_the_word_gov_uk_uses(all_items: Library) -
     assert "REACH entered into force on 1 June 2007" in reach.answer.passage
     assert care.outcome == "answer" and care.answer is not None
     assert "come into effect" in care.answer.sentence
+
+
+def test_turns_up_finds_what_gov_uk_calls_arriving(all_items: Library) -> None:
+    # "never turns up" is a student who "does not arrive for their course"; "up" is no word the index
+    # keeps, so the sponsor's duties were offered as the closest passage only.
+    result = all_items.ask("do i have to tell ukvi if a sponsored student never turns up")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "you must contact UKVI if a student" in result.answer.passage
+    assert "does not arrive for their course" in result.answer.sentence

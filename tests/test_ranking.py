@@ -819,3 +819,11 @@ def test_how_long_is_answered_by_a_length_of_time_without_a_figure(news: Library
     result = news.ask("how long has the human rights act been in place")
     assert result.outcome == "answer" and result.answer is not None
     assert "quarter of a century, the Human Rights Act" in result.answer.sentence
+
+
+def test_come_across_finds_discovered(news: Library) -> None:
+    # "come across" is "discovered" in the lecture; "across" is no word the index keeps, and "come"
+    # alone left the passage as the closest only.
+    result = news.ask("where did starmer come across the human rights convention")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "discovered the Convention in a law library in Leeds" in result.answer.sentence

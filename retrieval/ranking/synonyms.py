@@ -444,11 +444,14 @@ _VERB_FORMS = {
     "set": ("set", "sets", "setting"),
     "step": ("step", "steps", "stepped", "stepping"),
     "shut": ("shut", "shuts", "shutting"),
+    "turn": ("turn", "turns", "turned", "turning"),
 }
 PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     **{(form, "in"): _IN_FORCE for form in (*_VERB_FORMS["come"], *_VERB_FORMS["kick"])},
     **{(form, "into"): _IN_FORCE for form in _VERB_FORMS["come"]},
     **{(form, "out"): _PUBLISHED for form in _VERB_FORMS["come"]},
+    **{(form, "across"): ("discovered", "found", "encountered") for form in _VERB_FORMS["come"]},
+    **{(form, "up"): ("arrive", "attend", "enrol") for form in _VERB_FORMS["turn"]},
     **{(form, "in"): _BROUGHT_IN for form in _VERB_FORMS["bring"]},
     **{(form, "up"): _SET_UP for form in _VERB_FORMS["set"]},
     **{(form, "down"): ("resign", "resigned", "resignation") for form in _VERB_FORMS["step"]},
