@@ -733,3 +733,11 @@ def test_turns_up_finds_what_gov_uk_calls_arriving(all_items: Library) -> None:
     assert result.outcome == "answer" and result.answer is not None
     assert "you must contact UKVI if a student" in result.answer.passage
     assert "does not arrive for their course" in result.answer.sentence
+
+
+def test_vehicle_tax_finds_ved(all_items: Library) -> None:
+    # DVLA's report says "We collect around £6 billion in VED each year": "vehicle tax" found its
+    # other figures first (47 million drivers), which it quoted as the answer.
+    result = all_items.ask("how much vehicle tax does dvla collect a year")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "£6 billion in VED" in result.answer.sentence

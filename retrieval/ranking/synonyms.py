@@ -428,6 +428,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 # "charge" alone is a fee or an offence.
 PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("in", "charge"): ("lead", "led", "head", "chief", "director", "chair"),
+    # What drivers call vehicle excise duty, which GOV.UK's figures call VED.
+    ("vehicle", "tax"): ("ved", "excise"),
+    ("car", "tax"): ("ved", "excise"),
+    ("road", "tax"): ("ved", "excise"),
 }
 
 # A verb and the particle after it, which GOV.UK puts in one word: "when do the rules come in" /
