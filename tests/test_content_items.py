@@ -741,3 +741,11 @@ def test_vehicle_tax_finds_ved(all_items: Library) -> None:
     result = all_items.ask("how much vehicle tax does dvla collect a year")
     assert result.outcome == "answer" and result.answer is not None
     assert "£6 billion in VED" in result.answer.sentence
+
+
+def test_annual_leave_finds_holiday_allowance(all_items: Library) -> None:
+    # The Environment Agency lists a "holiday allowance … rising from 25 or 27 days": "annual leave"
+    # shared no word with it, so the right passage was offered as the closest only.
+    result = all_items.ask("how much annual leave do ea staff get")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "holiday allowance" in result.answer.sentence

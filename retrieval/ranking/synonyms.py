@@ -431,6 +431,7 @@ PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
     # What drivers call vehicle excise duty, which GOV.UK's figures call VED.
     ("vehicle", "tax"): ("ved", "excise"),
     ("car", "tax"): ("ved", "excise"),
+    ("annual", "leave"): ("holiday", "holidays"),
     ("road", "tax"): ("ved", "excise"),
 }
 
