@@ -749,3 +749,11 @@ def test_annual_leave_finds_holiday_allowance(all_items: Library) -> None:
     result = all_items.ask("how much annual leave do ea staff get")
     assert result.outcome == "answer" and result.answer is not None
     assert "holiday allowance" in result.answer.sentence
+
+
+def test_how_many_chemicals_is_answered_by_a_count_of_substances(all_items: Library) -> None:
+    # REACH's page counts "over 30,000 substances on the EU market above 1 tonne per year": a count
+    # of something other than "chemicals", so the page was only the closest.
+    result = all_items.ask("how many chemicals are sold in the eu above a tonne a year")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "30,000 substances" in result.answer.sentence

@@ -208,6 +208,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "decade": ("ten years",),
     "abroad": ("overseas", "international", "exports"),
     "sold": ("exports", "sales"),
+    "chemicals": ("substances",),
+    "chemical": ("substance",),
     "goods": ("imports", "products"),
     "translate": ("translation", "languages"),
     "topics": ("subjects", "areas", "themes"),
