@@ -757,3 +757,11 @@ def test_how_many_chemicals_is_answered_by_a_count_of_substances(all_items: Libr
     result = all_items.ask("how many chemicals are sold in the eu above a tonne a year")
     assert result.outcome == "answer" and result.answer is not None
     assert "30,000 substances" in result.answer.sentence
+
+
+def test_how_many_people_is_answered_by_a_count_of_passengers(all_items: Library) -> None:
+    # "around 60 million passengers each year: today the number is close to 100 million": people
+    # counted as what they are read as a count of something else, so it was only the closest.
+    result = all_items.ask("how many people use london waterloo station a year now")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "60 million passengers" in result.answer.sentence

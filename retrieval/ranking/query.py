@@ -708,6 +708,18 @@ _PERSON_NOUNS = frozenset(
 )
 _PEOPLE = frozenset({"peopl", "person", "individu"})
 
+
+def _counted_people(counted: set[str]) -> set[str]:
+    """People counted by what they are may be counted as people, and people as any kind of them
+    ("how many people use waterloo" / "60 million passengers")."""
+    out = set(counted)
+    if counted & _PERSON_NOUNS:
+        out |= _PEOPLE
+    if counted & _PEOPLE:
+        out |= _PERSON_NOUNS
+    return out
+
+
 _COUNTED_MAX = 3  # "how many ex regular soldiers": the words up to the first function word
 
 
@@ -893,5 +905,5 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         recent=wants_recent(read),
         asks=is_question(read),
         corrections=corrections,
-        counted=frozenset(counted | _PEOPLE if counted & _PERSON_NOUNS else counted),
+        counted=frozenset(_counted_people(counted)),
     )
