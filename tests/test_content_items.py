@@ -765,3 +765,16 @@ def test_how_many_people_is_answered_by_a_count_of_passengers(all_items: Library
     result = all_items.ask("how many people use london waterloo station a year now")
     assert result.outcome == "answer" and result.answer is not None
     assert "60 million passengers" in result.answer.sentence
+
+
+def test_an_organisation_is_found_by_its_initials(all_items: Library) -> None:
+    # People call the Marine Management Organisation "the mmo" and the National Measurement and
+    # Regulation Office "nmro"; pages rarely write the initials out. "mmo" was read as "memo", and
+    # NMRO's board was offered as the closest passage only.
+    fish = all_items.ask("who is the mmo working with on the dead fish in cornwall")
+    board = all_items.ask("who is director of enforcement at nmro?")
+    assert not fish.corrections
+    assert fish.outcome == "answer" and fish.answer is not None
+    assert "Cornwall Inshore Fisheries and Conservation Authority" in fish.answer.sentence
+    assert board.outcome == "answer" and board.answer is not None
+    assert "Richard Frewin, Director, Enforcement" in board.answer.sentence

@@ -14,7 +14,7 @@ from rank_bm25 import BM25Okapi
 from retrieval import answer
 from retrieval.chunking import chunk_body
 from retrieval.library import Library
-from retrieval.search import kernels, persistence
+from retrieval.search import document, kernels, persistence
 from retrieval.search.bm25 import BM25Index, IndexMeta
 from retrieval.search.tokenize import VERSION, tokenize
 from retrieval.search.vocabulary import Vocabulary
@@ -469,9 +469,39 @@ def test_an_index_built_before_organisations_were_searchable_is_rebuilt(tmp_path
 
     reopened = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
     try:
-        assert reopened.index.meta.documents == 2
+        assert reopened.index.meta.documents == document.VERSION
         result = reopened.ask("environment agency apprenticeships")
     finally:
         reopened.close()
     assert result.results[0].organisation == "Environment Agency"
     assert "apprenticeship" in result.results[0].passage  # not a research contact's page
+
+
+def test_an_index_built_before_organisations_had_initials_is_rebuilt(tmp_path: Path) -> None:
+    # Version 2 indexed the organisation's name without its initials: "mmo" matched no passage and
+    # was read as "memo".
+    items = Path(__file__).parent / "data" / "content-api"
+    (tmp_path / "no-seeds").mkdir()
+    library = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
+    library.ingest([items], progress=False)
+    index_dir = tmp_path / "x.db.index"
+    state = library.index.meta
+    old_docs = [
+        (c, tokenize(title) + (tokenize(org) if org else []) + tokenize(text))
+        for c, _, title, org, text in library.store.iter_chunk_texts()
+    ]
+    old_meta = IndexMeta(
+        store_id=state.store_id, store_version=state.store_version, tokenizer=state.tokenizer, documents=2
+    )
+    library.close()
+    persistence.save(BM25Index.build(old_docs, old_meta), index_dir)
+
+    reopened = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
+    try:
+        assert reopened.index.meta.documents == document.VERSION
+        result = reopened.ask("who is the mmo working with on the dead fish in cornwall")
+    finally:
+        reopened.close()
+    assert not result.corrections
+    assert result.outcome == "answer" and result.answer is not None
+    assert "Cornwall Inshore Fisheries and Conservation Authority" in result.answer.sentence

@@ -22,6 +22,7 @@ import numpy as np
 from retrieval.ranking import passages
 from retrieval.ranking.passages import FACTS, Parsed
 from retrieval.ranking.query import AnswerType, Query
+from retrieval.search.document import organisation_words
 from retrieval.search.tokenize import term, tokenize, words
 
 FEATURES = (
@@ -438,7 +439,7 @@ def gather(
             # passage of the page is found under it ("department of health … phone number"), so a
             # passage that happens to write it out (the page's summary) covers nothing more for it.
             heading_masks[c.announcement_id] = title_mask | covered.words_mask(
-                _title_words(c.organisation or "")
+                _title_words(organisation_words(c.organisation) if c.organisation else "")
             )
         heading_mask = heading_masks[c.announcement_id]
         parsed = _parse(c)
