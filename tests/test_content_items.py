@@ -778,3 +778,11 @@ def test_an_organisation_is_found_by_its_initials(all_items: Library) -> None:
     assert "Cornwall Inshore Fisheries and Conservation Authority" in fish.answer.sentence
     assert board.outcome == "answer" and board.answer is not None
     assert "Richard Frewin, Director, Enforcement" in board.answer.sentence
+
+
+def test_a_max_is_a_limit(all_items: Library) -> None:
+    # "There is no age limit for Cameroon Women's Scholarship": "max" reached only "maximum", so the
+    # right passage was offered as the closest only.
+    result = all_items.ask("is there a max age for the cameroon women's scholarship")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "There is no age limit" in result.answer.sentence

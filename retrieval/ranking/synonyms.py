@@ -281,8 +281,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "death": ("died", "killed", "fatally"),
     "women": ("woman", "female"),
     "woman": ("women", "female"),
-    "max": ("maximum",),
-    "maximum": ("max",),
+    "max": ("maximum", "limit"),  # "is there a max age" / "there is no age limit"
+    "maximum": ("max", "limit"),
     "engine": ("locomotive", "loco"),
     "seats": ("sit", "seat", "members"),
     "age": ("aged", "old"),
