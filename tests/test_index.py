@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import string
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -449,24 +450,33 @@ def test_a_word_longer_than_every_term_is_no_term_and_not_read_as_its_prefix() -
     assert vocabulary.terms()[ids[1]] == "risk" and vocabulary.terms()[ids[2]] == "défens"
 
 
-def test_an_index_built_before_organisations_were_searchable_is_rebuilt(tmp_path: Path) -> None:
-    # The previous version indexed each chunk's title and text, and its meta.json held no
-    # "documents" (read as 1): the store and the tokenizer are the same, so only that says it is stale.
+def _with_an_index_of_older_documents(
+    tmp_path: Path, document_of: Callable[[str, str | None, str], list[str]], documents: int
+) -> None:
+    """The Content API items stored, and beside them an index built as an older version built its
+    documents (`document_of(title, organisation, text)`), recorded as holding `documents`."""
     items = Path(__file__).parent / "data" / "content-api"
     (tmp_path / "no-seeds").mkdir()
     library = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
     library.ingest([items], progress=False)
-    index_dir = tmp_path / "x.db.index"
     state = library.index.meta
     old_docs = [
-        (c, tokenize(title) + tokenize(text)) for c, _, title, _, text in library.store.iter_chunk_texts()
+        (c, document_of(title, org, text)) for c, _, title, org, text in library.store.iter_chunk_texts()
     ]
     old_meta = IndexMeta(
-        store_id=state.store_id, store_version=state.store_version, tokenizer=state.tokenizer
+        store_id=state.store_id,
+        store_version=state.store_version,
+        tokenizer=state.tokenizer,
+        documents=documents,
     )
     library.close()
-    persistence.save(BM25Index.build(old_docs, old_meta), index_dir)
+    persistence.save(BM25Index.build(old_docs, old_meta), tmp_path / "x.db.index")
 
+
+def test_an_index_built_before_organisations_were_searchable_is_rebuilt(tmp_path: Path) -> None:
+    # The first version indexed each chunk's title and text, and its meta.json held no "documents"
+    # (read as 1): the store and the tokenizer are the same, so only that says it is stale.
+    _with_an_index_of_older_documents(tmp_path, lambda title, _, text: tokenize(title) + tokenize(text), 1)
     reopened = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
     try:
         assert reopened.index.meta.documents == document.VERSION
@@ -480,22 +490,9 @@ def test_an_index_built_before_organisations_were_searchable_is_rebuilt(tmp_path
 def test_an_index_built_before_organisations_had_initials_is_rebuilt(tmp_path: Path) -> None:
     # Version 2 indexed the organisation's name without its initials: "mmo" matched no passage and
     # was read as "memo".
-    items = Path(__file__).parent / "data" / "content-api"
-    (tmp_path / "no-seeds").mkdir()
-    library = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
-    library.ingest([items], progress=False)
-    index_dir = tmp_path / "x.db.index"
-    state = library.index.meta
-    old_docs = [
-        (c, tokenize(title) + (tokenize(org) if org else []) + tokenize(text))
-        for c, _, title, org, text in library.store.iter_chunk_texts()
-    ]
-    old_meta = IndexMeta(
-        store_id=state.store_id, store_version=state.store_version, tokenizer=state.tokenizer, documents=2
+    _with_an_index_of_older_documents(
+        tmp_path, lambda title, org, text: tokenize(title) + tokenize(org or "") + tokenize(text), 2
     )
-    library.close()
-    persistence.save(BM25Index.build(old_docs, old_meta), index_dir)
-
     reopened = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
     try:
         assert reopened.index.meta.documents == document.VERSION

@@ -317,8 +317,8 @@ def _is_count(word: str) -> bool:
 
 
 _AGED = frozenset({"age", "aged", "ages"})
-# A number that names one of a series counts nothing: "the Employer's Class 1 NIC", "Level 5",
-# "section 27", "PO Box 42", "by the end of year 4".
+# A small number that names one of a series counts nothing: "the Employer's Class 1 NIC", "Level 5",
+# "section 27", "PO Box 42", "by the end of year 4" (but "each year 5,000 people…" counts).
 _LABELS = frozenset(
     """
     class level phase stage section article tier grade part chapter table schedule category type band
@@ -333,7 +333,7 @@ def _names_no_count(ws: Sequence[str], j: int) -> bool:
     after = ws[j + 1 : j + 3]
     return (
         any(w in _AGED for w in ws[max(j - 2, 0) : j])
-        or (j > 0 and ws[j - 1] in _LABELS)
+        or (j > 0 and ws[j - 1] in _LABELS and len(ws[j]) <= 3)
         or (len(after) == 2 and after[0] in ("year", "years") and after[1] in ("old", "olds"))
     )
 

@@ -433,8 +433,8 @@ PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
     # What drivers call vehicle excise duty, which GOV.UK's figures call VED.
     ("vehicle", "tax"): ("ved", "excise"),
     ("car", "tax"): ("ved", "excise"),
-    ("annual", "leave"): ("holiday", "holidays"),
     ("road", "tax"): ("ved", "excise"),
+    ("annual", "leave"): ("holiday", "holidays"),
 }
 
 # A verb and the particle after it, which GOV.UK puts in one word: "when do the rules come in" /
