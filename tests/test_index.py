@@ -473,16 +473,22 @@ def _with_an_index_of_older_documents(
     persistence.save(BM25Index.build(old_docs, old_meta), tmp_path / "x.db.index")
 
 
+def _asked_on_reopening(tmp_path: Path, question: str) -> answer.Answer:
+    """`question` asked of the store once reopened, after checking its index was rebuilt as today's
+    documents are built."""
+    reopened = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
+    try:
+        assert reopened.index.meta.documents == document.VERSION
+        return reopened.ask(question)
+    finally:
+        reopened.close()
+
+
 def test_an_index_built_before_organisations_were_searchable_is_rebuilt(tmp_path: Path) -> None:
     # The first version indexed each chunk's title and text, and its meta.json held no "documents"
     # (read as 1): the store and the tokenizer are the same, so only that says it is stale.
     _with_an_index_of_older_documents(tmp_path, lambda title, _, text: tokenize(title) + tokenize(text), 1)
-    reopened = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
-    try:
-        assert reopened.index.meta.documents == document.VERSION
-        result = reopened.ask("environment agency apprenticeships")
-    finally:
-        reopened.close()
+    result = _asked_on_reopening(tmp_path, "environment agency apprenticeships")
     assert result.results[0].organisation == "Environment Agency"
     assert "apprenticeship" in result.results[0].passage  # not a research contact's page
 
@@ -493,12 +499,7 @@ def test_an_index_built_before_organisations_had_initials_is_rebuilt(tmp_path: P
     _with_an_index_of_older_documents(
         tmp_path, lambda title, org, text: tokenize(title) + tokenize(org or "") + tokenize(text), 2
     )
-    reopened = library_for(tmp_path / "x.db", seeds_dir=tmp_path / "no-seeds")
-    try:
-        assert reopened.index.meta.documents == document.VERSION
-        result = reopened.ask("who is the mmo working with on the dead fish in cornwall")
-    finally:
-        reopened.close()
+    result = _asked_on_reopening(tmp_path, "who is the mmo working with on the dead fish in cornwall")
     assert not result.corrections
     assert result.outcome == "answer" and result.answer is not None
     assert "Cornwall Inshore Fisheries and Conservation Authority" in result.answer.sentence
