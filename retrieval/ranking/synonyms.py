@@ -452,6 +452,7 @@ _VERB_FORMS = {
     "step": ("step", "steps", "stepped", "stepping"),
     "shut": ("shut", "shuts", "shutting"),
     "turn": ("turn", "turns", "turned", "turning"),
+    "work": ("work", "works", "worked", "working"),
 }
 PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     **{(form, "in"): _IN_FORCE for form in (*_VERB_FORMS["come"], *_VERB_FORMS["kick"])},
@@ -463,4 +464,10 @@ PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     **{(form, "up"): _SET_UP for form in _VERB_FORMS["set"]},
     **{(form, "down"): ("resign", "resigned", "resignation") for form in _VERB_FORMS["step"]},
     **{(form, "down"): ("close", "closure", "closed") for form in _VERB_FORMS["shut"]},
+    # "how many people work at the dvla" / "we employ 5,351 … staff"
+    **{
+        (form, p): ("employ", "employs", "employed", "staff")
+        for form in _VERB_FORMS["work"]
+        for p in ("at", "for")
+    },
 }
