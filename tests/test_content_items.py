@@ -786,3 +786,39 @@ def test_a_max_is_a_limit(all_items: Library) -> None:
     result = all_items.ask("is there a max age for the cameroon women's scholarship")
     assert result.outcome == "answer" and result.answer is not None
     assert "There is no age limit" in result.answer.sentence
+
+
+def test_how_many_people_work_at_a_place_is_answered_by_whom_it_employs(all_items: Library) -> None:
+    # "We employ 5,351 full- time equivalent staff in Swansea": "work" matched a passage about work
+    # placements instead, and nothing was quoted.
+    result = all_items.ask("how many ppl work at the dvla in swansea")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "5,351" in result.answer.sentence
+
+
+@pytest.mark.parametrize(
+    ("question", "read_as", "answer"),
+    [
+        # "miny" stems to "mini", a word the corpus has: it stayed a topic word and "how many" was
+        # no longer asked, so the count of people was not enough to answer.
+        ("how miny staff does the environment agency have", {"miny": "many"}, "10,600 people"),
+        # "dooes" was read as "doores" (a letter added), a word of the corpus; "does" is a letter
+        # typed twice, the likelier slip.
+        ("how much vehicle tax dooes dvla collect a year", {"dooes": "does"}, "£6 billion in VED"),
+        # "fastering" (a letter added) shares its stem with "faster", which the corpus uses more
+        # often than "fostering"; only the second is a word.
+        ("how many fstering services sent in their data", {"fstering": "fostering"}, "99% of all fostering"),
+        # "brits" is not a corpus word, so its slip was read as nothing; as "brits" it reaches
+        # "British nationals" as the word typed right would.
+        ("how many brtis go to albania each year", {"brtis": "brits"}, "80,000 British nationals"),
+        # Read as "dead" + "eine", two corpus terms, rather than as the word it is a slip of.
+        ("charity annual return deadeine", {"deadeine": "deadline"}, "within 10 months"),
+    ],
+)
+def test_a_typo_is_read_as_the_word_meant(
+    all_items: Library, question: str, read_as: dict[str, str], answer: str
+) -> None:
+    result = all_items.ask(question)
+    assert result.corrections == read_as
+    assert result.outcome == "answer" and result.answer is not None
+    assert answer in result.answer.passage
