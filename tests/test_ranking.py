@@ -306,6 +306,27 @@ def test_a_short_word_that_may_be_a_longer_one_with_a_letter_left_out_is_left_al
     ).corrections
 
 
+def test_a_letter_typed_twice_is_read_as_once_even_for_a_word_the_corpus_lacks(news: Library) -> None:
+    # "booss" was read as "boosts" (a letter left out): the corpus never says "boss", but "boss"
+    # has stand-ins it does use ("chief executive", "chair").
+    result = news.ask("who is the new booss of the cqc")
+    assert result.corrections == {"booss": "boss"}
+    assert result.outcome == "answer" and result.answer is not None
+    assert "Sir Julian Hartley" in result.answer.passage
+
+
+def test_a_slip_of_a_word_a_small_corpus_uses_once_is_read_as_it(seed: Library, news: Library) -> None:
+    # The seed file says "national debt" in one passage and the 2024 sample "Royal British Legion"
+    # in one: a word used once was no target for a slip.
+    debt = seed.ask("what is happening to the national detb")
+    legion = news.ask("who runs the royal british legeon")
+    assert debt.corrections == {"detb": "debt"} and legion.corrections == {"legeon": "legion"}
+    assert debt.answer is not None and "national debt is falling" in debt.answer.passage
+    assert (
+        legion.answer is not None and "Director General of the Royal British Legion" in legion.answer.passage
+    )
+
+
 def test_a_question_with_a_misspelt_question_word_is_answered_as_if_spelt_right(news: Library) -> None:
     right, typo = news.ask("when is the firework curfew"), news.ask("whne is the firework curfew")
     assert typo.corrections == {"whne": "when"}

@@ -434,14 +434,15 @@ def _best_known(
     if not words_:
         return None
     # A word the corpus uses once is as likely its own typo or glued text ("winneds") as the word meant.
-    best, best_df = None, least_df - 1
-    kept_first = False
+    # An English word before one that only shares a corpus word's stem ("fstering": "fostering", not
+    # "fastering" for "faster").
+    best, best_rank = None, (False, False, least_df - 1)
     for word, (t, df) in zip(words_, _look_up(words_, vocab, looked), strict=True):
         if not t or word in STOP_WORDS or df < least_df:
             continue
-        first = bool(typed) and word[0] == typed[0]
-        if (first and not kept_first) or (first == kept_first and df > best_df):
-            best, best_df, kept_first = word, df, first
+        rank = (bool(typed) and word[0] == typed[0], _english.frequency(word) > 0, df)
+        if rank > best_rank:
+            best, best_rank = word, rank
     return best
 
 
@@ -453,10 +454,14 @@ def _inserts(word: str) -> set[str]:
     return {word[:i] + c + word[i:] for i in range(len(word) + 1) for c in _LETTERS}
 
 
+def _undoubled(word: str) -> set[str]:
+    """`word` with one letter of a doubled pair left out ("booss": "boss")."""
+    return {word[:i] + word[i + 1 :] for i in range(len(word) - 1) if word[i] == word[i + 1]}
+
+
 def _plain_slips(word: str) -> set[str]:
     """The words `word` is with a letter left out, two neighbours swapped or one doubled."""
-    undoubled = {word[:i] + word[i + 1 :] for i in range(len(word) - 1) if word[i] == word[i + 1]}
-    return (_inserts(word) | _transposes(word) | undoubled) - {word}
+    return (_inserts(word) | _transposes(word) | _undoubled(word)) - {word}
 
 
 def _known(candidates: set[str], vocab: Vocab, least_df: int, looked: Looked | None = None) -> dict[str, str]:
@@ -489,7 +494,15 @@ def correct(word: str, vocab: Vocab, looked: Looked | None = None) -> str | None
         # is not a slip of "dube" in a speech that names Arin Dube).
         return None if word in _SHORT_ENGLISH else _only_known(_inserts(word), vocab, looked)
     if len(word) == 4:
-        return _only_known(_plain_slips(word), vocab, looked)
+        return _only_known(_plain_slips(word), vocab, looked) or _once_english(
+            word, _plain_slips(word), vocab, looked
+        )
+    # A letter typed twice is the likeliest slip: "booss" is "boss", not "boosts" with a letter
+    # left out, whether the corpus uses "boss" once or only has words for it (its stand-ins).
+    undoubled = _undoubled(word)
+    known = list(_known(undoubled, vocab, 1, looked).values()) or sorted(undoubled & _STAND_IN_WORDS)
+    if len(known) == 1:
+        return known[0]
     swapped = _best_known(_transposes(word) - {word}, vocab, word, least_df=1, looked=looked)
     if swapped is not None:
         return swapped
@@ -498,7 +511,16 @@ def correct(word: str, vocab: Vocab, looked: Looked | None = None) -> str | None
         # A name the corpus uses once is the word most often misspelt ("mandevillle", "turnot"): a
         # plain slip reaches it when nothing else does, and only if one word is that near.
         found = _only_rare(_plain_slips(word), vocab, looked)
-    return found
+    return found or _once_english(word, _edits1(word), vocab, looked)
+
+
+def _once_english(word: str, candidates: set[str], vocab: Vocab, looked: Looked | None) -> str | None:
+    """In a small corpus the word meant may be used once ("detb": the national debt): the one English
+    word among `candidates` that the corpus uses at all, when `word` is no English word itself."""
+    if _english.frequency(word):
+        return None
+    english = [w for w in _known(candidates, vocab, 1, looked).values() if _english.frequency(w)]
+    return english[0] if len(english) == 1 else None
 
 
 _RARE_TARGET_LETTERS = 6
@@ -527,6 +549,31 @@ def _slip_of(word: str, vocab: Vocab) -> str | None:
     if found is None or not typed:
         return found
     return found if _english.frequency(found) >= SLIP_ODDS * typed else None
+
+
+# Everyday words the questions use that the corpus may not, each with what GOV.UK says instead
+# (ranking/synonyms.py): a slip of one ("brtis", "kik in") is read as it, so that its stand-ins
+# count, when the corpus has no word that near.
+_STAND_IN_WORDS = (
+    frozenset(w for w in (*_SYNONYMS, *(w for pair in (*_PHRASES, *_PARTICLES) for w in pair)) if len(w) >= 3)
+    - STOP_WORDS
+)
+
+
+def stand_in_slip(word: str, vocab: Vocab) -> str | None:
+    """The one everyday word with stand-ins that `word` is a slip of, if `word` is no English word;
+    by a letter replaced only if no English word of the corpus is a plainer slip ("roal" may be
+    "oral" or "royal" as well as "road").
+    Not for three letters: "tal" may be "tall" as well as "talk"."""
+    if len(word) < 4 or not word.isalpha() or not word.isascii() or _english.frequency(word):
+        return None
+    plain = _plain_slips(word)
+    near = (plain | _edits1(word) | _replaces(word)) & _STAND_IN_WORDS
+    if len(near) != 1 or (
+        not near & plain and any(map(_english.frequency, _known(plain, vocab, 1).values()))
+    ):
+        return None
+    return next(iter(near))
 
 
 def _replaces(word: str) -> set[str]:
@@ -564,6 +611,7 @@ _ASKING_WORDS = ("how", "what", "when", "where", "who", "which", "why", "much", 
 # "wil"): read as what was meant, they are left out of the concepts as they would have been, rather
 # than weighing as a topic word the corpus lacks.
 _FUNCTION_WORDS = (*sorted(w for w in STOP_WORDS if len(w) >= 3 and w.isalpha()), "will")
+_FUNCTION_WORD_SET = frozenset(_FUNCTION_WORDS)
 
 
 def function_word(word: str, vocab: Vocab) -> str | None:
@@ -574,6 +622,11 @@ def function_word(word: str, vocab: Vocab) -> str | None:
         return None
     if word in _QUESTION_NOISE or word in _SYNONYMS or ((t := term(word)) and vocab.df(t) > 0):
         return None
+    # A letter typed twice is the likeliest slip there is: "dooes" is "does", whatever corpus word a
+    # letter added to it would make ("doores").
+    undoubled = _undoubled(word) & _FUNCTION_WORD_SET
+    if len(undoubled) == 1 and not _english.frequency(word):
+        return next(iter(undoubled))
     # Not a letter added or replaced: those turn too many English words into function words ("tall"
     # into "all", "bit" into "but").
     slips = _plain_slips(word)
@@ -583,13 +636,16 @@ def function_word(word: str, vocab: Vocab) -> str | None:
     return near[0][1]
 
 
-def asking_word(word: str, vocab: Vocab) -> str | None:
+def asking_word(word: str, vocab: Vocab, after_how: bool = False) -> str | None:
     """The question word `word` is a typo of ("mcuh" -> "much", "wat" -> "what"), if exactly one is
     one slip away (as `correct` reads slips) and `word` is neither English the questions use, nor a
-    contraction typed without its apostrophe ("whats"), nor a word of the corpus."""
+    contraction typed without its apostrophe ("whats"), nor a word of the corpus. Right after "how",
+    a word that is no English is read so even if the corpus has its stem ("how miny", as "mini")."""
     if word in _ASKING_WORDS or word in STOP_WORDS or word in _CONTRACTIONS or not word.isalpha():
         return None
-    if word in _QUESTION_NOISE or word in _SYNONYMS or ((t := term(word)) and vocab.df(t) > 0):
+    if word in _QUESTION_NOISE or word in _SYNONYMS:
+        return None
+    if (t := term(word)) and vocab.df(t) > 0 and not (after_how and not _english.frequency(word)):
         return None
     edits = _edits1(word)
     near = [w for w in _ASKING_WORDS if w in edits]
@@ -630,8 +686,11 @@ def _split_compound(word: str, vocab: Vocab) -> list[str]:
     best_df = 0
     for i in range(3, len(word) - 2):
         left, right = term(word[:i]), term(word[i:])
-        # A half that stems to two letters is no word of its own ("standars": stand, "ars" -> ar).
+        # A half that stems to two letters is no word of its own ("standars": stand, "ars" -> ar),
+        # nor is one that is no English word ("deadeine": "dead", "eine").
         if len(left) > 2 and len(right) > 2 and vocab.df(left) and vocab.df(right):
+            if not (_english.frequency(word[:i]) and _english.frequency(word[i:])):
+                continue
             df = min(vocab.df(left), vocab.df(right))
             if df > best_df:
                 best, best_df = [left, right], df
@@ -757,8 +816,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     surface = words(question)
     corrections: dict[str, str] = {}
     if "spelling" in bridges:
-        for word in surface[:3]:  # a question word opens a question: "how mcuh", "wat is"
-            if (right := asking_word(word, vocab)) is not None:
+        for i, word in enumerate(surface[:3]):  # a question word opens a question: "how mcuh", "wat is"
+            if (right := asking_word(word, vocab, i > 0 and surface[i - 1] == "how")) is not None:
                 corrections[word] = right
         for word in surface:
             if word not in corrections and (right := function_word(word, vocab)) is not None:
@@ -821,6 +880,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
                 if "spelling" in bridges and not english and noun is None and not halves
                 else None
             )
+            if replacement is None and "spelling" in bridges and not english and noun is None and not halves:
+                replacement = stand_in_slip(word, vocab)
             if noun is not None and replacement is None:
                 alternatives.add(term(noun))  # not a slip: no "Read as" for it
                 halves = []
@@ -837,9 +898,9 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         for form in _other_forms(meant, term(meant)) if "forms" in bridges else ():
             if (st := term(form)) and vocab.df(st) > 0:
                 alternatives.add(st)
-        phrase = _PHRASES.get((surface[i - 1], word), ()) if i else ()
+        phrase = _PHRASES.get((surface[i - 1], meant), ()) if i else ()
         if i + 1 < len(surface):
-            phrase = (*phrase, *_PARTICLES.get((word, surface[i + 1]), ()))
+            phrase = (*phrase, *_PARTICLES.get((meant, surface[i + 1]), ()))
         for synonym in (*_SYNONYMS.get(meant, ()), *phrase) if "synonyms" in bridges else ():
             for part in words(synonym) or [synonym]:
                 if (st := term(part)) and vocab.df(st) > 0:
