@@ -811,6 +811,8 @@ def test_how_many_people_work_at_a_place_is_answered_by_whom_it_employs(all_item
         # "brits" is not a corpus word, so its slip was read as nothing; as "brits" it reaches
         # "British nationals" as the word typed right would.
         ("how many brtis go to albania each year", {"brtis": "brits"}, "80,000 British nationals"),
+        # "amied" stems to "ami", a name the corpus uses twice, so it was never read as a slip.
+        ("what age are the frank adverts amied at", {"amied": "aimed"}, "aimed at 13 to 18 year olds"),
         # Read as "dead" + "eine", two corpus terms, rather than as the word it is a slip of.
         ("charity annual return deadeine", {"deadeine": "deadline"}, "within 10 months"),
     ],

@@ -327,6 +327,26 @@ def test_a_slip_of_a_word_a_small_corpus_uses_once_is_read_as_it(seed: Library, 
     )
 
 
+def test_a_corrected_word_weighs_as_the_word_typed_right(news: Library) -> None:
+    # "phone" and "number" weigh little once a question asks for contact details; "phine" and
+    # "numbre", read as them, still weighed as topic words the passage lacked, and the Floodline
+    # number was only the closest.
+    right = news.ask("floodline phone number")
+    for typed in ("floodline phone numbre", "floodline phine number"):
+        result = news.ask(typed)
+        assert (result.outcome, result.confidence) == (right.outcome, right.confidence)
+        assert result.answer is not None and "0345 988 1188" in result.answer.sentence
+
+
+def test_a_function_word_with_a_vowel_for_a_vowel_is_read_as_it(seed: Library, news: Library) -> None:
+    # "befire" and "woll" are no English words: read as topic words the corpus lacks, they counted
+    # against every passage.
+    wages = seed.ask("are wages back to where they were befire the recession")
+    fund = news.ask("when woll the schroders fund start investing")
+    assert wages.corrections == {"befire": "before"} and fund.corrections == {"woll": "will"}
+    assert fund.outcome == "answer"
+
+
 def test_a_question_with_a_misspelt_question_word_is_answered_as_if_spelt_right(news: Library) -> None:
     right, typo = news.ask("when is the firework curfew"), news.ask("whne is the firework curfew")
     assert typo.corrections == {"whne": "when"}

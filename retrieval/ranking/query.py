@@ -459,6 +459,32 @@ def _undoubled(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word) - 1) if word[i] == word[i + 1]}
 
 
+def _swapped_english(word: str, stem: str, vocab: Vocab) -> str | None:
+    """The English word `word` is with two letters swapped, when `word` is no English word and its
+    stem is a rarer corpus term than that word's ("amied": "aimed", not the "ami" of a name)."""
+    if len(word) < 5 or not word.isalpha() or not word.isascii() or _english.frequency(word):
+        return None
+    own = vocab.df(stem)
+    if not own:
+        return None  # an unknown word: `correct` reads its slips
+    found = [
+        w for w, (t, df) in _known_df(_transposes(word) - {word}, vocab) if df > own and _english.frequency(w)
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _known_df(candidates: set[str], vocab: Vocab) -> list[tuple[str, tuple[str, int]]]:
+    words_ = sorted(c for c in candidates if c not in STOP_WORDS)
+    return [(w, found) for w, found in zip(words_, _look_up(words_, vocab, None), strict=True) if found[1]]
+
+
+def _vowel_slips(word: str) -> set[str]:
+    """`word` with one vowel typed for another."""
+    return {
+        word[:i] + v + word[i + 1 :] for i, c in enumerate(word) if c in _VOWELS for v in _VOWELS if v != c
+    }
+
+
 def _plain_slips(word: str) -> set[str]:
     """The words `word` is with a letter left out, two neighbours swapped or one doubled."""
     return (_inserts(word) | _transposes(word) | _undoubled(word)) - {word}
@@ -471,10 +497,16 @@ def _known(candidates: set[str], vocab: Vocab, least_df: int, looked: Looked | N
     return {t: w for w, (t, df) in zip(words_, found, strict=True) if t and df >= least_df}
 
 
-def _only_known(candidates: set[str], vocab: Vocab, looked: Looked | None = None) -> str | None:
-    """The one candidate whose term the corpus uses more than once; None if none or several."""
-    known = _known(candidates, vocab, 2, looked)
-    return next(iter(known.values())) if len(known) == 1 else None
+def _only_known(
+    candidates: set[str], vocab: Vocab, looked: Looked | None = None, english_first: bool = True
+) -> str | None:
+    """The one candidate whose term the corpus uses more than once; None if none or several. Words
+    that only share a corpus word's stem ("carie" for "caring") count only if no English word does
+    (unless not `english_first`: three letters and one more make too many English words)."""
+    known = list(_known(candidates, vocab, 2, looked).values())
+    english = [w for w in known if _english.frequency(w)] if english_first else []
+    known = english or known
+    return known[0] if len(known) == 1 else None
 
 
 def correct(word: str, vocab: Vocab, looked: Looked | None = None) -> str | None:
@@ -492,7 +524,11 @@ def correct(word: str, vocab: Vocab, looked: Looked | None = None) -> str | None
         # A 4-letter word with a letter left out ("wek", "yer"): only a letter put back, only when one
         # word the corpus uses is that near, and never an everyday word a small corpus may lack ("due"
         # is not a slip of "dube" in a speech that names Arin Dube).
-        return None if word in _SHORT_ENGLISH else _only_known(_inserts(word), vocab, looked)
+        return (
+            None
+            if word in _SHORT_ENGLISH
+            else _only_known(_inserts(word), vocab, looked, english_first=False)
+        )
     if len(word) == 4:
         return _only_known(_plain_slips(word), vocab, looked) or _once_english(
             word, _plain_slips(word), vocab, looked
@@ -628,8 +664,11 @@ def function_word(word: str, vocab: Vocab) -> str | None:
     if len(undoubled) == 1 and not _english.frequency(word):
         return next(iter(undoubled))
     # Not a letter added or replaced: those turn too many English words into function words ("tall"
-    # into "all", "bit" into "but").
+    # into "all", "bit" into "but"). A word that is no English may have a vowel for a vowel
+    # ("befire", "woll").
     slips = _plain_slips(word)
+    if not _english.frequency(word):
+        slips |= _vowel_slips(word)
     near = sorted((_likelihood(word, w), w) for w in _FUNCTION_WORDS if w in slips)
     if not near or (len(near) > 1 and near[1][0] == near[0][0]) or correct(word, vocab) is not None:
         return None
@@ -867,6 +906,11 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             alternatives = {full}
             bridging.append(full)
             t, known = full, True
+        elif "spelling" in bridges and (swapped := _swapped_english(word, t, vocab)) is not None:
+            alternatives = {term(swapped)}
+            corrections[word] = swapped
+            meant = swapped
+            read_term = term(swapped)
         elif not known:
             # A word known to be English is not a misspelling because this corpus lacks it:
             # "putting" is not "cutting" (the questions' own words here; any other in `_slip_of`).
@@ -917,8 +961,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         elif not known:
             bridging.extend(sorted(a for a in present if a != t))
         bridging.extend(sorted(joined_here))
-        asked_unit = word in _ASKED_UNITS and i > 0 and surface[i - 1] in _ASKING
-        if word in _QUESTION_NOISE or asked_unit:
+        asked_unit = meant in _ASKED_UNITS and i > 0 and surface[i - 1] in _ASKING
+        if meant in _QUESTION_NOISE or asked_unit:
             weight = 0.25 * (max(vocab.idf(a) for a in present) if present else 1.0)
         elif is_known:
             # The concept weighs what its own term weighs if the corpus has it (or the term of the word
@@ -936,7 +980,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             )
             concepts.append(Concept(word=word, terms=frozenset({halves[1]}), weight=weight / 2, known=True))
         else:
-            concepts.append(Concept(word=word, terms=frozenset(alternatives), weight=weight, known=is_known))
+            concepts.append(Concept(word=meant, terms=frozenset(alternatives), weight=weight, known=is_known))
         if i in counted_at:
             counted |= alternatives
     # A word the corpus never uses weighs what the question's known words weigh on average, not as
