@@ -824,3 +824,11 @@ def test_a_typo_is_read_as_the_word_meant(
     assert result.corrections == read_as
     assert result.outcome == "answer" and result.answer is not None
     assert answer in result.answer.passage
+
+
+def test_an_everyday_word_reaches_the_one_gov_uk_uses(all_items: Library) -> None:
+    # The vaccine page says "newborns", never "baby": the count of deaths it could prevent was
+    # never found.
+    result = all_items.ask("how many baby deaths could the gbs vaccine stop")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "tens of thousands of newborns" in result.answer.passage

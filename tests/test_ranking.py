@@ -327,6 +327,12 @@ def test_a_slip_of_a_word_a_small_corpus_uses_once_is_read_as_it(seed: Library, 
     )
 
 
+def test_scammers_are_found_where_the_text_says_fraud(news: Library) -> None:
+    # "scammers" is no word of the 2024 sample: the closest passage was about rod licences.
+    result = news.ask("which scammers did the sia catch")
+    assert result.results and "Samuel Miller committed fraud" in result.results[0].passage
+
+
 def test_a_corrected_word_weighs_as_the_word_typed_right(news: Library) -> None:
     # "phone" and "number" weigh little once a question asks for contact details; "phine" and
     # "numbre", read as them, still weighed as topic words the passage lacked, and the Floodline
