@@ -832,3 +832,11 @@ def test_an_everyday_word_reaches_the_one_gov_uk_uses(all_items: Library) -> Non
     result = all_items.ask("how many baby deaths could the gbs vaccine stop")
     assert result.outcome == "answer" and result.answer is not None
     assert "tens of thousands of newborns" in result.answer.passage
+
+
+def test_fat_finds_overweight_and_obese(all_items: Library) -> None:
+    # "77% of men and 63% of women in middle age are overweight or obese": "fat" is no word of it,
+    # and nothing was quoted.
+    result = all_items.ask("how fat are middle aged people")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "overweight or obese" in result.answer.sentence

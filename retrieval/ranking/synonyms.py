@@ -505,6 +505,29 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "jobcentre": ("jobcentres", "dwp"),
     "privacy": ("data", "personal"),
     "details": ("information", "data"),
+    "watchdog": ("regulator", "regulation", "inspectorate"),
+    "restraining": ("protection",),
+    "lockdown": ("closing", "closure", "restrictions"),
+    "fat": ("overweight", "obese", "obesity"),
+    "obese": ("obesity", "overweight"),
+    "riot": ("disorder", "unrest"),
+    "bribes": ("bribery", "corruption"),
+    "bribery": ("corruption",),
+    "brexit": ("referendum", "leave", "exit"),
+    "maths": ("mathematics",),
+    "spads": ("special", "advisers"),
+    "freebies": ("gifts", "hospitality"),
+    "sofa": ("furniture", "upholstered"),
+    "sofas": ("furniture", "upholstered"),
+    "wfh": ("flexible", "working", "home"),
+    "stoned": ("cannabis", "drug"),
+    "shots": ("vaccines", "immunisations", "vaccinations"),
+    "injections": ("immunisations", "vaccinations"),
+    "jobless": ("unemployed", "unemployment"),
+    "adopt": ("adoption", "adopters"),
+    "bangers": ("fireworks",),
+    "marsh": ("saltmarsh", "wetland"),
+    "polling": ("election", "elections", "electoral"),
 }
 
 # Two words that mean something neither does alone: "who is in charge of…" asks who leads it, where
@@ -526,6 +549,13 @@ PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("electric", "cars"): ("vehicles", "evs"),
     ("tax", "return"): ("self", "assessment"),
     ("minimum", "wage"): ("living", "national"),
+    ("ex", "forces"): ("veterans", "veteran"),
+    ("ex", "military"): ("veterans", "veteran"),
+    ("former", "soldiers"): ("veterans", "veteran"),
+    ("times", "tables"): ("multiplication",),
+    ("foster", "parents"): ("carers",),
+    ("take", "water"): ("abstract", "abstraction"),
+    ("photo", "id"): ("voter", "identification"),
 }
 
 # A verb and the particle after it, which GOV.UK puts in one word: "when do the rules come in" /
