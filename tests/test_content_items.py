@@ -840,3 +840,19 @@ def test_fat_finds_overweight_and_obese(all_items: Library) -> None:
     result = all_items.ask("how fat are middle aged people")
     assert result.outcome == "answer" and result.answer is not None
     assert "overweight or obese" in result.answer.sentence
+
+
+@pytest.mark.parametrize(
+    ("question", "answer"),
+    [
+        # "what time" asked for a date, which any date answered: the page's "we also publish…" line
+        # came first and nothing was quoted.
+        ("what time does ofsted publish its stats", "Publication is usually at 9:30am."),
+        # The right passage was only the closest.
+        ("what time does the cde event start", "9:30am to 4pm"),
+    ],
+)
+def test_what_time_is_answered_by_a_time_of_day(all_items: Library, question: str, answer: str) -> None:
+    result = all_items.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert answer in result.answer.sentence

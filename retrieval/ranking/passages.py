@@ -170,6 +170,10 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
         r"|\bby the end of\b|\bno later than\b|\bdeadline\b|\bclos(e|es|ing) (on|date)\b|\buntil\b|\bby \d",
         re.I,
     ),
+    # A time of day: "from 6pm to 7.30pm", "9:30am", "at noon".
+    "time": re.compile(
+        r"\b\d{1,2}([.:]\d{2})? ?([ap]\.?m\b\.?)|\b\d{1,2}:\d{2}\b|\b(noon|midday|midnight)\b", re.I
+    ),
     "phone": re.compile(r"\+44[\d ()]{9,}|\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b"),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
 }

@@ -31,9 +31,10 @@ from retrieval.search.tokenize import MAX_WORD, STOP_WORDS, normalise, term, tok
 AnswerType = Literal["amount", "number", "date", "person", "place", "contact"]
 # Within a kind, the form a fact must take to answer: "how long" wants a span of time, not any
 # number; "how often" a rate; "what share" a percentage or fraction; "how old" an age; "deadline" a
-# time limit ("within 10 months of…"), which holds no date at all; "phone number" a phone number and
+# time limit ("within 10 months of…"), which holds no date at all; "what time" a time of day ("6pm"),
+# not the day; "phone number" a phone number and
 # "email" an email address, not any contact details.
-Detail = Literal["duration", "frequency", "share", "age", "deadline", "phone", "email"]
+Detail = Literal["duration", "frequency", "share", "age", "deadline", "time", "phone", "email"]
 
 
 # American spellings -> British, tried only when the American form is not in the corpus.
@@ -122,6 +123,7 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         "deadline",
         re.compile(r"\bdeadline\b|\bby when\b|\bhow soon\b|\btime limit\b|\bhow long do (i|we|you) have\b"),
     ),
+    ("time", re.compile(r"\bwhat times?\b|\bopening hours\b|\bwhat hours?\b")),
     ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b")),
     ("email", re.compile(r"\be-?mail\b")),
 )
