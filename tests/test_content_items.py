@@ -856,3 +856,11 @@ def test_what_time_is_answered_by_a_time_of_day(all_items: Library, question: st
     result = all_items.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert answer in result.answer.sentence
+
+
+def test_what_a_fund_pays_for_is_what_it_funds(all_items: Library) -> None:
+    # "pay for" is what the page says a fund supports or funds; "pay" alone matched "Evaluation of
+    # ESF", a heading, and nothing was offered.
+    result = all_items.ask("what does the esf pay for")
+    assert result.outcome != "none"
+    assert "European Social Fund (ESF) focuses on improving the employment" in result.results[0].passage
