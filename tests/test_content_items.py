@@ -864,3 +864,11 @@ def test_what_a_fund_pays_for_is_what_it_funds(all_items: Library) -> None:
     result = all_items.ask("what does the esf pay for")
     assert result.outcome != "none"
     assert "European Social Fund (ESF) focuses on improving the employment" in result.results[0].passage
+
+
+def test_initials_reach_what_the_page_spells_out(all_items: Library) -> None:
+    # The national curriculum page writes "key stage 2"; "ks2" found only the table row "Key stage:
+    # KS2", which says nothing of results, and nothing was quoted.
+    result = all_items.ask("when are ks2 results out")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "You’ll get the results in July." in result.answer.passage

@@ -528,6 +528,24 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "bangers": ("fireworks",),
     "marsh": ("saltmarsh", "wetland"),
     "polling": ("election", "elections", "electoral"),
+    # Initials people type for what GOV.UK spells out.
+    "ks": ("key stage",),
+    "uc": ("universal credit",),
+    "pip": ("personal independence payment",),
+    "jsa": ("jobseeker's allowance", "jobseekers"),
+    "esa": ("employment and support allowance",),
+    "ssp": ("statutory sick pay",),
+    "dla": ("disability living allowance",),
+    "nics": ("national insurance contributions",),
+    "ni": ("national insurance",),
+    "ev": ("electric vehicle",),
+    "evs": ("electric vehicles",),
+    "mp": ("member of parliament", "parliament"),
+    "un": ("united nations",),
+    "usa": ("united states", "america"),
+    "america": ("united states",),
+    "nz": ("new zealand",),
+    "uae": ("united arab emirates", "emirates"),
 }
 
 # Two words that mean something neither does alone: "who is in charge of…" asks who leads it, where
