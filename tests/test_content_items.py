@@ -872,3 +872,12 @@ def test_initials_reach_what_the_page_spells_out(all_items: Library) -> None:
     result = all_items.ask("when are ks2 results out")
     assert result.outcome == "answer" and result.answer is not None
     assert "You’ll get the results in July." in result.answer.passage
+
+
+def test_a_two_word_phrase_with_its_first_word_misspelt_is_still_the_phrase(all_items: Library) -> None:
+    # "annual leave" is "holiday allowance"; with "annaul" read as "annual" only after "leave" had
+    # been looked up beside the slip, the allowance was only the closest passage.
+    result = all_items.ask("how much annaul leave do ea staff get")
+    assert result.corrections == {"annaul": "annual"}
+    assert result.outcome == "answer" and result.answer is not None
+    assert "holiday allowance" in result.answer.sentence

@@ -333,6 +333,17 @@ def test_scammers_are_found_where_the_text_says_fraud(news: Library) -> None:
     assert result.results and "Samuel Miller committed fraud" in result.results[0].passage
 
 
+def test_a_phrase_with_a_slip_in_it_is_read_as_the_phrase(news: Library) -> None:
+    # "come across" is "discovered" only with the particle typed right: "acrsos" was read as
+    # "across" after "come" had been looked up with the slip beside it.
+    right = news.ask("where did starmer come across the human rights convention")
+    typo = news.ask("where did starmer come acrsos the human rights convention")
+    assert typo.corrections == {"acrsos": "across"}
+    assert typo.outcome == right.outcome == "answer" and typo.answer is not None and right.answer is not None
+    assert typo.answer.passage == right.answer.passage
+    assert "discovered the Convention in a law library in Leeds" in typo.answer.passage
+
+
 def test_a_corrected_word_weighs_as_the_word_typed_right(news: Library) -> None:
     # "phone" and "number" weigh little once a question asks for contact details; "phine" and
     # "numbre", read as them, still weighed as topic words the passage lacked, and the Floodline

@@ -480,6 +480,21 @@ def _known_df(candidates: set[str], vocab: Vocab) -> list[tuple[str, tuple[str, 
     return [(w, found) for w, found in zip(words_, _look_up(words_, vocab, None), strict=True) if found[1]]
 
 
+_PARTICLE_WORDS = frozenset(particle for _, particle in _PARTICLES)
+
+
+def _particle_stand_ins(verb: str, after: str) -> tuple[str, ...]:
+    """What GOV.UK writes for `verb` and the particle after it, that particle typed right or as a
+    plain slip that is no English word ("come acrsos")."""
+    found = _PARTICLES.get((verb, after))
+    if found is not None or after in _PARTICLE_WORDS or _english.frequency(after):
+        return found or ()
+    for particle in sorted(_plain_slips(after) & _PARTICLE_WORDS):
+        if (found := _PARTICLES.get((verb, particle))) is not None:
+            return found
+    return ()
+
+
 def _vowel_slips(word: str) -> set[str]:
     """`word` with one vowel typed for another."""
     return {
@@ -871,6 +886,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     seen: set[str] = set()
     counted_at = _counted_words(surface)
     counted: set[str] = set()
+    read_as = list(surface)  # each word as read so far: a phrase's first word may have been a slip
     for i, word in enumerate(surface):
         t = term(word)
         if not t or t in seen or word in _CONTRACTIONS:
@@ -944,9 +960,10 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         for form in _other_forms(meant, term(meant)) if "forms" in bridges else ():
             if (st := term(form)) and vocab.df(st) > 0:
                 alternatives.add(st)
-        phrase = _PHRASES.get((surface[i - 1], meant), ()) if i else ()
+        read_as[i] = meant
+        phrase = _PHRASES.get((read_as[i - 1], meant), ()) if i else ()
         if i + 1 < len(surface):
-            phrase = (*phrase, *_PARTICLES.get((meant, surface[i + 1]), ()))
+            phrase = (*phrase, *_particle_stand_ins(meant, surface[i + 1]))
         for synonym in (*_SYNONYMS.get(meant, ()), *phrase) if "synonyms" in bridges else ():
             for part in words(synonym) or [synonym]:
                 if (st := term(part)) and vocab.df(st) > 0:
