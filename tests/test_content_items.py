@@ -881,3 +881,11 @@ def test_a_two_word_phrase_with_its_first_word_misspelt_is_still_the_phrase(all_
     assert result.corrections == {"annaul": "annual"}
     assert result.outcome == "answer" and result.answer is not None
     assert "holiday allowance" in result.answer.sentence
+
+
+def test_when_something_closes_asks_for_its_deadline(all_items: Library) -> None:
+    # "when do … close" asked for any date: the bold fell on the application form's heading, not on
+    # the deadline line below it.
+    result = all_items.ask("when do applications close for the cameroon women scholarship")
+    assert result.outcome == "answer" and result.answer is not None
+    assert result.answer.sentence == "Application deadline: 30 November 2016"

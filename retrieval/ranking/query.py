@@ -121,7 +121,10 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     ("age", re.compile(r"\bhow old\b|\bwhat age\b|\bage limit\b|\bminimum age\b")),
     (
         "deadline",
-        re.compile(r"\bdeadline\b|\bby when\b|\bhow soon\b|\btime limit\b|\bhow long do (i|we|you) have\b"),
+        re.compile(
+            r"\bdeadline\b|\bby when\b|\bhow soon\b|\btime limit\b|\bhow long do (i|we|you) have\b"
+            r"|\bclosing date\b|\bwhen (do|does|will|is|are)\b.*\bclos(e|es|ing)\b"
+        ),
     ),
     ("time", re.compile(r"\bwhat times?\b|\bopening hours\b|\bwhat hours?\b")),
     ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b")),
