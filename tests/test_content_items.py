@@ -889,3 +889,11 @@ def test_when_something_closes_asks_for_its_deadline(all_items: Library) -> None
     result = all_items.ask("when do applications close for the cameroon women scholarship")
     assert result.outcome == "answer" and result.answer is not None
     assert result.answer.sentence == "Application deadline: 30 November 2016"
+
+
+def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_items: Library) -> None:
+    # "reccomendations" (a letter doubled, one left out) is two slips from the word meant: one slip
+    # from nothing, it stayed a topic word no passage has, and nothing was found.
+    result = all_items.ask("what are the reccomendations of the museums review")
+    assert result.corrections == {"reccomendations": "recommendations"}
+    assert result.outcome != "none"

@@ -344,6 +344,15 @@ def test_a_phrase_with_a_slip_in_it_is_read_as_the_phrase(news: Library) -> None
     assert "discovered the Convention in a law library in Leeds" in typo.answer.passage
 
 
+def test_a_long_word_with_two_slips_is_read_as_the_word_meant(news: Library) -> None:
+    # "goverrmment" is two slips from "government" (a letter doubled, one left out): one slip from
+    # nothing, it stayed a topic word no passage has, and the answer was "nothing found".
+    result = news.ask("what did the goverrmment say about the hereditery peers")
+    assert result.corrections == {"goverrmment": "government", "hereditery": "hereditary"}
+    assert result.outcome != "none"
+    assert "hereditary peers" in result.results[0].passage
+
+
 def test_a_corrected_word_weighs_as_the_word_typed_right(news: Library) -> None:
     # "phone" and "number" weigh little once a question asks for contact details; "phine" and
     # "numbre", read as them, still weighed as topic words the passage lacked, and the Floodline

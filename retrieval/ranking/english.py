@@ -21,7 +21,7 @@ _counts: dict[str, int] | None = None
 
 def load() -> dict[str, int]:
     """The dictionary, read now if not yet (a long-running process reads it at start-up: 50 ms)."""
-    global _counts
+    global _counts, _by_shape
     if _counts is None:
         with _lock:
             if _counts is None:
@@ -32,8 +32,23 @@ def load() -> dict[str, int]:
                     # Two-letter entries are mostly abbreviations ("cd", "st"), not words to protect.
                     if len(word) > 2:
                         counts[word] = int(count)
+                # By first letter and length, for the words two slips from a typed one.
+                grouped: dict[tuple[str, int], list[str]] = {}
+                for word in counts:
+                    grouped.setdefault((word[0], len(word)), []).append(word)
+                _by_shape = grouped
                 _counts = counts
     return _counts
+
+
+_by_shape: dict[tuple[str, int], list[str]] | None = None
+
+
+def shaped(letter: str, length: int) -> list[str]:
+    """The dictionary's words that begin with `letter` and are `length` long (`load` groups them)."""
+    load()
+    assert _by_shape is not None
+    return _by_shape.get((letter, length), [])
 
 
 def frequency(word: str) -> int:

@@ -594,6 +594,10 @@ def _slip_of(word: str, vocab: Vocab) -> str | None:
     bold = not typed and len(word) >= 4 and word.isalpha() and word.isascii()
     looked: Looked = {}  # what `correct` looked up, the likelier slips among them, is not looked up again
     found = correct(word, vocab, looked)
+    if found is not None and bold and len(word) >= _TWO_SLIPS_LETTERS and not _english.frequency(found):
+        # One slip from no English word, only from one that shares a corpus word's stem
+        # ("maintainances"): two slips from an English word of the corpus are likelier.
+        found = _two_slips(word, vocab) or found
     if found is None and bold:
         # No English word at all, so no word the typist meant as typed: any letter may have been hit
         # for another ("couocils", "fuud"), if that reaches exactly one word, and no likelier slip
@@ -602,9 +606,52 @@ def _slip_of(word: str, vocab: Vocab) -> str | None:
         if not likelier & STOP_WORDS and not _known(likelier, vocab, 1, looked):
             replaced = _replaces(word) - {word}
             found = None if replaced & STOP_WORDS else _only_known(replaced, vocab, looked)
+    if found is None and bold and len(word) >= _TWO_SLIPS_LETTERS:
+        found = _two_slips(word, vocab)
     if found is None or not typed:
         return found
     return found if _english.frequency(found) >= SLIP_ODDS * typed else None
+
+
+# A long word with two slips in it ("tommorow", "reccomend", "maintainance") is still far from every
+# other word; a short one is not.
+_TWO_SLIPS_LETTERS = 8
+
+
+def _two_slips(word: str, vocab: Vocab) -> str | None:
+    """The English word of the corpus two slips from `word` (letters left out, added, replaced or
+    swapped; the first letter kept), if one is far commoner than any other that near."""
+    letters = set(word)
+    near = [
+        (_english.frequency(candidate), candidate)
+        for length in range(len(word) - 2, len(word) + 3)
+        for candidate in _english.shaped(word[0], length)
+        if len(letters.symmetric_difference(candidate)) <= 4 and _within_two(word, candidate)
+    ]
+    near.sort(reverse=True)
+    known = [(count, w) for count, w in near if (t := term(w)) and w not in STOP_WORDS and vocab.df(t) > 0]
+    if not known or (len(known) > 1 and known[0][0] < SLIP_ODDS * known[1][0]):
+        return None
+    return known[0][1]
+
+
+def _within_two(a: str, b: str) -> bool:
+    """Are `a` and `b` at most two edits apart (optimal string alignment distance)?"""
+    if a == b:
+        return True
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > 2:
+            return False
+        previous2, previous = previous, current
+    return previous[-1] <= 2
 
 
 # Everyday words the questions use that the corpus may not, each with what GOV.UK says instead
