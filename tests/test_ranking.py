@@ -353,6 +353,17 @@ def test_a_long_word_with_two_slips_is_read_as_the_word_meant(news: Library) -> 
     assert "hereditary peers" in result.results[0].passage
 
 
+@pytest.mark.parametrize(
+    "question", ["whats the closing date to apply for young leaders", "closing date young leaders programme"]
+)
+def test_a_closing_date_is_answered_by_the_date_not_by_the_words(news: Library, question: str) -> None:
+    # "Applications will not be processed after the closing date." holds the question's words and
+    # said "closing date", which counted as a time limit: it was bolded, not the date.
+    result = news.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert "until 27 October 2024" in result.answer.sentence
+
+
 def test_a_corrected_word_weighs_as_the_word_typed_right(news: Library) -> None:
     # "phone" and "number" weigh little once a question asks for contact details; "phine" and
     # "numbre", read as them, still weighed as topic words the passage lacked, and the Floodline

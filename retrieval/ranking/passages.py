@@ -167,7 +167,9 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     "deadline": re.compile(
         rf"\bwithin {_SMALL_NUMBER}\b|\bwithin (a|an) {_UNIT}\b"
         rf"|\b{_SMALL_NUMBER} {_KIND_OF}{_UNIT}s? (of|after|before|from)\b"
-        r"|\bby the end of\b|\bno later than\b|\bdeadline\b|\bclos(e|es|ing) (on|date)\b|\buntil\b|\bby \d",
+        r"|\bby the end of\b|\bno later than\b|\bdeadline\b|\buntil\b|\bby \d"
+        # "closes on 21 December", not "after the closing date"
+        r"|\bclos(e|es|ing) (on|date)\b(?=[^.]{0,20}\d)",
         re.I,
     ),
     # A time of day: "from 6pm to 7.30pm", "9:30am", "at noon".
