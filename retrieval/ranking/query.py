@@ -472,9 +472,10 @@ def _swapped_english(word: str, stem: str, vocab: Vocab) -> str | None:
     own = vocab.df(stem)
     if not own:
         return None  # an unknown word: `correct` reads its slips
-    found = [
-        w for w, (t, df) in _known_df(_transposes(word) - {word}, vocab) if df > own and _english.frequency(w)
-    ]
+    # English first: a dictionary lookup costs far less than stemming, and a name's or a coinage's
+    # swaps are seldom English.
+    english = {w for w in _transposes(word) - {word} if _english.frequency(w)}
+    found = [w for w, (t, df) in _known_df(english, vocab) if df > own] if english else []
     return found[0] if len(found) == 1 else None
 
 
@@ -484,14 +485,17 @@ def _known_df(candidates: set[str], vocab: Vocab) -> list[tuple[str, tuple[str, 
 
 
 _PARTICLE_WORDS = frozenset(particle for _, particle in _PARTICLES)
+_PARTICLE_VERBS = frozenset(verb for verb, _ in _PARTICLES)
 
 
 def _particle_stand_ins(verb: str, after: str) -> tuple[str, ...]:
     """What GOV.UK writes for `verb` and the particle after it, that particle typed right or as a
     plain slip that is no English word ("come acrsos")."""
     found = _PARTICLES.get((verb, after))
-    if found is not None or after in _PARTICLE_WORDS or _english.frequency(after):
+    if found is not None or verb not in _PARTICLE_VERBS or after in _PARTICLE_WORDS:
         return found or ()
+    if _english.frequency(after):
+        return ()
     for particle in sorted(_plain_slips(after) & _PARTICLE_WORDS):
         if (found := _PARTICLES.get((verb, particle))) is not None:
             return found
