@@ -19,6 +19,8 @@ from functools import cached_property
 from typing import Literal
 
 import Stemmer
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extract
 
 from retrieval.ranking import english as _english
 from retrieval.ranking.forms import IRREGULAR
@@ -625,37 +627,20 @@ _TWO_SLIPS_LETTERS = 8
 def _two_slips(word: str, vocab: Vocab) -> str | None:
     """The English word of the corpus two slips from `word` (letters left out, added, replaced or
     swapped; the first letter kept), if one is far commoner than any other that near."""
-    letters = set(word)
-    near = [
-        (_english.frequency(candidate), candidate)
-        for length in range(len(word) - 2, len(word) + 3)
-        for candidate in _english.shaped(word[0], length)
-        if len(letters.symmetric_difference(candidate)) <= 4 and _within_two(word, candidate)
+    candidates = [
+        w for length in range(len(word) - 2, len(word) + 3) for w in _english.shaped(word[0], length)
     ]
-    near.sort(reverse=True)
+    near = sorted(
+        (
+            (_english.frequency(w), w)
+            for w, _, _ in extract(word, candidates, scorer=OSA.distance, score_cutoff=2, limit=None)
+        ),
+        reverse=True,
+    )
     known = [(count, w) for count, w in near if (t := term(w)) and w not in STOP_WORDS and vocab.df(t) > 0]
     if not known or (len(known) > 1 and known[0][0] < SLIP_ODDS * known[1][0]):
         return None
     return known[0][1]
-
-
-def _within_two(a: str, b: str) -> bool:
-    """Are `a` and `b` at most two edits apart (optimal string alignment distance)?"""
-    if a == b:
-        return True
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > 2:
-            return False
-        previous2, previous = previous, current
-    return previous[-1] <= 2
 
 
 # Everyday words the questions use that the corpus may not, each with what GOV.UK says instead
