@@ -652,7 +652,7 @@ _STAND_IN_WORDS = (
 )
 
 
-def stand_in_slip(word: str, vocab: Vocab) -> str | None:
+def _stand_in_slip(word: str, vocab: Vocab) -> str | None:
     """The one everyday word with stand-ins that `word` is a slip of, if `word` is no English word;
     by a letter replaced only if no English word of the corpus is a plainer slip ("roal" may be
     "oral" or "royal" as well as "road").
@@ -982,7 +982,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
                 else None
             )
             if replacement is None and "spelling" in bridges and not english and noun is None and not halves:
-                replacement = stand_in_slip(word, vocab)
+                replacement = _stand_in_slip(word, vocab)
             if noun is not None and replacement is None:
                 alternatives.add(term(noun))  # not a slip: no "Read as" for it
                 halves = []
