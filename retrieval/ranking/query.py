@@ -556,9 +556,8 @@ def correct(word: str, vocab: Vocab, looked: Looked | None = None) -> str | None
             else _only_known(_inserts(word), vocab, looked, english_first=False)
         )
     if len(word) == 4:
-        return _only_known(_plain_slips(word), vocab, looked) or _once_english(
-            word, _plain_slips(word), vocab, looked
-        )
+        slips = _plain_slips(word)
+        return _only_known(slips, vocab, looked) or _once_english(word, slips, vocab, looked)
     # A letter typed twice is the likeliest slip: "booss" is "boss", not "boosts" with a letter
     # left out, whether the corpus uses "boss" once or only has words for it (its stand-ins).
     undoubled = _undoubled(word)
@@ -644,7 +643,7 @@ def _two_slips(word: str, vocab: Vocab) -> str | None:
 
 
 # Everyday words the questions use that the corpus may not, each with what GOV.UK says instead
-# (ranking/synonyms.py): a slip of one ("brtis", "kik in") is read as it, so that its stand-ins
+# (ranking/synonyms.py): a slip of one ("brtis", "deaal") is read as it, so that its stand-ins
 # count, when the corpus has no word that near.
 _STAND_IN_WORDS = (
     frozenset(w for w in (*_SYNONYMS, *(w for pair in (*_PHRASES, *_PARTICLES) for w in pair)) if len(w) >= 3)
