@@ -735,38 +735,6 @@ def test_turns_up_finds_what_gov_uk_calls_arriving(all_items: Library) -> None:
     assert "does not arrive for their course" in result.answer.sentence
 
 
-def test_vehicle_tax_finds_ved(all_items: Library) -> None:
-    # DVLA's report says "We collect around £6 billion in VED each year": "vehicle tax" found its
-    # other figures first (47 million drivers), which it quoted as the answer.
-    result = all_items.ask("how much vehicle tax does dvla collect a year")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "£6 billion in VED" in result.answer.sentence
-
-
-def test_annual_leave_finds_holiday_allowance(all_items: Library) -> None:
-    # The Environment Agency lists a "holiday allowance … rising from 25 or 27 days": "annual leave"
-    # shared no word with it, so the right passage was offered as the closest only.
-    result = all_items.ask("how much annual leave do ea staff get")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "holiday allowance" in result.answer.sentence
-
-
-def test_how_many_chemicals_is_answered_by_a_count_of_substances(all_items: Library) -> None:
-    # REACH's page counts "over 30,000 substances on the EU market above 1 tonne per year": a count
-    # of something other than "chemicals", so the page was only the closest.
-    result = all_items.ask("how many chemicals are sold in the eu above a tonne a year")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "30,000 substances" in result.answer.sentence
-
-
-def test_how_many_people_is_answered_by_a_count_of_passengers(all_items: Library) -> None:
-    # "around 60 million passengers each year: today the number is close to 100 million": people
-    # counted as what they are read as a count of something else, so it was only the closest.
-    result = all_items.ask("how many people use london waterloo station a year now")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "60 million passengers" in result.answer.sentence
-
-
 def test_an_organisation_is_found_by_its_initials(all_items: Library) -> None:
     # People call the Marine Management Organisation "the mmo" and the National Measurement and
     # Regulation Office "nmro"; pages rarely write the initials out. "mmo" was read as "memo", and
@@ -862,6 +830,18 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
             "Application deadline: 30 November 2016",
             True,
         ),
+        # DVLA's report says "We collect around £6 billion in VED each year": "vehicle tax" found its
+        # other figures first (47 million drivers), which it quoted as the answer.
+        ("how much vehicle tax does dvla collect a year", "£6 billion in VED", True),
+        # The Environment Agency lists a "holiday allowance … rising from 25 or 27 days": "annual
+        # leave" shared no word with it, so the right passage was offered as the closest only.
+        ("how much annual leave do ea staff get", "holiday allowance", True),
+        # REACH's page counts "over 30,000 substances on the EU market above 1 tonne per year": a
+        # count of something other than "chemicals", so the page was only the closest.
+        ("how many chemicals are sold in the eu above a tonne a year", "30,000 substances", True),
+        # "around 60 million passengers each year": people counted as what they are read as a count
+        # of something else, so it was only the closest.
+        ("how many people use london waterloo station a year now", "60 million passengers", True),
     ],
 )
 def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(
