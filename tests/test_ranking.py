@@ -207,6 +207,14 @@ def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
     assert "Attorney General Lord Hermer KC delivered the 2024 Bingham Lecture" in result.answer.sentence
 
 
+def test_who_is_someone_is_answered_by_the_role_the_text_gives_them(seed: Library) -> None:
+    # The name itself is no answer to "who is…"; "Head of Delivery" was no role the facts knew, so
+    # the passage that gives it was only the closest.
+    result = seed.ask("who is paul makepeace")
+    assert result.outcome == "answer"
+    assert result.answer is not None and "Paul Makepeace, Head of Delivery at DRS" in result.answer.sentence
+
+
 def test_a_slip_keeps_its_first_letter_before_a_commoner_word_that_changes_it() -> None:
     # Typists rarely miss a word's first letter. "department" stands in every passage of a
     # department's pages (their organisation is indexed with them), so "depart" outnumbered

@@ -24,7 +24,7 @@ from retrieval.text import split_sentences
 
 # The stored form changes when the tokenizer's terms, or this module's format or sentence splitting,
 # change: bump the second number then.
-VERSION = f"{tokenizer.VERSION}.4"
+VERSION = f"{tokenizer.VERSION}.5"
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -70,7 +70,10 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|QC)\b"
         r"|\b(Minister|Secretary|Chancellor|Prime Minister|Ambassador|Commissioner|Chief Executive|Director"
         r"|Chair|Chairman|President|Mayor|Governor|Attorney General|Solicitor General|Inspector|Private"
-        r"|Corporal|Sergeant|Lieutenant|Captain|Major|Colonel|Trooper|Lance|Rifleman|Sapper|Gunner)\b"
+        r"|Corporal|Sergeant|Lieutenant|Captain|Major|Colonel|Trooper|Lance|Rifleman|Sapper|Gunner"
+        # A role a name is given with: "Paul Makepeace, Head of Delivery at DRS" answers "who is…".
+        r"|Head of|Chief|Deputy|Manager|Officer|Adviser|Advisor|Leader|Founder|Spokesperson|Editor"
+        r"|Superintendent|Constable|Detective)\b"
         r"|\b[A-Z][a-z]+ [A-Z][a-z]+(?: [A-Z][a-z]+)?,? (said|says|added|commented|announced)\b"
         # A "who" is often a body: a council, an agency, a named fund or company.
         r"|\b(Council|Agency|Department|Ministry|Office|Authority|Trust|Board|Commission|University|Centre"
