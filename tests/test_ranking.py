@@ -510,6 +510,14 @@ def test_how_much_question_gets_the_passage_with_the_amount(seed: Library) -> No
     assert "£300,000" in result.answer.sentence  # the bold sentence is the one that answers
 
 
+def test_the_money_a_question_names_is_the_sum_a_passage_gives(seed: Library) -> None:
+    # "money" as a word is in "predators are making money"; the pledge is written "£300,000".
+    result = seed.ask("when did javid pledge the money")
+    assert result.outcome == "answer"
+    assert result.answer is not None
+    assert "(Tuesday 21 May) pledged a further £300,000" in result.answer.sentence
+
+
 BINGHAM = "Attorney General's 2024 Bingham Lecture on the rule of law"
 
 

@@ -196,6 +196,9 @@ def _share(query: Query, present: set[str]) -> float:
     return sum(c.weight for c in query.concepts if not c.terms.isdisjoint(present)) / total
 
 
+_MONEY_WORDS = frozenset(["money", "cash", "quid", "pounds"])
+
+
 class Coverage:
     """The question's concepts a text holds, as a bit mask (bit k: concept k), and the shares of the
     question's weight that masks stand for, each share summed once per question (memoised): a
@@ -216,6 +219,16 @@ class Coverage:
                 self._bits[t] = self._bits.get(t, 0) | 1 << k
         self._terms = frozenset(self._bits)
         self._initials = frozenset(t[0] for t in self._bits)
+        # "Money" is what a sum of it says: "when did javid pledge the money" is answered by "pledged
+        # a further £300,000" and not by "predators are making money".
+        self.money = sum(1 << k for k, c in enumerate(self.concepts) if c.word in _MONEY_WORDS)
+
+    def with_sums(self, masks: list[int], parsed: Parsed) -> list[int]:
+        """`masks` of `parsed`'s sentences, each holding a sum of money also holding the money words."""
+        if not self.money:
+            return masks
+        sums = parsed.flags("amount", strong=True)
+        return [m | self.money if s else m for m, s in zip(masks, sums, strict=True)]
 
     def mask(self, terms: Iterable[str]) -> int:
         m = 0
@@ -385,7 +398,7 @@ def sentence_bold_rows(query: Query, candidate: Candidate) -> tuple[Sequence[str
     """A passage's sentences and their BOLD_FEATURES, as `gather` reads them (for fitting)."""
     covered = Coverage(query)
     parsed = _parse(candidate)
-    masks = [covered.mask(st) for st in parsed.terms]
+    masks = covered.with_sums([covered.mask(st) for st in parsed.terms], parsed)
     wants = query.wants
     sentences = parsed.sentences
     typed = _facts(parsed, wants, query) if wants else [False] * len(sentences)
@@ -445,7 +458,7 @@ def gather(
         parsed = _parse(c)
         sentences, sentence_terms = parsed.sentences, parsed.terms
         n_sentences = len(sentences)
-        masks = [mask(st) for st in sentence_terms]
+        masks = covered.with_sums([mask(st) for st in sentence_terms], parsed)
         text_mask = 0
         for m in masks:
             text_mask |= m
