@@ -215,6 +215,17 @@ def test_who_is_someone_is_answered_by_the_role_the_text_gives_them(seed: Librar
     assert result.answer is not None and "Paul Makepeace, Head of Delivery at DRS" in result.answer.sentence
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["who can apply for the young leaders thing", "who is eligible for the young leaders programme"],
+)
+def test_who_can_apply_is_answered_by_who_may_not_by_a_name(news: Library, question: str) -> None:
+    # Asked for a person, the passage that says who may apply names no one and was at most the closest.
+    result = news.ask(question)
+    assert result.outcome == "answer"
+    assert result.answer is not None and "you must be a young professional under 40" in result.answer.passage
+
+
 def test_a_slip_keeps_its_first_letter_before_a_commoner_word_that_changes_it() -> None:
     # Typists rarely miss a word's first letter. "department" stands in every passage of a
     # department's pages (their organisation is indexed with them), so "depart" outnumbered

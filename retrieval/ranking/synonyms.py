@@ -27,6 +27,12 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "spend": ("invest", "investment", "funding"),
     "spending": ("investment", "funding"),
     "kids": ("children", "pupils", "young", "junior"),  # "junior licences are free"
+    # "who is eligible for…" is answered by who can apply: "to apply, you must be…".
+    "eligible": ("apply", "qualify", "entitled"),
+    "eligibility": ("eligible", "apply", "criteria"),
+    "qualify": ("eligible", "apply", "entitled"),
+    "qualifies": ("eligible", "apply", "entitled"),
+    "entitled": ("eligible", "qualify"),
     "left": ("remaining", "remain"),  # "how many are left" / "the remaining 92 hereditary peers"
     "defences": ("defend",),  # "flood defences" / "proposals to defend … coast"
     "defence": ("defend",),
