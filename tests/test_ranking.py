@@ -226,6 +226,30 @@ def test_who_can_apply_is_answered_by_who_may_not_by_a_name(news: Library, quest
     assert result.answer is not None and "you must be a young professional under 40" in result.answer.passage
 
 
+def test_initials_reach_the_name_spelt_out_only_where_the_corpus_never_writes_them() -> None:
+    spelt_out = {"depart": 9, "work": 9, "pension": 9, "staff": 9}
+    vocab = Vocab(df=lambda t: spelt_out.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
+    dwp = next(c for c in analyse("how many staff does the dwp have", vocab).concepts if c.word == "dwp")
+    assert dwp.known and {"depart", "work", "pension"} <= dwp.terms
+    # A corpus that writes "DWP" finds it as typed: the words spelt out would dilute it.
+    written = {**spelt_out, "dwp": 3}
+    vocab = Vocab(df=lambda t: written.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
+    dwp = next(c for c in analyse("how many staff does the dwp have", vocab).concepts if c.word == "dwp")
+    assert dwp.terms == {"dwp"}
+
+
+def test_going_up_reaches_the_rise_the_text_gives(tmp_path: Path) -> None:
+    with library_of(
+        tmp_path,
+        {
+            "Spring Budget": "The personal allowance will rise to £11,500 next month.",
+            "Personal information charter": "We only share your personal data when the law allows it.",
+        },
+    ) as library:
+        result = library.ask("what is the personal allowance going up to")
+    assert result.results and "will rise to £11,500" in result.results[0].passage
+
+
 def test_a_slip_keeps_its_first_letter_before_a_commoner_word_that_changes_it() -> None:
     # Typists rarely miss a word's first letter. "department" stands in every passage of a
     # department's pages (their organisation is indexed with them), so "depart" outnumbered

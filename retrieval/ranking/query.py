@@ -24,6 +24,7 @@ from rapidfuzz.process import extract
 
 from retrieval.ranking import english as _english
 from retrieval.ranking.forms import IRREGULAR
+from retrieval.ranking.synonyms import INITIALS as _INITIALS
 from retrieval.ranking.synonyms import PARTICLES as _PARTICLES
 from retrieval.ranking.synonyms import PHRASES as _PHRASES
 from retrieval.ranking.synonyms import SYNONYMS as _SYNONYMS
@@ -1005,7 +1006,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         phrase = _PHRASES.get((read_as[i - 1], meant), ()) if i else ()
         if i + 1 < len(surface):
             phrase = (*phrase, *_particle_stand_ins(meant, surface[i + 1]))
-        for synonym in (*_SYNONYMS.get(meant, ()), *phrase) if "synonyms" in bridges else ():
+        initials = _INITIALS.get(word, ()) if not known else ()
+        for synonym in (*_SYNONYMS.get(meant, ()), *phrase, *initials) if "synonyms" in bridges else ():
             for part in words(synonym) or [synonym]:
                 if (st := term(part)) and vocab.df(st) > 0:
                     alternatives.add(st)

@@ -554,6 +554,28 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "uae": ("united arab emirates", "emirates"),
 }
 
+# Departments and agencies by the initials people know them by, for a corpus that spells them out
+# only: where the corpus writes "DCLG" or "MOD" too, the words spelt out would only dilute them.
+INITIALS: dict[str, tuple[str, ...]] = {
+    "dh": ("department of health",),
+    "dhsc": ("department of health and social care",),
+    "dfe": ("department for education",),
+    "dwp": ("department for work and pensions",),
+    "hmrc": ("revenue and customs",),
+    "moj": ("ministry of justice",),
+    "mod": ("ministry of defence",),
+    "fco": ("foreign and commonwealth office", "foreign office"),
+    "fcdo": ("foreign commonwealth and development office", "foreign office"),
+    "defra": ("environment food and rural affairs",),
+    "dft": ("department for transport",),
+    "dcms": ("digital culture media and sport",),
+    "dclg": ("communities and local government",),
+    "mhclg": ("housing communities and local government",),
+    "ons": ("office for national statistics",),
+    "hmt": ("treasury",),
+    "ea": ("environment agency",),
+}
+
 # Two words that mean something neither does alone: "who is in charge of…" asks who leads it, where
 # "charge" alone is a fee or an offence.
 PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -652,6 +674,9 @@ PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     **{(form, "up"): _SET_UP for form in _VERB_FORMS["set"]},
     **{(form, "down"): ("resign", "resigned", "resignation") for form in _VERB_FORMS["step"]},
     **{(form, "down"): ("close", "closure", "closed") for form in _VERB_FORMS["shut"]},
+    # "what is the personal allowance going up to" / "will rise to £11,500"
+    **{(form, "up"): ("rise", "risen", "increase", "increased", "raise") for form in _VERB_FORMS["go"]},
+    **{(form, "down"): ("fall", "fallen", "reduce", "decrease", "cut") for form in _VERB_FORMS["go"]},
     # "how many people work at the dvla" / "we employ 5,351 … staff"
     **{
         (form, p): ("employ", "employs", "employed", "staff")
