@@ -250,6 +250,22 @@ def test_going_up_reaches_the_rise_the_text_gives(tmp_path: Path) -> None:
     assert result.results and "will rise to £11,500" in result.results[0].passage
 
 
+@pytest.mark.parametrize(
+    ("question", "spelt_out"),
+    [
+        ("what does dapo stand for", "Domestic Abuse Protection Order (DAPO)"),
+        ("what does mast stand for", "Mega Amp Spherical Tokamak (MAST)"),
+    ],
+)
+def test_what_initials_stand_for_is_answered_where_the_text_spells_them_out(
+    news: Library, question: str, spelt_out: str
+) -> None:
+    # One word to go on left the calibration unsure, and "stand" weighed as a topic the text lacks.
+    result = news.ask(question)
+    assert result.outcome == "answer"
+    assert result.answer is not None and spelt_out in result.answer.sentence
+
+
 def test_a_slip_keeps_its_first_letter_before_a_commoner_word_that_changes_it() -> None:
     # Typists rarely miss a word's first letter. "department" stands in every passage of a
     # department's pages (their organisation is indexed with them), so "depart" outnumbered

@@ -181,6 +181,8 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     ),
     "phone": re.compile(r"\+44[\d ()]{9,}|\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b"),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
+    # Initials after the words they stand for: "Domestic Abuse Protection Order (DAPO)".
+    "initials": re.compile(r"\b[A-Z][\w&,' -]+ \([A-Z][A-Za-z&]{1,11}\)"),
 }
 
 KINDS: tuple[AnswerType, ...] = ("amount", "number", "date", "person", "place", "contact")

@@ -37,7 +37,7 @@ AnswerType = Literal["amount", "number", "date", "person", "place", "contact"]
 # time limit ("within 10 months of…"), which holds no date at all; "what time" a time of day ("6pm"),
 # not the day; "phone number" a phone number and
 # "email" an email address, not any contact details.
-Detail = Literal["duration", "frequency", "share", "age", "deadline", "time", "phone", "email"]
+Detail = Literal["duration", "frequency", "share", "age", "deadline", "time", "phone", "email", "initials"]
 
 
 # American spellings -> British, tried only when the American form is not in the corpus.
@@ -120,6 +120,9 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     ),
 )
 
+# "What does dapo stand for": initials, answered where the text spells them out.
+_SPELT_OUT = re.compile(r"\bwhat (do|does|is|are) (\w+) (stands? for|short for)\b")
+
 _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     ("duration", re.compile(r"\bhow long\b(?! do (i|we|you) have)")),
     ("frequency", re.compile(r"\bhow often\b|\bhow frequently\b|\bhow many times (a|per|each)\b")),
@@ -135,6 +138,7 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     ("time", re.compile(r"\bwhat times?\b|\bopening hours\b|\bwhat hours?\b")),
     ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b")),
     ("email", re.compile(r"\be-?mail\b")),
+    ("initials", _SPELT_OUT),
 )
 
 # Contact details asked for at the end ("natural england phone number", "ukti barcelona phone"): how
@@ -229,6 +233,8 @@ _ASKING = frozenset(["what", "which", "whats"])
 # "old" is the question's word, not its topic, and as a topic it found "16-year-olds" in a passage
 # on junior licences.
 _ASKED_AFTER_HOW = frozenset(["old"])
+# "What does X stand for" asks what initials are short for: "stand" is the asking, not the topic.
+_STANDS = frozenset(["stand", "stands"])
 
 
 @dataclass(frozen=True)
@@ -317,6 +323,12 @@ _OPENER_WORDS = (
     "would should has have had may might any"
 )
 _OPENERS = frozenset(_OPENER_WORDS.split())
+
+
+def spelt_out(question: str) -> str | None:
+    """The initials a "what does X stand for" question asks about; None for any other question."""
+    found = _SPELT_OUT.search(normalise(question))
+    return found.group(2) if found else None
 
 
 def wanted_detail(question: str) -> Detail | None:
@@ -935,6 +947,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             continue
         if word in _ASKED_AFTER_HOW and i > 0 and surface[i - 1] == "how":
             continue
+        if word in _STANDS and surface[i + 1 : i + 2] == ["for"] and i + 2 == len(surface):
+            continue  # "what does dapo stand for": the text gives "Domestic Abuse Protection Order (DAPO)"
         seen.add(t)
         alternatives: set[str] = {t}
         known = vocab.df(t) > 0
