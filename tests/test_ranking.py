@@ -266,6 +266,15 @@ def test_what_initials_stand_for_is_answered_where_the_text_spells_them_out(
     assert result.answer is not None and spelt_out in result.answer.sentence
 
 
+def test_a_question_word_typed_after_the_topic_is_read_as_one(news: Library) -> None:
+    # "wat" is "want" with a letter left out as much as "what": the speech's "I want to talk about"
+    # was quoted. Before "was", "does", "is"… a word asks.
+    result = news.ask("attorney generals lecture wat was it about")
+    assert result.corrections == {"wat": "what"}
+    assert result.outcome == "answer" and result.answer is not None
+    assert "delivered the 2024 Bingham Lecture" in result.answer.sentence
+
+
 def test_a_slip_keeps_its_first_letter_before_a_commoner_word_that_changes_it() -> None:
     # Typists rarely miss a word's first letter. "department" stands in every passage of a
     # department's pages (their organisation is indexed with them), so "depart" outnumbered

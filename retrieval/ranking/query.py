@@ -746,6 +746,12 @@ def function_word(word: str, vocab: Vocab) -> str | None:
     return near[0][1]
 
 
+# The verbs a question word comes before: "… wat was it about", "… wen does it start".
+_CLAUSE_OPENERS = [
+    [w] for w in ("is", "are", "was", "were", "did", "does", "do", "will", "can", "has", "have")
+]
+
+
 def asking_word(word: str, vocab: Vocab, after_how: bool = False) -> str | None:
     """The question word `word` is a typo of ("mcuh" -> "much", "wat" -> "what"), if exactly one is
     one slip away (as `correct` reads slips) and `word` is neither English the questions use, nor a
@@ -926,7 +932,11 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     surface = words(question)
     corrections: dict[str, str] = {}
     if "spelling" in bridges:
-        for i, word in enumerate(surface[:3]):  # a question word opens a question: "how mcuh", "wat is"
+        for i, word in enumerate(surface):
+            # A question word opens a question: "how mcuh", "wat is"; or a clause after the topic
+            # typed first: "attorney generals lecture wat was it about".
+            if i >= 3 and surface[i + 1 : i + 2] not in _CLAUSE_OPENERS:
+                continue
             if (right := asking_word(word, vocab, i > 0 and surface[i - 1] == "how")) is not None:
                 corrections[word] = right
         for word in surface:

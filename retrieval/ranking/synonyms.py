@@ -33,6 +33,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "qualify": ("eligible", "apply", "entitled"),
     "qualifies": ("eligible", "apply", "entitled"),
     "entitled": ("eligible", "qualify"),
+    "missing": ("lost", "loss"),  # "if my cows go missing" / "Report lost or stolen cattle"
     "left": ("remaining", "remain"),  # "how many are left" / "the remaining 92 hereditary peers"
     "defences": ("defend",),  # "flood defences" / "proposals to defend … coast"
     "defence": ("defend",),
