@@ -850,3 +850,11 @@ def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(
     result = all_items.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert quoted in (result.answer.sentence if in_bold else result.answer.passage)
+
+
+def test_the_bold_of_a_table_is_the_row_that_answers(all_items: Library) -> None:
+    # A row is short and has no full stop, so it read as a heading, which is seldom the bold one: the
+    # one long row ("Pupil premium plus: looked-after children…") was bold instead.
+    result = all_items.ask("how much pupil premium for primary pupils")
+    assert result.answer is not None
+    assert result.answer.sentence == "Pupils: Disadvantaged pupils: primary; Per pupil rate: £1,320"

@@ -150,6 +150,7 @@ _ENDS_A_SENTENCE = tuple('.!?…"”’)')
 
 
 _BULLETS = ("•", "-", "*", "–")
+_TABLE_ROW = re.compile(r": [^;]+; [^:;]+: | \| ")  # named cells (chunking._table_lines), or bare ones
 # A line that only says who speaks next ("Prime Minister Theresa May said:").
 _SAID = re.compile(
     r"\b(said|says|added|adds|commented|explained|stated|continued|told [A-Z][\w ]{0,40})[:,]\s*$"
@@ -164,6 +165,10 @@ def _heading(sentence: str) -> float:
         return 1.0
     # A short list item ("• car traffic increased by 1.3 %") is often the answer, and never a heading.
     if text.lstrip().startswith(_BULLETS):
+        return 0.0
+    # A table row ("Pupils: Service children; Per pupil rate: £300") is short and unpunctuated, and is
+    # the answer as often as a list item is.
+    if _TABLE_ROW.search(text):
         return 0.0
     return 1.0 if not text.endswith(_ENDS_A_SENTENCE) and len(text.split()) < 9 else 0.0
 
