@@ -275,6 +275,27 @@ def test_a_question_word_typed_after_the_topic_is_read_as_one(news: Library) -> 
     assert "delivered the 2024 Bingham Lecture" in result.answer.sentence
 
 
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        (
+            "why is there a close season for coarse fishing",
+            "This helps to protect fish when they are spawning",
+        ),
+        ("why do we need new flood defences at pevensey", "sea levels rising by at least a metre"),
+    ],
+)
+def test_why_is_answered_by_the_sentence_that_gives_a_reason(
+    news: Library, question: str, reason: str
+) -> None:
+    # The close season's bold was the sentence that repeats the topic ("The annual close season …
+    # prevents fishing for coarse fish"), not the one that says why. A reason given with ", so"
+    # counts as much as one given with "to protect": the Met Office's warning is why Pevensey needs
+    # defences, not the "plans to protect 10,000 homes".
+    result = news.ask(question)
+    assert result.answer is not None and reason in result.answer.sentence
+
+
 def test_a_slip_keeps_its_first_letter_before_a_commoner_word_that_changes_it() -> None:
     # Typists rarely miss a word's first letter. "department" stands in every passage of a
     # department's pages (their organisation is indexed with them), so "depart" outnumbered

@@ -181,6 +181,14 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     ),
     "phone": re.compile(r"\+44[\d ()]{9,}|\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b"),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
+    # A reason or a purpose: "to protect fish when they are spawning", "because many markets were…".
+    "reason": re.compile(
+        r"\b(because|so that|so as to|in order to|due to|as a result|owing to|the reason|in response to"
+        r"|designed to|aims? to|intended to"
+        r"|to (ensure|protect|help|reduce|prevent|avoid|make sure|support))\b"
+        r"|, so\b(?! (far|much|many|long)\b)",
+        re.I,
+    ),
     # Initials after the words they stand for: "Domestic Abuse Protection Order (DAPO)".
     "initials": re.compile(r"\b[A-Z][\w&,' -]+ \([A-Z][A-Za-z&]{1,11}\)"),
 }

@@ -37,7 +37,9 @@ AnswerType = Literal["amount", "number", "date", "person", "place", "contact"]
 # time limit ("within 10 months of…"), which holds no date at all; "what time" a time of day ("6pm"),
 # not the day; "phone number" a phone number and
 # "email" an email address, not any contact details.
-Detail = Literal["duration", "frequency", "share", "age", "deadline", "time", "phone", "email", "initials"]
+Detail = Literal[
+    "duration", "frequency", "share", "age", "deadline", "time", "phone", "email", "initials", "reason"
+]
 
 
 # American spellings -> British, tried only when the American form is not in the corpus.
@@ -139,6 +141,7 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b")),
     ("email", re.compile(r"\be-?mail\b")),
     ("initials", _SPELT_OUT),
+    ("reason", re.compile(r"^(and |but |so )?(why|how come)\b|\bwhat (is|was|are|were) the reasons?\b")),
 )
 
 # Contact details asked for at the end ("natural england phone number", "ukti barcelona phone"): how
