@@ -858,3 +858,10 @@ def test_the_bold_of_a_table_is_the_row_that_answers(all_items: Library) -> None
     result = all_items.ask("how much pupil premium for primary pupils")
     assert result.answer is not None
     assert result.answer.sentence == "Pupils: Disadvantaged pupils: primary; Per pupil rate: £1,320"
+
+
+def test_what_is_asked_of_initials_is_answered_where_the_text_spells_them_out(all_items: Library) -> None:
+    # "Work with VDEC", a heading that repeats the initials, was quoted as what VDEC is.
+    result = all_items.ask("what is vdec")
+    assert result.answer is not None
+    assert "The vaccine development and evaluation centre (VDEC)" in result.answer.sentence

@@ -328,10 +328,20 @@ _OPENER_WORDS = (
 _OPENERS = frozenset(_OPENER_WORDS.split())
 
 
+# "What is gbs": initials alone, which the text may spell out ("Group B Streptococcus (GBS)").
+_WHAT_IS = re.compile(r"^\s*(what is|what are|whats|what's) (the |an? )?([a-z]{2,6})\s*\??\s*$")
+
+
 def spelt_out(question: str) -> str | None:
-    """The initials a "what does X stand for" question asks about; None for any other question."""
-    found = _SPELT_OUT.search(normalise(question))
-    return found.group(2) if found else None
+    """The initials a question asks to be spelt out: "what does X stand for", or "what is X" for an X
+    that is no English word; None for any other question."""
+    text = normalise(question)
+    if found := _SPELT_OUT.search(text):
+        return found.group(2)
+    found = _WHAT_IS.match(text)
+    if found and not _english.frequency(found.group(3)) and found.group(3) not in STOP_WORDS:
+        return found.group(3)
+    return None
 
 
 def wanted_detail(question: str) -> Detail | None:
@@ -1084,7 +1094,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     # What is asked for is read from the words as read: "what sahre of…" asks for a share.
     read = _as_read(question, corrections)
     wants = wanted_type(read)
-    detail = wanted_detail(read)
+    detail = wanted_detail(read) or ("initials" if spelt_out(read) else None)
     if detail in ("phone", "email") and wants != "contact":
         detail = None  # "how many phone calls" asks for a count
     if wants == "contact":
