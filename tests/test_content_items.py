@@ -842,6 +842,15 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
         # "around 60 million passengers each year": people counted as what they are read as a count
         # of something else, so it was only the closest.
         ("how many people use london waterloo station a year now", "60 million passengers", True),
+        # A table row is short and has no full stop, so it read as a heading, which is seldom the
+        # bold one: the one long row ("Pupil premium plus: looked-after children…") was bold instead.
+        (
+            "how much pupil premium for primary pupils",
+            "Pupils: Disadvantaged pupils: primary; Per pupil rate: £1,320",
+            True,
+        ),
+        # "Work with VDEC", a heading that repeats the initials, was quoted as what VDEC is.
+        ("what is vdec", "The vaccine development and evaluation centre (VDEC)", True),
     ],
 )
 def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(
@@ -850,18 +859,3 @@ def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(
     result = all_items.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert quoted in (result.answer.sentence if in_bold else result.answer.passage)
-
-
-def test_the_bold_of_a_table_is_the_row_that_answers(all_items: Library) -> None:
-    # A row is short and has no full stop, so it read as a heading, which is seldom the bold one: the
-    # one long row ("Pupil premium plus: looked-after children…") was bold instead.
-    result = all_items.ask("how much pupil premium for primary pupils")
-    assert result.answer is not None
-    assert result.answer.sentence == "Pupils: Disadvantaged pupils: primary; Per pupil rate: £1,320"
-
-
-def test_what_is_asked_of_initials_is_answered_where_the_text_spells_them_out(all_items: Library) -> None:
-    # "Work with VDEC", a heading that repeats the initials, was quoted as what VDEC is.
-    result = all_items.ask("what is vdec")
-    assert result.answer is not None
-    assert "The vaccine development and evaluation centre (VDEC)" in result.answer.sentence

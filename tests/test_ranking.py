@@ -207,23 +207,55 @@ def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
     assert "Attorney General Lord Hermer KC delivered the 2024 Bingham Lecture" in result.answer.sentence
 
 
-def test_who_is_someone_is_answered_by_the_role_the_text_gives_them(seed: Library) -> None:
-    # The name itself is no answer to "who is…"; "Head of Delivery" was no role the facts knew, so
-    # the passage that gives it was only the closest.
-    result = seed.ask("who is paul makepeace")
-    assert result.outcome == "answer"
-    assert result.answer is not None and "Paul Makepeace, Head of Delivery at DRS" in result.answer.sentence
-
-
 @pytest.mark.parametrize(
-    "question",
-    ["who can apply for the young leaders thing", "who is eligible for the young leaders programme"],
+    ("corpus", "question", "quoted", "in_bold"),
+    [
+        # The name itself is no answer to "who is…"; "Head of Delivery" was no role the facts knew, so
+        # the passage that gives it was only the closest.
+        ("seed", "who is paul makepeace", "Paul Makepeace, Head of Delivery at DRS", True),
+        # "money" as a word is in "predators are making money"; the pledge is written "£300,000".
+        ("seed", "when did javid pledge the money", "(Tuesday 21 May) pledged a further £300,000", True),
+        # Asked for a person, the passage that says who may apply names no one and was at most the
+        # closest.
+        (
+            "news",
+            "who can apply for the young leaders thing",
+            "you must be a young professional under 40",
+            False,
+        ),
+        (
+            "news",
+            "who is eligible for the young leaders programme",
+            "you must be a young professional under 40",
+            False,
+        ),
+        # One word to go on left the calibration unsure, and "stand" weighed as a topic the text lacks.
+        ("news", "what does dapo stand for", "Domestic Abuse Protection Order (DAPO)", True),
+        ("news", "what does mast stand for", "Mega Amp Spherical Tokamak (MAST)", True),
+        # The close season's bold was the sentence that repeats the topic ("The annual close season …
+        # prevents fishing for coarse fish"), not the one that says why. A reason given with ", so"
+        # counts as much as one given with "to protect": the Met Office's warning is why Pevensey
+        # needs defences, not the "plans to protect 10,000 homes".
+        (
+            "news",
+            "why is there a close season for coarse fishing",
+            "This helps to protect fish when they are spawning",
+            True,
+        ),
+        (
+            "news",
+            "why do we need new flood defences at pevensey",
+            "sea levels rising by at least a metre",
+            True,
+        ),
+    ],
 )
-def test_who_can_apply_is_answered_by_who_may_not_by_a_name(news: Library, question: str) -> None:
-    # Asked for a person, the passage that says who may apply names no one and was at most the closest.
-    result = news.ask(question)
-    assert result.outcome == "answer"
-    assert result.answer is not None and "you must be a young professional under 40" in result.answer.passage
+def test_a_narrower_ask_is_answered_by_what_gives_it(
+    request: pytest.FixtureRequest, corpus: str, question: str, quoted: str, in_bold: bool
+) -> None:
+    result = request.getfixturevalue(corpus).ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert quoted in (result.answer.sentence if in_bold else result.answer.passage)
 
 
 def test_initials_reach_the_name_spelt_out_only_where_the_corpus_never_writes_them() -> None:
@@ -250,22 +282,6 @@ def test_going_up_reaches_the_rise_the_text_gives(tmp_path: Path) -> None:
     assert result.results and "will rise to £11,500" in result.results[0].passage
 
 
-@pytest.mark.parametrize(
-    ("question", "spelt_out"),
-    [
-        ("what does dapo stand for", "Domestic Abuse Protection Order (DAPO)"),
-        ("what does mast stand for", "Mega Amp Spherical Tokamak (MAST)"),
-    ],
-)
-def test_what_initials_stand_for_is_answered_where_the_text_spells_them_out(
-    news: Library, question: str, spelt_out: str
-) -> None:
-    # One word to go on left the calibration unsure, and "stand" weighed as a topic the text lacks.
-    result = news.ask(question)
-    assert result.outcome == "answer"
-    assert result.answer is not None and spelt_out in result.answer.sentence
-
-
 def test_a_question_word_typed_after_the_topic_is_read_as_one(news: Library) -> None:
     # "wat" is "want" with a letter left out as much as "what": the speech's "I want to talk about"
     # was quoted. Before "was", "does", "is"… a word asks.
@@ -273,27 +289,6 @@ def test_a_question_word_typed_after_the_topic_is_read_as_one(news: Library) -> 
     assert result.corrections == {"wat": "what"}
     assert result.outcome == "answer" and result.answer is not None
     assert "delivered the 2024 Bingham Lecture" in result.answer.sentence
-
-
-@pytest.mark.parametrize(
-    ("question", "reason"),
-    [
-        (
-            "why is there a close season for coarse fishing",
-            "This helps to protect fish when they are spawning",
-        ),
-        ("why do we need new flood defences at pevensey", "sea levels rising by at least a metre"),
-    ],
-)
-def test_why_is_answered_by_the_sentence_that_gives_a_reason(
-    news: Library, question: str, reason: str
-) -> None:
-    # The close season's bold was the sentence that repeats the topic ("The annual close season …
-    # prevents fishing for coarse fish"), not the one that says why. A reason given with ", so"
-    # counts as much as one given with "to protect": the Met Office's warning is why Pevensey needs
-    # defences, not the "plans to protect 10,000 homes".
-    result = news.ask(question)
-    assert result.answer is not None and reason in result.answer.sentence
 
 
 def test_a_slip_keeps_its_first_letter_before_a_commoner_word_that_changes_it() -> None:
@@ -589,14 +584,6 @@ def test_how_much_question_gets_the_passage_with_the_amount(seed: Library) -> No
     assert result.outcome == "answer"
     assert result.answer is not None and "£300,000" in result.answer.passage
     assert "£300,000" in result.answer.sentence  # the bold sentence is the one that answers
-
-
-def test_the_money_a_question_names_is_the_sum_a_passage_gives(seed: Library) -> None:
-    # "money" as a word is in "predators are making money"; the pledge is written "£300,000".
-    result = seed.ask("when did javid pledge the money")
-    assert result.outcome == "answer"
-    assert result.answer is not None
-    assert "(Tuesday 21 May) pledged a further £300,000" in result.answer.sentence
 
 
 BINGHAM = "Attorney General's 2024 Bingham Lecture on the rule of law"

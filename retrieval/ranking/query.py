@@ -760,9 +760,7 @@ def function_word(word: str, vocab: Vocab) -> str | None:
 
 
 # The verbs a question word comes before: "… wat was it about", "… wen does it start".
-_CLAUSE_OPENERS = [
-    [w] for w in ("is", "are", "was", "were", "did", "does", "do", "will", "can", "has", "have")
-]
+_CLAUSE_OPENERS = frozenset(["is", "are", "was", "were", "did", "does", "do", "will", "can", "has", "have"])
 
 
 def asking_word(word: str, vocab: Vocab, after_how: bool = False) -> str | None:
@@ -948,7 +946,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         for i, word in enumerate(surface):
             # A question word opens a question: "how mcuh", "wat is"; or a clause after the topic
             # typed first: "attorney generals lecture wat was it about".
-            if i >= 3 and surface[i + 1 : i + 2] not in _CLAUSE_OPENERS:
+            if i >= 3 and (i + 1 == len(surface) or surface[i + 1] not in _CLAUSE_OPENERS):
                 continue
             if (right := asking_word(word, vocab, i > 0 and surface[i - 1] == "how")) is not None:
                 corrections[word] = right
