@@ -21,7 +21,7 @@ from retrieval.filters import Filters
 from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather, has_fact
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
 from retrieval.ranking.passages import SUM
-from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse, spelt_out
+from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.document import document_terms, heading_terms
 from retrieval.search.tokenize import tokenize
@@ -429,8 +429,7 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
         results = [lead, *(r for r in results if r.chunk_id != lead.chunk_id)][:limit]
     # "What does dapo stand for" is answered by the sentence that spells it out, "… Order (DAPO)",
     # whatever the calibration makes of a one-word question.
-    initials = spelt_out(query.text) if query.detail == "initials" else None
-    spells_out = initials is not None and f"({initials})" in results[0].sentence.casefold()
+    spells_out = query.initials is not None and f"({query.initials})" in results[0].sentence.casefold()
     if (confidence >= weights.answer_threshold and not lacks_fact) or looks_up or spells_out:
         outcome = "answer"
     elif confidence >= weights.closest_threshold or names_title:

@@ -122,7 +122,7 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     ),
 )
 
-# "What does dapo stand for": initials, answered where the text spells them out.
+# "What does dapo stand for": initials, answered where the text spells them out (`spelt_out`).
 _SPELT_OUT = re.compile(r"\bwhat (do|does|is|are) (\w+) (stands? for|short for)\b")
 
 _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
@@ -140,7 +140,6 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     ("time", re.compile(r"\bwhat times?\b|\bopening hours\b|\bwhat hours?\b")),
     ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b")),
     ("email", re.compile(r"\be-?mail\b")),
-    ("initials", _SPELT_OUT),
     ("reason", re.compile(r"^(and |but |so )?(why|how come)\b|\bwhat (is|was|are|were) the reasons?\b")),
 )
 
@@ -263,6 +262,9 @@ class Query:  # not slotted: cached_property keeps its value in __dict__
     # What "how many" counts ("how many dead fish…": dead, fish), as index terms with their stand-ins:
     # the answer is a number said of these, not any number in a passage about the same thing.
     counted: frozenset[str] = frozenset()
+    # The initials a "what does X stand for" / "what is X" question asks to be spelt out (its detail
+    # is then "initials").
+    initials: str | None = None
     # The most BM25 can give a passage for `terms`: each term the corpus has, repeats counted as BM25
     # counts them, at its idf x (k1 + 1) (a term's share as its frequency grows without end).
     best_bm25: float = 0.0
@@ -1092,7 +1094,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     # What is asked for is read from the words as read: "what sahre of…" asks for a share.
     read = _as_read(question, corrections)
     wants = wanted_type(read)
-    detail = wanted_detail(read) or ("initials" if spelt_out(read) else None)
+    asked_initials = spelt_out(read)
+    detail = wanted_detail(read) or ("initials" if asked_initials else None)
     if detail in ("phone", "email") and wants != "contact":
         detail = None  # "how many phone calls" asks for a count
     if wants == "contact":
@@ -1108,4 +1111,5 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         asks=is_question(read),
         corrections=corrections,
         counted=frozenset(_counted_people(counted)),
+        initials=asked_initials,
     )
