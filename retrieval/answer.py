@@ -10,6 +10,7 @@ questions only.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ import numpy as np
 from retrieval.filters import Filters
 from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather, has_fact
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
-from retrieval.ranking.passages import SUM
+from retrieval.ranking.passages import COUNT, SUM
 from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.document import document_terms, heading_terms
@@ -344,11 +345,18 @@ def answer_question(
     return answer_from_ranked(question, query, ranked, weights, top_k)
 
 
+# "How many" asks for a count, which a date is not; "how many years" asks for a length of time,
+# which a year or a date may give ("since 1975").
+_HOW_MANY = re.compile(r"\bhow many\b(?! (years|months|weeks|days|hours|minutes|times|decades)\b)")
+
+
 def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
     """Does the passage hold the kind of fact asked for? "How much sand…" or "how much could sea
     levels rise" ask for a quantity as often as for money: a figure with a unit answers them too,
     unless the question asks about money; and what something cost is a sum of money, not a share."""
     asked = ranked.query.text.casefold()
+    if wants == "number" and _HOW_MANY.search(asked):
+        return bool(COUNT.search(ranked.candidates[at].text))
     if ranked.evidence[at, FEATURES.index("type_passage")] > 0:
         asks_cost = wants == "amount" and ranked.query.detail is None and COST.search(asked)
         return not asks_cost or bool(SUM.search(ranked.candidates[at].text))

@@ -95,7 +95,7 @@ def _prepare(blocks: list[Block]) -> list[Block]:
         if lines:
             kept.append(Block(block.kind, lines))
     if any(b.kind == "heading" for b in kept):
-        return kept
+        return _fields(kept)
     # A body stored before headings and tables had blocks of their own: rows are paragraphs
     # "cell | cell", headings are short paragraphs without a full stop.
     kept = _old_table_rows(kept)
@@ -103,6 +103,41 @@ def _prepare(blocks: list[Block]) -> list[Block]:
         Block("heading", b.lines) if i + 1 < len(kept) and _looks_like_heading(b) else b
         for i, b in enumerate(kept)
     ]
+
+
+def _is_field(blocks: list[Block], i: int) -> bool:
+    """A heading at `i` that names the one short line after it, as a form or a register does
+    ("Regulated facility type" / "Septic tank and infiltration system")."""
+    if i + 1 >= len(blocks) or blocks[i].kind != "heading":
+        return False
+    value = blocks[i + 1]
+    return (
+        value.kind == "paragraph"
+        and len(value.lines) == 1
+        and len(value.text) <= HEADING_CHARS
+        and not _SENTENCE_END.search(value.text)
+    )
+
+
+def _fields(blocks: list[Block]) -> list[Block]:
+    """Two or more such headings in a row, each with its value, are read as fields: "Regulated facility
+    type: Septic tank and infiltration system", one line, as a table row names its column. Apart, the
+    label and the value were two sentences, and the label, which holds the question's words, was the
+    one shown in bold."""
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        run = i
+        while _is_field(blocks, run):
+            run += 2
+        if run - i >= 4:
+            pairs = range(i, run, 2)
+            out.extend(Block("paragraph", (f"{blocks[k].text}: {blocks[k + 1].text}",)) for k in pairs)
+            i = run
+        else:
+            out.append(blocks[i])
+            i += 1
+    return out
 
 
 def _old_table_rows(blocks: list[Block]) -> list[Block]:

@@ -234,6 +234,22 @@ def test_a_heading_opens_the_passage_of_the_section_it_heads() -> None:
     assert section.startswith("Introduction\nI am very pleased to be here today")
 
 
+def test_the_fields_of_a_register_entry_keep_their_labels() -> None:
+    # An Environment Agency permit application gives each field as a heading and a one-line value.
+    # Apart, "Volume" and "4.2 cubic metres per day" were two sentences; the label, which holds the
+    # question's words, was the one shown in bold.
+    chunks = passages("html_publication/published.json")
+    fields = the_passage_with(chunks, "Volume")
+    assert "\nVolume: 4.2 cubic metres per day" in fields
+    assert "Regulated facility type: Septic tank and infiltration system" in "\n".join(chunks)
+
+
+def test_a_field_asked_about_is_bold_with_its_value(all_items: Library) -> None:
+    result = all_items.ask("how much effluent a day from the derek mears septic tank")
+    assert result.outcome == "answer" and result.answer is not None
+    assert result.answer.sentence == "Volume: 4.2 cubic metres per day"
+
+
 def test_a_contact_line_stays_with_the_address_it_follows_not_the_next_section() -> None:
     # MOD's complaints page gives each address, then a one-line "Telephone: …" or "Email: …"
     # paragraph, then the next section's heading. Too short to stand alone, the line joined the next
@@ -370,6 +386,24 @@ def test_how_many_is_answered_by_a_number_of_what_it_counts(all_items: Library) 
     assert tweets.outcome == "answer" and tweets.answer is not None
     assert "2 to 10 tweets a day" in tweets.answer.sentence
     assert vaping.results[0].title == "Youth Vaping" and vaping.outcome != "answer"
+
+
+def test_when_applications_close_is_answered_by_the_closing_time_not_years_of_experience(
+    all_items: Library,
+) -> None:
+    # "A minimum of 5 years of work experience" read as a time limit ("10 months of the end of…"),
+    # and "submitted by midday GMT on 10 February" did not: the bold was the experience needed.
+    result = all_items.ask("when do chevening fellowship applications close")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "submitted by midday GMT on 10 February 2016" in result.answer.sentence
+
+
+def test_how_many_is_not_answered_by_a_date(all_items: Library) -> None:
+    # The Marazion notice speaks of "a large number of dead fish" washed ashore "on 17 December": the
+    # day of the month was read as the count asked for, and the notice quoted as the answer.
+    result = all_items.ask("how many fish died on marazion beach")
+    assert result.results[0].title == "Fish washed up on Cornwall beach"
+    assert result.outcome != "answer"
 
 
 def test_how_many_is_not_answered_by_a_phone_number(all_items: Library) -> None:

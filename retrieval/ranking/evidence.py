@@ -151,6 +151,9 @@ _ENDS_A_SENTENCE = tuple('.!?…"”’)')
 
 _BULLETS = ("•", "-", "*", "–")
 _TABLE_ROW = re.compile(r": [^;]+; [^:;]+: | \| ")  # named cells (chunking._table_lines), or bare ones
+# A field of a form or a register, its label and its value on one line (chunking._fields): "Volume: 4.2
+# cubic metres per day".
+_FIELD = re.compile(r"[A-Z][\w ]{0,60}: \S")
 # A line that only says who speaks next ("Prime Minister Theresa May said:").
 _SAID = re.compile(
     r"\b(said|says|added|adds|commented|explained|stated|continued|told [A-Z][\w ]{0,40})[:,]\s*$"
@@ -168,7 +171,7 @@ def _heading(sentence: str) -> float:
         return 0.0
     # A table row ("Pupils: Service children; Per pupil rate: £300") is short and unpunctuated, and is
     # the answer as often as a list item is.
-    if _TABLE_ROW.search(text):
+    if _TABLE_ROW.search(text) or _FIELD.match(text):
         return 0.0
     return 1.0 if not text.endswith(_ENDS_A_SENTENCE) and len(text.split()) < 9 else 0.0
 
@@ -390,9 +393,18 @@ def _facts(parsed: Parsed, kind: AnswerType, query: Query | None = None) -> Sequ
     own = set(query.terms)
     pattern = FACTS[kind]
     return [
-        flag and any(not own.issuperset(tokenize(m.group(0))) for m in pattern.finditer(sentence))
+        flag
+        and any(
+            not own.issuperset(tokenize(m.group(0))) or _DESCRIBED.match(sentence, m.end())
+            for m in pattern.finditer(sentence)
+        )
         for flag, sentence in zip(flags, parsed.sentences, strict=True)
     ]
+
+
+# Except where the text says who they are: "who is professor arin dube" is answered by "Professor
+# Arin Dube, as a recognised expert on minimum wage policy", the name followed by what they are.
+_DESCRIBED = re.compile(r",? ?(as |is |was |who is )?(a|an|the|one of)\b")
 
 
 def _strong(parsed: Parsed, kind: AnswerType) -> Sequence[bool]:

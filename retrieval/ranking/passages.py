@@ -130,6 +130,16 @@ STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
     "contact": FACTS["contact"],
 }
 
+# A count, as "how many" asks for one: a figure or a number word that is not part of a date. "How many
+# dead fish washed up" is not answered by "a large number of dead fish … on 17 December". (A share
+# may answer one: "how many pensioners were on a low income" / "16% of pensioners".)
+_NOT_AFTER_MONTH = "".join(f"(?<!{m} )" for m in _MONTHS.split("|"))
+COUNT = re.compile(
+    rf"{_NOT_AFTER_MONTH}(?<![\d][-/])\b(?!(1[89]|20)\d\d(s|-\d\d)?\b)"
+    rf"(?!\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b)\d|{_NUMBER_WORDS}",
+    re.I,
+)
+
 # A sum of money, and nothing else an amount can be (a share, a rate).
 SUM = _starting(r"£$€\d", r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k|pounds|pence|p)\b", re.I)
 
@@ -169,8 +179,10 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     ),
     "deadline": re.compile(
         rf"\bwithin {_SMALL_NUMBER}\b|\bwithin (a|an) {_UNIT}\b"
-        rf"|\b{_SMALL_NUMBER} {_KIND_OF}{_UNIT}s? (of|after|before|from)\b"
-        r"|\bby the end of\b|\bno later than\b|\bdeadline\b|\buntil\b|\bby \d"
+        # "10 months of the end of…", "100 days of governing", not "5 years of work experience"
+        rf"|\b{_SMALL_NUMBER} {_KIND_OF}{_UNIT}s? "
+        r"(of (the|a|an|its|their|your|each|\w+ing)|after|before|from)\b"
+        r"|\bby the end of\b|\bno later than\b|\bdeadline\b|\buntil\b|\bby \d|\bby (midday|noon|midnight)\b"
         # "closes on 21 December", not "after the closing date"
         r"|\bclos(e|es|ing) (on|date)\b(?=[^.]{0,20}\d)",
         re.I,

@@ -977,8 +977,11 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         known = vocab.df(t) > 0
         # Split or joined compounds: "health care" / "healthcare", "e mail" (from "e-mail") / "email".
         joined_here: set[str] = set()
-        before = surface[i - 1] + word if i else None
-        after = word + surface[i + 1] if i + 1 < len(surface) else None
+        # Never with a question word: "who led" is no "wholed" (stemmed "whole").
+        before = surface[i - 1] + word if i and surface[i - 1] not in _ASKING_WORDS else None
+        after = (
+            word + surface[i + 1] if i + 1 < len(surface) and surface[i + 1] not in _ASKING_WORDS else None
+        )
         for neighbour in (before, after) if "compounds" in bridges else ():
             if neighbour and (joined := term(neighbour)) and vocab.df(joined) > 0:
                 joined_here.add(joined)

@@ -33,6 +33,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "qualify": ("eligible", "apply", "entitled"),
     "qualifies": ("eligible", "apply", "entitled"),
     "entitled": ("eligible", "qualify"),
+    "kind": ("type",),  # "what kind of facility" / "Regulated facility type: Septic tank…"
+    "sort": ("type",),
     "missing": ("lost", "loss"),  # "if my cows go missing" / "Report lost or stolen cattle"
     "left": ("remaining", "remain"),  # "how many are left" / "the remaining 92 hereditary peers"
     "defences": ("defend",),  # "flood defences" / "proposals to defend … coast"
@@ -54,8 +56,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "fined": ("penalty", "fine"),
     "fine": ("penalty",),
     "ban": ("prohibit", "banned", "prohibition"),
-    "law": ("legislation", "act", "bill"),
-    "laws": ("legislation", "rules"),
+    "law": ("legislation", "act", "bill", "ordinance"),
+    "laws": ("legislation", "rules", "ordinance"),  # "Fugitive Offenders Ordinance"
     "rules": ("regulations", "legislation"),
     "homes": ("housing", "houses", "properties"),
     "house": ("home", "property"),
@@ -236,7 +238,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "arrest": ("arrested", "arrests"),
     "applied": ("applications", "application"),
     "postal": ("address", "post"),
-    "start": ("begin", "launch", "commence", "introduced", "force", "effect"),
+    "start": ("begin", "launch", "commence", "introduced", "introduction", "force", "effect"),
     # A nationality and its country, both ways: "the swiss dialogue" is the UK-Switzerland one.
     "swiss": ("switzerland",),
     "switzerland": ("swiss",),
@@ -406,6 +408,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "fix": ("address", "tackle", "solve"),
     "plan": ("proposals", "strategy", "proposal"),
     "plans": ("proposals", "strategy"),
+    "change": ("amend", "reform"),  # "want to change" / "to amend the … Ordinance"
     "changes": ("reforms", "amendments", "changed"),
     "won": ("awarded", "award", "winner"),
     "injured": ("injuries", "hurt", "wounded"),
@@ -678,9 +681,9 @@ PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     # "what is the personal allowance going up to" / "will rise to £11,500"
     **{(form, "up"): ("rise", "risen", "increase", "increased", "raise") for form in _VERB_FORMS["go"]},
     **{(form, "down"): ("fall", "fallen", "reduce", "decrease", "cut") for form in _VERB_FORMS["go"]},
-    # "how many people work at the dvla" / "we employ 5,351 … staff"
+    # "how many people work at the dvla" / "we employ 5,351 … staff", "a team of over 1,000"
     **{
-        (form, p): ("employ", "employs", "employed", "staff")
+        (form, p): ("employ", "employs", "employed", "staff", "workforce", "team")
         for form in _VERB_FORMS["work"]
         for p in ("at", "for")
     },
