@@ -506,6 +506,14 @@ def test_what_a_polite_preamble_leaves() -> None:
         assert asked_part(kept) == kept
 
 
+def test_an_inflected_everyday_word_reaches_what_its_base_form_does(seed: Library) -> None:
+    # "rise" stands for "increase" in the text; "rises" did not, and the quote was the National Living
+    # Wage's "biggest pay rise in 20 years", not what slow pay growth did to living standards.
+    result = seed.ask("how have a decade of low pay rises hit living standards")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "has slowed the rate of growth in living standards" in result.answer.sentence
+
+
 def test_everyday_words_reach_the_words_govuk_writes(seed: Library) -> None:
     # "tech" is "technology" in the text, "stop" is "disrupt"; the amount is in another paragraph than
     # the one about a consortium's grant, which the question's own words find first.

@@ -736,6 +736,29 @@ _FUNCTION_WORDS = (*sorted(w for w in STOP_WORDS if len(w) >= 3 and w.isalpha())
 _FUNCTION_WORD_SET = frozenset(_FUNCTION_WORDS)
 
 
+def _synonyms_of_base(word: str) -> tuple[str, ...]:
+    """The synonyms listed for the word `word` inflects ("helped", "helping", "helps": "help"), which
+    reach its forms too, as the text's stems are matched ("support" finds "supported"). Only a longer
+    form borrows from a shorter one: "call" is not "calls" (enquiries)."""
+    bases: list[str] = []
+    if word.endswith("ied") or word.endswith("ies"):
+        bases.append(word[:-3] + "y")
+    if word.endswith(("ed", "es")):
+        bases += [word[:-2], word[:-1]]
+        if len(word) > 4 and word[-3] == word[-4]:
+            bases.append(word[:-3])  # "stopped"
+    elif word.endswith("s") and not word.endswith("ss"):
+        bases.append(word[:-1])
+    if word.endswith("ing"):
+        bases += [word[:-3], word[:-3] + "e"]
+        if len(word) > 5 and word[-4] == word[-5]:
+            bases.append(word[:-4])  # "running"
+    for base in bases:
+        if len(base) >= 3 and base in _SYNONYMS:
+            return _SYNONYMS[base]
+    return ()
+
+
 def function_word(word: str, vocab: Vocab) -> str | None:
     """The function word `word` is with a letter left out, two letters swapped or one doubled, if one
     such slip is likelier than any other ("wehre": "where" swapped, not "were" with a letter added),
@@ -1047,7 +1070,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         if i + 1 < len(surface):
             phrase = (*phrase, *_particle_stand_ins(meant, surface[i + 1]))
         initials = _INITIALS.get(word, ()) if not known else ()
-        for synonym in (*_SYNONYMS.get(meant, ()), *phrase, *initials) if "synonyms" in bridges else ():
+        listed = _SYNONYMS.get(meant) or _synonyms_of_base(meant)
+        for synonym in (*listed, *phrase, *initials) if "synonyms" in bridges else ():
             for part in words(synonym) or [synonym]:
                 if (st := term(part)) and vocab.df(st) > 0:
                     alternatives.add(st)
