@@ -515,6 +515,24 @@ def test_a_misspelt_word_read_right_is_answered_as_if_typed_right(all_items: Lib
     assert typed.confidence == pytest.approx(right.confidence)
 
 
+def test_a_rare_corpus_word_a_letter_short_of_a_common_one_is_read_as_that_one(all_items: Library) -> None:
+    # "anual" is a word of the corpus (Spanish, in UKTI's leaflet), so it was searched as typed and
+    # weighed as the rarest of words: the holiday allowance was only the closest passage.
+    typed = all_items.ask("how many days anual leave at the environment agency")
+    right = all_items.ask("how many days annual leave at the environment agency")
+    assert typed.corrections == {"anual": "annual"}
+    assert typed.outcome == right.outcome == "answer" and typed.answer is not None
+    assert "rising from 25 or 27 days to 30 days per year" in typed.answer.passage
+    assert typed.confidence == pytest.approx(right.confidence)
+
+
+def test_a_word_a_letter_short_of_an_english_one_is_no_compound_of_two_others(all_items: Library) -> None:
+    # "governmet" was read as "govern" and "met", two corpus words, not as "government".
+    assert all_items.ask("what does the governmet say about salary sacrifice").corrections == {
+        "governmet": "government"
+    }
+
+
 def test_a_short_list_item_can_be_the_bold_answer(all_items: Library) -> None:
     # "• Kate Tilley, Director of HR" is short and has no full stop: it was taken for a heading, and the
     # bold went to another board member's line.

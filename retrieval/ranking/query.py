@@ -509,7 +509,16 @@ def _swapped_english(word: str, stem: str, vocab: Vocab) -> str | None:
     # swaps are seldom English.
     english = {w for w in _transposes(word) - {word} if _english.frequency(w)}
     found = [w for w, (t, df) in _known_df(english, vocab) if df > own] if english else []
-    return found[0] if len(found) == 1 else None
+    if len(found) == 1:
+        return found[0]
+    # Or with a letter left out or doubled, if one such English word is far commoner in the corpus
+    # than the word as typed and than any other that near: "anual" (Spanish, in one item) is
+    # "annual", used hundreds of times, not "manual".
+    english = {w for w in _inserts(word) | _undoubled(word) if _english.frequency(w)}
+    near = sorted(((df, w) for w, (t, df) in _known_df(english, vocab)), reverse=True) if english else []
+    if near and near[0][0] >= SLIP_ODDS * own and (len(near) == 1 or near[0][0] >= SLIP_ODDS * near[1][0]):
+        return near[0][1]
+    return None
 
 
 def _known_df(candidates: set[str], vocab: Vocab) -> list[tuple[str, tuple[str, int]]]:
@@ -832,6 +841,13 @@ def _noun_of(word: str, vocab: Vocab) -> str | None:
     return None
 
 
+def _slips_of_english(word: str, vocab: Vocab) -> bool:
+    """Whether `word` is a letter left out, doubled or swapped in an English word the corpus uses."""
+    if _english.frequency(word):
+        return False
+    return any(_english.frequency(w) for w in _known(_plain_slips(word), vocab, 1).values())
+
+
 def _split_compound(word: str, vocab: Vocab) -> list[str]:
     """'floodrisk' -> ['flood', 'risk'] when both halves are corpus terms."""
     best: list[str] = []
@@ -1041,7 +1057,13 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             noun = _noun_of(word, vocab) if "forms" in bridges else None
             # Two corpus words joined ("weekend": week, end) are a compound, not a slip of one word
             # whose stem the corpus has ("weeked" stems to week).
-            halves = _split_compound(word, vocab) if "split" in bridges else []
+            # Nor is a word a plain slip makes of an English word the corpus uses: "governmet" is
+            # "government" with a letter left out, not "govern" and "met".
+            halves = (
+                _split_compound(word, vocab)
+                if "split" in bridges and not _slips_of_english(word, vocab)
+                else []
+            )
             replacement = (_british(word, vocab) if "british" in bridges else None) or (
                 _slip_of(word, vocab)
                 if "spelling" in bridges and not english and noun is None and not halves
@@ -1093,7 +1115,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         elif is_known:
             # The concept weighs what its own term weighs if the corpus has it (or the term of the word
             # a slip was read as), else its best stand-in.
-            weighed = t if known else read_term if read_term is not None and vocab.df(read_term) > 0 else None
+            # (a corpus word read as a slip of another, "anual" as "annual", weighs as the other).
+            weighed = read_term if read_term is not None and vocab.df(read_term) > 0 else t if known else None
             weight = vocab.idf(weighed) if weighed is not None else max(vocab.idf(a) for a in present)
         else:
             weight = vocab.unknown_idf
@@ -1116,7 +1139,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     if known_weights:
         typical = sum(known_weights) / len(known_weights)
         concepts = [c if c.known else replace(c, weight=typical) for c in concepts]
-    own = tokenize(question)
+    own = tokenize(_as_read(question, corrections))  # a corpus word read as another is searched as that one
     terms = own + [b for b in dict.fromkeys(bridging) if b not in own]
     # What is asked for is read from the words as read: "what sahre of…" asks for a share.
     read = _as_read(question, corrections)
