@@ -533,6 +533,17 @@ def test_a_word_a_letter_short_of_an_english_one_is_no_compound_of_two_others(al
     }
 
 
+def test_a_letter_left_out_is_likelier_than_one_hit_for_another_or_the_corpus_own_typo(
+    all_items: Library,
+) -> None:
+    # "plice" is a letter short of "police" and a letter off "place", which the corpus uses more;
+    # "peole" is "people" with a letter left out, or the corpus's own typo "peloe" with two swapped.
+    police = all_items.ask("how many plice forces did hmic inspect")
+    assert police.corrections == {"plice": "police"}
+    assert police.answer is not None and "22 police authorities inspected" in police.answer.passage
+    assert all_items.ask("how many peole work at the dvla").corrections == {"peole": "people"}
+
+
 def test_a_short_list_item_can_be_the_bold_answer(all_items: Library) -> None:
     # "• Kate Tilley, Director of HR" is short and has no full stop: it was taken for a heading, and the
     # bold went to another board member's line.

@@ -474,11 +474,14 @@ def _best_known(
     # A word the corpus uses once is as likely its own typo or glued text ("winneds") as the word meant.
     # An English word before one that only shares a corpus word's stem ("fstering": "fostering", not
     # "fastering" for "faster").
-    best, best_rank = None, (False, False, least_df - 1)
+    best, best_rank = None, (False, False, False, least_df - 1)
     for word, (t, df) in zip(words_, _look_up(words_, vocab, looked), strict=True):
         if not t or word in STOP_WORDS or df < least_df:
             continue
-        rank = (bool(typed) and word[0] == typed[0], _english.frequency(word) > 0, df)
+        # And a letter left out, added or swapped before one hit for another: "plice" is "police",
+        # not "place", which the corpus uses more.
+        plain = bool(typed) and _likelihood(typed, word) < 3
+        rank = (bool(typed) and word[0] == typed[0], _english.frequency(word) > 0, plain, df)
         if rank > best_rank:
             best, best_rank = word, rank
     return best
@@ -605,9 +608,13 @@ def correct(word: str, vocab: Vocab, looked: Looked | None = None) -> str | None
     if len(known) == 1:
         return known[0]
     swapped = _best_known(_transposes(word) - {word}, vocab, word, least_df=1, looked=looked)
-    if swapped is not None:
+    if swapped is not None and _english.frequency(swapped):
         return swapped
     found = _best_known(_edits1(word), vocab, word, looked=looked)
+    # Two letters swapped is the likeliest slip, unless it makes no English word and another slip
+    # makes one: "peole" is "people" with a letter left out, not the corpus's own typo "peloe".
+    if swapped is not None and (found is None or not _english.frequency(found)):
+        return swapped
     if found is None and len(word) >= _RARE_TARGET_LETTERS:
         # A name the corpus uses once is the word most often misspelt ("mandevillle", "turnot"): a
         # plain slip reaches it when nothing else does, and only if one word is that near.
