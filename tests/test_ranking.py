@@ -822,6 +822,14 @@ def test_when_is_answered_by_a_date_at_a_sentences_start_or_a_decade(seed: Libra
     assert "first carried the name back in the 1990s" in name.answer.sentence
 
 
+def test_when_an_event_was_held_is_answered_whatever_verb_the_text_uses(seed: Library) -> None:
+    # The text says the Home Secretary "convened a Hackathon": "held" weighed as half of the question,
+    # and the passage that answers was declined.
+    result = seed.ask("when was the hackathon held")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "in November the Home Secretary convened a Hackathon" in result.answer.sentence
+
+
 def test_how_long_bolds_the_sentence_that_gives_the_span(news: Library) -> None:
     # The passage was right, but the bold sentence was the one that says what he pleaded guilty to:
     # a reader saw "13 May 2024" first, not the sentence.

@@ -184,6 +184,9 @@ _QUESTION_NOISE = frozenset(
         "given",
         "put",
         "puts",
+        # "when was the hackathon held": it was "convened"; an event held is the event.
+        "held",
+        "hold",
         "putting",
         "plan",
         "plans",
