@@ -519,12 +519,18 @@ def _swapped_english(word: str, stem: str, vocab: Vocab) -> str | None:
         return found[0]
     # Or with a letter left out or doubled, if one such English word is far commoner in the corpus
     # than the word as typed and than any other that near: "anual" (Spanish, in one item) is
-    # "annual", used hundreds of times, not "manual".
+    # "annual", used hundreds of times, not "manual". Only for a word the corpus has once or twice:
+    # one it uses more is its own word, and the check would cost every name in a question.
+    if own > _RARE_WORD_DF:
+        return None
     english = {w for w in _inserts(word) | _undoubled(word) if _english.frequency(w)}
     near = sorted(((df, w) for w, (t, df) in _known_df(english, vocab)), reverse=True) if english else []
     if near and near[0][0] >= SLIP_ODDS * own and (len(near) == 1 or near[0][0] >= SLIP_ODDS * near[1][0]):
         return near[0][1]
     return None
+
+
+_RARE_WORD_DF = 2
 
 
 def _known_df(candidates: set[str], vocab: Vocab) -> list[tuple[str, tuple[str, int]]]:
@@ -1069,11 +1075,9 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             # whose stem the corpus has ("weeked" stems to week).
             # Nor is a word a plain slip makes of an English word the corpus uses: "governmet" is
             # "government" with a letter left out, not "govern" and "met".
-            halves = (
-                _split_compound(word, vocab)
-                if "split" in bridges and not _slips_of_english(word, vocab)
-                else []
-            )
+            halves = _split_compound(word, vocab) if "split" in bridges else []
+            if halves and _slips_of_english(word, vocab):
+                halves = []
             replacement = (_british(word, vocab) if "british" in bridges else None) or (
                 _slip_of(word, vocab)
                 if "spelling" in bridges and not english and noun is None and not halves
@@ -1149,10 +1153,11 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     if known_weights:
         typical = sum(known_weights) / len(known_weights)
         concepts = [c if c.known else replace(c, weight=typical) for c in concepts]
-    own = tokenize(_as_read(question, corrections))  # a corpus word read as another is searched as that one
-    terms = own + [b for b in dict.fromkeys(bridging) if b not in own]
-    # What is asked for is read from the words as read: "what sahre of…" asks for a share.
+    # What is asked for is read from the words as read: "what sahre of…" asks for a share; and a corpus
+    # word read as another is searched as that one.
     read = _as_read(question, corrections)
+    own = tokenize(read)
+    terms = own + [b for b in dict.fromkeys(bridging) if b not in own]
     wants = wanted_type(read)
     asked_initials = spelt_out(read)
     detail = wanted_detail(read) or ("initials" if asked_initials else None)
