@@ -454,6 +454,32 @@ def test_the_everyday_word_finds_the_word_gov_uk_uses(all_items: Library) -> Non
 
 
 @pytest.mark.parametrize(
+    ("question", "passage"),
+    [
+        # The text says Spain is "increasing its exports by 18%": "grow" reached only "growth", and
+        # the right passage was declined (confidence 0.01).
+        ("how much did spanish exports grow", "increasing its exports by 18% between 2010 and 2012"),
+        # No item says "voters"; the call for evidence asks how disabled people "vote".
+        ("who launched the disabled voters consultation", "the Minister for the Constitution launched"),
+    ],
+)
+def test_an_everyday_word_is_answered_where_gov_uk_uses_its_own(
+    all_items: Library, question: str, passage: str
+) -> None:
+    result = all_items.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert passage in result.answer.passage
+
+
+def test_a_name_spelt_out_finds_the_passages_that_give_only_its_initials(all_items: Library) -> None:
+    # The housing guide spells out "Home Repair Assistance (HRA)" once and says "HRA" after: the
+    # passage on its means test was out-ranked by the one that names it in full.
+    result = all_items.ask("was home repair assistance means tested")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "HRA was not directly means-tested" in result.answer.sentence
+
+
+@pytest.mark.parametrize(
     ("question", "number"),
     [
         # The MOD police's line came in the next section's passage, and "phone" weighed as a topic

@@ -995,6 +995,39 @@ def asked_part(question: str) -> str:
     return rest if words(rest) else question
 
 
+# Small words an organisation's initials may keep or drop: "Joint Security and Resilience Centre"
+# is JSaRC, "Office for National Statistics" ONS.
+_INITIAL_GLUE = frozenset({"and", "of", "for", "the"})
+
+
+def _initials_of_spans(surface: list[str], vocab: Vocab) -> dict[int, str]:
+    """Question words spelling out initials the corpus writes instead, each word's index -> their
+    term: "low pay commission" -> lpc where the text only says "the LPC". GOV.UK spells a name out
+    once and uses its initials after; a question spelling it out finds only that first mention. Three
+    to five words, initials that are no English word ("pay all costs" is no "pac")."""
+    found: dict[int, str] = {}
+    n = len(surface)
+    for start in range(n):
+        if not term(surface[start]) or surface[start] in _ASKING_WORDS:
+            continue
+        kept = dropped = ""
+        for end in range(start, min(start + 7, n)):
+            word = surface[end]
+            glue = word in _INITIAL_GLUE
+            if not glue and (not term(word) or word in _ASKING_WORDS or not word.isalpha()):
+                break
+            kept += word[0]
+            dropped += "" if glue else word[0]
+            if glue:
+                continue
+            for letters in dict.fromkeys((dropped, kept)):
+                if 3 <= len(letters) <= 5 and not _english.frequency(letters) and vocab.df(letters) > 0:
+                    for i in range(start, end + 1):
+                        if surface[i] not in _INITIAL_GLUE:
+                            found.setdefault(i, letters)
+    return found
+
+
 def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Query:
     question = asked_part(question)
     surface = words(question)
@@ -1019,6 +1052,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     counted_at = _counted_words(surface)
     counted: set[str] = set()
     read_as = list(surface)  # each word as read so far: a phrase's first word may have been a slip
+    spelt_initials = _initials_of_spans(surface, vocab) if "synonyms" in bridges else {}
     for i, word in enumerate(surface):
         t = term(word)
         if not t or t in seen or word in _CONTRACTIONS:
@@ -1106,6 +1140,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         if i + 1 < len(surface):
             phrase = (*phrase, *_particle_stand_ins(meant, surface[i + 1]))
         initials = _INITIALS.get(word, ()) if not known else ()
+        if i in spelt_initials:
+            alternatives.add(spelt_initials[i])
         listed = _SYNONYMS.get(meant) or _synonyms_of_base(meant)
         for synonym in (*listed, *phrase, *initials) if "synonyms" in bridges else ():
             for part in words(synonym) or [synonym]:

@@ -186,6 +186,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "photo": ("photographic",),
     "voting": ("vote", "voter", "election"),
     "vote": ("voting", "voter", "election"),
+    "voters": ("vote", "voting", "electors"),
+    "voter": ("vote", "voting", "elector"),
     "advert": ("advertising", "campaign"),
     "child": ("children",),
     "pupils": ("students", "children"),
@@ -401,6 +403,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     # How people put what a statement does, against GOV.UK's words for it.
     "talked": ("spoke", "discussed", "discussion"),
     "talk": ("spoke", "discussed", "discussion", "speech", "lecture"),
+    "worry": ("concerned", "concern", "concerns"),
     "worried": ("concerned", "concern", "concerns"),
     "worries": ("concerns", "concerned"),
     "problem": ("issue", "challenge"),
@@ -424,7 +427,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "sell": ("sale", "sales"),
     "selling": ("sale", "sales"),
     "born": ("birth",),
-    "grow": ("growth",),
+    "grow": ("growth", "increase", "increasing"),  # "exports grow" / "increasing its exports by 18%"
+    "grew": ("growth", "increased", "rose"),
     "growing": ("growth",),
     "speak": ("speech", "spoke"),
     "choose": ("choice",),
