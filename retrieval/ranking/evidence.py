@@ -407,6 +407,15 @@ def _facts(parsed: Parsed, kind: AnswerType, query: Query | None = None) -> Sequ
 _DESCRIBED = re.compile(r",? ?(as |is |was |who is )?(a|an|the|one of)\b")
 
 
+def _precise(parsed: Parsed, query: Query) -> Sequence[bool] | None:
+    """Which sentences hold the fact in the precise form the question asks for, if it asks one."""
+    if query.detail is None:
+        return None
+    if query.detail == "definition" and query.defines is not None:
+        return parsed.definition_flags(query.defines)
+    return parsed.detail_flags(query.detail)
+
+
 def _strong(parsed: Parsed, kind: AnswerType) -> Sequence[bool]:
     return parsed.flags(kind, strong=True)
 
@@ -421,7 +430,7 @@ def sentence_bold_rows(query: Query, candidate: Candidate) -> tuple[Sequence[str
     typed = _facts(parsed, wants, query) if wants else [False] * len(sentences)
     strong = _strong(parsed, wants) if wants else [False] * len(sentences)
     title_mask = covered.words_mask(_title_words(candidate.title))
-    detail = parsed.detail_flags(query.detail) if query.detail else None
+    detail = _precise(parsed, query)
     counted = counted_flags(sentences, typed, query.counted) if query.counted else None
     found = _Sentences(sentences, masks, title_mask, typed, strong, 0, detail, counted)
     return sentences, bold_rows(covered, found)
@@ -510,7 +519,7 @@ def gather(
             scores = [w_cov * cv + 0.0 + 0.0 for cv in covs]
             passage_has = False
             typed_window = 0.0
-        precise = parsed.detail_flags(query.detail) if query.detail else None
+        precise = _precise(parsed, query)
         counts = counted_flags(sentences, typed, query.counted) if query.counted else None
         # The first of the highest scores, as max over (score, -position) picks it.
         best = scores.index(max(scores))

@@ -13,6 +13,7 @@ parsed when a question meets it, as before.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -205,6 +206,18 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     "initials": re.compile(r"\b[A-Z][\w&,' -]+ \([A-Z][A-Za-z&]{1,11}\)"),
 }
 
+
+@functools.lru_cache(maxsize=256)
+def definition(word: str) -> re.Pattern[str]:
+    """The word, then what it is: "sponsor is an…", "sponsors are…", "sponsor (a …) means…". Not
+    "this is a transitional period": the word asked about must be the one defined."""
+    singular = word[:-3] + "y" if word.endswith("ies") else word[:-1] if word.endswith("s") else word
+    named = rf"\b({re.escape(singular)}|{re.escape(word)})s?\b( \([^)]{{1,40}}\))?,?"
+    return re.compile(
+        rf"{named} (is|are) (a|an|the|any|one|someone|anyone)\b|{named} (means|refers to)\b", re.I
+    )
+
+
 KINDS: tuple[AnswerType, ...] = ("amount", "number", "date", "person", "place", "contact")
 
 # Chunk text never holds control characters (retrieval.text.strip_controls runs at read time), so
@@ -243,6 +256,10 @@ class Parsed:
     def detail_flags(self, detail: Detail) -> tuple[bool, ...]:
         """Which sentences hold a fact in the form `detail` asks for (DETAILS)."""
         return self._flags((detail, True), DETAILS[detail])
+
+    def definition_flags(self, word: str) -> tuple[bool, ...]:
+        """Which sentences say what `word` is ("A Tier 4 sponsor is an education provider…")."""
+        return self._flags((f"definition {word}", True), definition(word))
 
     def _flags(self, key: tuple[str, bool], pattern: re.Pattern[str]) -> tuple[bool, ...]:
         facts = self.facts

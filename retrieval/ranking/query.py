@@ -38,7 +38,17 @@ AnswerType = Literal["amount", "number", "date", "person", "place", "contact"]
 # not the day; "phone number" a phone number and
 # "email" an email address, not any contact details.
 Detail = Literal[
-    "duration", "frequency", "share", "age", "deadline", "time", "phone", "email", "initials", "reason"
+    "duration",
+    "frequency",
+    "share",
+    "age",
+    "deadline",
+    "time",
+    "phone",
+    "email",
+    "initials",
+    "reason",
+    "definition",
 ]
 
 
@@ -234,6 +244,8 @@ _CONTACT_WORDS = frozenset(
     ["phone", "telephone", "email", "mail", "contact", "address", "number", "details", "postcode"]
 )
 _ASKING = frozenset(["what", "which", "whats"])
+# "Opening hours" asks for a time ("Monday to Friday, 9am to 5pm"), which the time detail weighs: as
+# topic words they drew another office's "is open Monday to Friday" over DVSA's own hours.
 # "How old" asks for an age (query.Detail), which the text gives as "19" or "her 90th birthday":
 # "old" is the question's word, not its topic, and as a topic it found "16-year-olds" in a passage
 # on junior licences.
@@ -268,6 +280,9 @@ class Query:  # not slotted: cached_property keeps its value in __dict__
     # The initials a "what does X stand for" / "what is X" question asks to be spelt out (its detail
     # is then "initials").
     initials: str | None = None
+    # The word a "what is a tier 4 sponsor" question asks to be defined (its detail is then
+    # "definition"): the sentence that answers says "A Tier 4 sponsor is an education provider…".
+    defines: str | None = None
     # The most BM25 can give a passage for `terms`: each term the corpus has, repeats counted as BM25
     # counts them, at its idf x (k1 + 1) (a term's share as its frequency grows without end).
     best_bm25: float = 0.0
@@ -335,6 +350,25 @@ _OPENERS = frozenset(_OPENER_WORDS.split())
 
 # "What is gbs": initials alone, which the text may spell out ("Group B Streptococcus (GBS)").
 _WHAT_IS = re.compile(r"^\s*(what is|what are|whats|what's) (the |an? )?([a-z]{2,6})\s*\??\s*$")
+
+
+# "What is a tier 4 sponsor", "what are section 106 agreements": a name asked to be defined. Not
+# "what is the …" (a particular thing's state or amount: "what is the penalty") nor "what is X for"
+# (a purpose), and at most four words.
+_DEFINED = re.compile(
+    r"^\s*(what is|what are|whats|what's) (an? )?((?:[a-z0-9-]+ ){0,3}([a-z-]{3,}))\s*\??\s*$"
+)
+
+
+def defined_word(question: str) -> str | None:
+    """The word a "what is a X" question asks to be defined: the last of X, its head noun."""
+    found = _DEFINED.match(normalise(question))
+    if found is None:
+        return None
+    phrase = found.group(3).split()
+    if phrase[0] == "the" or any(w in STOP_WORDS or w.endswith("ing") for w in phrase):
+        return None
+    return found.group(4)
 
 
 def spelt_out(question: str) -> str | None:
@@ -864,6 +898,12 @@ def _slips_of_english(word: str, vocab: Vocab) -> bool:
     return any(_english.frequency(w) for w in _known(_plain_slips(word), vocab, 1).values())
 
 
+def _stands_in(word: str, vocab: Vocab) -> bool:
+    """Whether a listed stand-in of `word` is in the corpus: then the word means that, and is no
+    compound of two corpus words ("driverless" is autonomous, not "driver" and "less")."""
+    return any(vocab.df(term(part)) > 0 for s in _SYNONYMS.get(word, ()) for part in words(s) or [s])
+
+
 def _split_compound(word: str, vocab: Vocab) -> list[str]:
     """'floodrisk' -> ['flood', 'risk'] when both halves are corpus terms."""
     best: list[str] = []
@@ -1110,7 +1150,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             # Nor is a word a plain slip makes of an English word the corpus uses: "governmet" is
             # "government" with a letter left out, not "govern" and "met".
             halves = _split_compound(word, vocab) if "split" in bridges else []
-            if halves and _slips_of_english(word, vocab):
+            if halves and (_slips_of_english(word, vocab) or _stands_in(word, vocab)):
                 halves = []
             replacement = (_british(word, vocab) if "british" in bridges else None) or (
                 _slip_of(word, vocab)
@@ -1159,7 +1199,9 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         elif not known:
             bridging.extend(sorted(a for a in present if a != t))
         bridging.extend(sorted(joined_here))
-        asked_unit = meant in _ASKED_UNITS and i > 0 and surface[i - 1] in _ASKING
+        asked_unit = (meant in _ASKED_UNITS and i > 0 and surface[i - 1] in _ASKING) or (
+            " ".join(surface[max(i - 1, 0) : i + 2]).find("opening hours") >= 0
+        )
         if meant in _QUESTION_NOISE or asked_unit:
             weight = 0.25 * (max(vocab.idf(a) for a in present) if present else 1.0)
         elif is_known:
@@ -1196,7 +1238,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     terms = own + [b for b in dict.fromkeys(bridging) if b not in own]
     wants = wanted_type(read)
     asked_initials = spelt_out(read)
-    detail = wanted_detail(read) or ("initials" if asked_initials else None)
+    defines = defined_word(read) if asked_initials is None else None
+    detail = wanted_detail(read) or ("initials" if asked_initials else "definition" if defines else None)
     if detail in ("phone", "email") and wants != "contact":
         detail = None  # "how many phone calls" asks for a count
     if wants == "contact":
@@ -1213,4 +1256,5 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         corrections=corrections,
         counted=frozenset(_counted_people(counted)),
         initials=asked_initials,
+        defines=defines,
     )

@@ -231,6 +231,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "records": ("register", "registration", "records"),
     "anglers": ("angling", "fishing"),
     "bouncer": ("door supervisor", "security"),
+    "driverless": ("autonomous",),  # "autonomous and electric vehicles" (Queen's Speech 2016)
     "fake": ("false", "fraud", "counterfeit"),
     "burnt": ("spent", "used"),
     "mark": ("celebrate", "commemorate", "anniversary"),
