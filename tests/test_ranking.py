@@ -850,6 +850,14 @@ def test_a_question_word_and_the_next_word_are_no_compound(news: Library) -> Non
     assert all("whole" not in concept.terms for concept in query.concepts)
 
 
+def test_someone_named_with_their_role_is_found_where_the_text_gives_only_the_role(seed: Library) -> None:
+    # "Home Secretary Sajid Javid said:" names him once; the passage on what he pledged says "The
+    # Home Secretary". Before, the line naming him came first and nothing was answered.
+    result = seed.ask("how much did javid give to stop child abuse streams")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "pledged a further £300,000" in result.answer.sentence
+
+
 def test_hk_is_hong_kong(seed: Library) -> None:
     # Before, "hk" was a word the corpus lacked: nothing answered, and the nearest passage was about
     # retraining for new technology.

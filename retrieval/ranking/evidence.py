@@ -282,6 +282,33 @@ class Coverage:
 _COLUMN = {name: i for i, name in enumerate(FEATURES)}
 
 
+# A person named once with their role ("Home Secretary Sajid Javid said:") is "the Home Secretary" in
+# the rest of the announcement ("The Home Secretary last week pledged a further £300,000"): the
+# passage that answers a question naming them often never says their name.
+_ROLE = re.compile(
+    r"\b((?:[A-Z][a-z]+ ){0,2}(?:Secretary|Minister|Chancellor|Ambassador|Commissioner|Mayor|President"
+    r"|Chair|Chairman|Chairwoman|Director|Executive|General))(?: of [A-Z][a-z]+(?: [A-Z][a-z]+)?)?,? "
+    r"((?:(?:Dr|Sir|Dame|Lord|Lady|Baroness|Professor|Rt Hon|The Rt Hon) )?(?:[A-Z][a-z]+ ){1,2}[A-Z][a-z]+)"
+)
+_ROLE_WORDS = ("Secretary", "Minister", "Chancellor", "Ambassador", "Commissioner", "Mayor", "President")
+_ROLE_WORDS_MORE = ("Chair", "Director", "Executive", "General")
+
+
+def _roles(covered: Coverage, texts: Iterable[str]) -> list[tuple[str, int]]:
+    """(role as the text writes it, lower case; the bits of the question's concepts that name the
+    person holding it), from passages naming someone with their role."""
+    found: dict[str, int] = {}
+    for text in texts:
+        if not any(r in text for r in _ROLE_WORDS) and not any(r in text for r in _ROLE_WORDS_MORE):
+            continue
+        for m in _ROLE.finditer(text):
+            bits = covered.mask(term(w) for w in words(m.group(2)))
+            role = m.group(1).casefold()
+            if bits and role not in ("director general", "general"):
+                found[role] = found.get(role, 0) | bits
+    return list(found.items())
+
+
 def has_fact(kind: AnswerType, text: str) -> bool:
     return bool(FACTS[kind].search(text))
 
@@ -470,6 +497,10 @@ def gather(
     w_cov, w_type = sentence_weights
     mask, share, rest_share = covered.mask, covered.share, covered.rest_share
     rows: list[tuple[float, ...]] = []
+    by_ann_texts: dict[int, list[str]] = {}
+    for c in candidates:
+        by_ann_texts.setdefault(c.announcement_id, []).append(c.text)
+    roles = {a: _roles(covered, texts) for a, texts in by_ann_texts.items()}
     for c in candidates:
         title_mask = title_masks.get(c.announcement_id)
         if title_mask is None:
@@ -485,6 +516,11 @@ def gather(
         sentences, sentence_terms = parsed.sentences, parsed.terms
         n_sentences = len(sentences)
         masks = covered.with_sums([mask(st) for st in sentence_terms], parsed)
+        if held := roles[c.announcement_id]:
+            masks = [
+                m | sum(bits for role, bits in held if role in sentence.casefold())
+                for m, sentence in zip(masks, sentences, strict=True)
+            ]
         text_mask = 0
         for m in masks:
             text_mask |= m
