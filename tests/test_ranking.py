@@ -236,6 +236,18 @@ def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
         # reach "introduction" (stemmed apart from "introduced").
         ("seed", "which laws does hong kong want to change", "amend the Fugitive Offenders Ordinance", True),
         ("seed", "what year did the national living wage start", "The introduction of the National", True),
+        # "Home Secretary Sajid Javid said:" names him once; the passage on what he pledged says "The
+        # Home Secretary", and the line naming him came first with nothing answered.
+        ("seed", "how much did javid give to stop child abuse streams", "pledged a further £300,000", True),
+        # "Talk" did not reach "conversations"; "repainted" is written "re-painted", which the index
+        # splits into "re" and "painted": nothing answered either.
+        (
+            "seed",
+            "who did the uk and canada talk to about the proposals",
+            "our respective conversations with the Hong Kong Government",
+            True,
+        ),
+        ("seed", "why was the loco repainted", "re-painted in the distinctive yellow and blue", False),
         # One word to go on left the calibration unsure, and "stand" weighed as a topic the text lacks.
         ("news", "what does dapo stand for", "Domestic Abuse Protection Order (DAPO)", True),
         ("news", "what does mast stand for", "Mega Amp Spherical Tokamak (MAST)", True),
@@ -848,14 +860,6 @@ def test_a_question_word_and_the_next_word_are_no_compound(news: Library) -> Non
     # "who led" joined is "wholed", stemmed "whole": a word of the Bingham lecture stood in for "led".
     query = analyse("who led the cqc review", vocab_of(news.index))
     assert all("whole" not in concept.terms for concept in query.concepts)
-
-
-def test_someone_named_with_their_role_is_found_where_the_text_gives_only_the_role(seed: Library) -> None:
-    # "Home Secretary Sajid Javid said:" names him once; the passage on what he pledged says "The
-    # Home Secretary". Before, the line naming him came first and nothing was answered.
-    result = seed.ask("how much did javid give to stop child abuse streams")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "pledged a further £300,000" in result.answer.sentence
 
 
 def test_hk_is_hong_kong(seed: Library) -> None:

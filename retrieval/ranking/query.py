@@ -891,6 +891,22 @@ def _noun_of(word: str, vocab: Vocab) -> str | None:
     return None
 
 
+# Prefixes GOV.UK writes with a hyphen ("re-painted", "co-ordinate", "pre-school"), which the index
+# splits off: a question that joins them finds the rest. Not un-, non-, anti-, dis-: "unlicensed" is
+# no "licensed".
+_PREFIXES = ("re", "co", "pre", "post", "mid", "multi", "cross")
+
+
+def _unprefixed(word: str, vocab: Vocab) -> str | None:
+    """The word without a prefix the corpus writes apart, when the corpus has the rest ("repainted":
+    painted)."""
+    for prefix in (p for p in _PREFIXES if word.startswith(p) and len(word) - len(p) >= 4):
+        rest = word[len(prefix) :]
+        if vocab.df(prefix) > 0 and (t := term(rest)) and vocab.df(t) > 0:
+            return rest
+    return None
+
+
 def _slips_of_english(word: str, vocab: Vocab) -> bool:
     """Whether `word` is a letter left out, doubled or swapped in an English word the corpus uses."""
     if _english.frequency(word):
@@ -1145,6 +1161,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             # "putting" is not "cutting" (the questions' own words here; any other in `_slip_of`).
             english = word in _QUESTION_NOISE or word in _SYNONYMS
             noun = _noun_of(word, vocab) if "forms" in bridges else None
+            if noun is None and "split" in bridges:
+                noun = _unprefixed(word, vocab)
             # Two corpus words joined ("weekend": week, end) are a compound, not a slip of one word
             # whose stem the corpus has ("weeked" stems to week).
             # Nor is a word a plain slip makes of an English word the corpus uses: "governmet" is

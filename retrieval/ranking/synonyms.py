@@ -231,6 +231,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "records": ("register", "registration", "records"),
     "anglers": ("angling", "fishing"),
     "bouncer": ("door supervisor", "security"),
+    "loco": ("locomotive",),
     "driverless": ("autonomous",),  # "autonomous and electric vehicles" (Queen's Speech 2016)
     "fake": ("false", "fraud", "counterfeit"),
     "burnt": ("spent", "used"),
@@ -402,8 +403,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "king": ("his majesty", "monarch"),
     "queen": ("her majesty", "monarch"),
     # How people put what a statement does, against GOV.UK's words for it.
-    "talked": ("spoke", "discussed", "discussion"),
-    "talk": ("spoke", "discussed", "discussion", "speech", "lecture"),
+    "talked": ("spoke", "discussed", "discussion", "conversations"),
+    "talk": ("spoke", "discussed", "discussion", "speech", "lecture", "conversations"),
     "worry": ("concerned", "concern", "concerns"),
     "worried": ("concerned", "concern", "concerns"),
     "worries": ("concerns", "concerned"),
