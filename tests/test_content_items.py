@@ -500,6 +500,24 @@ def test_what_is_a_thing_is_answered_by_the_sentence_that_says_what_it_is(
     assert result.answer.sentence.startswith("A Tier 4 sponsor is an education provider")
 
 
+@pytest.mark.parametrize(
+    ("question", "measure"),
+    [
+        # The bold was "The Croda Tar Distillery … closed in the early 1990s", the sentence that
+        # repeats the question's words, not the one with the site's size.
+        ("how large was the croda site", "the 31 acre site"),
+        # The passage was right but only the closest: no sentence held a size the question asked for.
+        ("what size homes will gleeson build", "381 new 2, 3 and 4 bedroom homes"),
+    ],
+)
+def test_how_big_is_answered_by_the_sentence_with_a_measure(
+    all_items: Library, question: str, measure: str
+) -> None:
+    result = all_items.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert measure in result.answer.sentence
+
+
 def test_opening_hours_are_answered_by_the_hours_of_the_office_asked_about(all_items: Library) -> None:
     # "Opening" and "hours" weighed as topic words: the Department of Health's media centre, "open
     # Monday to Friday, 8am to 7pm. Outside these hours…", came before DVSA's own hours.

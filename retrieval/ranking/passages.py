@@ -202,6 +202,14 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
         r"|, so\b(?! (far|much|many|long)\b)",
         re.I,
     ),
+    # A figure with a unit of area, length, volume or weight, or rooms: "the 31 acre site", "15kms of
+    # coast", "2, 3 and 4 bedroom homes".
+    "size": re.compile(
+        r"\b\d[\d,.]*\s*(-|\s)?(acres?|hectares?|ha|sq(uare)?\.? ?(metres?|meters?|miles?|feet|foot|ft|km"
+        r"|kilometres?|m)|km2?|kms|kilometres?|miles?|metres?|meters?|feet|foot|ft|m2|tonnes?|litres?"
+        r"|cubic metres?|bed(room)?s?|storeys?|floors?)\b",
+        re.I,
+    ),
     # Initials after the words they stand for: "Domestic Abuse Protection Order (DAPO)".
     "initials": re.compile(r"\b[A-Z][\w&,' -]+ \([A-Z][A-Za-z&]{1,11}\)"),
 }

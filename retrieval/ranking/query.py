@@ -49,6 +49,7 @@ Detail = Literal[
     "initials",
     "reason",
     "definition",
+    "size",
 ]
 
 
@@ -148,6 +149,8 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         ),
     ),
     ("time", re.compile(r"\bwhat times?\b|\bopening hours\b|\bwhat hours?\b")),
+    # "How big is the site" / "the 31 acre site"; "what size homes" / "2, 3 and 4 bedroom homes".
+    ("size", re.compile(r"\bhow (big|large)\b(?! (a|was the|is the) (fine|penalty)\b)|\bwhat size\b")),
     ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b")),
     ("email", re.compile(r"\be-?mail\b")),
     ("reason", re.compile(r"^(and |but |so )?(why|how come)\b|\bwhat (is|was|are|were) the reasons?\b")),
@@ -1260,6 +1263,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     detail = wanted_detail(read) or ("initials" if asked_initials else "definition" if defines else None)
     if detail in ("phone", "email") and wants != "contact":
         detail = None  # "how many phone calls" asks for a count
+    if detail == "size" and wants == "amount":
+        detail = None  # "how big is the fund" asks for a sum of money
     if wants == "contact":
         concepts = [replace(c, weight=0.25 * c.weight) if c.word in _CONTACT_WORDS else c for c in concepts]
     return Query(
