@@ -737,6 +737,13 @@ def test_an_organisation_that_gov_uk_escaped_reads_as_plain_text(every_item: Rec
             "complete an annual return within 10 months of the end",
             "• start and end dates for the financial period",
         ),
+        # An age is no length of time: "aimed at 13 to 18 year olds" was how long the adverts run.
+        (
+            "news_article/best-practice-press-release.json",
+            "how long will the frank adverts be shown",
+            "The adverts will run for six months",
+            "The TV sponsorship, radio and online advertising campaign is aimed at 13 to 18 year olds",
+        ),
     ],
 )
 def test_a_question_for_a_span_a_rate_or_a_time_limit_knows_the_sentence_that_gives_one(

@@ -155,7 +155,8 @@ _KIND_OF = r"((working|calendar|business|school|clear|full) )?"
 DETAILS: dict[Detail, re.Pattern[str]] = {
     # "For almost a quarter of a century", "for several years": a length of time without a figure.
     "duration": re.compile(
-        rf"\b{_SMALL_NUMBER}[- ]{_KIND_OF}{_UNIT}s?\b|\b(a|an|half a) {_UNIT}\b"
+        # Not an age: "13 to 18 year olds" is no length of time.
+        rf"\b{_SMALL_NUMBER}[- ]{_KIND_OF}{_UNIT}s?\b(?![- ]olds?\b)|\b(a|an|half a) {_UNIT}\b"
         rf"|\b(quarter|half|third) of an? ({_UNIT[1:-1]}|century)\b|\b(several|many|a few) {_UNIT}s\b",
         re.I,
     ),
