@@ -518,6 +518,14 @@ def test_how_big_is_answered_by_the_sentence_with_a_measure(
     assert measure in result.answer.sentence
 
 
+def test_where_do_i_post_it_is_answered_by_the_address_with_a_postcode(all_items: Library) -> None:
+    # The opening passage, "download the application form, fill it in and send it to the Driver and
+    # Vehicle Standards Agency", names no address and was the closest; the address was second.
+    result = all_items.ask("where do i post the cbt instructor form")
+    assert result.outcome == "answer" and result.answer is not None
+    assert result.answer.sentence.endswith("Upper Parliament Street Nottingham NG1 6LP")
+
+
 def test_opening_hours_are_answered_by_the_hours_of_the_office_asked_about(all_items: Library) -> None:
     # "Opening" and "hours" weighed as topic words: the Department of Health's media centre, "open
     # Monday to Friday, 8am to 7pm. Outside these hours…", came before DVSA's own hours.

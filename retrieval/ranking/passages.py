@@ -211,6 +211,8 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
         r"|cubic metres?|bed(room)?s?|storeys?|floors?)\b",
         re.I,
     ),
+    # A postcode or a PO Box: where a letter goes.
+    "postal": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\bPO Box\b"),
     # Initials after the words they stand for: "Domestic Abuse Protection Order (DAPO)".
     "initials": re.compile(r"\b[A-Z][\w&,' -]+ \([A-Z][A-Za-z&]{1,11}\)"),
 }

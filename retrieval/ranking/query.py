@@ -50,6 +50,7 @@ Detail = Literal[
     "reason",
     "definition",
     "size",
+    "postal",
 ]
 
 
@@ -149,6 +150,9 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         ),
     ),
     ("time", re.compile(r"\bwhat times?\b|\bopening hours\b|\bwhat hours?\b")),
+    # "Where do i post my application" is answered by the address with a postcode, not by the
+    # sentence that says to send it.
+    ("postal", re.compile(r"\bwhere (do|should|can|must|to) (i |we |you )?(send|post)\b|\bpostal address\b")),
     # "How big is the site" / "the 31 acre site"; "what size homes" / "2, 3 and 4 bedroom homes".
     ("size", re.compile(r"\bhow (big|large)\b(?! (a|was the|is the) (fine|penalty)\b)|\bwhat size\b")),
     ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b")),
