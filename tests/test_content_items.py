@@ -526,6 +526,21 @@ def test_where_do_i_post_it_is_answered_by_the_address_with_a_postcode(all_items
     assert result.answer.sentence.endswith("Upper Parliament Street Nottingham NG1 6LP")
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "whats the max disabled facilities grant",
+        "whats the most anyone can get in disabled facilities grant",
+    ],
+)
+def test_the_most_one_can_get_is_answered_by_the_limit(all_items: Library, question: str) -> None:
+    # The bold was a sentence that only names the grant; asked as "the most you can get", the passage
+    # whose "For years up to and including 2007 to 2008" read as a limit came first.
+    result = all_items.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert "has a grant maximum currently set at £30,000" in result.answer.sentence
+
+
 def test_opening_hours_are_answered_by_the_hours_of_the_office_asked_about(all_items: Library) -> None:
     # "Opening" and "hours" weighed as topic words: the Department of Health's media centre, "open
     # Monday to Friday, 8am to 7pm. Outside these hours…", came before DVSA's own hours.

@@ -211,6 +211,13 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
         r"|cubic metres?|bed(room)?s?|storeys?|floors?)\b",
         re.I,
     ),
+    # A limit: "grant maximum currently set at £30,000", "limited to £2,000", "up to 40 hours".
+    "maximum": re.compile(
+        # Not "for years up to and including 2007 to 2008".
+        r"\b(maximum|max|at most|no more than|not more than|limited to|limit|capped|cap of|ceiling)\b"
+        r"|\bup to (?!and including\b)(?!(19|20)\d\d\b)(£|\d|one|two|three|four|five|ten|a |an )",
+        re.I,
+    ),
     # A postcode or a PO Box: where a letter goes.
     "postal": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\bPO Box\b"),
     # Initials after the words they stand for: "Domestic Abuse Protection Order (DAPO)".

@@ -51,6 +51,7 @@ Detail = Literal[
     "definition",
     "size",
     "postal",
+    "maximum",
 ]
 
 
@@ -150,6 +151,15 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         ),
     ),
     ("time", re.compile(r"\bwhat times?\b|\bopening hours\b|\bwhat hours?\b")),
+    # "Whats the most you can get from a disabled facilities grant" / "grant maximum currently set at
+    # £30,000": "most" is a stop-word, so only the asking can say it.
+    (
+        "maximum",
+        re.compile(
+            r"\bthe most (you|i|we|they|a person|anyone|someone|one|people) (can|could|may)\b|\bmax(imum)?\b"
+            r"|\bat most\b|\bupper limit\b|\bhow much at most\b"
+        ),
+    ),
     # "Where do i post my application" is answered by the address with a postcode, not by the
     # sentence that says to send it.
     ("postal", re.compile(r"\bwhere (do|should|can|must|to) (i |we |you )?(send|post)\b|\bpostal address\b")),
