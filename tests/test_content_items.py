@@ -788,6 +788,17 @@ def test_a_question_for_a_span_a_rate_or_a_time_limit_knows_the_sentence_that_gi
     assert not any(sentence.startswith(only_a_number) for sentence in flagged)
 
 
+def test_a_span_of_days_is_no_age_but_under_40_is(all_items: Library) -> None:
+    # "Deliver NHS services over 7 days of the week" read as an age ("over 7"), and "how old was the
+    # queen in 2016" was answered with it.
+    result = all_items.ask("how old was the queen in 2016")
+    assert not any("over 7 days of the week" in r.sentence for r in result.results)
+    speech = parse(the_passage_with(passages("speech/speech-speaker-without-profile.json"), "over 7 days"))
+    assert not any(speech.detail_flags("age"))
+    # An age limit is still one: "you must be a young professional under 40 years old".
+    assert any(parse("You must be a young professional under 40 years old.").detail_flags("age"))
+
+
 def test_a_number_in_words_finds_it_in_figures(all_items: Library) -> None:
     # The news story says the drug limits "are not set at 0": "zero" found no word of it, and the
     # passage on the medical panel's "zero tolerance" came first.

@@ -174,7 +174,9 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     # news reports give one ("Liam Astley Morris, 19 and Joseph Astley Morris, 21, of…"), though not
     # a date or an address ("Tuesday, 15 October", "London, 10 Downing Street").
     "age": re.compile(
-        r"\baged?\b|\byears? old\b|\b(under|over)[- ]\d+s?\b|\b\d+[- ]year[- ]olds?\b|\bage of\b"
+        # "Under 40", "over 65s", not "over 7 days of the week" or "over 50 experiments".
+        r"\baged?\b|\byears? old\b|\b\d+[- ]year[- ]olds?\b|\bage of\b"
+        r"|\b(under|over)[- ]\d+s?\b(?!\s+(?!years? old\b)(per\b|%|million|billion|thousand|[a-z]+s\b))"
         r"|\b\d+(st|nd|rd|th) birthday\b"
         rf"|(?-i:\b(?!(?:{_MONTHS})\b)[A-Z][a-z]+, \d{{1,2}}\b(?![\d.:%]| ?(st|nd|rd|th)\b| [A-Z]))",
         re.I,
