@@ -858,6 +858,8 @@ def test_how_many_staff_is_answered_by_a_count_of_people(all_items: Library) -> 
         # The Marazion notice speaks of "a large number of dead fish" washed ashore "on 17 December":
         # the day of the month was read as the count asked for, and the notice quoted as the answer.
         ("how many fish died on marazion beach", "Fish washed up on Cornwall beach"),
+        # "Salary: £5,000 bonus": a sum of money counts no employers.
+        ("how many firms in the uk offer salary sacrifice", "Salary sacrifice"),
     ],
 )
 def test_a_number_that_counts_nothing_does_not_answer_how_many(

@@ -135,9 +135,14 @@ STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
 # dead fish washed up" is not answered by "a large number of dead fish … on 17 December". (A share
 # may answer one: "how many pensioners were on a low income" / "16% of pensioners".)
 _NOT_AFTER_MONTH = "".join(f"(?<!{m} )" for m in _MONTHS.split("|"))
+# "£2.2 million", "£300 thousand": the number word of a sum of money counts nothing either.
+_NOT_AFTER_POUNDS = "".join(
+    f"(?<!£{d} )" for d in (r"\d", r"\d\d", r"\d\d\d", r"\d\.\d", r"\d\d\.\d", r"\d\.\d\d")
+)
 COUNT = re.compile(
-    rf"{_NOT_AFTER_MONTH}(?<![\d][-/])\b(?!(1[89]|20)\d\d(s|-\d\d)?\b)"
-    rf"(?!\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b)\d|{_NUMBER_WORDS}",
+    # Nor a sum of money: "£5,000" counts no employers (the "000" after its comma neither).
+    rf"{_NOT_AFTER_MONTH}(?<![\d][-/,.])(?<![£$€])\b(?!(1[89]|20)\d\d(s|-\d\d)?\b)"
+    rf"(?!\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b)\d|{_NOT_AFTER_POUNDS}{_NUMBER_WORDS}",
     re.I,
 )
 
