@@ -11,6 +11,7 @@ fitted on the training questions (`fit.py`).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -290,8 +291,23 @@ _ROLE = re.compile(
     r"|Chair|Chairman|Chairwoman|Director|Executive|General))(?: of [A-Z][a-z]+(?: [A-Z][a-z]+)?)?,? "
     r"((?:(?:Dr|Sir|Dame|Lord|Lady|Baroness|Professor|Rt Hon|The Rt Hon) )?(?:[A-Z][a-z]+ ){1,2}[A-Z][a-z]+)"
 )
-_ROLE_WORDS = ("Secretary", "Minister", "Chancellor", "Ambassador", "Commissioner", "Mayor", "President")
-_ROLE_WORDS_MORE = ("Chair", "Director", "Executive", "General")
+_ROLE_HINT = re.compile(
+    r"Secretary|Minister|Chancellor|Ambassador|Commissioner|Mayor|President|Chair|Director|Executive|General"
+)
+
+
+@functools.lru_cache(maxsize=8192)
+def _named_roles(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each role the text writes before a name: (the role in lower case, the name's terms). The same
+    passages come back question after question: read once."""
+    if _ROLE_HINT.search(text) is None:
+        return ()
+    found = []
+    for m in _ROLE.finditer(text):
+        role = m.group(1).casefold()
+        if role not in ("director general", "general"):
+            found.append((role, tuple(term(w) for w in words(m.group(2)))))
+    return tuple(found)
 
 
 def _roles(covered: Coverage, texts: Iterable[str]) -> list[tuple[str, int]]:
@@ -299,12 +315,8 @@ def _roles(covered: Coverage, texts: Iterable[str]) -> list[tuple[str, int]]:
     person holding it), from passages naming someone with their role."""
     found: dict[str, int] = {}
     for text in texts:
-        if not any(r in text for r in _ROLE_WORDS) and not any(r in text for r in _ROLE_WORDS_MORE):
-            continue
-        for m in _ROLE.finditer(text):
-            bits = covered.mask(term(w) for w in words(m.group(2)))
-            role = m.group(1).casefold()
-            if bits and role not in ("director general", "general"):
+        for role, name in _named_roles(text):
+            if bits := covered.mask(name):
                 found[role] = found.get(role, 0) | bits
     return list(found.items())
 
