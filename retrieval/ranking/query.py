@@ -263,6 +263,7 @@ _CONTACT_WORDS = frozenset(
 _ASKING = frozenset(["what", "which", "whats"])
 # "Opening hours" asks for a time ("Monday to Friday, 9am to 5pm"), which the time detail weighs: as
 # topic words they drew another office's "is open Monday to Friday" over DVSA's own hours.
+_OPENING_HOURS = ("opening", "hours")
 # "How old" asks for an age (query.Detail), which the text gives as "19" or "her 90th birthday":
 # "old" is the question's word, not its topic, and as a topic it found "16-year-olds" in a passage
 # on junior licences.
@@ -1077,7 +1078,7 @@ def _initials_of_spans(surface: list[str], vocab: Vocab) -> dict[int, str]:
     """Question words spelling out initials the corpus writes instead, each word's index -> their
     term: "low pay commission" -> lpc where the text only says "the LPC". GOV.UK spells a name out
     once and uses its initials after; a question spelling it out finds only that first mention. Three
-    to five words, initials that are no English word ("pay all costs" is no "pac")."""
+    to five words, initials that are no English word ("home office tax" is no "hot")."""
     found: dict[int, str] = {}
     n = len(surface)
     for start in range(n):
@@ -1235,7 +1236,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
             bridging.extend(sorted(a for a in present if a != t))
         bridging.extend(sorted(joined_here))
         asked_unit = (meant in _ASKED_UNITS and i > 0 and surface[i - 1] in _ASKING) or (
-            " ".join(surface[max(i - 1, 0) : i + 2]).find("opening hours") >= 0
+            _OPENING_HOURS in (tuple(surface[i : i + 2]), tuple(surface[max(i - 1, 0) : i + 1]))
         )
         if meant in _QUESTION_NOISE or asked_unit:
             weight = 0.25 * (max(vocab.idf(a) for a in present) if present else 1.0)
