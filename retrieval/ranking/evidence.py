@@ -529,9 +529,10 @@ def gather(
         n_sentences = len(sentences)
         masks = covered.with_sums([mask(st) for st in sentence_terms], parsed)
         if held := roles[c.announcement_id]:
+            lowered = [sentence.casefold() for sentence in sentences]
             masks = [
-                m | sum(bits for role, bits in held if role in sentence.casefold())
-                for m, sentence in zip(masks, sentences, strict=True)
+                m | sum(bits for role, bits in held if role in low)
+                for m, low in zip(masks, lowered, strict=True)
             ]
         text_mask = 0
         for m in masks:
