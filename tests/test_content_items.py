@@ -985,6 +985,8 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
             "has a grant maximum currently set at £30,000",
             True,
         ),
+        # The speech says "its commitment to build", never "promise": its opening passage came first.
+        ("what did the queens speech promise on housing", "commitment to build a million new homes", True),
     ],
 )
 def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(

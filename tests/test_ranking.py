@@ -267,6 +267,13 @@ def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
             "sea levels rising by at least a metre",
             True,
         ),
+        # The statement names a "Joint Declaration", not a treaty: the question was only the closest.
+        (
+            "seed",
+            "under which treaty are hong kong rights protected",
+            "the Sino-British Joint Declaration",
+            True,
+        ),
     ],
 )
 def test_a_narrower_ask_is_answered_by_what_gives_it(
