@@ -987,6 +987,8 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
         ),
         # The speech says "its commitment to build", never "promise": its opening passage came first.
         ("what did the queens speech promise on housing", "commitment to build a million new homes", True),
+        # "The sole woman" is a count of one: with no figure near "women", the how-many declined.
+        ("how many women serve on the supreme court", "remains the sole woman on the Supreme Court", True),
     ],
 )
 def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(

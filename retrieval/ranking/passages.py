@@ -34,7 +34,7 @@ _MONTHS = (
 _NUMBER_WORDS = (
     r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty"
     r"|sixty|seventy|eighty|ninety|hundred|hundreds|thousand|thousands|million|millions|billion|dozen"
-    r"|half|quarter|third|double|twice|treble)\b"
+    r"|half|quarter|third|double|twice|treble|sole|single)\b"
 )
 NUMBER_WORDS = re.findall(r"[a-z]+", _NUMBER_WORDS.replace(r"\b", ""))
 
