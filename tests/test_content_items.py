@@ -989,6 +989,11 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
         ("what did the queens speech promise on housing", "commitment to build a million new homes", True),
         # "The sole woman" is a count of one: with no figure near "women", the how-many declined.
         ("how many women serve on the supreme court", "remains the sole woman on the Supreme Court", True),
+        # "A&E" and "R&D" were split at the "&" and each letter dropped as too short: the question
+        # searched for "extra money" alone; "nsi", as people type it, never reached "NS&I".
+        ("how much extra money is going to a&e", "an additional £100 million to the NHS", True),
+        ("what is the r&d tax review about", "The review of the R&D tax regime has found", True),
+        ("is there an age limit on the nsi investment bond", "open to everyone aged 16 and over", True),
     ],
 )
 def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(

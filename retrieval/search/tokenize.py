@@ -14,7 +14,7 @@ import unicodedata
 import Stemmer
 
 # Bumped whenever the terms a text gives change: a persisted index built with another version is rebuilt.
-VERSION = 2
+VERSION = 3
 MAX_WORD = 40  # longer "words" are glued links or encoded data: junk that would bloat the vocabulary
 
 # English function words (contractions too) and question filler ("please", "tell"): they say nothing
@@ -40,6 +40,10 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´":
 _GLUED_WORDS = re.compile(r"(?<=[a-z]{2})(?=[A-Z])")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:'[^\W\d_]+)*")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# Initials joined by an ampersand ("A&E", "R&D", "NS&I", "B&B") are one word: split at the "&", each
+# letter was dropped as too short and "a&e waiting times" searched for "waiting times" alone. Written
+# without the "&" so that "nsi", as people type it, finds "NS&I".
+_AMPERSAND_INITIALS = re.compile(r"(?<![^\W_])[^\W\d_]{1,3}(?:&[^\W\d_]{1,3})+(?![^\W_])")
 
 _local = threading.local()
 
@@ -61,6 +65,8 @@ def normalise(text: str) -> str:
 def words(text: str) -> list[str]:
     """Surface words of a text after normalisation, before stop-words and stemming."""
     text = normalise(text)
+    if "&" in text:
+        text = _AMPERSAND_INITIALS.sub(lambda m: m.group(0).replace("&", ""), text)
     return _TOKEN.findall(_THOUSANDS.sub("", text) if "," in text else text)
 
 
