@@ -46,6 +46,16 @@ def _starting(first: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(f"(?=[{first}])(?:{pattern})", flags)
 
 
+# A date, bar the words that only place it in the past ("yesterday", "last month", "since"): those
+# are dates, but not answers to "when will…", which asks for a time to come (FUTURE_DATE).
+_DATE = (
+    rf"\b({_MONTHS})\b|\b(1[89]|20)\d\ds?\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    r"|\b(spring|summer|autumn|winter)\b|\b(?i:today|tomorrow|next (week|month|year)|this (week|month|year)"
+    r"|from \d|by \d|until|deadline)\b"
+    r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
+)
+FUTURE_DATE = _starting(r"\dJFMASONDTWBUtsawnfbudm", _DATE)
+
 FACTS: dict[AnswerType, re.Pattern[str]] = {
     "amount": _starting(
         r"£$€\d%p", r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k|pounds|pence|p)\b|\bper cent\b|%", re.I
@@ -55,11 +65,7 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
     # a name); the other words also at a sentence's start ("Last month the Home Secretary launched…"),
     # and a decade is a date ("back in the 1990s").
     "date": _starting(
-        r"\dJFMASONDTWYLBUtysawnlfbudm",
-        rf"\b({_MONTHS})\b|\b(1[89]|20)\d\ds?\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-        r"|\b(spring|summer|autumn|winter)\b|\b(?i:today|yesterday|tomorrow|next (week|month|year)|last (week"
-        r"|month|year)|this (week|month|year)|from \d|by \d|until|since|deadline)\b"
-        r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b",
+        r"\dJFMASONDTWYLBUtysawnlfbudm", _DATE + r"|\b(?i:yesterday|last (week|month|year)|since)\b"
     ),
     "person": _starting(
         "A-Ztu",
@@ -281,6 +287,10 @@ class Parsed:
     def detail_flags(self, detail: Detail) -> tuple[bool, ...]:
         """Which sentences hold a fact in the form `detail` asks for (DETAILS)."""
         return self._flags((detail, True), DETAILS[detail])
+
+    def future_date_flags(self) -> tuple[bool, ...]:
+        """Which sentences hold a date that may be to come (FUTURE_DATE)."""
+        return self._flags(("future date", False), FUTURE_DATE)
 
     def definition_flags(self, word: str) -> tuple[bool, ...]:
         """Which sentences say what `word` is ("A Tier 4 sponsor is an education provider…")."""

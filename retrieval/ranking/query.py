@@ -301,6 +301,8 @@ class Query:  # not slotted: cached_property keeps its value in __dict__
     # The word a "what is a tier 4 sponsor" question asks to be defined (its detail is then
     # "definition"): the sentence that answers says "A Tier 4 sponsor is an education provider…".
     defines: str | None = None
+    # "When will…" asks for a time to come: "last month" or "since 2010" does not answer it.
+    future: bool = False
     # The most BM25 can give a passage for `terms`: each term the corpus has, repeats counted as BM25
     # counts them, at its idf x (k1 + 1) (a term's share as its frequency grows without end).
     best_bm25: float = 0.0
@@ -410,6 +412,9 @@ def wanted_detail(question: str) -> Detail | None:
 def is_question(text: str) -> bool:
     first = words(text)[:1]
     return "?" in text or not first or first[0].replace("'", "") in _OPENERS or wanted_type(text) is not None
+
+
+_FUTURE = re.compile(r"\bwhen (will|shall)\b|\bwhen (is|are) [\w' ]+ going to\b")
 
 
 def wants_recent(question: str) -> bool:
@@ -1295,4 +1300,5 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         counted=frozenset(_counted_people(counted)),
         initials=asked_initials,
         defines=defines,
+        future=wants == "date" and bool(_FUTURE.search(normalise(read))),
     )
