@@ -994,6 +994,10 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
         ("how much extra money is going to a&e", "an additional £100 million to the NHS", True),
         ("what is the r&d tax review about", "The review of the R&D tax regime has found", True),
         ("is there an age limit on the nsi investment bond", "open to everyone aged 16 and over", True),
+        # A number asked for without the word "phone" asked for a count, or for nothing: the page's
+        # "air ambulance" line was quoted; and "dial 911" is a number to ring, if not a UK one.
+        ("number to call for an ambulance in fiji", "dial 911 for an ambulance", True),
+        ("who do i ring for an ambulance in fiji", "dial 911 for an ambulance", True),
     ],
 )
 def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(

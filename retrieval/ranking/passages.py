@@ -56,6 +56,9 @@ _DATE = (
 )
 FUTURE_DATE = _starting(r"\dJFMASONDTWBUtsawnfbudm", _DATE)
 
+# A short number to ring, said with the ringing: "dial 911 for an ambulance", "call 999", "ring 101".
+_SHORT_NUMBER = r"\b(?:[Dd]ial|[Cc]all|[Rr]ing)(?:ing)? \d{3,5}\b"
+
 FACTS: dict[AnswerType, re.Pattern[str]] = {
     "amount": _starting(
         r"£$€\d%p", r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k|pounds|pence|p)\b|\bper cent\b|%", re.I
@@ -93,7 +96,7 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"\w.+-",
         # An email address, a UK phone number, a postcode, a PO Box.
         r"[\w.+-]+@[\w-]+\.[\w.-]+|\+44[\d ()]{9,}|\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b"
-        r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\bPO Box\b",
+        r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\bPO Box\b|" + _SHORT_NUMBER,
     ),
     # "Where can I find / download / send…" is answered by a web or postal address as often as by a
     # town: "found on data.gov.uk", "listed in REACH Annex XVII", "levy.agreements@decc.gsi.gov.uk".
@@ -206,7 +209,7 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     "time": re.compile(
         r"\b\d{1,2}([.:]\d{2})? ?([ap]\.?m\b\.?)|\b\d{1,2}:\d{2}\b|\b(noon|midday|midnight)\b", re.I
     ),
-    "phone": re.compile(r"\+44[\d ()]{9,}|\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b"),
+    "phone": re.compile(r"\+44[\d ()]{9,}|\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b|" + _SHORT_NUMBER),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
     # A reason or a purpose: "to protect fish when they are spawning", "because many markets were…".
     "reason": re.compile(

@@ -73,6 +73,15 @@ _US_UK = (
     (re.compile(r"ense"), "ence"),
 )
 
+# A number to ring, asked without the word "phone": "number to report illegal fishing", "what number
+# do i ring", "who do i call about…" (the hotline's "0800 807060" answers, not a count).
+_CALLING = (
+    r"\bhotline\b|\bnumber (to |for |do |should |can |i |we |you )*(call|ring|dial|report|reporting)\b"
+    r"|\b(who|what) (do|should|can) (i|we|you) (ring|call|phone)\b"
+)
+
+_CALLS = re.compile(_CALLING)
+
 _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         "amount",
@@ -130,7 +139,7 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         # "address" only as a noun ("will they address the gap" asks no address).
         re.compile(
             r"\b(e-?mail|phone|telephone|contact|helpline|write to)\b"
-            r"|\b(postal|e-?mail|what|which|the|an|their) address\b|\baddress (for|of|to)\b"
+            r"|\b(postal|e-?mail|what|which|the|an|their) address\b|\baddress (for|of|to)\b|" + _CALLING
         ),
     ),
 )
@@ -165,7 +174,7 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     ("postal", re.compile(r"\bwhere (do|should|can|must|to) (i |we |you )?(send|post)\b|\bpostal address\b")),
     # "How big is the site" / "the 31 acre site"; "what size homes" / "2, 3 and 4 bedroom homes".
     ("size", re.compile(r"\bhow (big|large)\b(?! (a|was the|is the) (fine|penalty)\b)|\bwhat size\b")),
-    ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b")),
+    ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b|" + _CALLING)),
     ("email", re.compile(r"\be-?mail\b")),
     ("reason", re.compile(r"^(and |but |so )?(why|how come)\b|\bwhat (is|was|are|were) the reasons?\b")),
 )
@@ -350,6 +359,8 @@ def wanted_type(question: str) -> AnswerType | None:
     text = normalise(question).strip()
     found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_WANTS) if (m := pattern.search(text))]
     found = [f for f in found if len(text[: f[0]].split()) <= _ASKS_WITHIN]
+    if any(kind == "contact" for _, _, kind in found) and _CALLS.search(text):
+        return "contact"  # "what number do i ring" asks for a phone number, not a count
     if found:
         kind = min(found)[2]
         if kind == "amount" and _HOW_MUCH_OF.search(text) and not MONEY.search(text):
