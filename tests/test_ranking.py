@@ -267,6 +267,15 @@ def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
             "sea levels rising by at least a metre",
             True,
         ),
+        # How someone feels, or their view, is in their own words: the press office's account of the
+        # Home Secretary's meeting came first.
+        (
+            "seed",
+            "how did javid feel about child abuse being streamed live",
+            "vile and sickens me to the core",
+            True,
+        ),
+        ("seed", "sajid javid's view on live streaming of abuse", "vile and sickens me to the core", True),
         # The statement names a "Joint Declaration", not a treaty: the question was only the closest.
         (
             "seed",

@@ -219,6 +219,8 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
         r"|, so\b(?! (far|much|many|long)\b)",
         re.I,
     ),
+    # Words in the first person singular or within quotation marks: someone speaking for themselves.
+    "view": re.compile(r"\b(I|I'm|I've|I'd|I’m|I’ve|I’d|me|my|My)\b|[“”]"),
     # A figure with a unit of area, length, volume or weight, or rooms: "the 31 acre site", "15kms of
     # coast", "2, 3 and 4 bedroom homes".
     "size": re.compile(

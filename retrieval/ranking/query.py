@@ -52,6 +52,7 @@ Detail = Literal[
     "size",
     "postal",
     "maximum",
+    "view",
 ]
 
 
@@ -174,6 +175,15 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     ("postal", re.compile(r"\bwhere (do|should|can|must|to) (i |we |you )?(send|post)\b|\bpostal address\b")),
     # "How big is the site" / "the 31 acre site"; "what size homes" / "2, 3 and 4 bedroom homes".
     ("size", re.compile(r"\bhow (big|large)\b(?! (a|was the|is the) (fine|penalty)\b)|\bwhat size\b")),
+    # "How does the home secretary feel about…", "what did javid say about…": a view, given in the
+    # speaker's own words (a quote), not the press office's account of the day.
+    (
+        "view",
+        re.compile(
+            r"\bhow (does|did|do) [\w' ]+ feel\b|\b(views?|opinion) (on|of|about)\b"
+            r"|\bwhat (does|did|do) [\w' ]+ (think|say|said|feel) (about|of|on)\b"
+        ),
+    ),
     ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b|" + _CALLING)),
     ("email", re.compile(r"\be-?mail\b")),
     ("reason", re.compile(r"^(and |but |so )?(why|how come)\b|\bwhat (is|was|are|were) the reasons?\b")),
