@@ -160,7 +160,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "tv": ("television", "broadcast"),
     "ads": ("advertising", "adverts", "campaign"),
     "adverts": ("advertising", "campaign"),
-    "brits": ("british", "nationals", "britons"),
+    "brits": ("british", "nationals"),
     "big": ("large", "major", "largest"),
     "biggest": ("largest", "leading", "main"),
     "maker": ("manufacturer", "producer"),
