@@ -276,6 +276,9 @@ def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
             True,
         ),
         ("seed", "sajid javid's view on live streaming of abuse", "vile and sickens me to the core", True),
+        # "Find out" is where information or guidance is: the passage on the card's legal change came
+        # first, the one naming the guidance page was not among the first ten.
+        ("news", "where can i find out more about the veteran card", "as a service leaver’ guidance", True),
         # The statement names a "Joint Declaration", not a treaty: the question was only the closest.
         (
             "seed",

@@ -647,6 +647,9 @@ _BROUGHT_IN = ("introduce", "introduction", "implement", "implementation")
 _VERB_FORMS = {
     "come": ("come", "comes", "came", "coming"),
     "kick": ("kick", "kicks", "kicked"),
+    "find": ("find", "finds", "found", "finding"),
+    "make": ("make", "makes", "made", "making"),
+    "sign": ("sign", "signs", "signed", "signing"),
     "bring": ("bring", "brings", "brought", "bringing"),
     "set": ("set", "sets", "setting"),
     "step": ("step", "steps", "stepped", "stepping"),
@@ -696,6 +699,13 @@ _EVERYDAY_PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("cut", "down"): ("reduce", "reduction"),
     ("cut", "back"): ("reduce", "reduction"),
     ("lock", "up"): ("imprison", "detained", "custody"),
+    ("look", "at"): ("review", "examine", "consider", "scrutiny"),
+    ("look", "into"): ("investigate", "investigation", "review", "examine"),
+    ("find", "out"): ("information", "guidance", "details"),
+    ("make", "up"): ("comprise", "comprises", "members", "membership"),
+    ("sign", "up"): ("register", "enrol", "join"),
+    ("bring", "back"): ("restore", "reintroduce", "reinstate"),
+    ("hand", "out"): ("distribute", "issued", "provide"),
 }
 PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     **{(form, "in"): _IN_FORCE for form in (*_VERB_FORMS["come"], *_VERB_FORMS["kick"])},
