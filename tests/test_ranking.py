@@ -279,6 +279,8 @@ def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
         # "Find out" is where information or guidance is: the passage on the card's legal change came
         # first, the one naming the guidance page was not among the first ten.
         ("news", "where can i find out more about the veteran card", "as a service leaver’ guidance", True),
+        # A comment is what someone "said": the passage on the fraud itself was quoted instead.
+        ("news", "did anyone from the sia comment on the miller fraud", "Jenny Hart, a criminal", True),
         # The statement names a "Joint Declaration", not a treaty: the question was only the closest.
         (
             "seed",

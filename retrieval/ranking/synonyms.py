@@ -585,6 +585,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "boost": ("raise", "increase", "improve"),
     "driving": ("driver",),  # "driving licence" / "driver licence"
     "sit": ("members", "serve"),  # "sit on the court" / "its members"
+    "commented": ("said",),  # "who from the sia commented" / "Jenny Hart … at the SIA, said:"
+    "comment": ("said", "says"),
 }
 
 # Departments and agencies by the initials people know them by, for a corpus that spells them out
