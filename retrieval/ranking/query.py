@@ -106,8 +106,8 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
         "date",
         re.compile(
-            r"\bwhen\b|\bwhat (date|year|day|month|time)\b|\bwhich (date|year|day|month)\b|\bby when\b"
-            r"|\bhow soon\b|\bwhat time\b|\bdeadline\b|\bsince when\b|\bdate\b"
+            r"\bwhen\b|\bwhat (dates?|years?|days?|months?|time)\b|\bwhich (dates?|years?|days?|months?)\b"
+            r"|\bby when\b|\bhow soon\b|\bwhat time\b|\bdeadline\b|\bsince when\b|\bdate\b"
             # Opening hours are times of day: "what hours is the media centre open" / "8am to 7pm".
             r"|\bwhat (hours|times)\b|\bopening (hours|times)\b"
         ),
@@ -272,7 +272,9 @@ _QUESTION_NOISE = frozenset(
 # The unit a "what date / which year / what time…" question asks in: the answer gives "21 May" or
 # "2016", not the word "date" or "year", so after "what" or "which" such a word is part of the asking,
 # weighed as filler. (Elsewhere it is a topic: "closing date", "last year".)
-_ASKED_UNITS = frozenset(["date", "year", "day", "month", "time", "percentage", "proportion"])
+_ASKED_UNITS = frozenset(
+    ["date", "year", "day", "month", "time", "percentage", "proportion", "dates", "years", "days", "months"]
+)
 # The words that ask for contact details: what answers is a number or an address, which the contact
 # fact already weighs, not the word "phone". As topics they drew the press office's "Telephone 020…"
 # above "Floodline: 0345 988 1188" for "floodline phone number".
