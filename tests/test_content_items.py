@@ -1000,6 +1000,8 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
         ("who do i ring for an ambulance in fiji", "dial 911 for an ambulance", True),
         # "What dates" asked for no date at all (only "what date" did): a list of venues came first.
         ("what dates is glasgow airspace restricted for the games", "from 13 July to 6 August", True),
+        # "What %" asked for no share: the speech's passage on steel exports came first.
+        ("what % of uk exports go to the eu", "44% goes to the EU", True),
     ],
 )
 def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(

@@ -99,7 +99,7 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         "number",
         re.compile(
             r"\bhow many\b|\bhow long\b|\bhow old\b|\bhow far\b|\bhow often\b|\bwhat (number|percentage|"
-            r"proportion|share|age|size)\b|\bper ?cent\b|\bwhat per ?cent|\bhow big\b|\bhow high\b"
+            r"proportion|share|age|size)\b|\bper ?cent\b|\bwhat per ?cent|\bwhat ?%|\bhow big\b|\bhow high\b"
             r"|\bhow fast\b|\bhow large\b|\bhow tall\b|\bhow (hot|cold|warm|deep|heavy|wide|loud|strong)\b"
         ),
     ),
@@ -151,7 +151,7 @@ _SPELT_OUT = re.compile(r"\bwhat (do|does|is|are) (\w+) (stands? for|short for)\
 _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     ("duration", re.compile(r"\bhow long\b(?! do (i|we|you) have)")),
     ("frequency", re.compile(r"\bhow often\b|\bhow frequently\b|\bhow many times (a|per|each)\b")),
-    ("share", re.compile(r"\bper ?cent(age)?\b|\bproportion\b|\bwhat share\b|\bhow much of\b")),
+    ("share", re.compile(r"\bper ?cent(age)?\b|\bproportion\b|\bwhat share\b|\bhow much of\b|\bwhat ?%")),
     ("age", re.compile(r"\bhow old\b|\bwhat age\b|\bage limit\b|\bminimum age\b")),
     (
         "deadline",
