@@ -793,6 +793,14 @@ def test_a_number_that_counts_nothing_does_not_answer_how_many(
     assert result.outcome != "answer"
 
 
+def test_an_interest_rate_the_page_never_gives_is_not_answered(all_items: Library) -> None:
+    # The consultation on doctoral loans gives no rate: "what interest" asked for no sum or share,
+    # so its passage on repayment was quoted as the answer.
+    result = all_items.ask("what interest will i pay on a postgraduate doctoral loan")
+    assert "doctoral loan" in result.results[0].passage
+    assert result.outcome != "answer"
+
+
 def test_the_publishers_name_in_a_question_is_its_topic_not_what_it_asks(all_items: Library) -> None:
     # Every passage of the Department of Health's complaints page is found under its name; the
     # question asks for the number. Only passages that wrote the name out counted it as asked, so

@@ -93,6 +93,9 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             # A fine, a fee or a salary is a sum of money: "whats the fine for…", "how big a fine".
             r"|\bwhat(s| is| was| are| were)? the (max(imum)? )?(fines?|penalty|penalties|fees?|charges?"
             r"|salary|wages?)\b|\bhow (big|large) (a|was the|is the) (fine|penalty)\b"
+            # "What is julian hartley paid", "what interest does the bond pay", "what's the interest rate".
+            r"|\bwhat(s| is| was| are| were)? [\w' ]+ (paid|earn|earns)\b"
+            r"|\bwhat (interest|rate)\b|\binterest rate\b"
         ),
     ),
     (
