@@ -25,7 +25,7 @@ from retrieval.ranking.passages import COUNT, SUM
 from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.document import document_terms, heading_terms
-from retrieval.search.tokenize import tokenize
+from retrieval.search.tokenize import tokenize, words
 from retrieval.store import ChunkRow, Store
 from retrieval.text import split_sentences
 
@@ -388,6 +388,23 @@ def _names_its_title(query: Query, ranked: Ranked, at: int) -> bool:
     return len(beyond) < len(query.concepts) - 1 and all(c.word in _GIST_WORDS for c in beyond)
 
 
+# Function words that carry an answer: "There is no age limit" says something "age limit" does not.
+_ANSWERING_WORDS = frozenset(["no", "not", "cannot", "can't", "never", "none", "only", "nor"])
+
+
+def _only_echoes(query: Query, sentence: str) -> bool:
+    """Does the sentence shown in bold say nothing beyond the question's own words? A heading or a
+    label that restates the topic ("Visas", "DfT Display Energy Certificate") is where an answer
+    would be, not the answer. A list item is the exception: "• Mobile phone bills" answers "can i
+    use a mobile phone bill as proof of address"."""
+    if sentence.lstrip().startswith(("•", "-", "*")):
+        return False
+    asked = {t for concept in query.concepts for t in concept.terms}
+    if not set(tokenize(sentence)).issubset(asked):
+        return False
+    return _ANSWERING_WORDS.isdisjoint(words(sentence))
+
+
 def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Weights, top_k: int) -> Answer:
     """The outcome, its confidence and the results, from passages the second stage has ordered."""
     limit = max(top_k, 1)
@@ -438,7 +455,8 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
     # "What does dapo stand for" is answered by the sentence that spells it out, "… Order (DAPO)",
     # whatever the calibration makes of a one-word question.
     spells_out = query.initials is not None and f"({query.initials})" in results[0].sentence.casefold()
-    if (confidence >= weights.answer_threshold and not lacks_fact) or looks_up or spells_out:
+    echoes = _only_echoes(query, results[0].sentence)
+    if (confidence >= weights.answer_threshold and not lacks_fact and not echoes) or looks_up or spells_out:
         outcome = "answer"
     elif confidence >= weights.closest_threshold or names_title:
         outcome = "closest"

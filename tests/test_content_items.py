@@ -801,6 +801,23 @@ def test_an_interest_rate_the_page_never_gives_is_not_answered(all_items: Librar
     assert result.outcome != "answer"
 
 
+@pytest.mark.parametrize(
+    ("question", "heading"),
+    [
+        # The Albania page's summary is a list of headings with no content under them ("Visas
+        # Content about visas"); the DfT page names its certificate but gives no rating.
+        ("is a visa needed for albania", "Visas"),
+        ("what is dft's display energy certificate rating", "DfT Display Energy Certificate"),
+    ],
+)
+def test_a_heading_that_only_repeats_the_question_is_not_its_answer(
+    all_items: Library, question: str, heading: str
+) -> None:
+    result = all_items.ask(question)
+    assert result.results[0].sentence == heading
+    assert result.outcome == "closest"
+
+
 def test_the_publishers_name_in_a_question_is_its_topic_not_what_it_asks(all_items: Library) -> None:
     # Every passage of the Department of Health's complaints page is found under its name; the
     # question asks for the number. Only passages that wrote the name out counted it as asked, so
