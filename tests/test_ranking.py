@@ -785,6 +785,16 @@ def test_every_question_set_is_split_once_into_two_halves() -> None:
         assert sum(1 for i in items if i.get("unanswerable")) >= 8, path.name
 
 
+def test_the_strangers_sets_are_held_out_whole() -> None:
+    # Written by someone who never saw the code or the other sets: nothing may be fitted on them.
+    paths = sorted((QUESTIONS / "strangers").glob("*.jsonl"))
+    assert len(paths) == 3
+    for path in paths:
+        items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        assert {item.get("split") for item in items} == {"heldout"}, path.name
+        assert sum(1 for i in items if i.get("unanswerable")) >= 8, path.name
+
+
 def test_the_fitted_weights_match_the_evidence_the_ranker_computes() -> None:
     weights = load_weights()  # raises if the features changed and nobody refitted
     assert 0.0 < weights.closest_threshold <= weights.answer_threshold < 1.0
