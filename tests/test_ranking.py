@@ -281,6 +281,8 @@ def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
         ("news", "where can i find out more about the veteran card", "as a service leaver’ guidance", True),
         # A comment is what someone "said": the passage on the fraud itself was quoted instead.
         ("news", "did anyone from the sia comment on the miller fraud", "Jenny Hart, a criminal", True),
+        # Profiting is "making money": the press office's account of the meeting came first.
+        ("seed", "who is profiting from live streamed abuse", "cowardly predators are making money", True),
         # The statement names a "Joint Declaration", not a treaty: the question was only the closest.
         (
             "seed",

@@ -587,6 +587,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "sit": ("members", "serve"),  # "sit on the court" / "its members"
     "commented": ("said",),  # "who from the sia commented" / "Jenny Hart … at the SIA, said:"
     "comment": ("said", "says"),
+    "backs": ("supports", "support", "backing"),
+    "backed": ("supported", "support", "backing"),
+    "profiting": ("profit", "money"),  # "offenders profiting" / "predators are making money"
+    "spoken": ("conversations", "discussions", "talks"),
+    "replied": ("responded", "response"),
 }
 
 # Departments and agencies by the initials people know them by, for a corpus that spells them out
