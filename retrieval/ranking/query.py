@@ -95,7 +95,7 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             r"|salary|wages?)\b|\bhow (big|large) (a|was the|is the) (fine|penalty)\b"
             # "What is julian hartley paid", "what interest does the bond pay", "what's the interest rate".
             r"|\bwhat(s| is| was| are| were)? [\w' ]+ (paid|earn|earns)\b"
-            r"|\bwhat (interest|rate)\b|\binterest rate\b"
+            r"|\bwhat (interest|rate|value)\b|\binterest rate\b|\bwhat(s| is| was)? the ([\w-]+ ){0,3}rate\b"
         ),
     ),
     (
