@@ -1029,6 +1029,8 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
         ("what % of uk exports go to the eu", "44% goes to the EU", True),
         # "What value" and "the … rate" ask for a sum or a share: a list naming Contracts Finder came first.
         ("contracts above what value are listed on contracts finder", "valued at over £10,000", True),
+        # The notice spells it out: "a body mass index between 18.5 and 25".
+        ("what bmi is healthy", "a body mass index between 18.5 and 25", True),
     ],
 )
 def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(
