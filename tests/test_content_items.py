@@ -1031,6 +1031,12 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
         ("contracts above what value are listed on contracts finder", "valued at over £10,000", True),
         # The notice spells it out: "a body mass index between 18.5 and 25".
         ("what bmi is healthy", "a body mass index between 18.5 and 25", True),
+        # Selling data is using it commercially: the charter's contact address came first.
+        (
+            "could natural england sell my personal info to firms",
+            "not make your personal information available for commercial use",
+            True,
+        ),
     ],
 )
 def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(

@@ -426,7 +426,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "reply": ("respond", "response"),
     "replies": ("responses", "respond"),
     "answer": ("respond", "response", "reply"),
-    "sell": ("sale", "sales"),
+    "sell": ("sale", "sales", "commercial"),
     "selling": ("sale", "sales"),
     "born": ("birth",),
     "grow": ("growth", "increase", "increasing"),  # "exports grow" / "increasing its exports by 18%"
