@@ -818,6 +818,13 @@ def test_a_heading_that_only_repeats_the_question_is_not_its_answer(
     assert result.outcome == "closest"
 
 
+def test_a_phrasal_verb_split_by_its_object_is_read_as_one(all_items: Library) -> None:
+    # "Hand the annual return in" is submitting it, as "hand in" is: read word by word, "hand" and
+    # "in" found a DVLA report's stakeholder campaign first.
+    result = all_items.ask("when do i have to hand the annual return in")
+    assert result.results[0].title == "Prepare a charity annual return"
+
+
 def test_the_publishers_name_in_a_question_is_its_topic_not_what_it_asks(all_items: Library) -> None:
     # Every passage of the Department of Health's complaints page is found under its name; the
     # question asks for the number. Only passages that wrote the name out counted it as asked, so

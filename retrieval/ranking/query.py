@@ -639,6 +639,26 @@ def _particle_stand_ins(verb: str, after: str) -> tuple[str, ...]:
     return ()
 
 
+# What may stand between a verb and its particle: "take it out", "fill the form in", "hand the annual
+# return in" (a pronoun, or a determiner and one or two words).
+_OBJECT_WORDS = frozenset(["it", "them", "him", "her", "this", "that", "these", "those"])
+_DETERMINERS = frozenset(["my", "your", "our", "their", "his", "her", "the", "a", "an", "its"])
+
+
+def _split_particle(verb: str, surface: list[str], i: int) -> tuple[str, ...]:
+    """What GOV.UK writes for a phrasal verb whose object stands between verb and particle."""
+    if verb not in _PARTICLE_VERBS:
+        return ()
+    rest = surface[i + 1 : i + 5]
+    if len(rest) >= 2 and rest[0] in _OBJECT_WORDS and rest[1] in _PARTICLE_WORDS:
+        return _PARTICLES.get((verb, rest[1]), ())
+    if rest and rest[0] in _DETERMINERS:
+        for particle in rest[2:4]:  # after one or two words: "my child", "the annual return"
+            if particle in _PARTICLE_WORDS:
+                return _PARTICLES.get((verb, particle), ())
+    return ()
+
+
 def _vowel_slips(word: str) -> set[str]:
     """`word` with one vowel typed for another."""
     return {
@@ -1245,7 +1265,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         read_as[i] = meant
         phrase = _PHRASES.get((read_as[i - 1], meant), ()) if i else ()
         if i + 1 < len(surface):
-            phrase = (*phrase, *_particle_stand_ins(meant, surface[i + 1]))
+            particle = _particle_stand_ins(meant, surface[i + 1]) or _split_particle(meant, surface, i)
+            phrase = (*phrase, *particle)
         initials = _INITIALS.get(word, ()) if not known else ()
         if i in spelt_initials:
             alternatives.add(spelt_initials[i])

@@ -692,6 +692,7 @@ _EVERYDAY_PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("carry", "out"): ("conduct", "conducted", "undertake", "undertaken"),
     ("give", "up"): ("quit", "stop"),
     ("take", "over"): ("acquire", "acquisition", "replace"),
+    ("take", "out"): ("withdraw", "remove"),  # "take my child out of RE" / "withdraw their children"
     ("look", "after"): ("care", "caring", "carers"),
     ("go", "ahead"): ("approved", "approval", "proceed"),
     ("turn", "down"): ("rejected", "refused", "refusal"),
