@@ -283,6 +283,8 @@ def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
         ("news", "did anyone from the sia comment on the miller fraud", "Jenny Hart, a criminal", True),
         # Profiting is "making money": the press office's account of the meeting came first.
         ("seed", "who is profiting from live streamed abuse", "cowardly predators are making money", True),
+        # Staying is continuing: the passage on the loco's livery came first, and nothing answered.
+        ("seed", "will the loco stay in use on the railway", "continue operating on the national rail", True),
         # The statement names a "Joint Declaration", not a treaty: the question was only the closest.
         (
             "seed",

@@ -595,6 +595,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "profiting": ("profit", "money"),  # "offenders profiting" / "predators are making money"
     "spoken": ("conversations", "discussions", "talks"),
     "replied": ("responded", "response"),
+    "stay": ("remain", "continue"),  # "will the loco stay on the main line" / "continue operating"
+    "show": ("showcase", "showcased", "demonstrate", "presented"),
+    "showed": ("showcased", "demonstrated", "presented"),
 }
 
 # Departments and agencies by the initials people know them by, for a corpus that spells them out
