@@ -825,6 +825,22 @@ def test_a_phrasal_verb_split_by_its_object_is_read_as_one(all_items: Library) -
     assert result.results[0].title == "Prepare a charity annual return"
 
 
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        # Everything GOV.UK publishes is about the UK: "celebrating Christmas in the UK and around
+        # the world" says nothing of where the Prime Minister spent it, and "the official UK
+        # government body" nothing of where the IPO is.
+        ("where was theresa may for christmas 2016", "Christmas 2016: Prime Minister's message"),
+        ("where is the ipo based", "About us"),
+    ],
+)
+def test_the_uk_is_no_answer_to_where(all_items: Library, question: str, title: str) -> None:
+    result = all_items.ask(question)
+    assert result.results[0].title == title
+    assert result.outcome != "answer"
+
+
 def test_the_publishers_name_in_a_question_is_its_topic_not_what_it_asks(all_items: Library) -> None:
     # Every passage of the Department of Health's complaints page is found under its name; the
     # question asks for the number. Only passages that wrote the name out counted it as asked, so

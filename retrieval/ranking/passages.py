@@ -105,9 +105,9 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
     "place": _starting(
         r"A-Z\diaftnbrcvpdohw@",
         r"(?=[iIaAfFnNtT])\b(in|In|at|At|from|From|across|Across|near|Near|to|To|around|Around|throughout"
-        r"|Throughout) (the |our |its |their )?[A-Z][A-Za-z]+"
+        r"|Throughout) (the |our |its |their )?(?!UK\b|Britain\b|United Kingdom\b)[A-Z][A-Za-z]+"
         r"|(?=[A-Z])(?:(?<=[a-z] )(Hall|Rooms|Building|House|Church|Station|Airport|Park|Centre|Square)\b"
-        r"|\b(England|Scotland|Wales|Northern Ireland|London|UK|Britain)\b"
+        r"|\b(England|Scotland|Wales|Northern Ireland|London)\b"
         r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b)"
         r"|(?=b)(?<=[a-z][- ])based\b"
         r"|(?=\d)\b\d+[a-z]? [A-Z][a-z]+ (Road|Rd|Street|St|Avenue|Lane|Way|Square)\b"
@@ -136,7 +136,7 @@ STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b(Minister|Secretary|Chancellor|Ambassador|Director|Executive|Chair|President|Mayor|General),? "
         r"(?!(?:of|for|and|the)\b)[A-Z][a-z]+ [A-Z][a-z]+",
     ),
-    "place": _starting("iaIA", r"\b(?i:in|at) [A-Z][a-z]+(,? [A-Z][a-z]+)?\b"),
+    "place": _starting("iaIA", r"\b(?i:in|at) (?!Britain\b|United Kingdom\b)[A-Z][a-z]+(,? [A-Z][a-z]+)?\b"),
     "contact": FACTS["contact"],
 }
 

@@ -82,6 +82,10 @@ _CALLING = (
 )
 
 _CALLS = re.compile(_CALLING)
+# "Where does the uk rank on the gender gap report" asks for a position, not a place.
+_RANKS = re.compile(
+    r"\bwhere (does|do|did|will) [\w' ]+ (rank|ranks|ranked|come|place|stand) (on|in|among)\b"
+)
 
 _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
     (
@@ -374,6 +378,8 @@ def wanted_type(question: str) -> AnswerType | None:
     text = normalise(question).strip()
     found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_WANTS) if (m := pattern.search(text))]
     found = [f for f in found if len(text[: f[0]].split()) <= _ASKS_WITHIN]
+    if _RANKS.search(text):
+        return "number"  # "where does the uk rank on the gender gap" asks for a position
     if any(kind == "contact" for _, _, kind in found) and _CALLS.search(text):
         return "contact"  # "what number do i ring" asks for a phone number, not a count
     if found:
