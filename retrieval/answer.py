@@ -455,8 +455,12 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
     # "What does dapo stand for" is answered by the sentence that spells it out, "… Order (DAPO)",
     # whatever the calibration makes of a one-word question.
     spells_out = query.initials is not None and f"({query.initials})" in results[0].sentence.casefold()
-    echoes = _only_echoes(query, results[0].sentence)
-    if (confidence >= weights.answer_threshold and not lacks_fact and not echoes) or looks_up or spells_out:
+    confident = (
+        confidence >= weights.answer_threshold
+        and not lacks_fact
+        and not _only_echoes(query, results[0].sentence)  # read only when it could decide
+    )
+    if confident or looks_up or spells_out:
         outcome = "answer"
     elif confidence >= weights.closest_threshold or names_title:
         outcome = "closest"

@@ -423,7 +423,9 @@ _NOT_THEIR_OWN: frozenset[AnswerType] = frozenset(("person",))
 
 def _facts(parsed: Parsed, kind: AnswerType, query: Query | None = None) -> Sequence[bool]:
     flags: Sequence[bool] = (
-        parsed.future_date_flags() if query is not None and query.future else parsed.flags(kind)
+        parsed.future_date_flags()
+        if kind == "date" and query is not None and query.future
+        else parsed.flags(kind)
     )
     if query is not None and kind == "date" and query.detail == "deadline":
         # A time limit answers a deadline as well as a date does: "within 10 months of the end of
