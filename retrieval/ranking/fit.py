@@ -170,8 +170,9 @@ def confidence_samples(
     """Confidence features of each question's top passage under `weights`, whether it answers,
     whether the question is answerable, and whether it was asked of its own corpus.
 
-    Besides each set's own questions, every corpus is also asked the other sets' answerable training
-    questions: there they have no answer (the corpora share no announcement), which gives the
+    Besides each set's own questions, every corpus is also asked the answerable training questions of
+    the sets over other corpora: there they have no answer (the corpora share no announcement), which
+    gives the
     calibration hundreds of real, partly overlapping questions to decline, where the sets hold only
     dozens of unanswerable ones."""
     sets = load_manifest(MANIFEST)
@@ -183,9 +184,9 @@ def confidence_samples(
             vocab = vocab_of(index)
             asked = [(item, True) for item in questions[qs.name]] + [
                 (item, False)
-                for other, items in questions.items()
-                if other != qs.name
-                for item in items
+                for other in sets
+                if other.corpus != qs.corpus  # a second set over the same corpus has its answers here
+                for item in questions[other.name]
                 if not item.get("unanswerable")
             ]
             for item, in_set in asked:
