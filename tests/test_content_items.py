@@ -333,6 +333,23 @@ def test_when_a_consultation_opens_and_closes_is_in_its_text() -> None:
     assert not any("closes at" in p or "closed at" in p for p in passages("news_article/news_article.json"))
 
 
+def test_a_consultations_outcome_and_feedback_are_searchable(tmp_path: Path) -> None:
+    # GOV.UK shows them under "Outcome" and "Feedback received", from fields beside the body: what
+    # was decided was in no passage, so "did it go ahead?" could only be answered from the proposal.
+    text = "\n".join(passages("consultation/best-practice-consultation.json"))
+    assert "will not go ahead with the proposed amendments in April 2015" in text
+    assert "We received 113 written responses from:" in text and "fire and rescue (20)" in text
+    (tmp_path / "no-seeds").mkdir()
+    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
+    try:
+        library.ingest([ITEMS / "consultation"], progress=False)
+        answer = library.ask("did the furniture fire safety changes go ahead")
+    finally:
+        library.close()
+    assert answer.outcome == "answer" and answer.answer is not None
+    assert "will not go ahead with the proposed amendments" in answer.answer.sentence
+
+
 def test_when_does_it_close_is_answered_with_the_closing_time(tmp_path: Path) -> None:
     (tmp_path / "no-seeds").mkdir()
     library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")

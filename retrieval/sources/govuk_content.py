@@ -102,6 +102,21 @@ def _body_blocks(details: dict[str, Any]) -> list[Block]:
     return blocks
 
 
+# A consultation's outcome and the feedback it received are fields of the item beside its body, shown
+# on its GOV.UK page under these headings: "are the changes going ahead?" is answered there, and
+# only there ("BIS will not go ahead with the proposed amendments").
+_OUTCOME_SECTIONS = (("Outcome", "final_outcome_detail"), ("Feedback received", "public_feedback_detail"))
+
+
+def _outcome_blocks(details: dict[str, Any], body: list[Block]) -> list[Block]:
+    blocks: list[Block] = []
+    for heading, key in _OUTCOME_SECTIONS:
+        said = [b for b in _representation(details.get(key)) if not said_in(b.text, body + blocks)]
+        if said:
+            blocks += [Block("heading", (heading,)), *said]
+    return blocks
+
+
 def _date_text(value: str) -> str:
     """ "2016-02-02" as "2 February 2016"; anything else as it is."""
     try:
@@ -279,6 +294,7 @@ def record_from_content(item: dict[str, Any], link: str) -> AnnouncementRecord:
         raise ValueError(f"GOV.UK item {link} has no body text")
     kind = humanise_document_type(_type_name(item))
     extra = _speech_extra(details, links)
+    outcome = _outcome_blocks(details, blocks)
     blocks = _lead_blocks(item, details, kind, extra, blocks) + blocks
     dates = _consultation_line(_type_name(item), details)
     if dates:
@@ -287,6 +303,7 @@ def record_from_content(item: dict[str, Any], link: str) -> AnnouncementRecord:
     if ways:
         # Under its own heading, as the page shows it: a passage of its own, not one with the dates.
         blocks += [Block("heading", ("Ways to respond",)), Block("paragraph", (ways,))]
+    blocks += outcome
     base_path = item.get("base_path")
     path = base_path if isinstance(base_path, str) and base_path.startswith("/") else link
     # World news stories are often published by an embassy rather than a department; 2014-15 items
