@@ -1077,6 +1077,8 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
             "not make your personal information available for commercial use",
             True,
         ),
+        # A holiday is a visit: nothing answered.
+        ("can i go on holiday to fiji without a visa", "Visas are not required for visits to Fiji", True),
     ],
 )
 def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(

@@ -292,6 +292,24 @@ def test_who_gave_a_lecture_finds_who_delivered_it(news: Library) -> None:
             "the Sino-British Joint Declaration",
             True,
         ),
+        # Coming down is falling: the speech's passage was only the closest.
+        ("seed", "has the national debt started coming down", "national debt is falling sustainably", True),
+        # Keeping in touch is staying in contact: the sentence on what they discussed was in bold.
+        (
+            "news",
+            "will the pm stay in touch with trudeau about the allegations",
+            "remain in close contact",
+            True,
+        ),
+        # Regulators that overlap duplicate each other: the review's first aim was in bold.
+        ("news", "does the defra review check whether regulators overlap", "any duplication", True),
+        # Talking "over the phone" asks for no phone number: the call's account was only the closest.
+        (
+            "news",
+            "what did the pm and trudeau talk about over the phone",
+            "They discussed recent developments",
+            False,
+        ),
     ],
 )
 def test_a_narrower_ask_is_answered_by_what_gives_it(

@@ -82,6 +82,9 @@ _CALLING = (
 )
 
 _CALLS = re.compile(_CALLING)
+# "Phone" asks for a number, but not as the way people talked: "what did they talk about on the
+# phone", "a phone call with Trudeau".
+_PHONE_WORD = r"\b(?<!on the )(?<!over the )(?<!by )phone\b(?! calls?\b)"
 # "Where does the uk rank on the gender gap report" asks for a position, not a place.
 _RANKS = re.compile(
     r"\bwhere (does|do|did|will) [\w' ]+ (rank|ranks|ranked|come|place|stand) (on|in|among)\b"
@@ -146,8 +149,8 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         # Not "call" or "post": "call for evidence" and "post office" are GOV.UK's own words.
         # "address" only as a noun ("will they address the gap" asks no address).
         re.compile(
-            r"\b(e-?mail|phone|telephone|contact|helpline|write to)\b"
-            r"|\b(postal|e-?mail|what|which|the|an|their) address\b|\baddress (for|of|to)\b|" + _CALLING
+            r"\b(e-?mail|telephone|contact|helpline|write to|get in touch)\b|" + _PHONE_WORD + "|"
+            r"\b(postal|e-?mail|what|which|the|an|their) address\b|\baddress (for|of|to)\b|" + _CALLING
         ),
     ),
 )
@@ -158,7 +161,11 @@ _SPELT_OUT = re.compile(r"\bwhat (do|does|is|are) (\w+) (stands? for|short for)\
 _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     ("duration", re.compile(r"\bhow long\b(?! do (i|we|you) have)")),
     ("frequency", re.compile(r"\bhow often\b|\bhow frequently\b|\bhow many times (a|per|each)\b")),
-    ("share", re.compile(r"\bper ?cent(age)?\b|\bproportion\b|\bwhat share\b|\bhow much of\b|\bwhat ?%")),
+    # "What was the deficit as % of gdp": a "%" asks for one, wherever it stands.
+    (
+        "share",
+        re.compile(r"\bper ?cent(age)?\b|\bproportion\b|\bwhat share\b|\bhow much of\b|%|\bas a share of\b"),
+    ),
     ("age", re.compile(r"\bhow old\b|\bwhat age\b|\bage limit\b|\bminimum age\b")),
     (
         "deadline",
@@ -191,7 +198,7 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
             r"|\bwhat (does|did|do) [\w' ]+ (think|say|said|feel) (about|of|on)\b"
         ),
     ),
-    ("phone", re.compile(r"\b(phone|telephone|helpline)\b|\bcontact number\b|" + _CALLING)),
+    ("phone", re.compile(r"\b(telephone|helpline)\b|\bcontact number\b|" + _PHONE_WORD + "|" + _CALLING)),
     ("email", re.compile(r"\be-?mail\b")),
     ("reason", re.compile(r"^(and |but |so )?(why|how come)\b|\bwhat (is|was|are|were) the reasons?\b")),
 )
@@ -201,7 +208,8 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
 # address, or a proof or change of it, is a document asked about, not someone's contact details
 # ("can i use one document for both my name and address").
 _CONTACT_AT_END = re.compile(
-    r"\b(e-?mail( address)?|phone( number)?|telephone( number)?|contact (details|number)|helpline"
+    r"\b(e-?mail( address)?|(?<!\bon the )(?<!\bover the )(?<!\bby )phone( number)?|telephone( number)?"
+    r"|contact (details|number)|helpline"
     r"( number)?|(?<!\bmy )(?<!\byour )(?<!\bour )(?<!\band )(?<!\bof )(postal )?address|postcode)\s*\??$"
 )
 
@@ -646,8 +654,13 @@ def _particle_stand_ins(verb: str, after: str) -> tuple[str, ...]:
 
 
 # What may stand between a verb and its particle: "take it out", "fill the form in", "hand the annual
-# return in" (a pronoun, or a determiner and one or two words).
-_OBJECT_WORDS = frozenset(["it", "them", "him", "her", "this", "that", "these", "those"])
+# return in", "pull themselves out" (a pronoun, or a determiner and one or two words).
+_OBJECT_WORDS = frozenset(
+    [
+        *("it", "them", "him", "her", "this", "that", "these", "those"),
+        *("myself", "yourself", "himself", "herself", "itself", "ourselves", "themselves"),
+    ]
+)
 _DETERMINERS = frozenset(["my", "your", "our", "their", "his", "her", "the", "a", "an", "its"])
 
 

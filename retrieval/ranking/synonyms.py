@@ -211,7 +211,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "deal": ("agreement", "negotiation"),
     "lead": ("leader", "head", "led"),
     "leader": ("head", "lead", "chief"),
-    "wrote": ("author", "led", "written"),
+    "wrote": ("author", "led", "written", "letter"),  # "which minister wrote to…" / "This letter from…"
+    "write": ("letter", "written"),
     "held": ("took place", "hosted"),
     "hosting": ("host", "visit", "welcome"),
     "useful": ("important", "helps", "benefit"),
@@ -598,6 +599,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "stay": ("remain", "continue"),  # "will the loco stay on the main line" / "continue operating"
     "show": ("showcase", "showcased", "demonstrate", "presented"),
     "showed": ("showcased", "demonstrated", "presented"),
+    # Everyday words for GOV.UK's, from general usage (not from any question's miss).
+    "argument": ("controversial", "controversy", "dispute", "debate"),
+    "arguments": ("controversial", "controversy", "disputes", "debate"),
+    "row": ("controversy", "dispute"),
+    "watch": ("view", "viewing", "viewed"),
+    "watching": ("viewing", "view", "viewed"),
+    "watched": ("viewed", "viewing"),
+    "overlap": ("duplication", "duplicate", "overlapping"),
+    "overlaps": ("duplication", "duplicate", "overlapping"),
+    "touch": ("contact",),  # "keep in touch" / "remain in close contact"
+    "inmate": ("prisoner", "offender"),
+    "inmates": ("prisoners", "offenders"),
+    "holiday": ("visit", "tourist", "tourism"),
+    "holidays": ("visits", "tourists", "tourism"),
 }
 
 # Departments and agencies by the initials people know them by, for a corpus that spells them out
@@ -720,6 +735,14 @@ _EVERYDAY_PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("sign", "up"): ("register", "enrol", "join"),
     ("bring", "back"): ("restore", "reintroduce", "reinstate"),
     ("hand", "out"): ("distribute", "issued", "provide"),
+    ("come", "down"): ("fall", "falling", "fallen", "reduce", "decrease", "lower"),
+    ("work", "out"): ("identify", "calculate", "determine", "establish"),
+    ("kick", "out"): ("remove", "removed", "removal", "expel", "expelled", "exclude"),
+    ("put", "up"): ("increase", "raise", "rise"),
+    ("put", "into"): ("invest", "investment", "funding"),
+    ("give", "out"): ("distribute", "award", "awarded", "issued"),
+    ("look", "for"): ("seek", "seeking", "search"),
+    ("hand", "over"): ("transfer", "transferred"),
 }
 PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     **{(form, "in"): _IN_FORCE for form in (*_VERB_FORMS["come"], *_VERB_FORMS["kick"])},
