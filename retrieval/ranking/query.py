@@ -1337,7 +1337,11 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     known_weights = [c.weight for c in concepts if c.known]
     if known_weights:
         typical = sum(known_weights) / len(known_weights)
-        concepts = [c if c.known else replace(c, weight=typical) for c in concepts]
+        # A filler the corpus never uses ("actually", "really") stays a filler: a quarter, as when known.
+        concepts = [
+            c if c.known else replace(c, weight=0.25 * typical if c.word in _QUESTION_NOISE else typical)
+            for c in concepts
+        ]
     # What is asked for is read from the words as read: "what sahre of…" asks for a share; and a corpus
     # word read as another is searched as that one.
     read = _as_read(question, corrections)
