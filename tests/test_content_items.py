@@ -339,6 +339,8 @@ def test_a_consultations_outcome_and_feedback_are_searchable(tmp_path: Path) -> 
     text = "\n".join(passages("consultation/best-practice-consultation.json"))
     assert "will not go ahead with the proposed amendments in April 2015" in text
     assert "We received 113 written responses from:" in text and "fire and rescue (20)" in text
+    calls = "\n".join(passages("call_for_evidence/call_for_evidence_outcome.json"))
+    assert "Outcome\nThis document is the response to the call for evidence" in calls
     (tmp_path / "no-seeds").mkdir()
     library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
     try:

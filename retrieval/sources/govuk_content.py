@@ -104,8 +104,13 @@ def _body_blocks(details: dict[str, Any]) -> list[Block]:
 
 # A consultation's outcome and the feedback it received are fields of the item beside its body, shown
 # on its GOV.UK page under these headings: "are the changes going ahead?" is answered there, and
-# only there ("BIS will not go ahead with the proposed amendments").
-_OUTCOME_SECTIONS = (("Outcome", "final_outcome_detail"), ("Feedback received", "public_feedback_detail"))
+# only there ("BIS will not go ahead with the proposed amendments"). A call for evidence names its
+# outcome outcome_detail.
+_OUTCOME_SECTIONS = (
+    ("Outcome", "final_outcome_detail"),
+    ("Outcome", "outcome_detail"),
+    ("Feedback received", "public_feedback_detail"),
+)
 
 
 def _outcome_blocks(details: dict[str, Any], body: list[Block]) -> list[Block]:
