@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from retrieval.announcement import AnnouncementRecord, Block, parse_body
+from retrieval.answer import Answer
 from retrieval.chunking import MAX_CHARS, chunk_body
 from retrieval.ingest import ingest_paths
 from retrieval.library import Library
@@ -38,6 +39,17 @@ def record(name: str) -> AnnouncementRecord:
 
 def passages(name: str) -> list[str]:
     return chunk_body(record(name).body)
+
+
+def asked_of(tmp_path: Path, folders: list[str], *questions: str) -> list[Answer]:
+    """The answers of a fresh store holding only these Content API folders."""
+    (tmp_path / "no-seeds").mkdir()
+    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
+    try:
+        library.ingest([ITEMS / folder for folder in folders], progress=False)
+        return [library.ask(question) for question in questions]
+    finally:
+        library.close()
 
 
 def the_passage_with(chunks: list[str], text: str) -> str:
@@ -341,25 +353,15 @@ def test_a_consultations_outcome_and_feedback_are_searchable(tmp_path: Path) -> 
     assert "We received 113 written responses from:" in text and "fire and rescue (20)" in text
     calls = "\n".join(passages("call_for_evidence/call_for_evidence_outcome.json"))
     assert "Outcome\nThis document is the response to the call for evidence" in calls
-    (tmp_path / "no-seeds").mkdir()
-    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
-    try:
-        library.ingest([ITEMS / "consultation"], progress=False)
-        answer = library.ask("did the furniture fire safety changes go ahead")
-    finally:
-        library.close()
+    (answer,) = asked_of(tmp_path, ["consultation"], "did the furniture fire safety changes go ahead")
     assert answer.outcome == "answer" and answer.answer is not None
     assert "will not go ahead with the proposed amendments" in answer.answer.sentence
 
 
 def test_when_does_it_close_is_answered_with_the_closing_time(tmp_path: Path) -> None:
-    (tmp_path / "no-seeds").mkdir()
-    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
-    try:
-        library.ingest([ITEMS / "call_for_evidence"], progress=False)
-        answer = library.ask("when does the youth vaping call for evidence close")
-    finally:
-        library.close()
+    (answer,) = asked_of(
+        tmp_path, ["call_for_evidence"], "when does the youth vaping call for evidence close"
+    )
     assert answer.outcome == "answer" and answer.answer is not None
     assert "closes at 1:01pm on 16 April 2023" in answer.answer.sentence
 
@@ -367,14 +369,12 @@ def test_when_does_it_close_is_answered_with_the_closing_time(tmp_path: Path) ->
 def test_a_question_about_money_is_not_answered_by_a_passage_with_only_a_count(tmp_path: Path) -> None:
     # The passage on St Helena's airport gives years and counts, and no sum: "how much did it cost"
     # is not answered by it (a figure with a unit still answers "how much sand…").
-    (tmp_path / "no-seeds").mkdir()
-    library = library_for(tmp_path / "store.db", seeds_dir=tmp_path / "no-seeds")
-    try:
-        library.ingest([ITEMS / "html_publication", ITEMS / "publication"], progress=False)
-        airport = library.ask("what was the cost of building st helena airport")
-        visa = library.ask("how much does it cost to extend a tier 1 investor visa")
-    finally:
-        library.close()
+    airport, visa = asked_of(
+        tmp_path,
+        ["html_publication", "publication"],
+        "what was the cost of building st helena airport",
+        "how much does it cost to extend a tier 1 investor visa",
+    )
     assert "St Helena" in airport.results[0].passage and airport.outcome != "answer"
     assert "Tier 1 (Investor)" in visa.results[0].passage and visa.outcome != "answer"
 
