@@ -172,9 +172,8 @@ def confidence_samples(
 
     Besides each set's own questions, every corpus is also asked the answerable training questions of
     the sets over other corpora: there they have no answer (the corpora share no announcement), which
-    gives the
-    calibration hundreds of real, partly overlapping questions to decline, where the sets hold only
-    dozens of unanswerable ones."""
+    gives the calibration hundreds of real, partly overlapping questions to decline, where the sets
+    hold only dozens of unanswerable ones."""
     sets = load_manifest(MANIFEST)
     questions = {qs.name: load_questions(qs.questions, split) for qs in sets}
     xs, ys, answerable, own = [], [], [], []
