@@ -21,7 +21,7 @@ from retrieval.library import Library
 from retrieval.ranking.evidence import Coverage, has_fact
 from retrieval.ranking.model import load_weights
 from retrieval.ranking.passages import parse
-from retrieval.ranking.query import AnswerType, Vocab, analyse, asked_part, wanted_type
+from retrieval.ranking.query import AnswerType, Vocab, analyse, asked_part, tidy, wanted_type
 from retrieval.ranking.synonyms import PARTICLES, PHRASES, SYNONYMS
 from retrieval.search.tokenize import term, tokenize, words
 from tests.conftest_retrieval import (
@@ -561,19 +561,66 @@ def test_a_question_with_a_misspelt_question_word_is_answered_as_if_spelt_right(
         "i want to know how much is a fishing licence",
         "how much is a fishing licence pls",
         "how much is a fishing licence? thank you mate",
+        # Each of these made "wondering", "idea", "yo", "curious", "explain", "question", "u",
+        # "exactly" or "gov.uk" a topic word the answer lacks: the right passage was only the closest.
+        "i was wondering how much is a fishing licence",
+        "any idea how much is a fishing licence",
+        "yo how much is a fishing licence",
+        "im curious, how much is a fishing licence",
+        "can someone explain how much a fishing licence is",
+        "Question: how much is a fishing licence",
+        "can u tell me how much is a fishing licence",
+        "how much is a fishing licence exactly??",
+        "how much is a fishing licence gov.uk",
     ],
 )
 def test_a_greeting_a_polite_request_or_a_sign_off_changes_nothing(news: Library, said: str) -> None:
     plain, polite = news.ask("how much is a fishing licence"), news.ask(said)
     assert polite.outcome == plain.outcome == "answer"
     assert polite.results[0].passage == plain.results[0].passage
+    assert polite.confidence == plain.confidence
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "how  many hereditary peers still sit in the lords",
+        "how\nmany hereditary peers still sit in the lords",
+        '"how many hereditary peers still sit in the lords" 🤔',
+    ],
+)
+def test_spaces_line_breaks_quotes_and_emoji_change_nothing(news: Library, typed: str) -> None:
+    # Two spaces typed between "how" and "many" hid the "how many" the question asks: it was only
+    # the closest.
+    plain, typed_answer = news.ask("how many hereditary peers still sit in the lords"), news.ask(typed)
+    assert typed_answer.outcome == plain.outcome == "answer"
+    assert typed_answer.results[0].passage == plain.results[0].passage
+    assert typed_answer.confidence == plain.confidence
 
 
 def test_what_a_polite_preamble_leaves() -> None:
     assert asked_part("quick question: how many peers are left?") == "how many peers are left?"
-    # "tell me about …" looks an announcement up, and a greeting alone is small talk: both kept.
-    for kept in ("can you tell me about the bingham lecture", "hi", "history of the house"):
-        assert asked_part(kept) == kept
+    assert asked_part("i was wondering if the pm spoke to trudeau") == "if the pm spoke to trudeau"
+    assert asked_part("ok so, what did dan corry do") == "what did dan corry do"
+    # "tell me about …" looks an announcement up, and a greeting alone is small talk: both kept; so
+    # are the names that open with a word a preamble may hold.
+    for kept in (
+        "can you tell me about the bingham lecture",
+        "hi",
+        "history of the house",
+        "right to buy discount",
+        "help to buy isa",
+        "well being of veterans",
+        "so called legal highs",
+    ):
+        assert asked_part(tidy(kept)) == kept
+
+
+def test_a_year_range_and_text_speak_are_read_as_gov_uk_writes_them() -> None:
+    assert tidy("pupil premium for 201718") == "pupil premium for 2017-18"
+    assert tidy("born in 1999 2000 or 201415?") == "born in 1999 2000 or 2014-15?"
+    assert tidy("whats the most u can get") == "whats the most you can get"
+    assert tidy("r&d tax relief") == "r&d tax relief"
 
 
 def test_an_inflected_everyday_word_reaches_what_its_base_form_does(seed: Library) -> None:

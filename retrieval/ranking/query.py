@@ -210,7 +210,7 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
 _CONTACT_AT_END = re.compile(
     r"\b(e-?mail( address)?|(?<!\bon the )(?<!\bover the )(?<!\bby )phone( number)?|telephone( number)?"
     r"|contact (details|number)|helpline"
-    r"( number)?|(?<!\bmy )(?<!\byour )(?<!\bour )(?<!\band )(?<!\bof )(postal )?address|postcode)\s*\??$"
+    r"( number)?|(?<!\bmy )(?<!\byour )(?<!\bour )(?<!\band )(?<!\bof )(postal )?address|postcode)\s*[?.!]?$"
 )
 
 _RECENT = re.compile(r"\b(latest|newest|most recent|recently|this (week|month|year)|new)\b")
@@ -1066,19 +1066,35 @@ def _other_forms(word: str, stem: str) -> tuple[str, ...]:
 # A greeting or a polite request in front of the question ("hi, how much is…", "can you tell me when
 # …") is neither a topic nor where the asking starts: read, it made "hi" a missing topic word and
 # pushed "how much" past the words where a question says what it asks for.
-_THEN_ASKS = r"(?=(?:how|what|when|where|who|which|why|if|whether)\b)"
+_ASKER = r"(?:(?:can|could|would|will) (?:you|u|someone|anyone|somebody) (?:please |pls |plz )?|please |pls )"
 _PREAMBLE = re.compile(
-    r"^(?:(?:(?:hi|hello|hey|hiya|heya|howdy)(?: there)?|good (?:morning|afternoon|evening)"
-    r"|ok|okay|um|erm|please|pls|plz|(?:a )?quick question)\b[\s,!.:;-]*"
-    rf"|(?:(?:can|could|would) you (?:please )?|please )?(?:tell|show|let) me (?:know )?{_THEN_ASKS}"
-    rf"|i (?:want|wanna|would like|need|d like) to know {_THEN_ASKS}|do you know {_THEN_ASKS})+",
+    r"^(?:(?:(?:hi|hello|hey|hiya|heya|howdy|yo|oi)(?: there| bot| mate| all| guys| folks)?"
+    r"|good (?:morning|afternoon|evening)|ok|okay|um|umm|erm|hmm|please|pls|plz"
+    # "so", "and", "right", "well" only before a comma or an asking word: "right to buy", "well being"
+    r"|(?:so|and|right|well)(?=\s*,|\s+(?:how|what|whats|when|where|who|which|why|is|are|can|do|does|did"
+    r"|will|was|were|has|have|should)\b)"
+    r"|help (?:me )?(?:pls|please|plz)|help(?=\s*[!:,])|(?:a )?quick (?:question|q)"
+    r"|(?:question|q)(?=\s*[:-])|(?:i have|i've got|ive got|i got) a (?:quick )?question(?=\s*[:,-])"
+    r")\b[\s,!.:;-]*"
+    # "tell me about …" looks an announcement up; "tell me the closing date…" asks.
+    rf"|{_ASKER}?(?:tell|show|let) me (?:know )?(?!about\b)(?=\w)"
+    rf"|{_ASKER}?explain (?:to me )?(?=\w)"
+    r"|(?:i )?(?:want|wanna|would like|need|d like|'d like|have|gotta|got) to know\b[\s,:;-]*(?=\w)"
+    r"|(?:i )?(?:wanna|gotta) know\b[\s,:;-]*(?=\w)"
+    # Asking whether the bot knows is asking the question: "do you know are wages back…", "i was
+    # wondering if…" ("if" stays: it makes the rest a question), "any idea how old…". Read as topic
+    # words the corpus lacks, "wondering" and "idea" counted against every passage.
+    r"|(?:do|does) (?:you|u|anyone|anybody) (?:happen to )?know\b[\s,:;-]*(?=\w)"
+    r"|(?:i was|i am|i'm|im|just) (?:wondering|curious)\b[\s,:;-]*(?=\w)"
+    r"|any (?:idea|ideas|clue)\b[\s,?:;-]*(?=\w))+",
     re.IGNORECASE,
 )
 
 
 # And a sign-off after it ("… pls", "…? thanks", "… thank you mate").
 _SIGN_OFF = re.compile(
-    r"(?:[\s,.!?:;-]+(?:please|pls|plz|thanks|thank you|thankyou|thx|ty|cheers|mate|lol)\b)+[\s,.!?:;-]*$",
+    r"(?:[\s,.!?:;-]+(?:please|pls|plz|thanks|thank you|thankyou|thx|ty|ta|tia|cheers|mate|lol|asap"
+    r"|thanks in advance|(?:on |from )?gov\.?uk)\b)+[\s,.!?:;-]*$",
     re.IGNORECASE,
 )
 
@@ -1172,8 +1188,41 @@ def _initials_of_spans(surface: list[str], vocab: Vocab) -> dict[int, str]:
     return found
 
 
+# What a typed message holds besides its words: emoji and other pictographs, a run of question or
+# exclamation marks, and the spaces or line breaks between words, however many.
+_PICTOGRAPHS = re.compile(r"[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]+")
+_MARKS = re.compile(r"([?!.])[?!.]+")
+# Hedges say how sure or how precise, never what about: "when did starmer speak to trudeau exactly?"
+# Weighed as a quarter of a topic word they still drew a right answer's confidence below the line.
+_HEDGES = re.compile(
+    r"\b(?:exactly|actually|really|basically|precisely|roughly|approximately|honestly|literally)\b", re.I
+)
+# Text speak for the words the phrases read from a question are made of ("the most u can get").
+_TEXT_SPEAK_WORDS = {"u": "you", "r": "are", "ur": "your", "b4": "before"}
+_TEXT_SPEAK = re.compile(r"(?<![\w&'.])(?:u|r|ur|b4)(?![\w&'.])", re.I)
+# A year range typed without its slash or dash ("in 201112", "201718 allocations"): GOV.UK writes
+# 2011-12 or 2011/12, two terms, and "201112" was a number no passage holds.
+_YEAR_RANGE = re.compile(r"\b((?:19|20)\d\d)(\d\d)\b")
+
+
+def tidy(question: str) -> str:
+    """The question as its words and marks, one space apart, without hedges or quotes around it: two
+    spaces or a line break typed in a question made the phrases read from it ("how much", "phone
+    number") miss; a trailing emoji, "??" or closing quote hid a question's last words from those
+    read at its end."""
+    question = _MARKS.sub(r"\1", _PICTOGRAPHS.sub(" ", question))
+    question = _HEDGES.sub(" ", _YEAR_RANGE.sub(_year_range, question))
+    question = _TEXT_SPEAK.sub(lambda m: _TEXT_SPEAK_WORDS[m.group(0).casefold()], question)
+    return " ".join(question.split()).strip('"“”')
+
+
+def _year_range(match: re.Match[str]) -> str:
+    first, second = match.group(1), match.group(2)
+    return f"{first}-{second}" if int(second) == (int(first) + 1) % 100 else match.group(0)
+
+
 def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Query:
-    question = asked_part(question)
+    question = asked_part(tidy(question))
     surface = words(question)
     corrections: dict[str, str] = {}
     if "spelling" in bridges:

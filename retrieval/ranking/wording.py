@@ -1,0 +1,88 @@
+"""What the way a question is typed costs: `python -m retrieval.ranking.wording [--split train|heldout]`.
+
+Asks every question of every set as written, then wrapped as people type into a chat: with a
+greeting or a request in front ("i was wondering", "can u tell me"), a sign-off, hedge or site name
+after, two spaces or a line break between words, an emoji, in capitals, in quotes. None of these
+changes what is asked, so each should answer exactly as the question as written does. Prints hit@1
+of the answerable questions, how many unanswerable ones were declined, and how many questions
+changed outcome. Decide on the training halves; the held-out figure is for reporting.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from retrieval.answer import answer_from_ranked, rank_passages, vocab_of
+from retrieval.evaluate import MANIFEST, fresh_library, load_manifest, load_questions
+from retrieval.ranking.model import load_weights
+from retrieval.ranking.query import analyse
+
+WRAPPINGS: dict[str, Callable[[str], str]] = {
+    "as written": lambda q: q,
+    "in capitals": str.upper,
+    '"i was wondering …"': lambda q: "i was wondering " + q,
+    '"any idea …"': lambda q: "any idea " + q,
+    '"does anyone know …"': lambda q: "does anyone know " + q,
+    '"can u tell me …"': lambda q: "can u tell me " + q,
+    '"could you tell me …"': lambda q: "could you tell me " + q,
+    '"can someone explain …"': lambda q: "can someone explain " + q,
+    '"need to know …"': lambda q: "need to know " + q,
+    '"im curious, …"': lambda q: "im curious, " + q,
+    '"Question: …"': lambda q: "Question: " + q,
+    '"yo …"': lambda q: "yo " + q,
+    '"hey bot, …"': lambda q: "hey bot, " + q,
+    '"so …"': lambda q: "so " + q,
+    '"… exactly??"': lambda q: q.rstrip("?") + " exactly??",
+    '"… gov.uk"': lambda q: q.rstrip("?") + " gov.uk",
+    '"… thanks"': lambda q: q.rstrip("?") + "? thanks",
+    '"… 🤔"': lambda q: q + " 🤔",
+    "in quotes": lambda q: f'"{q}"',
+    "two spaces between words": lambda q: q.replace(" ", "  "),
+    "a line break after the first word": lambda q: q.replace(" ", "\n", 1),
+    "ending in a full stop": lambda q: q.rstrip("?") + ".",
+    "u for you, r for are": lambda q: " ".join({"you": "u", "are": "r"}.get(w, w) for w in q.split(" ")),
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="train", choices=["train", "heldout"])
+    args = parser.parse_args()
+    weights = load_weights()
+    # per wrapping: answerable, answered right, unanswerable, declined, outcome changed
+    rows = {name: [0, 0, 0, 0, 0] for name in WRAPPINGS}
+    for qs in load_manifest(MANIFEST):
+        with fresh_library(qs.corpus) as library:
+            vocab = vocab_of(library.index)
+            for item in load_questions(qs.questions, args.split):
+                written: bool | None = None
+                for name, wrap in WRAPPINGS.items():
+                    question = wrap(item["q"])
+                    query = analyse(question, vocab)
+                    ranked = rank_passages(library.index, library.store, query, weights)
+                    answer = answer_from_ranked(question, query, ranked, weights, 5)
+                    row = rows[name]
+                    if item.get("unanswerable"):
+                        right = answer.outcome != "answer"
+                        row[2] += 1
+                        row[3] += int(right)
+                    else:
+                        right = (
+                            answer.outcome == "answer"
+                            and bool(answer.results)
+                            and item["expect"] in answer.results[0].passage
+                        )
+                        row[0] += 1
+                        row[1] += int(right)
+                    written = right if written is None else written
+                    row[4] += int(right != written)
+    print(f"| question ({args.split} halves, all sets) | hit@1 | unanswerable declined | changed |")
+    print("|---|---|---|---|")
+    for name, (answerable, hits, unanswerable, declined, changed) in rows.items():
+        print(f"| {name} | {hits / max(answerable, 1):.3f} | {declined}/{unanswerable} | {changed} |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
