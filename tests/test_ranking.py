@@ -572,6 +572,10 @@ def test_a_question_with_a_misspelt_question_word_is_answered_as_if_spelt_right(
         "can u tell me how much is a fishing licence",
         "how much is a fishing licence exactly??",
         "how much is a fishing licence gov.uk",
+        "Dear Sir, how much is a fishing licence",
+        "out of interest, how much is a fishing licence",
+        "btw how much is a fishing licence",
+        "how much is a fishing licence please help :) x",
     ],
 )
 def test_a_greeting_a_polite_request_or_a_sign_off_changes_nothing(news: Library, said: str) -> None:

@@ -1075,6 +1075,10 @@ _PREAMBLE = re.compile(
     r"|will|was|were|has|have|should)\b)"
     r"|help (?:me )?(?:pls|please|plz)|help(?=\s*[!:,])|(?:a )?quick (?:question|q)"
     r"|(?:question|q)(?=\s*[:-])|(?:i have|i've got|ive got|i got) a (?:quick )?question(?=\s*[:,-])"
+    r"|btw|fyi|(?:i'd|id|i would) love to know|(?:please )?(?:can|could) (?:you|u) (?:find out|check|look up)"
+    r"|dear (?:sir or madam|sir/madam|sir|madam|all|team)|out of (?:interest|curiosity)|quick one"
+    r"|(?:(?:can|could) (?:you|u|someone|anyone) )?help(?: me)?(?: please| pls)?(?=\s*[,:!.?-])"
+    r"|i need (?:some )?help(?=\s*[,:!.?-])"
     r")\b[\s,!.:;-]*"
     # "tell me about …" looks an announcement up; "tell me the closing date…" asks.
     rf"|{_ASKER}?(?:tell|show|let) me (?:know )?(?!about\b)(?=\w)"
@@ -1094,7 +1098,7 @@ _PREAMBLE = re.compile(
 # And a sign-off after it ("… pls", "…? thanks", "… thank you mate").
 _SIGN_OFF = re.compile(
     r"(?:[\s,.!?:;-]+(?:please|pls|plz|thanks|thank you|thankyou|thx|ty|ta|tia|cheers|mate|lol|asap"
-    r"|thanks in advance|(?:on |from )?gov\.?uk)\b)+[\s,.!?:;-]*$",
+    r"|thanks in advance|please help|help please|help pls|(?:on |from )?gov\.?uk)\b)+[\s,.!?:;-]*$",
     re.IGNORECASE,
 )
 
@@ -1192,6 +1196,8 @@ def _initials_of_spans(surface: list[str], vocab: Vocab) -> dict[int, str]:
 # exclamation marks, and the spaces or line breaks between words, however many.
 _PICTOGRAPHS = re.compile(r"[\u2600-\u27bf\U0001f000-\U0001faff\ufe0f\u200d]+")
 _MARKS = re.compile(r"([?!.])[?!.]+")
+# Smileys and the kisses a British message may end with ("… ta x").
+_SMILEYS = re.compile(r"(?<!\w)[:;]-?[()dp](?!\w)|\s+x+\s*$", re.I)
 # Hedges say how sure or how precise, never what about: "when did starmer speak to trudeau exactly?"
 # Weighed as a quarter of a topic word they still drew a right answer's confidence below the line.
 _HEDGES = re.compile(
@@ -1210,7 +1216,7 @@ def tidy(question: str) -> str:
     spaces or a line break typed in a question made the phrases read from it ("how much", "phone
     number") miss; a trailing emoji, "??" or closing quote hid a question's last words from those
     read at its end."""
-    question = _MARKS.sub(r"\1", _PICTOGRAPHS.sub(" ", question))
+    question = _MARKS.sub(r"\1", _SMILEYS.sub(" ", _PICTOGRAPHS.sub(" ", question)))
     question = _HEDGES.sub(" ", _YEAR_RANGE.sub(_year_range, question))
     question = _TEXT_SPEAK.sub(lambda m: _TEXT_SPEAK_WORDS[m.group(0).casefold()], question)
     return " ".join(question.split()).strip('"“”')

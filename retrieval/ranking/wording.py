@@ -1,6 +1,6 @@
 """What the way a question is typed costs: `python -m retrieval.ranking.wording [--split train|heldout]`.
 
-Asks every question of every set as written, then wrapped as people type into a chat: with a
+Asks every question of every set as written, then wrapped 26 ways as people type into a chat: with a
 greeting or a request in front ("i was wondering", "can u tell me"), a sign-off, hedge or site name
 after, two spaces or a line break between words, an emoji, in capitals, in quotes. None of these
 changes what is asked, so each should answer exactly as the question as written does. Prints hit@1
@@ -33,10 +33,14 @@ WRAPPINGS: dict[str, Callable[[str], str]] = {
     '"yo …"': lambda q: "yo " + q,
     '"hey bot, …"': lambda q: "hey bot, " + q,
     '"so …"': lambda q: "so " + q,
+    '"Dear Sir, …"': lambda q: "Dear Sir, " + q,
+    '"out of interest, …"': lambda q: "out of interest, " + q,
+    '"btw …"': lambda q: "btw " + q,
     '"… exactly??"': lambda q: q.rstrip("?") + " exactly??",
     '"… gov.uk"': lambda q: q.rstrip("?") + " gov.uk",
     '"… thanks"': lambda q: q.rstrip("?") + "? thanks",
     '"… 🤔"': lambda q: q + " 🤔",
+    '"… please help :) x"': lambda q: q + " please help :) x",
     "in quotes": lambda q: f'"{q}"',
     "two spaces between words": lambda q: q.replace(" ", "  "),
     "a line break after the first word": lambda q: q.replace(" ", "\n", 1),
