@@ -552,54 +552,46 @@ def test_a_question_with_a_misspelt_question_word_is_answered_as_if_spelt_right(
     assert typo.outcome == "answer"
 
 
+_LICENCE = "how much is a fishing licence"
+_PEERS = "how many hereditary peers still sit in the lords"
+
+
 @pytest.mark.parametrize(
-    "said",
+    ("plain", "said"),
     [
-        "hi, how much is a fishing licence",
-        "Hello! how much is a fishing licence",
-        "hi there can you tell me how much is a fishing licence",
-        "i want to know how much is a fishing licence",
-        "how much is a fishing licence pls",
-        "how much is a fishing licence? thank you mate",
+        (_LICENCE, "hi, how much is a fishing licence"),
+        (_LICENCE, "Hello! how much is a fishing licence"),
+        (_LICENCE, "hi there can you tell me how much is a fishing licence"),
+        (_LICENCE, "i want to know how much is a fishing licence"),
+        (_LICENCE, "how much is a fishing licence pls"),
+        (_LICENCE, "how much is a fishing licence? thank you mate"),
         # Each of these made "wondering", "idea", "yo", "curious", "explain", "question", "u",
         # "exactly" or "gov.uk" a topic word the answer lacks: the right passage was only the closest.
-        "i was wondering how much is a fishing licence",
-        "any idea how much is a fishing licence",
-        "yo how much is a fishing licence",
-        "im curious, how much is a fishing licence",
-        "can someone explain how much a fishing licence is",
-        "Question: how much is a fishing licence",
-        "can u tell me how much is a fishing licence",
-        "how much is a fishing licence exactly??",
-        "how much is a fishing licence gov.uk",
-        "Dear Sir, how much is a fishing licence",
-        "out of interest, how much is a fishing licence",
-        "btw how much is a fishing licence",
-        "how much is a fishing licence please help :) x",
+        (_LICENCE, "i was wondering how much is a fishing licence"),
+        (_LICENCE, "any idea how much is a fishing licence"),
+        (_LICENCE, "yo how much is a fishing licence"),
+        (_LICENCE, "im curious, how much is a fishing licence"),
+        (_LICENCE, "can someone explain how much a fishing licence is"),
+        (_LICENCE, "Question: how much is a fishing licence"),
+        (_LICENCE, "can u tell me how much is a fishing licence"),
+        (_LICENCE, "how much is a fishing licence exactly??"),
+        (_LICENCE, "how much is a fishing licence gov.uk"),
+        (_LICENCE, "Dear Sir, how much is a fishing licence"),
+        (_LICENCE, "out of interest, how much is a fishing licence"),
+        (_LICENCE, "btw how much is a fishing licence"),
+        (_LICENCE, "how much is a fishing licence please help :) x"),
+        # Two spaces or a line break between "how" and "many" hid the "how many" asked: only the
+        # closest.
+        (_PEERS, "how  many hereditary peers still sit in the lords"),
+        (_PEERS, "how\nmany hereditary peers still sit in the lords"),
+        (_PEERS, '"how many hereditary peers still sit in the lords" 🤔'),
     ],
 )
-def test_a_greeting_a_polite_request_or_a_sign_off_changes_nothing(news: Library, said: str) -> None:
-    plain, polite = news.ask("how much is a fishing licence"), news.ask(said)
-    assert polite.outcome == plain.outcome == "answer"
-    assert polite.results[0].passage == plain.results[0].passage
-    assert polite.confidence == plain.confidence
-
-
-@pytest.mark.parametrize(
-    "typed",
-    [
-        "how  many hereditary peers still sit in the lords",
-        "how\nmany hereditary peers still sit in the lords",
-        '"how many hereditary peers still sit in the lords" 🤔',
-    ],
-)
-def test_spaces_line_breaks_quotes_and_emoji_change_nothing(news: Library, typed: str) -> None:
-    # Two spaces typed between "how" and "many" hid the "how many" the question asks: it was only
-    # the closest.
-    plain, typed_answer = news.ask("how many hereditary peers still sit in the lords"), news.ask(typed)
-    assert typed_answer.outcome == plain.outcome == "answer"
-    assert typed_answer.results[0].passage == plain.results[0].passage
-    assert typed_answer.confidence == plain.confidence
+def test_how_a_question_is_wrapped_or_spaced_changes_nothing(news: Library, plain: str, said: str) -> None:
+    as_written, wrapped = news.ask(plain), news.ask(said)
+    assert wrapped.outcome == as_written.outcome == "answer"
+    assert wrapped.results[0].passage == as_written.results[0].passage
+    assert wrapped.confidence == as_written.confidence
 
 
 def test_what_a_polite_preamble_leaves() -> None:
