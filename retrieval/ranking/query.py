@@ -1073,7 +1073,7 @@ _PREAMBLE = re.compile(
     # "so", "and", "right", "well" only before a comma or an asking word: "right to buy", "well being"
     r"|(?:so|and|right|well)(?=\s*,|\s+(?:how|what|whats|when|where|who|which|why|is|are|can|do|does|did"
     r"|will|was|were|has|have|should)\b)"
-    r"|help (?:me )?(?:pls|please|plz)|help(?=\s*[!:,])|(?:a )?quick (?:question|q)"
+    r"|help (?:me )?(?:pls|please|plz)|(?:a )?quick (?:question|q)"
     r"|(?:question|q)(?=\s*[:-])|(?:i have|i've got|ive got|i got) a (?:quick )?question(?=\s*[:,-])"
     r"|btw|fyi|(?:i'd|id|i would) love to know|(?:please )?(?:can|could) (?:you|u) (?:find out|check|look up)"
     r"|dear (?:sir or madam|sir/madam|sir|madam|all|team)|out of (?:interest|curiosity)|quick one"
