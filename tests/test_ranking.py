@@ -580,6 +580,17 @@ _PEERS = "how many hereditary peers still sit in the lords"
         (_LICENCE, "out of interest, how much is a fishing licence"),
         (_LICENCE, "btw how much is a fishing licence"),
         (_LICENCE, "how much is a fishing licence please help :) x"),
+        # No list foresaw these: a clause of chat and function words in front or after is read as
+        # chat, wherever its words come from ("sorry", "bother", "appreciated" were topic words).
+        (_LICENCE, "sorry to bother you but how much is a fishing licence"),
+        (_LICENCE, "morning all, how much is a fishing licence"),
+        (_LICENCE, "random question but how much is a fishing licence"),
+        (_LICENCE, "i'd like to find out how much a fishing licence is"),
+        (_LICENCE, "how much is a fishing licence? any help appreciated"),
+        (_LICENCE, "how much is a fishing licence cheers in advance"),
+        (_PEERS, "can i ask how many hereditary peers still sit in the lords"),
+        (_PEERS, "wondering, how many hereditary peers still sit in the lords"),
+        (_PEERS, "how many hereditary peers still sit in the lords, for a friend"),
         # Two spaces or a line break between "how" and "many" hid the "how many" asked: only the
         # closest.
         (_PEERS, "how  many hereditary peers still sit in the lords"),
@@ -608,8 +619,20 @@ def test_what_a_polite_preamble_leaves() -> None:
         "help to buy isa",
         "well being of veterans",
         "so called legal highs",
+        # Chat words are topics too, in a clause with a topic word or where a question starts.
+        "help to buy how does it work",
+        "urgent care centres how many are there",
+        "what interest does the nsi investment bond pay",
+        "what is the nic election consultation trying to find out?",
+        "how many people have no close friend",
+        "where can veterans get help",
+        "how do i apply for help",
     ):
         assert asked_part(tidy(kept)) == kept
+    assert asked_part("sorry to bother you but above what salary are advisers named") == (
+        "above what salary are advisers named"
+    )
+    assert asked_part("i'd like to find out abwr consultation dates") == "abwr consultation dates"
 
 
 def test_a_year_range_and_text_speak_are_read_as_gov_uk_writes_them() -> None:

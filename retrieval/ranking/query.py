@@ -1079,6 +1079,9 @@ _PREAMBLE = re.compile(
     r"|dear (?:sir or madam|sir/madam|sir|madam|all|team)|out of (?:interest|curiosity)|quick one"
     r"|(?:(?:can|could) (?:you|u|someone|anyone) )?help(?: me)?(?: please| pls)?(?=\s*[,:!.?-])"
     r"|i need (?:some )?help(?=\s*[,:!.?-])"
+    # "is it true that …" asks whether the rest is so: the rest is what to look up.
+    r"|is it (?:true|right|correct)(?: that)?(?=\s+\w)"
+    r"|(?:can|could|may) i ask(?: you)?(?: a question)?(?=\s+\w)"
     r")\b[\s,!.:;-]*"
     # "tell me about …" looks an announcement up; "tell me the closing date…" asks.
     rf"|{_ASKER}?(?:tell|show|let) me (?:know )?(?!about\b)(?=\w)"
@@ -1098,7 +1101,9 @@ _PREAMBLE = re.compile(
 # And a sign-off after it ("… pls", "…? thanks", "… thank you mate").
 _SIGN_OFF = re.compile(
     r"(?:[\s,.!?:;-]+(?:please|pls|plz|thanks|thank you|thankyou|thx|ty|ta|tia|cheers|mate|lol|asap"
-    r"|thanks in advance|please help|help please|help pls|(?:on |from )?gov\.?uk)\b)+[\s,.!?:;-]*$",
+    r"|thanks in advance|please help|help please|help pls|(?:on |from )?gov\.?uk"
+    r"|(?:asking )?for a (?:friend|mate)|if (?:you|u|anyone|anybody|someone) (?:knows?|can say))\b)+"
+    r"[\s,.!?:;-]*$",
     re.IGNORECASE,
 )
 
@@ -1152,10 +1157,122 @@ def _as_read(text: str, corrections: dict[str, str]) -> str:
     return re.sub(r"[^\W_]+", lambda m: corrections.get(m.group(0).casefold(), m.group(0)), text)
 
 
+# Words that, in a clause before the question or after it, only chat: "sorry to bother you but …",
+# "morning all, …", "… ? any help appreciated". The phrases above foresee some wrappings; these read
+# any clause made only of them and function words, so that one no list foresaw ("random question
+# but …") is not read as topic words the answer lacks. "help", "question", "urgent" and "find" are
+# topics too ("help to buy", "urgent question"): a clause is chat only if all its words are.
+_CHATTER = frozenset(
+    """
+    sorry apologies apologise apologize bother bothering disturb excuse hello hi hey hiya heya howdy yo
+    morning afternoon evening good thanks thank thankyou thx ty ta tia cheers appreciated appreciate
+    advance wondering wonder wondered curious quick random question questions query q hope hoping
+    possibly kindly please pls plz anyone anybody someone somebody know knows idea ideas clue ask
+    asking mate guys folks everyone everybody bot lol asap urgent trying try find like love wanted want
+    wanna gotta interest interested btw fyi ok okay um umm erm hmm dear sir madam team help confused
+    sure friend possible lot
+    """.split()  # noqa: SIM905 - a word list, easier to read as text
+)
+# Of those, the ones a sign-off is made of: "… trying to find out?" is what a consultation asks.
+_SIGNING_OFF = frozenset(
+    """
+    thanks thank thankyou thx ty ta tia cheers appreciated appreciate advance please pls plz kindly
+    anyone anybody someone somebody asap lol mate guys folks help friend know possible lot x xx
+    """.split()  # noqa: SIM905 - a word list, easier to read as text
+)
+# Words a chatty clause may hold besides chat: function words, and the ones typed without an
+# apostrophe ("im", "youre") or that only pad ("just a quick one").
+_PADDING = STOP_WORDS | frozenset(
+    "im ive id youre u ur r just one also well may might will gonna ill its there here all".split()  # noqa: SIM905
+)
+# Where a question starts after a clause in front of it: its first asking word.
+_STARTS_ASKING = frozenset(
+    """
+    how what whats when where who whose which why is are was were do does did can could will would
+    should has have if whether
+    """.split()  # noqa: SIM905 - a word list, easier to read as text
+)
+_GLUE = re.compile(r"^(?:\s*\b(?:you|u|me|us|but|and|so|then|out|to|i|please|pls)\b)*", re.I)
+_LEAD_MAX = 8  # words: a longer clause in front is more than a greeting
+_TOKENS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?|[,:;.!?–—-](?=\s|$)")
+
+
+def _topical(text: str) -> bool:
+    return any(w not in _CHATTER and w not in _PADDING for w in words(text))
+
+
+def _without_chatty_lead(text: str) -> str:
+    """`text` without a clause in front made only of chat and function words: ended by a mark
+    ("morning all, how much…"), by the word the question starts with ("sorry to bother you but how
+    much…") or, if it holds two chat words or more, by the first topic word ("i'd like to find out
+    hitachi consultation dates")."""
+    lead = chat = 0
+    after_chat = -1
+    for token in _TOKENS.finditer(text):
+        word = token.group(0).casefold().replace("’", "'")
+        if not word[0].isalnum():
+            if not lead:
+                continue
+            rest = text[token.end() :] if chat else text
+            break
+        if word in _STARTS_ASKING or (word not in _CHATTER and word not in _PADDING):
+            if not lead or (word not in _STARTS_ASKING and chat < 2):
+                return text  # the question starts here: "what interest does the bond pay"
+            # What follows the last chat word, from the first word that is not a pronoun or a
+            # conjunction: "above what salary…" keeps its "above".
+            rest = _GLUE.sub("", text[after_chat:]) if chat else text
+            break
+        lead += 1
+        if word in _CHATTER:
+            chat += 1
+            after_chat = token.end()
+        if lead > _LEAD_MAX:
+            return text
+    else:
+        return text
+    rest = rest.lstrip(" ,:;.!?–—-")
+    return rest if _topical(rest) else text
+
+
+def _without_chatty_tail(text: str) -> str:
+    """`text` without a sign-off made only of chat and function words: after a mark ("…? many
+    thanks"), or of two chat words or more ("… cheers in advance"), cut from the first of them."""
+    tokens = list(_TOKENS.finditer(text))
+    start = len(tokens)
+    while start > 0:
+        word = tokens[start - 1].group(0).casefold().replace("’", "'")
+        if word[0].isalnum() and word not in _SIGNING_OFF and word not in _PADDING:
+            break
+        start -= 1
+    tail = [t for t in tokens[start:] if t.group(0)[0].isalnum()]
+    chat = [t for t in tail if t.group(0).casefold() in _SIGNING_OFF]
+    if not chat:
+        return text
+    marked = any(not t.group(0)[0].isalnum() for t in tokens[start:] if t.start() < tail[0].start())
+    if marked:
+        cut = tail[0].start()
+    elif len(chat) >= 2:
+        cut = chat[0].start()
+    else:
+        return text
+    rest = text[:cut].rstrip(" ,:;–—-")
+    return rest if _topical(rest) else text
+
+
 def asked_part(question: str) -> str:
     """The question without a greeting or polite request in front or a sign-off after it; the
     question itself if that is all it is."""
-    rest = _SIGN_OFF.sub("", _PREAMBLE.sub("", question.strip(), count=1), count=1)
+    rest = question.strip()
+    while True:
+        shorter = _without_chatty_lead(_PREAMBLE.sub("", rest, count=1))
+        if shorter == rest:
+            break
+        rest = shorter
+    while True:
+        shorter = _SIGN_OFF.sub("", _without_chatty_tail(rest), count=1)
+        if shorter == rest:
+            break
+        rest = shorter
     return rest if words(rest) else question
 
 

@@ -1,11 +1,15 @@
 """What the way a question is typed costs: `python -m retrieval.ranking.wording [--split train|heldout]`.
 
-Asks every question of every set as written, then wrapped 26 ways as people type into a chat: with a
-greeting or a request in front ("i was wondering", "can u tell me"), a sign-off, hedge or site name
-after, two spaces or a line break between words, an emoji, in capitals, in quotes. None of these
-changes what is asked, so each should answer exactly as the question as written does. Prints hit@1
-of the answerable questions, how many unanswerable ones were declined, and how many questions
-changed outcome. Decide on the training halves; the held-out figure is for reporting.
+Asks every question of every set as written, then wrapped as people type into a chat: with a greeting
+or a request in front ("i was wondering", "can u tell me"), a sign-off, hedge or site name after, two
+spaces or a line break between words, an emoji, in capitals, in quotes. None of these changes what is
+asked, so each should answer exactly as the question as written does. Prints hit@1 of the answerable
+questions, how many unanswerable ones were declined, and how many questions changed outcome. Decide
+on the training halves; the held-out figure is for reporting.
+
+The wrappings come in the order they were written. The last group was written before the reader of
+chatty clauses (`query._without_chatty_lead`) and never designed for: what it answers tells how far
+the reader reaches past the wrappings it was built from.
 """
 
 from __future__ import annotations
@@ -46,6 +50,41 @@ WRAPPINGS: dict[str, Callable[[str], str]] = {
     "a line break after the first word": lambda q: q.replace(" ", "\n", 1),
     "ending in a full stop": lambda q: q.rstrip("?") + ".",
     "u for you, r for are": lambda q: " ".join({"you": "u", "are": "r"}.get(w, w) for w in q.split(" ")),
+    # What the reader of chatty clauses was built from: each cost 4 to 50 points of hit@1 before it.
+    '"sorry to bother you but …"': lambda q: "sorry to bother you but " + q,
+    '"i\'d like to find out …"': lambda q: "i'd like to find out " + q,
+    '"… ?? pls help"': lambda q: q.rstrip("?") + " ?? pls help",
+    '"wondering, …"': lambda q: "wondering, " + q,
+    '"is it true …"': lambda q: "is it true " + q,
+    '"morning all, …"': lambda q: "morning all, " + q,
+    '"… for a friend"': lambda q: q.rstrip("?") + " for a friend",
+    '"can i ask …"': lambda q: "can i ask " + q,
+    '"… if you know"': lambda q: q.rstrip("?") + " if you know",
+    # Written before that reader, to see how far it reaches; none was designed for.
+    '"excuse me, …"': lambda q: "excuse me, " + q,
+    '"hello, i have a question. …"': lambda q: "hello, i have a question. " + q,
+    '"just a quick one - …"': lambda q: "just a quick one - " + q,
+    '"hi there, hope you\'re well. …"': lambda q: "hi there, hope you're well. " + q,
+    '"i\'m trying to find out …"': lambda q: "i'm trying to find out " + q,
+    '"could you possibly tell me …"': lambda q: "could you possibly tell me " + q,
+    '"anyone know …"': lambda q: "anyone know " + q,
+    '"… if possible"': lambda q: q.rstrip("?") + " if possible",
+    '"… many thanks"': lambda q: q.rstrip("?") + "? many thanks",
+    '"… cheers in advance"': lambda q: q.rstrip("?") + " cheers in advance",
+    '"… anyone?"': lambda q: q.rstrip("?") + " anyone?",
+    '"… thx so much"': lambda q: q.rstrip("?") + "? thx so much",
+    '"i\'m a student and …"': lambda q: "i'm a student and " + q,
+    '"what i want to know is …"': lambda q: "what i want to know is " + q,
+    '"my question is …"': lambda q: "my question is " + q,
+    '"urgent: …"': lambda q: "urgent: " + q,
+    '"random question but …"': lambda q: "random question but " + q,
+    '"… any help appreciated"': lambda q: q.rstrip("?") + "? any help appreciated",
+    '"afternoon, …"': lambda q: "afternoon, " + q,
+    '"i wonder …"': lambda q: "i wonder " + q,
+    '"ok so …"': lambda q: "ok so " + q,
+    '"… thanks a lot"': lambda q: q.rstrip("?") + "? thanks a lot",
+    '"… thank u"': lambda q: q + " thank u",
+    '"i can\'t find it on gov.uk, …"': lambda q: "i can't find it on gov.uk, " + q,
 }
 
 
