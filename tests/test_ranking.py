@@ -591,6 +591,17 @@ _PEERS = "how many hereditary peers still sit in the lords"
         (_PEERS, "can i ask how many hereditary peers still sit in the lords"),
         (_PEERS, "wondering, how many hereditary peers still sit in the lords"),
         (_PEERS, "how many hereditary peers still sit in the lords, for a friend"),
+        (_PEERS, "sorry if this is a silly question but how many hereditary peers still sit in the lords"),
+        (_PEERS, "how many hereditary peers still sit in the lords (if you know)"),
+        (_PEERS, "how many hereditary peers still sit in the lords? any ideas?"),
+        (_LICENCE, "hello, i have a question. how much is a fishing licence"),
+        (_LICENCE, "would you be able to tell me how much a fishing licence is"),
+        (_LICENCE, "what i want to know is how much is a fishing licence"),
+        (_LICENCE, "i can't find it on gov.uk, how much is a fishing licence"),
+        (_LICENCE, "how much is a fishing licence if possible"),
+        (_LICENCE, "as a journalist i'd like to know how much a fishing licence is"),
+        (_LICENCE, "pardon me but how much is a fishing licence"),
+        (_LICENCE, "how much is a fishing licence i think"),
         # Two spaces or a line break between "how" and "many" hid the "how many" asked: only the
         # closest.
         (_PEERS, "how  many hereditary peers still sit in the lords"),
@@ -627,6 +638,8 @@ def test_what_a_polite_preamble_leaves() -> None:
         "how many people have no close friend",
         "where can veterans get help",
         "how do i apply for help",
+        "as a student how much can i borrow",
+        "what do i think",
     ):
         assert asked_part(tidy(kept)) == kept
     assert asked_part("sorry to bother you but above what salary are advisers named") == (

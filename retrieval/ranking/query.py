@@ -1066,15 +1066,19 @@ def _other_forms(word: str, stem: str) -> tuple[str, ...]:
 # A greeting or a polite request in front of the question ("hi, how much is…", "can you tell me when
 # …") is neither a topic nor where the asking starts: read, it made "hi" a missing topic word and
 # pushed "how much" past the words where a question says what it asks for.
-_ASKER = r"(?:(?:can|could|would|will) (?:you|u|someone|anyone|somebody) (?:please |pls |plz )?|please |pls )"
+_ASKER = (
+    r"(?:(?:can|could|would|will) (?:you|u|someone|anyone|somebody) (?:please |pls |plz |possibly |kindly )?"
+    r"(?:be able to )?"
+    r"|please |pls )"
+)
 _PREAMBLE = re.compile(
     r"^(?:(?:(?:hi|hello|hey|hiya|heya|howdy|yo|oi)(?: there| bot| mate| all| guys| folks)?"
-    r"|good (?:morning|afternoon|evening)|ok|okay|um|umm|erm|hmm|please|pls|plz"
+    r"|good (?:morning|afternoon|evening|day)|ok|okay|um|umm|erm|hmm|please|pls|plz"
     # "so", "and", "right", "well" only before a comma or an asking word: "right to buy", "well being"
     r"|(?:so|and|right|well)(?=\s*,|\s+(?:how|what|whats|when|where|who|which|why|is|are|can|do|does|did"
     r"|will|was|were|has|have|should)\b)"
     r"|help (?:me )?(?:pls|please|plz)|(?:a )?quick (?:question|q)"
-    r"|(?:question|q)(?=\s*[:-])|(?:i have|i've got|ive got|i got) a (?:quick )?question(?=\s*[:,-])"
+    r"|(?:question|q)(?=\s*[:-])|(?:i have|i've got|ive got|i got) a (?:quick )?question(?=\s*[:,.!-])"
     r"|btw|fyi|(?:i'd|id|i would) love to know|(?:please )?(?:can|could) (?:you|u) (?:find out|check|look up)"
     r"|dear (?:sir or madam|sir/madam|sir|madam|all|team)|out of (?:interest|curiosity)|quick one"
     r"|(?:(?:can|could) (?:you|u|someone|anyone) )?help(?: me)?(?: please| pls)?(?=\s*[,:!.?-])"
@@ -1082,6 +1086,17 @@ _PREAMBLE = re.compile(
     # "is it true that …" asks whether the rest is so: the rest is what to look up.
     r"|is it (?:true|right|correct)(?: that)?(?=\s+\w)"
     r"|(?:can|could|may) i ask(?: you)?(?: a question)?(?=\s+\w)"
+    r"|(?:my|the|one) question (?:is|was)(?=[\s,:;-]+\w)"
+    # Who is asking is not what about: "as a journalist i'd like to know…" (a student or a parent may
+    # be what a question is about: those stay).
+    r"|(?:as an?|i'm an?|im an?|i am an?) (?:journalist|reporter|researcher|civil servant|academic)\b"
+    r"(?:\s*(?:,|and\b|so\b|-))?[\s,:;-]*(?=\w)"
+    r"|(?:i'm|im|i am) (?:doing|writing) (?:some research|an article|a story|a piece)(?=\s*[,:;.!-])"
+    r"|(?:pardon|excuse) me\b(?:,? but)?[\s,:;.!-]*(?=\w)"
+    r"|(?:i )?hope (?:this is|i'm in|im in|i am in) the right place(?: to ask)?(?=\s*[,:;.!-])"
+    r"|what (?:i|we) (?:want|need|would like|'d like|d like|wanna) to (?:know|find out|ask) is(?=[\s,:;-]+\w)"
+    r"|i (?:can't|cant|cannot|can not|couldn't|couldnt) find (?:it|this|that|anything|the answer)"
+    r"(?: (?:on|in) gov\.?uk| anywhere| online)?(?=\s*[,:;.!-])"
     r")\b[\s,!.:;-]*"
     # "tell me about …" looks an announcement up; "tell me the closing date…" asks.
     rf"|{_ASKER}?(?:tell|show|let) me (?:know )?(?!about\b)(?=\w)"
@@ -1092,7 +1107,7 @@ _PREAMBLE = re.compile(
     # wondering if…" ("if" stays: it makes the rest a question), "any idea how old…". Read as topic
     # words the corpus lacks, "wondering" and "idea" counted against every passage.
     r"|(?:do|does) (?:you|u|anyone|anybody) (?:happen to )?know\b[\s,:;-]*(?=\w)"
-    r"|(?:i was|i am|i'm|im|just) (?:wondering|curious)\b[\s,:;-]*(?=\w)"
+    r"|(?:i was|i am|i'm|im|just) (?:wondering|curious)\b[\s,:;-]*(?=\w)|i wonder(?:ed)?\b[\s,:;-]*(?=\w)"
     r"|any (?:idea|ideas|clue)\b[\s,?:;-]*(?=\w))+",
     re.IGNORECASE,
 )
@@ -1102,8 +1117,10 @@ _PREAMBLE = re.compile(
 _SIGN_OFF = re.compile(
     r"(?:[\s,.!?:;-]+(?:please|pls|plz|thanks|thank you|thankyou|thx|ty|ta|tia|cheers|mate|lol|asap"
     r"|thanks in advance|please help|help please|help pls|(?:on |from )?gov\.?uk"
-    r"|(?:asking )?for a (?:friend|mate)|if (?:you|u|anyone|anybody|someone) (?:knows?|can say))\b)+"
-    r"[\s,.!?:;-]*$",
+    r"|if (?:at all )?possible|if poss|(?:asking )?for a (?:friend|mate)|i (?:think|guess|believe|reckon)"
+    r"|if (?:you|u|anyone|anybody|someone) (?:knows?|can say)"
+    # "… anyone?" asks the room, as a question's last word
+    r"|(?:anyone|anybody)(?=\s*\?\s*$))\b)+[\s,.!?:;-]*$",
     re.IGNORECASE,
 )
 
@@ -1170,14 +1187,15 @@ _CHATTER = frozenset(
     possibly kindly please pls plz anyone anybody someone somebody know knows idea ideas clue ask
     asking mate guys folks everyone everybody bot lol asap urgent trying try find like love wanted want
     wanna gotta interest interested btw fyi ok okay um umm erm hmm dear sir madam team help confused
-    sure friend possible lot
+    sure friend possible lot pardon silly stupid dumb daft basic
     """.split()  # noqa: SIM905 - a word list, easier to read as text
 )
 # Of those, the ones a sign-off is made of: "… trying to find out?" is what a consultation asks.
 _SIGNING_OFF = frozenset(
     """
     thanks thank thankyou thx ty ta tia cheers appreciated appreciate advance please pls plz kindly
-    anyone anybody someone somebody asap lol mate guys folks help friend know possible lot x xx
+    anyone anybody someone somebody asap lol mate guys folks help friend know possible lot x xx idea
+    ideas clue
     """.split()  # noqa: SIM905 - a word list, easier to read as text
 )
 # Words a chatty clause may hold besides chat: function words, and the ones typed without an
@@ -1192,9 +1210,11 @@ _STARTS_ASKING = frozenset(
     should has have if whether
     """.split()  # noqa: SIM905 - a word list, easier to read as text
 )
+_WH = frozenset(["how", "what", "whats", "when", "where", "who", "whose", "which", "why"])
 _GLUE = re.compile(r"^(?:\s*\b(?:you|u|me|us|but|and|so|then|out|to|i|please|pls)\b)*", re.I)
 _LEAD_MAX = 8  # words: a longer clause in front is more than a greeting
-_TOKENS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?|[,:;.!?–—-](?=\s|$)")
+_TOKENS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?|[()\[\]]|[,:;.!?–—-](?=\s|$)")
+_MARKED = " ,:;.!?()[]–—-"
 
 
 def _topical(text: str) -> bool:
@@ -1203,34 +1223,41 @@ def _topical(text: str) -> bool:
 
 def _without_chatty_lead(text: str) -> str:
     """`text` without a clause in front made only of chat and function words: ended by a mark
-    ("morning all, how much…"), by the word the question starts with ("sorry to bother you but how
-    much…") or, if it holds two chat words or more, by the first topic word ("i'd like to find out
-    hitachi consultation dates")."""
-    lead = chat = 0
-    after_chat = -1
-    for token in _TOKENS.finditer(text):
+    ("morning all, how much…"), by a wh- word ("sorry if this is a silly question but how much…"),
+    by the first other asking word after chat if a topic word follows ("anyone know can anyone play
+    spot the tower") or, if it holds two chat words or more, by the first topic word ("i'd like to
+    find out hitachi consultation dates"). What is left starts after the last chat word and the
+    pronouns and conjunctions after it: "sorry to bother you but above what salary…" keeps "above"."""
+    chat = 0
+    after_chat = at_asking = -1
+    for n, token in enumerate(_TOKENS.finditer(text)):
         word = token.group(0).casefold().replace("’", "'")
         if not word[0].isalnum():
-            if not lead:
-                continue
-            rest = text[token.end() :] if chat else text
-            break
-        if word in _STARTS_ASKING or (word not in _CHATTER and word not in _PADDING):
-            if not lead or (word not in _STARTS_ASKING and chat < 2):
+            if chat:
+                after_chat = token.end()
+                break
+            continue
+        if word in _STARTS_ASKING:
+            if n == 0:
                 return text  # the question starts here: "what interest does the bond pay"
-            # What follows the last chat word, from the first word that is not a pronoun or a
-            # conjunction: "above what salary…" keeps its "above".
-            rest = _GLUE.sub("", text[after_chat:]) if chat else text
-            break
-        lead += 1
-        if word in _CHATTER:
+            if chat and word in _WH:
+                break
+            if chat and at_asking < 0:
+                at_asking = after_chat
+        elif word in _CHATTER:
             chat += 1
             after_chat = token.end()
-        if lead > _LEAD_MAX:
-            return text
+            if n >= _LEAD_MAX:
+                return text
+        elif word not in _PADDING:
+            if at_asking >= 0:
+                after_chat = at_asking
+            elif chat < 2:
+                return text
+            break
     else:
         return text
-    rest = rest.lstrip(" ,:;.!?–—-")
+    rest = _GLUE.sub("", text[after_chat:]).lstrip(_MARKED)
     return rest if _topical(rest) else text
 
 
@@ -1239,23 +1266,27 @@ def _without_chatty_tail(text: str) -> str:
     thanks"), or of two chat words or more ("… cheers in advance"), cut from the first of them."""
     tokens = list(_TOKENS.finditer(text))
     start = len(tokens)
+    marked = False
     while start > 0:
         word = tokens[start - 1].group(0).casefold().replace("’", "'")
-        if word[0].isalnum() and word not in _SIGNING_OFF and word not in _PADDING:
+        if not word[0].isalnum():
+            if any(t.group(0).casefold() in _SIGNING_OFF for t in tokens[start:]):
+                marked = True  # the sign-off is what follows the question's last mark
+                break
+        elif word not in _SIGNING_OFF and word not in _PADDING:
             break
         start -= 1
     tail = [t for t in tokens[start:] if t.group(0)[0].isalnum()]
     chat = [t for t in tail if t.group(0).casefold() in _SIGNING_OFF]
     if not chat:
         return text
-    marked = any(not t.group(0)[0].isalnum() for t in tokens[start:] if t.start() < tail[0].start())
     if marked:
         cut = tail[0].start()
     elif len(chat) >= 2:
         cut = chat[0].start()
     else:
         return text
-    rest = text[:cut].rstrip(" ,:;–—-")
+    rest = text[:cut].rstrip(_MARKED)  # as a listed sign-off takes its mark: "…? thanks"
     return rest if _topical(rest) else text
 
 
@@ -1270,8 +1301,8 @@ def asked_part(question: str) -> str:
         rest = shorter
     while True:
         shorter = _SIGN_OFF.sub("", _without_chatty_tail(rest), count=1)
-        if shorter == rest:
-            break
+        if shorter == rest or (_topical(rest) and not _topical(shorter)):
+            break  # "what do i think" is all question
         rest = shorter
     return rest if words(rest) else question
 

@@ -60,7 +60,9 @@ WRAPPINGS: dict[str, Callable[[str], str]] = {
     '"… for a friend"': lambda q: q.rstrip("?") + " for a friend",
     '"can i ask …"': lambda q: "can i ask " + q,
     '"… if you know"': lambda q: q.rstrip("?") + " if you know",
-    # Written before that reader, to see how far it reaches; none was designed for.
+    # Written before that reader, to see how far it reaches: 14 of these 24 then answered exactly as
+    # written (2 before it). Phrases for the other ten followed, bar "i'm a student and": a persona
+    # may be what is asked about.
     '"excuse me, …"': lambda q: "excuse me, " + q,
     '"hello, i have a question. …"': lambda q: "hello, i have a question. " + q,
     '"just a quick one - …"': lambda q: "just a quick one - " + q,
@@ -85,6 +87,36 @@ WRAPPINGS: dict[str, Callable[[str], str]] = {
     '"… thanks a lot"': lambda q: q.rstrip("?") + "? thanks a lot",
     '"… thank u"': lambda q: q + " thank u",
     '"i can\'t find it on gov.uk, …"': lambda q: "i can't find it on gov.uk, " + q,
+    # Written after the reader, before those phrases: 16 of these 26 answered exactly as written (11
+    # before the reader). The reader's words and phrases were then widened from the other ten; "sorry
+    # if this is a silly question but" still reads "if this is…" into a question that opens with no
+    # wh- word ("… but are the changes going ahead").
+    '"hiya! …"': lambda q: "hiya! " + q,
+    '"evening, …"': lambda q: "evening, " + q,
+    '"pardon me but …"': lambda q: "pardon me but " + q,
+    '"hey, quick question - …"': lambda q: "hey, quick question - " + q,
+    '"i hope this is the right place to ask. …"': lambda q: "i hope this is the right place to ask. " + q,
+    '"so basically …"': lambda q: "so basically " + q,
+    '"do u know …"': lambda q: "do u know " + q,
+    '"i need to know …"': lambda q: "i need to know " + q,
+    '"i\'m confused, …"': lambda q: "i'm confused, " + q,
+    '"just wondering …"': lambda q: "just wondering " + q,
+    '"would you be able to tell me …"': lambda q: "would you be able to tell me " + q,
+    '"please could you let me know …"': lambda q: "please could you let me know " + q,
+    '"sorry if this is a silly question but …"': lambda q: "sorry if this is a silly question but " + q,
+    '"as a journalist i\'d like to know …"': lambda q: "as a journalist i'd like to know " + q,
+    '"hi, i\'m doing some research - …"': lambda q: "hi, i'm doing some research - " + q,
+    '"… thanks in advance!"': lambda q: q.rstrip("?") + "? thanks in advance!",
+    '"… ty!!"': lambda q: q.rstrip("?") + " ty!!",
+    '"…, cheers"': lambda q: q.rstrip("?") + ", cheers",
+    '"… - thanks for your help"': lambda q: q.rstrip("?") + " - thanks for your help",
+    '"… (if you know)"': lambda q: q.rstrip("?") + " (if you know)",
+    '"… i think"': lambda q: q.rstrip("?") + " i think",
+    '"… lol"': lambda q: q + " lol",
+    '"… pls and thank you"': lambda q: q.rstrip("?") + " pls and thank you",
+    '"… any ideas?"': lambda q: q.rstrip("?") + "? any ideas?",
+    '"question for you: …"': lambda q: "question for you: " + q,
+    '"good day, …"': lambda q: "good day, " + q,
 }
 
 
