@@ -388,7 +388,8 @@ def _date_range(text: str, today: date) -> tuple[datetime | None, datetime | Non
 def parse(text: str, organisations: Sequence[str] = (), now: datetime | None = None) -> tuple[str, Filters]:
     """(what is left to search for, the filters read from `text`)."""
     today = (now or datetime.now(UTC)).date()
-    rest = " " + text.strip() + " "
+    # Two spaces or a line break typed between a filter's words ("press  releases") are one space.
+    rest = " " + " ".join(text.split()) + " "
     said: list[str] = []
     since, until, phrase, rest = _date_range(rest, today)
     if phrase:

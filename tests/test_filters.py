@@ -50,6 +50,15 @@ def day(d: int, month: int = 10, year: int = 2024) -> datetime:
         ("DfE school funding", "school funding", ("Department for Education",), (), None, None),
         ("latest from the MoD", "", ("Ministry of Defence",), (), None, None),
         ("flood defences in October 2024", "flood defences", (), (), day(1), day(1, 11)),
+        # Spaces and line breaks as typed on a phone: each filter is still read.
+        (
+            "press  releases from the\nenvironment  agency since 1  Oct",
+            "",
+            ("Environment Agency",),
+            ("Press release",),
+            day(1),
+            None,
+        ),
         (
             "press releases from no10 yesterday",
             "",
