@@ -602,6 +602,11 @@ _PEERS = "how many hereditary peers still sit in the lords"
         (_LICENCE, "as a journalist i'd like to know how much a fishing licence is"),
         (_LICENCE, "pardon me but how much is a fishing licence"),
         (_LICENCE, "how much is a fishing licence i think"),
+        (_LICENCE, "cheers for the last answer. how much is a fishing licence"),
+        (_LICENCE, "next question: how much is a fishing licence"),
+        (_LICENCE, "i'm looking for how much a fishing licence is"),
+        (_PEERS, "how many hereditary peers still sit in the lords pls reply"),
+        (_PEERS, "how many hereditary peers still sit in the lords (asking for work)"),
         # Two spaces or a line break between "how" and "many" hid the "how many" asked: only the
         # closest.
         (_PEERS, "how  many hereditary peers still sit in the lords"),
@@ -640,12 +645,18 @@ def test_what_a_polite_preamble_leaves() -> None:
         "how do i apply for help",
         "as a student how much can i borrow",
         "what do i think",
+        "next steps for housing how much",
+        "looking after children how much",
     ):
         assert asked_part(tidy(kept)) == kept
     assert asked_part("sorry to bother you but above what salary are advisers named") == (
         "above what salary are advisers named"
     )
     assert asked_part("i'd like to find out abwr consultation dates") == "abwr consultation dates"
+    # A sign-off with no mark before it starts at a word of thanks: "help" and "answer" before one
+    # may be what is asked.
+    assert asked_part("how do i ask for help thanks") == "how do i ask for help"
+    assert asked_part("who does the panel answer to for a friend") == "who does the panel answer to"
 
 
 def test_a_year_range_and_text_speak_are_read_as_gov_uk_writes_them() -> None:

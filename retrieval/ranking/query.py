@@ -1072,10 +1072,10 @@ _ASKER = (
     r"|please |pls )"
 )
 _PREAMBLE = re.compile(
-    r"^(?:(?:(?:hi|hello|hey|hiya|heya|howdy|yo|oi)(?: there| bot| mate| all| guys| folks)?"
+    r"^(?:(?:(?:hi|hello|hey|hiya|heya|howdy|yo|oi)(?: there| bot| mate| all| guys| folks| again)?"
     r"|good (?:morning|afternoon|evening|day)|ok|okay|um|umm|erm|hmm|please|pls|plz"
     # "so", "and", "right", "well" only before a comma or an asking word: "right to buy", "well being"
-    r"|(?:so|and|right|well)(?=\s*,|\s+(?:how|what|whats|when|where|who|which|why|is|are|can|do|does|did"
+    r"|(?:so|and|also|right|well)(?=\s*,|\s+(?:how|what|whats|when|where|who|which|why|is|are|can|do|does|did"
     r"|will|was|were|has|have|should)\b)"
     r"|help (?:me )?(?:pls|please|plz)|(?:a )?quick (?:question|q)"
     r"|(?:question|q)(?=\s*[:-])|(?:i have|i've got|ive got|i got) a (?:quick )?question(?=\s*[:,.!-])"
@@ -1093,6 +1093,8 @@ _PREAMBLE = re.compile(
     r"(?:\s*(?:,|and\b|so\b|-))?[\s,:;-]*(?=\w)"
     r"|(?:i'm|im|i am) (?:doing|writing) (?:some research|an article|a story|a piece)(?=\s*[,:;.!-])"
     r"|(?:pardon|excuse) me\b(?:,? but)?[\s,:;.!-]*(?=\w)"
+    r"|(?:i'm |im |i am )?(?:looking|searching) for(?: (?:some )?info(?:rmation)?(?: on| about)?)?\b"
+    r"[\s,:;-]*(?=\w)"
     r"|(?:i )?hope (?:this is|i'm in|im in|i am in) the right place(?: to ask)?(?=\s*[,:;.!-])"
     r"|what (?:i|we) (?:want|need|would like|'d like|d like|wanna) to (?:know|find out|ask) is(?=[\s,:;-]+\w)"
     r"|i (?:can't|cant|cannot|can not|couldn't|couldnt) find (?:it|this|that|anything|the answer)"
@@ -1115,12 +1117,15 @@ _PREAMBLE = re.compile(
 
 # And a sign-off after it ("… pls", "…? thanks", "… thank you mate").
 _SIGN_OFF = re.compile(
-    r"(?:[\s,.!?:;-]+(?:please|pls|plz|thanks|thank you|thankyou|thx|ty|ta|tia|cheers|mate|lol|asap"
+    r"(?:[\s,.!?:;()-]+(?:please|pls|plz|thanks|thank you|thankyou|thx|ty|ta|tia|cheers|mate|lol|asap"
     r"|thanks in advance|please help|help please|help pls|(?:on |from )?gov\.?uk"
     r"|if (?:at all )?possible|if poss|(?:asking )?for a (?:friend|mate)|i (?:think|guess|believe|reckon)"
     r"|if (?:you|u|anyone|anybody|someone) (?:knows?|can say)"
     # "… anyone?" asks the room, as a question's last word
-    r"|(?:anyone|anybody)(?=\s*\?\s*$))\b)+[\s,.!?:;-]*$",
+    r"|(?:anyone|anybody)(?=\s*\?\s*$)"
+    # why someone asks is not what about: "… (asking for work)"
+    r"|(?:just )?asking for (?:work|my work|my job|a story|an article|research|uni|school|a project))\b)+"
+    r"[\s,.!?:;()-]*$",
     re.IGNORECASE,
 )
 
@@ -1187,7 +1192,8 @@ _CHATTER = frozenset(
     possibly kindly please pls plz anyone anybody someone somebody know knows idea ideas clue ask
     asking mate guys folks everyone everybody bot lol asap urgent trying try find like love wanted want
     wanna gotta interest interested btw fyi ok okay um umm erm hmm dear sir madam team help confused
-    sure friend possible lot pardon silly stupid dumb daft basic
+    sure friend possible lot pardon silly stupid dumb daft basic another next thing answer answers reply
+    info information looking
     """.split()  # noqa: SIM905 - a word list, easier to read as text
 )
 # Of those, the ones a sign-off is made of: "… trying to find out?" is what a consultation asks.
@@ -1195,13 +1201,17 @@ _SIGNING_OFF = frozenset(
     """
     thanks thank thankyou thx ty ta tia cheers appreciated appreciate advance please pls plz kindly
     anyone anybody someone somebody asap lol mate guys folks help friend know possible lot x xx idea
-    ideas clue
+    ideas clue bot reply respond answer
     """.split()  # noqa: SIM905 - a word list, easier to read as text
+)
+# Of those, the ones that are never a topic: a sign-off with no mark before it starts at one.
+_THANKS = frozenset(
+    "thanks thank thankyou thx ty ta tia cheers appreciated please pls plz kindly asap lol x xx".split()  # noqa: SIM905
 )
 # Words a chatty clause may hold besides chat: function words, and the ones typed without an
 # apostrophe ("im", "youre") or that only pad ("just a quick one").
 _PADDING = STOP_WORDS | frozenset(
-    "im ive id youre u ur r just one also well may might will gonna ill its there here all".split()  # noqa: SIM905
+    "im ive id youre u ur r just one also well may might will gonna ill its there here all last".split()  # noqa: SIM905
 )
 # Where a question starts after a clause in front of it: its first asking word.
 _STARTS_ASKING = frozenset(
@@ -1263,7 +1273,7 @@ def _without_chatty_lead(text: str) -> str:
 
 def _without_chatty_tail(text: str) -> str:
     """`text` without a sign-off made only of chat and function words: after a mark ("…? many
-    thanks"), or of two chat words or more ("… cheers in advance"), cut from the first of them."""
+    thanks"), or from a word of thanks on ("… cheers in advance", "… thanks bot")."""
     tokens = list(_TOKENS.finditer(text))
     start = len(tokens)
     marked = False
@@ -1282,8 +1292,10 @@ def _without_chatty_tail(text: str) -> str:
         return text
     if marked:
         cut = tail[0].start()
-    elif len(chat) >= 2:
-        cut = chat[0].start()
+    elif thanks := [t for t in chat if t.group(0).casefold() in _THANKS]:
+        # From the first thanks: "help" and "answer" before it may be what is asked ("asked for help
+        # thanks", "who does the panel answer to for a friend").
+        cut = thanks[0].start()
     else:
         return text
     rest = text[:cut].rstrip(_MARKED)  # as a listed sign-off takes its mark: "…? thanks"

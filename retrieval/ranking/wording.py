@@ -7,9 +7,9 @@ asked, so each should answer exactly as the question as written does. Prints hit
 questions, how many unanswerable ones were declined, and how many questions changed outcome. Decide
 on the training halves; the held-out figure is for reporting.
 
-The wrappings come in the order they were written. The last group was written before the reader of
-chatty clauses (`query._without_chatty_lead`) and never designed for: what it answers tells how far
-the reader reaches past the wrappings it was built from.
+The wrappings come in the order they were written, in groups: each group after the first three was
+written before a change to the reader of chatty clauses (`query._without_chatty_lead`), to see how
+far it reaches past the wrappings it was built from; the comments say what each showed.
 """
 
 from __future__ import annotations
@@ -117,6 +117,60 @@ WRAPPINGS: dict[str, Callable[[str], str]] = {
     '"… any ideas?"': lambda q: q.rstrip("?") + "? any ideas?",
     '"question for you: …"': lambda q: "question for you: " + q,
     '"good day, …"': lambda q: "good day, " + q,
+    # Written after those, before the round's last widening: 12 of these 24 answered exactly as
+    # written (7 at the round's start); the reader was then widened from the other twelve.
+    '"i\'m looking for …"': lambda q: "i'm looking for " + q,
+    '"looking for info: …"': lambda q: "looking for info: " + q,
+    '"find out …"': lambda q: "find out " + q,
+    '"cheers for the last answer. …"': lambda q: "cheers for the last answer. " + q,
+    '"ok another one: …"': lambda q: "ok another one: " + q,
+    '"next question: …"': lambda q: "next question: " + q,
+    '"one more thing - …"': lambda q: "one more thing - " + q,
+    '"also, …"': lambda q: "also, " + q,
+    '"right, …"': lambda q: "right, " + q,
+    '"hey there! …"': lambda q: "hey there! " + q,
+    '"good morning bot, …"': lambda q: "good morning bot, " + q,
+    '"hi, hope you can help. …"': lambda q: "hi, hope you can help. " + q,
+    '"sorry, …"': lambda q: "sorry, " + q,
+    '"pls …"': lambda q: "pls " + q,
+    '"… cheers mate"': lambda q: q.rstrip("?") + " cheers mate",
+    '"… thanks bot"': lambda q: q.rstrip("?") + " thanks bot",
+    '"… ??"': lambda q: q.rstrip("?") + " ??",
+    '"… pls reply"': lambda q: q.rstrip("?") + " pls reply",
+    '"… (asking for work)"': lambda q: q.rstrip("?") + " (asking for work)",
+    '"… - ta very much"': lambda q: q.rstrip("?") + " - ta very much",
+    '"… x"': lambda q: q + " x",
+    '"…. thank you so much for your help!"': lambda q: q.rstrip("?") + ". thank you so much for your help!",
+    '"just curious - …"': lambda q: "just curious - " + q,
+    '"hi again, …"': lambda q: "hi again, " + q,
+    # Written after the round's last widening and never read for it: 16 of these 24 change no outcome
+    # on either half (7 at the round's start); "help needed:", "yes,", "i heard something about
+    # this.", "… would be grateful for an answer" and "question re gov announcements -" still cost
+    # answers. The next round's unforeseen set is the one to believe.
+    '"hello there, …"': lambda q: "hello there, " + q,
+    '"quick query: …"': lambda q: "quick query: " + q,
+    '"can you help? …"': lambda q: "can you help? " + q,
+    '"i\'ve been trying to find this out. …"': lambda q: "i've been trying to find this out. " + q,
+    '"this might be a dumb question but …"': lambda q: "this might be a dumb question but " + q,
+    '"sorry to ask but …"': lambda q: "sorry to ask but " + q,
+    '"thanks in advance. …"': lambda q: "thanks in advance. " + q,
+    '"help needed: …"': lambda q: "help needed: " + q,
+    '"hi team, …"': lambda q: "hi team, " + q,
+    '"cheers. …"': lambda q: "cheers. " + q,
+    '"ok, …"': lambda q: "ok, " + q,
+    '"yes, …"': lambda q: "yes, " + q,
+    '"hey! so …"': lambda q: "hey! so " + q,
+    '"i heard something about this. …"': lambda q: "i heard something about this. " + q,
+    '"… thank you!"': lambda q: q.rstrip("?") + " thank you!",
+    '"… would be grateful for an answer"': lambda q: q.rstrip("?") + " would be grateful for an answer",
+    '"… many thanks in advance"': lambda q: q.rstrip("?") + " many thanks in advance",
+    '"…? ta"': lambda q: q.rstrip("?") + "? ta",
+    '"… cheers!!"': lambda q: q.rstrip("?") + " cheers!!",
+    '"… - anyone know?"': lambda q: q.rstrip("?") + " - anyone know?",
+    '"… thanks :)"': lambda q: q.rstrip("?") + " thanks :)",
+    '"… please and thanks"': lambda q: q.rstrip("?") + " please and thanks",
+    '"… - thanks again"': lambda q: q.rstrip("?") + " - thanks again",
+    '"question re gov announcements - …"': lambda q: "question re gov announcements - " + q,
 }
 
 
