@@ -607,6 +607,11 @@ _PEERS = "how many hereditary peers still sit in the lords"
         (_LICENCE, "i'm looking for how much a fishing licence is"),
         (_PEERS, "how many hereditary peers still sit in the lords pls reply"),
         (_PEERS, "how many hereditary peers still sit in the lords (asking for work)"),
+        (_PEERS, "yes, how many hereditary peers still sit in the lords"),
+        (_PEERS, "question re gov announcements - how many hereditary peers still sit in the lords"),
+        (_LICENCE, "help needed: how much is a fishing licence"),
+        (_LICENCE, "i heard something about this. how much is a fishing licence"),
+        (_LICENCE, "how much is a fishing licence would be grateful for an answer"),
         # Two spaces or a line break between "how" and "many" hid the "how many" asked: only the
         # closest.
         (_PEERS, "how  many hereditary peers still sit in the lords"),

@@ -1124,7 +1124,9 @@ _SIGN_OFF = re.compile(
     # "… anyone?" asks the room, as a question's last word
     r"|(?:anyone|anybody)(?=\s*\?\s*$)"
     # why someone asks is not what about: "… (asking for work)"
-    r"|(?:just )?asking for (?:work|my work|my job|a story|an article|research|uni|school|a project))\b)+"
+    r"|(?:just )?asking for (?:work|my work|my job|a story|an article|research|uni|school|a project)"
+    r"|(?:i ?)?(?:would|'d|d) be (?:very |really |so )?grateful"
+    r"(?: for (?:an|any|your) (?:answer|reply|help))?)\b)+"
     r"[\s,.!?:;()-]*$",
     re.IGNORECASE,
 )
@@ -1193,7 +1195,7 @@ _CHATTER = frozenset(
     asking mate guys folks everyone everybody bot lol asap urgent trying try find like love wanted want
     wanna gotta interest interested btw fyi ok okay um umm erm hmm dear sir madam team help confused
     sure friend possible lot pardon silly stupid dumb daft basic another next thing answer answers reply
-    info information looking
+    info information looking yes yeah yep needed heard
     """.split()  # noqa: SIM905 - a word list, easier to read as text
 )
 # Of those, the ones a sign-off is made of: "… trying to find out?" is what a consultation asks.
@@ -1211,7 +1213,10 @@ _THANKS = frozenset(
 # Words a chatty clause may hold besides chat: function words, and the ones typed without an
 # apostrophe ("im", "youre") or that only pad ("just a quick one").
 _PADDING = STOP_WORDS | frozenset(
-    "im ive id youre u ur r just one also well may might will gonna ill its there here all last".split()  # noqa: SIM905
+    """
+    im ive id youre u ur r just one also well may might will gonna ill its there here all last re
+    regarding gov govt announcement announcements something anything
+    """.split()  # noqa: SIM905 - a word list, easier to read as text
 )
 # Where a question starts after a clause in front of it: its first asking word.
 _STARTS_ASKING = frozenset(

@@ -157,10 +157,8 @@ WRAPPINGS: dict[str, Callable[[str], str]] = dict(
         _after(". thank you so much for your help!"),
         _in_front("just curious - "),
         _in_front("hi again, "),
-        # Written after the round's last widening and never read for it: 16 of these 24 change no outcome
-        # on either half (7 at the round's start); "help needed:", "yes,", "i heard something about
-        # this.", "… would be grateful for an answer" and "question re gov announcements -" still cost
-        # answers. The next round's unforeseen set is the one to believe.
+        # Written after the third widening: 16 of these 24 changed no outcome on either half (7 at the
+        # round's start). The reader was then widened from the other eight.
         _in_front("hello there, "),
         _in_front("quick query: "),
         _in_front("can you help? "),
@@ -185,6 +183,33 @@ WRAPPINGS: dict[str, Callable[[str], str]] = dict(
         _after(" please and thanks"),
         _after(" - thanks again"),
         _in_front("question re gov announcements - "),
+        # Written after the round's last widening and never read for it: 13 of these 24 change no
+        # outcome on either half (4 at the round's start). The next round's unforeseen set is the one
+        # to believe.
+        _in_front("hello hello, "),
+        _in_front("hi, sorry, "),
+        _in_front("morning! "),
+        _in_front("okay so, "),
+        _in_front("so i was reading the news and "),
+        _in_front("quick one for you: "),
+        _in_front("probably a silly q but "),
+        _in_front("sorry for bothering you, "),
+        _in_front("need help with something - "),
+        _in_front("got a question for you. "),
+        _in_front("i was told to ask here: "),
+        _in_front("apologies if this is obvious, "),
+        _in_front("can i just check "),
+        _after(" cheers in advance mate"),
+        _after("? thanks so much"),
+        _after(" please!!"),
+        _after(" - need this for work"),
+        _after(" ty in advance"),
+        _after(" (sorry if obvious)"),
+        _after(" anyone??"),
+        _after(" much appreciated"),
+        _after(" thanks folks"),
+        _after(" ... thanks"),
+        _in_front("hiya, hope ur ok. "),
     ]
 )
 
