@@ -21,8 +21,9 @@ from retrieval.library import Library
 from retrieval.ranking.evidence import Coverage, has_fact
 from retrieval.ranking.model import load_weights
 from retrieval.ranking.passages import parse
-from retrieval.ranking.query import AnswerType, Vocab, analyse, asked_part, tidy, wanted_type
+from retrieval.ranking.query import AnswerType, Vocab, analyse, wanted_type
 from retrieval.ranking.synonyms import PARTICLES, PHRASES, SYNONYMS
+from retrieval.ranking.wrapping import asked_part, tidy
 from retrieval.search.tokenize import term, tokenize, words
 from tests.conftest_retrieval import (
     NEWS_2024,

@@ -8,7 +8,7 @@ questions, how many unanswerable ones were declined, and how many questions chan
 on the training halves; the held-out figure is for reporting.
 
 The wrappings come in the order they were written, in groups: each group after the first three was
-written before a change to the reader of chatty clauses (`query._without_chatty_lead`), to see how
+written before a change to the reader of chatty clauses (`wrapping.asked_part`), to see how
 far it reaches past the wrappings it was built from; the comments say what each showed.
 """
 
