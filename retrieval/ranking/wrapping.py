@@ -99,7 +99,8 @@ _CHATTER = frozenset(
     info information looking yes yeah yep needed heard
     """.split()  # noqa: SIM905 - a word list, easier to read as text
 )
-# Of those, the ones a sign-off is made of: "… trying to find out?" is what a consultation asks.
+# The words a sign-off is made of (after the question, "… trying to find out?" is what a
+# consultation asks: "trying" and "find" are chat only in front).
 _SIGNING_OFF = frozenset(
     """
     thanks thank thankyou thx ty ta tia cheers appreciated appreciate advance please pls plz kindly
