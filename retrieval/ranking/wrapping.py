@@ -24,7 +24,8 @@ _ASKER = (
 _PREAMBLE = re.compile(
     r"^(?:(?:(?:hi|hello|hey|hiya|heya|howdy|yo|oi)(?: there| bot| mate| all| guys| folks| again)?"
     r"|good (?:morning|afternoon|evening|day)|ok|okay|um|umm|erm|hmm|please|pls|plz"
-    # "so", "and", "right", "well" only before a comma or an asking word: "right to buy", "well being"
+    # "so", "and", "also", "right", "well" only before a comma or an asking word: "right to buy",
+    # "well being"
     r"|(?:so|and|also|right|well)(?=\s*,|\s+(?:how|what|whats|when|where|who|which|why|is|are|can|do|does|did"
     r"|will|was|were|has|have|should)\b)"
     r"|help (?:me )?(?:pls|please|plz)|(?:a )?quick (?:question|q)"
@@ -183,14 +184,16 @@ def _without_chatty_tail(text: str) -> str:
     thanks"), or from a word of thanks on ("… cheers in advance", "… thanks bot")."""
     tokens = list(_TOKENS.finditer(text))
     start = len(tokens)
-    marked = False
+    marked = signed = False
     while start > 0:
         word = tokens[start - 1].group(0).casefold().replace("’", "'")
         if not word[0].isalnum():
-            if any(t.group(0).casefold() in _SIGNING_OFF for t in tokens[start:]):
+            if signed:
                 marked = True  # the sign-off is what follows the question's last mark
                 break
-        elif word not in _SIGNING_OFF and word not in _PADDING:
+        elif word in _SIGNING_OFF:
+            signed = True
+        elif word not in _PADDING:
             break
         start -= 1
     tail = [t for t in tokens[start:] if t.group(0)[0].isalnum()]
