@@ -332,12 +332,19 @@ class Commands:
                 conversation.FOLLOW_UP_WINDOW,
                 now,
             )
+        elif answer.outcome == "none":
+            # The reader has moved on to what nothing answers: a "when?" next is about that, not about
+            # the answer before it, and neither is "more".
+            self.library.forget_answer(request.chat_id)
         more = answer.outcome == "answer" and bool(render.further_matches(answer.results))
         question_id = self.library.log_question(request.chat_id, question, answer.outcome, now)
         if answer.outcome == "answer":
             key = self._key(request, "more", question, question_id=question_id) if more else None
             read_as = _corrected(question, answer)
             return render.with_feedback(render.answer_reply(answer, key, read_as=read_as), question_id)
+        if answer.outcome == "none" and conversation.is_bare_follow_up(question):
+            # "where?" with no answer in the chat to follow: nothing could answer it as it stands.
+            return render.nothing_to_follow(question)
         english = intents.looks_english(question, self.library.known_words)
         reply = render.answer_reply(
             answer, None, did_you_mean=self._did_you_mean(request, question, answer, english), english=english

@@ -93,6 +93,12 @@ def sounds_like_follow_up(text: str) -> bool:
     return leans_on_answer(found)
 
 
+def is_bare_follow_up(text: str) -> bool:
+    """Shaped like a follow-up and naming no topic ("and when?", "who said that?"): it means nothing
+    without an answer to follow."""
+    return sounds_like_follow_up(text) and not topic_of(text)
+
+
 def leans_on_answer(text: str | list[str]) -> bool:
     """Whether the message (or its words) points back at what was just said with a pronoun ("who
     signed it?")."""

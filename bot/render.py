@@ -263,6 +263,15 @@ def no_answer_reply(
     return Reply("\n".join(lines), buttons)
 
 
+def nothing_to_follow(question: str) -> Reply:
+    """A follow-up with no answer in the chat for it to follow."""
+    echo = escape(shorten(" ".join(question.split()), QUESTION_ECHO))
+    return Reply(
+        f"“{echo}” needs a question to follow, and I have no answer in this chat for it to be about. "
+        "Ask me the whole question, naming what it is about."
+    )
+
+
 def _distinct_announcements(passages: Sequence[Passage]) -> list[Passage]:
     """The best passage of each announcement, in rank order; of announcements with the same title
     (GOV.UK publishes some items twice, under each embassy or office) only the first, as two buttons
@@ -364,8 +373,8 @@ def detail_reply(detail: str, a: StoredAnnouncement) -> Reply:
 END_OF_LIST = Reply("That was the end of that list. /latest shows the newest announcements.")
 
 NOTHING_ASKED_YET = Reply(
-    "Ask me a question first; then “more” shows the other passages that match it. /latest lists the "
-    "newest announcements."
+    "I have no answer here to show more of. Ask me a question; then “more” shows the other passages "
+    "that match it. /latest lists the newest announcements."
 )
 
 

@@ -349,6 +349,10 @@ class Library:
         """This chat's last answer, if it is recent enough to follow up."""
         return self.store.conversation(chat_id, now)
 
+    def forget_answer(self, chat_id: int) -> None:
+        """Follow-ups in this chat no longer follow its last answer: the chat moved on from it."""
+        self.store.forget_answer(chat_id)
+
     def remember_list(
         self, chat_id: int, list_key: str, items: Mapping[int, int], ttl: timedelta, now: datetime
     ) -> ShownList:

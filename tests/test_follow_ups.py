@@ -27,7 +27,7 @@ def commands(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Commands]:
 
 
 def say(commands: Commands, chat: int, text: str) -> str:
-    (reply,) = commands.ask(Request(chat, True, chat, "Test", text), text)
+    (reply,) = commands.message(Request(chat, True, chat, "Test", text), text)
     return parse_telegram_html(reply.text)[0]
 
 
@@ -82,3 +82,28 @@ def test_two_items_of_the_same_title_are_offered_once(commands: Commands) -> Non
     (reply,) = commands.ask(Request(505, True, 505, "Test", "colley date of death"), "colley date of death")
     titles = [b.text for row in reply.buttons for b in row]
     assert titles.count("Sir George Pomeroy Colley killed in Boer War") == 1
+
+
+def test_after_a_question_nothing_answers_a_bare_follow_up_is_not_about_the_answer_before(
+    commands: Commands,
+) -> None:
+    chat = 506
+    first = say(commands, chat, "what is the government doing about vaping")
+    assert first.startswith("Youth Vaping"), "precondition"
+    declined = say(commands, chat, "who is paying for the new flood defences in lowestoft")
+    assert declined.startswith("I found nothing in the announcements"), "precondition"
+    # The reader moved on to flood defences: "when" is about them, not about the call for evidence on
+    # vaping, whose "doesn't say" would answer a question the reader never asked.
+    when = say(commands, chat, "and when?")
+    assert "Vaping" not in when
+    assert when.startswith("“and when?” needs a question to follow")
+    # Nor is "more" the vaping question's further matches.
+    (more,) = commands.message(Request(chat, True, chat, "Test", "more"), "more")
+    assert "More matches" not in parse_telegram_html(more.text)[0]
+
+
+def test_a_bare_follow_up_in_a_chat_with_no_answer_asks_for_the_whole_question(commands: Commands) -> None:
+    where = say(commands, 507, "where?")
+    assert where.startswith("“where?” needs a question to follow")
+    # A message of its own words is still asked of every announcement and declined as usual.
+    assert say(commands, 507, "where are the new lowestoft flood walls").startswith("I found nothing")

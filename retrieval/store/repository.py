@@ -768,6 +768,11 @@ class Store:
             items = {int(n): int(a) for n, a in row.items.items()}
             return ShownList(row.chat_id, row.list_key, items, row.shown_at, row.expires_at)
 
+    def forget_answer(self, chat_id: int) -> None:
+        """This chat's last answer is no longer what it talks about (its last list is kept)."""
+        with self.session() as session:
+            session.execute(delete(Conversation).where(Conversation.chat_id == chat_id))
+
     def forget_conversation(self, chat_id: int) -> int:
         """Delete this chat's last answer and last list; how many rows went."""
         with self.session() as session:
