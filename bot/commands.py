@@ -332,7 +332,7 @@ class Commands:
                 conversation.FOLLOW_UP_WINDOW,
                 now,
             )
-        elif answer.outcome == "none":
+        elif answer.outcome == "none" and self._moved_on(request, question, now):
             # The reader has moved on to what nothing answers: a "when?" next is about that, not about
             # the answer before it, and neither is "more".
             self.library.forget_answer(request.chat_id)
@@ -350,6 +350,19 @@ class Commands:
             answer, None, did_you_mean=self._did_you_mean(request, question, answer, english), english=english
         )
         return render.with_feedback(reply, question_id) if answer.outcome == "closest" else reply
+
+    def _moved_on(self, request: Request, question: str, now: datetime) -> bool:
+        """Whether `question` is about something other than the chat's last answer: it has topic words
+        the corpus uses and that answer's announcement does not (conversation.strong_topic_words).
+        Words no announcement uses ("a dud one") are no sign of a new topic."""
+        turn = self.library.last_answer(request.chat_id, now)
+        if turn is None:
+            return False
+
+        def in_followed(words: Sequence[str]) -> list[bool]:
+            return self.library.words_in_announcement(turn.announcement_id, words)
+
+        return bool(conversation.strong_topic_words(question, self.library.known_words, in_followed))
 
     def _did_you_mean(
         self, request: Request, question: str, answer: Answer, english: bool

@@ -125,6 +125,13 @@ _ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"|gov ?uk (?:link|page))(?: (?:for|to|of|on) {_IT})?(?: please)?$"
             rf"|^where(?:'?s| is| was| does| did) {_IT} (?:from|come from|published)$"
             rf"|^where did you (?:get|find) {_IT}$|^is {_IT} official$"
+            # Where to read the whole of what was quoted ("where can i read the full thing"); "where
+            # can i read more about the budget" names a topic and stays a question.
+            r"|^(?:(?:where|how) )?can i (?:read|see|find|get)"
+            r" (?:the (?:full|whole|complete)|all|more|the rest)(?: of)?"
+            r"(?: (?:it|that|this|thing|story|text|article|announcement|statement|speech|document))?$"
+            r"|^(?:the )?(?:full|whole|complete) (?:text|thing|announcement|article|story|version)"
+            r"(?: please)?$"
         ),
     ),
     (
@@ -142,6 +149,10 @@ _ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"^when (?:was|is|did) {_IT} (?:published|released|come out|came out|put out|issued|out"
             rf"|announced|posted|made public|updated)$|^what date (?:did|does) {_IT} come out$"
             rf"|^(?:how old|how recent) is {_IT}$|^what date (?:was|is) {_IT}(?: published)?$"
+            # Whether it still stands: its dates say, and a withdrawn item says so with them.
+            rf"|^is {_IT} (?:still )?(?:current|valid|true|accurate|in force|the case|up to date"
+            r"|out of date|the latest(?: version)?)$"
+            rf"|^(?:has|was) {_IT} (?:been )?(?:updated|changed|withdrawn|superseded|replaced)(?: since)?$"
         ),
     ),
     (

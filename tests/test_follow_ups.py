@@ -102,6 +102,16 @@ def test_after_a_question_nothing_answers_a_bare_follow_up_is_not_about_the_answ
     assert "More matches" not in parse_telegram_html(more.text)[0]
 
 
+def test_a_message_nothing_answers_that_names_no_new_topic_keeps_the_conversation(commands: Commands) -> None:
+    chat = 508
+    first = say(commands, chat, "what is the government doing about vaping")
+    assert first.startswith("Youth Vaping"), "precondition"
+    # Words no announcement uses ("dud") point nowhere else: the reader may still be on vaping.
+    assert say(commands, chat, "what do i do with a dud one").startswith("I found nothing"), "precondition"
+    summary = say(commands, chat, "can you summarise it")
+    assert "Youth Vaping" in summary
+
+
 def test_a_bare_follow_up_in_a_chat_with_no_answer_asks_for_the_whole_question(commands: Commands) -> None:
     where = say(commands, 507, "where?")
     assert where.startswith("“where?” needs a question to follow")

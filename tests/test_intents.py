@@ -78,6 +78,18 @@ from retrieval.search.tokenize import term
         ("when was the new funding announced", "question", "when was the new funding announced"),
         ("summarise it please", "about", "summary"),
         ("can you sum it up", "about", "summary"),
+        # where to read the whole of what was quoted: asked as a question, nothing answered it
+        ("where can i read the full thing", "about", "link"),
+        ("can i read the whole announcement?", "about", "link"),
+        ("full text please", "about", "link"),
+        ("where can i read more", "about", "link"),
+        ("where can i read more about the budget", "question", "where can i read more about the budget"),
+        # whether what was quoted still stands: its date, any update, a withdrawal
+        ("is it still current?", "about", "date"),
+        ("is that still valid", "about", "date"),
+        ("is this up to date", "about", "date"),
+        ("has it been updated since?", "about", "date"),
+        ("is the grant still open", "question", "is the grant still open"),
         ("who said that?", "question", "who said that?"),  # asked of the announcement: its speaker
         ("link between smoking and cancer", "question", "link between smoking and cancer"),
         # a pasted GOV.UK link: its path
