@@ -298,7 +298,7 @@ class Commands:
         self.library.refresh_soon()
         now = self.clock()
         followed = self._followed(request, question, now)
-        if followed is not None and not followed.new_words:
+        if followed is not None and (not followed.new_words or self._answers_within(question, followed)):
             return [self._follow_up(request, question, followed.announcement_id, followed.topic, now)]
         words, filters = self._filters(question, now)
         if filters and not words:
@@ -395,6 +395,14 @@ class Commands:
 
         new_words = conversation.strong_topic_words(question, self.library.known_words, in_followed)
         return Followed(followed, topic, tuple(new_words))
+
+    def _answers_within(self, question: str, followed: Followed) -> bool:
+        """A message that points back at the answer with a pronoun ("what time do they have to
+        stop?" after the fireworks rules) is about it even with a word the announcement never uses
+        ("stop": its curfew is "midnight"), when a passage of it answers with confidence."""
+        if not conversation.leans_on_answer(question):
+            return False
+        return self.library.ask(question, top_k=1, within=followed.announcement_id).outcome == "answer"
 
     def _follow_up(self, request: Request, question: str, followed: int, topic: str, now: datetime) -> Reply:
         """Asked of the followed announcement first; a bare follow-up ("when?") is asked again with the

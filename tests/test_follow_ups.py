@@ -112,6 +112,23 @@ def test_a_message_nothing_answers_that_names_no_new_topic_keeps_the_conversatio
     assert "Youth Vaping" in summary
 
 
+def test_a_pronoun_follow_up_with_a_word_its_announcement_lacks_is_answered_from_it(
+    commands: Commands,
+) -> None:
+    chat = 509
+    first = say(commands, chat, "what are the rules on buying fireworks?")
+    assert first.startswith("Stay safe this fireworks season"), "precondition"
+    # The article never says "stop": its curfew is "midnight on Fireworks Night". "They" are the
+    # fireworks; the reply had said the article "doesn't mention “stop”".
+    stop = say(commands, chat, "what time do they have to stop")
+    assert stop.startswith("Stay safe this fireworks season")
+    assert "The firework curfew is midnight on Fireworks Night" in stop
+    # A place the article never names still gets the reply that says so.
+    say(commands, chat + 100, "what is the government doing about vaping")
+    scotland = say(commands, chat + 100, "is it happening in scotland")
+    assert scotland.startswith("Youth Vaping doesn’t mention “scotland”")
+
+
 def test_a_bare_follow_up_in_a_chat_with_no_answer_asks_for_the_whole_question(commands: Commands) -> None:
     where = say(commands, 507, "where?")
     assert where.startswith("“where?” needs a question to follow")
