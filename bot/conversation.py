@@ -93,10 +93,17 @@ def sounds_like_follow_up(text: str) -> bool:
     return leans_on_answer(found)
 
 
+# Function words the index keeps (as their stems): "since when?" is as bare as "when?".
+_INDEXED_FUNCTION_WORDS = frozenset({"since", "until", "till", "then"})
+
+
 def is_bare_follow_up(text: str) -> bool:
-    """Shaped like a follow-up and naming no topic ("and when?", "who said that?"): it means nothing
-    without an answer to follow."""
-    return sounds_like_follow_up(text) and not topic_of(text)
+    """Shaped like a follow-up and made only of function words ("and when?", "where?"): it means
+    nothing without an answer to follow. Not "tell me about the budget": a generic word such as
+    "budget" is a follow-up's fact, but also a topic of its own."""
+    return sounds_like_follow_up(text) and not any(
+        term(w) for w in words(text) if w not in _INDEXED_FUNCTION_WORDS
+    )
 
 
 def leans_on_answer(text: str | list[str]) -> bool:

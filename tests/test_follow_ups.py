@@ -132,5 +132,8 @@ def test_a_pronoun_follow_up_with_a_word_its_announcement_lacks_is_answered_from
 def test_a_bare_follow_up_in_a_chat_with_no_answer_asks_for_the_whole_question(commands: Commands) -> None:
     where = say(commands, 507, "where?")
     assert where.startswith("“where?” needs a question to follow")
+    assert say(commands, 507, "since when").startswith("“since when” needs a question to follow")
     # A message of its own words is still asked of every announcement and declined as usual.
     assert say(commands, 507, "where are the new lowestoft flood walls").startswith("I found nothing")
+    # "budget" is a word follow-ups ask with ("what's the budget?"), and a topic too.
+    assert "needs a question to follow" not in say(commands, 507, "tell me about the budget")
