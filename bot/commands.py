@@ -220,6 +220,12 @@ class Commands:
                 return [self._about_answer(request, intent.rest)]
             case "page":
                 return self._page(request, intent.rest)
+            case "subscribe":
+                return self.subscribe(request, intent.rest.split())
+            case "subscriptions":
+                return self.subscriptions(request, [])
+            case "unsubscribe":
+                return self.unsubscribe(request, intent.rest.split())
             case "wrong":
                 # Counted as a 👎 for the reply it complains about, as the button would be.
                 noted = self.library.missed(request.chat_id, self.clock(), conversation.FOLLOW_UP_WINDOW)

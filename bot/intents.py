@@ -15,6 +15,9 @@ every message.
 | link?, who published it?, summarise it        | about     | that detail of the last answer       |
 | that's wrong, not helpful, not what i asked   | wrong     | sorry, and how to ask better         |
 | https://www.gov.uk/government/news/…          | page      | that announcement, if it is held     |
+| alert me about X, keep me posted on X         | subscribe | as /subscribe X                      |
+| what am i subscribed to?, my alerts           | subscriptions | as /subscriptions                |
+| stop sending me alerts about X, unsubscribe me | unsubscribe | as /unsubscribe [X]                |
 | anything else                                 | question  | the passage that answers             |
 
 Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
@@ -32,7 +35,20 @@ from retrieval.search.tokenize import STOP_WORDS
 from retrieval.sources.govuk import page_path
 
 Kind = Literal[
-    "greeting", "thanks", "goodbye", "help", "latest", "news", "more", "about", "wrong", "page", "question"
+    "greeting",
+    "thanks",
+    "goodbye",
+    "help",
+    "latest",
+    "news",
+    "more",
+    "about",
+    "wrong",
+    "page",
+    "subscribe",
+    "subscriptions",
+    "unsubscribe",
+    "question",
 ]
 
 
@@ -190,6 +206,35 @@ _LATEST = re.compile(
     r"|(?:is there )?(?:any|anything) (?:news|new)(?: today| recently)?"
     r"|news|updates?)(?: please)?(?=\s|$)"
 )
+# Alerts asked for in plain words, as /subscribe, /subscriptions and /unsubscribe would be: asked as
+# questions, "alert me about flooding" quoted a passage on flooding and "what am i subscribed to"
+# Fiji's "subscribe to email updates". "tell me about X" is a question, and so is "how do i get
+# alerts about X" (GOV.UK has flood alerts of its own).
+_ABOUT_TOPIC = r" (?:about|on|for|regarding|concerning|of|when there'?s (?:news|anything) (?:about|on))"
+_SUBSCRIBE = re.compile(
+    r"^(?:(?:can|could|would|will) you |please )?(?:"
+    rf"(?:alert|notify|update|ping|message|email) me{_ABOUT_TOPIC}"
+    r"|subscribe(?: me)? to|sign me up (?:to|for)(?: alerts?(?: about| on| for))?"
+    rf"|keep me (?:posted|updated|informed){_ABOUT_TOPIC}"
+    rf"|let me know{_ABOUT_TOPIC}"
+    r"|(?:i want|i'?d like|give me|send me|get me|set up)(?: an?| the)?(?P<daily> daily)?"
+    rf" (?:alerts?|updates|notifications|digest|emails?|news){_ABOUT_TOPIC}"
+    r") (?P<topic>.+?)(?: please| thanks| thank you)?$"
+)
+_SUBSCRIPTIONS = re.compile(
+    r"^(?:what (?:am i|are we) (?:subscribed to|following|signed up (?:to|for))"
+    r"|(?:show |list )?(?:me )?(?:my|our) (?:subscriptions|alerts|topics)"
+    r"|what (?:alerts|subscriptions|topics) (?:do i|have i got|do we)(?: have)?"
+    r"|what are (?:my|our) (?:subscriptions|alerts))$"
+)
+_UNSUBSCRIBE = re.compile(
+    r"^(?:(?:please )?unsubscribe(?: me| us)?(?: from)?"
+    r"|stop (?:alerting|notifying|sending) (?:me|us)(?: alerts| updates| notifications)?(?: about| on| for)?"
+    r"|stop (?:the |my )?(?:alerts|updates|notifications)(?: about| on| for)?"
+    r"|(?:no more|cancel(?: my)?) (?:alerts?|updates|subscriptions?)(?: about| on| for| to)?"
+    r")(?: (?P<topic>.+?))?(?: please| thanks| thank you)?$"
+)
+
 # "news about X", "anything on X", "what's new on X", "latest on X", "updates about X".
 _NEWS = re.compile(
     r"^(?:(?:so|and|ok|okay) )?(?:(?:show|give|tell) me |can i see |i want |i'?d like |is there |are there "
@@ -247,6 +292,12 @@ def classify(text: str) -> Intent:
     about = next((detail for detail, pattern in _ABOUT if pattern.match(rest)), None)
     if about is not None:
         return Intent("about", about)
+    if (subscribe := _SUBSCRIBE.match(rest)) is not None:
+        return Intent("subscribe", ("daily " if subscribe.group("daily") else "") + subscribe.group("topic"))
+    if _SUBSCRIPTIONS.match(rest):
+        return Intent("subscriptions")
+    if (unsubscribe := _UNSUBSCRIBE.match(rest)) is not None:
+        return Intent("unsubscribe", unsubscribe.group("topic") or "")
     news = _NEWS.match(rest)
     if news is not None:
         return Intent("news", news.group("topic").strip())

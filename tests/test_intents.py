@@ -100,6 +100,19 @@ from retrieval.search.tokenize import term
         ),
         ("gov.uk/guidance/fishing-licence/", "page", "/guidance/fishing-licence"),
         ("is https://www.gov.uk/x still current?", "question", "is https://www.gov.uk/x still current?"),
+        # alerts asked for in plain words: asked as questions, they quoted a passage about flooding
+        # and Fiji's "subscribe to email updates"
+        ("alert me about flooding", "subscribe", "flooding"),
+        ("can you notify me when there's news on flood defences?", "subscribe", "flood defences"),
+        ("keep me posted on the hereditary peers bill", "subscribe", "the hereditary peers bill"),
+        ("send me a daily digest about bus fares", "subscribe", "daily bus fares"),
+        ("subscribe me to vaping please", "subscribe", "vaping"),
+        ("what am i subscribed to?", "subscriptions", ""),
+        ("my alerts", "subscriptions", ""),
+        ("stop sending me alerts about flooding", "unsubscribe", "flooding"),
+        ("unsubscribe me", "unsubscribe", ""),
+        ("how do i get alerts about flooding", "question", "how do i get alerts about flooding"),
+        ("tell me about flood alerts", "question", "tell me about flood alerts"),
         # telling the bot it missed
         ("that's wrong", "wrong", ""),
         ("that doesn't answer my question", "wrong", ""),

@@ -330,3 +330,19 @@ async def test_subscribing_shows_the_last_three_announcements_that_match(
     for ident in opened:  # each is about flooding, as an alert for these words would be
         stored = library_2024.announcement(ident)
         assert stored is not None and "flood" in (stored.title + stored.body).lower()
+
+
+async def test_alerts_asked_for_in_plain_words_subscribe_list_and_unsubscribe(
+    fake_bot_api: FakeBotAPI, settings: BotSettings, library_2024: Library
+) -> None:
+    fake = fake_bot_api
+    async with running_bot(fake, settings, library_2024):
+        subscribed = await say(fake, "alert me about flooding")
+        # As /subscribe flooding answers: what it follows now and the last three that match.
+        assert "The last 3 that match:" in plain(subscribed)
+        assert [s.words for s in library_2024.subscriptions(ALICE)] == ["flooding"]
+        listed = await say(fake, "what am i subscribed to?")
+        assert "flooding" in plain(listed)
+        gone = await say(fake, "stop sending me alerts about flooding")
+        assert plain(gone).startswith("Removed “flooding”.")
+    assert library_2024.subscriptions(ALICE) == []
