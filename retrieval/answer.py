@@ -379,13 +379,28 @@ def _names_its_title(query: Query, ranked: Ranked, at: int) -> bool:
     houthis"): someone naming an announcement. The calibration rightly doubts that such words are
     answered (a question that only names a topic often asks what the text does not say), but
     "nothing answers that" would hide the very announcement named."""
-    if query.wants is not None or len(query.concepts) < 2:
+    if query.wants is not None or not query.concepts:
         return False
+    if len(query.concepts) == 1:
+        return _only_title_with_it(ranked, at)
     if ranked.evidence[at, FEATURES.index("cov_title")] >= 1.0 - 1e-9:
         return True
     title_mask = ranked.picked.per_candidate[ranked.order[at]].title_mask
     beyond = [c for k, c in enumerate(query.concepts) if not title_mask >> k & 1]
     return len(beyond) < len(query.concepts) - 1 and all(c.word in _GIST_WORDS for c in beyond)
+
+
+def _only_title_with_it(ranked: Ranked, at: int) -> bool:
+    """A one-word lookup ("fireworks") names an announcement when that word stands in its title and in
+    no other candidate's: as surely as its whole title would. Its shortest passage with the word ("Firework
+    timings may differ in Scotland.") says nothing of what it is about. A word in several titles
+    ("budget") names none of them."""
+    titles = {
+        ranked.candidates[i].title
+        for i in range(len(ranked.candidates))
+        if ranked.picked.per_candidate[ranked.order[i]].title_mask & 1
+    }
+    return titles == {ranked.candidates[at].title}
 
 
 # Function words that carry an answer: "There is no age limit" says something "age limit" does not.

@@ -787,6 +787,19 @@ def test_asking_to_be_told_about_an_announcement_is_answered_by_its_opening(news
     assert whole.body.lstrip().startswith(result.answer.passage.split("\n")[0][:60])
 
 
+@pytest.mark.parametrize("typed", ["fireworks", "tell me about fireworks", "Fireworks"])
+def test_one_word_that_only_one_title_holds_is_answered_by_that_announcements_opening(
+    news: Library, typed: str
+) -> None:
+    # Its shortest passage with the word was quoted: "Firework timings may differ in Scotland."
+    result = news.ask(typed)
+    assert result.outcome == "answer" and result.answer is not None
+    assert result.answer.title == "Stay safe this fireworks season"
+    whole = news.announcement(result.answer.announcement_id)
+    assert whole is not None
+    assert whole.body.lstrip().startswith(result.answer.passage.split("\n")[0][:60])
+
+
 def test_a_question_that_only_names_an_announcement_shows_it_rather_than_nothing(news: Library) -> None:
     result = news.ask("what was in the bingham lecture on the rule of law?")
     assert result.outcome == "closest"  # not a question it can be sure is answered, but not "nothing"
