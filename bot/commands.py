@@ -27,7 +27,8 @@ from retrieval.answer import Answer
 from retrieval.filters import Filters
 from retrieval.library import Library
 from retrieval.ranking.evidence import has_fact
-from retrieval.ranking.query import wanted_type
+from retrieval.ranking.query import phrased_as_question, wanted_type
+from retrieval.search.tokenize import tokenize
 from retrieval.store import AnnouncementInfo, Subscription
 
 LATEST_DEFAULT = 5
@@ -351,11 +352,22 @@ class Commands:
         if answer.outcome == "none" and conversation.is_bare_follow_up(question):
             # "where?" with no answer in the chat to follow: nothing could answer it as it stands.
             return render.nothing_to_follow(question)
+        if answer.outcome == "none" and not phrased_as_question(question) and self._in_titles(question):
+            # Words typed to look up what several titles hold ("budget", "tell me about the budget"):
+            # no one passage answers them, but "I found nothing" hides the announcements looked for.
+            return self._search_page(request, question, self._key(request, "search", question), 1)
         english = intents.looks_english(question, self.library.known_words)
         reply = render.answer_reply(
             answer, None, did_you_mean=self._did_you_mean(request, question, answer, english), english=english
         )
         return render.with_feedback(reply, question_id) if answer.outcome == "closest" else reply
+
+    def _in_titles(self, text: str) -> bool:
+        """Whether the best match for `text`'s words is an announcement whose title holds them all."""
+        words, filters = self._filters(text, self.clock())
+        wanted = set(tokenize(words))
+        hits = self.library.search(words, limit=1, filters=filters if filters else None) if wanted else []
+        return bool(hits) and wanted <= set(tokenize(hits[0].title))
 
     def _moved_on(self, request: Request, question: str, now: datetime) -> bool:
         """Whether `question` is about something other than the chat's last answer: it has topic words

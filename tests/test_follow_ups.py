@@ -1,8 +1,10 @@
-"""Follow-ups through the command layer on every corpus we hold, the real Content API examples among
-them, where long items (budgets of a hundred pages) hold nearly every word a follow-up could use."""
+"""Follow-ups (and the keywords and fragments around them) through the command layer on every corpus
+we hold, the real Content API examples among them, where long items (budgets of a hundred pages) hold
+nearly every word a follow-up could use."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -137,3 +139,12 @@ def test_a_bare_follow_up_in_a_chat_with_no_answer_asks_for_the_whole_question(c
     assert say(commands, 507, "where are the new lowestoft flood walls").startswith("I found nothing")
     # "budget" is a word follow-ups ask with ("what's the budget?"), and a topic too.
     assert "needs a question to follow" not in say(commands, 507, "tell me about the budget")
+
+
+@pytest.mark.parametrize("typed", ["budget", "tell me about the budget"])
+def test_a_word_several_titles_hold_lists_those_announcements(commands: Commands, typed: str) -> None:
+    # Two budgets and the documents of one: no passage answers the word alone, but "I found nothing"
+    # hid the very announcements it names.
+    listed = say(commands, 510, typed)
+    assert listed.startswith(f"Search: {typed}")
+    assert {"Summer Budget 2015", "Spring Budget 2017"} <= set(re.findall(r"^\d+\. (.+)$", listed, re.M))

@@ -451,8 +451,14 @@ def wanted_detail(question: str) -> Detail | None:
 
 
 def is_question(text: str) -> bool:
+    return phrased_as_question(text) or wanted_type(text) is not None
+
+
+def phrased_as_question(text: str) -> bool:
+    """A question mark or a question's first word: not keywords typed to look something up ("budget"
+    asks for an amount, as a follow-up, but typed alone it looks the budgets up)."""
     first = words(text)[:1]
-    return "?" in text or not first or first[0].replace("'", "") in _OPENERS or wanted_type(text) is not None
+    return "?" in text or not first or first[0].replace("'", "") in _OPENERS
 
 
 _FUTURE = re.compile(r"\bwhen (will|shall)\b|\bwhen (is|are) [\w' ]+ going to\b")
