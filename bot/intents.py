@@ -8,7 +8,7 @@ every message.
 | thanks!, ok great, cheers                     | thanks    | "glad to help" and example questions |
 | bye, ok thanks, bye                           | goodbye   | a short goodbye                      |
 | help, what can you do?, how does this work    | help      | what it can do, example questions    |
-| what's new?, latest, latest from the MoD      | latest    | the newest announcements (filtered)  |
+| what's new?, latest, what happened today      | latest    | the newest announcements (filtered)  |
 | news about X, anything on X, what's new on X  | news      | announcements about X, newest first  |
 | more, next, any more?, what else?             | more      | next page of the last list, or the   |
 |                                               |           | last answer's further matches        |
@@ -204,6 +204,9 @@ _LATEST = re.compile(
     r"|(?:the |any )?(?:latest|newest|most recent)(?: news| announcements?| updates?| stuff| things| items)?"
     r"|(?:the |any )?(?:new|recent) (?:news|announcements?|updates?)"
     r"|(?:is there )?(?:any|anything) (?:news|new)(?: today| recently)?"
+    # "what happened today": what is new, when; "what happened to the bill" is a question.
+    r"|(?:what(?:'?s| has)?|anything|has anything) happen(?:ed)?"
+    r"(?= (?:today|yesterday|this|last|recently|lately|since|in the (?:last|past))\b|$)"
     r"|news|updates?)(?: please)?(?=\s|$)"
 )
 # Alerts asked for in plain words, as /subscribe, /subscriptions and /unsubscribe would be: asked as

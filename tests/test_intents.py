@@ -100,6 +100,11 @@ from retrieval.search.tokenize import term
         ),
         ("gov.uk/guidance/fishing-licence/", "page", "/guidance/fishing-licence"),
         ("is https://www.gov.uk/x still current?", "question", "is https://www.gov.uk/x still current?"),
+        # what happened lately is what is new; what happened to something is a question
+        ("what happened today", "latest", "today"),
+        ("what's happened this week?", "latest", "this week"),
+        ("anything happen yesterday", "latest", "yesterday"),
+        ("what happened to the peers bill", "question", "what happened to the peers bill"),
         # alerts asked for in plain words: asked as questions, they quoted a passage about flooding
         # and Fiji's "subscribe to email updates"
         ("alert me about flooding", "subscribe", "flooding"),
