@@ -426,6 +426,8 @@ class Commands:
         """Asked of the followed announcement first; a bare follow-up ("when?") is asked again with the
         topic it follows. If that announcement does not say, the reply says so and offers the best
         passage elsewhere."""
+        if conversation.asks_for_else(question):
+            return self._something_else(request, question, followed, topic, now)
         within = self.library.ask(question, top_k=1, within=followed)
         # The words the conversation is about; a question made only of generic words ("how much is it
         # costing?") leaves none, and then the announcement's title says what "where?" is about.
@@ -507,6 +509,19 @@ class Commands:
             question_id = self.library.log_question(request.chat_id, question, "closest", now)
             return render.with_feedback(render.closest_within_reply(nearest.results[0]), question_id)
         return render.follow_up_not_said(missing, followed, best, answers)
+
+    def _something_else(
+        self, request: Request, question: str, followed: int, topic: str, now: datetime
+    ) -> Reply:
+        """ "What else did they discuss?": the announcement's best passage for it other than the one the
+        conversation's question was answered with, which the reader has seen."""
+        seen = self.library.ask(topic, top_k=1, within=followed).results
+        found = self.library.ask(question, top_k=MORE_RESULTS, within=followed).results
+        others = [p for p in found if not seen or p.chunk_id != seen[0].chunk_id]
+        if not others:
+            return render.nothing_else_reply(followed)
+        question_id = self.library.log_question(request.chat_id, question, "answer", now)
+        return render.with_feedback(render.passage_reply(others[0]), question_id)
 
     def _title_topic(self, announcement_id: int) -> str:
         found = self.library.announcement(announcement_id)

@@ -106,6 +106,11 @@ def is_bare_follow_up(text: str) -> bool:
     )
 
 
+def asks_for_else(text: str) -> bool:
+    """ "what else did they discuss?", "who else is she meeting": something besides what was quoted."""
+    return "else" in words(text)
+
+
 def leans_on_answer(text: str | list[str]) -> bool:
     """Whether the message (or its words) points back at what was just said with a pronoun ("who
     signed it?")."""

@@ -162,6 +162,14 @@ def passage_reply(p: Passage, more_key: str | None = None, lead: str = "") -> Re
 CLOSEST_OTHERS = 2  # further announcements offered under a passage that may not answer
 
 
+def nothing_else_reply(announcement_id: int) -> Reply:
+    """A follow-up asking what else an announcement says, when no other passage of it is near."""
+    return Reply(
+        "That is all it says about that, as far as I can find. The full announcement is below.",
+        [[_opens(FULL_ANNOUNCEMENT, announcement_id)]],
+    )
+
+
 def closest_within_reply(p: Passage) -> Reply:
     """A follow-up that no passage of its announcement clearly answers, though one comes near."""
     lead = "This may not answer it, but the closest passage in that announcement is…\n\n"

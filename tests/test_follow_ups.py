@@ -148,3 +148,22 @@ def test_a_word_several_titles_hold_lists_those_announcements(commands: Commands
     listed = say(commands, 510, typed)
     assert listed.startswith(f"Search: {typed}")
     assert {"Summer Budget 2015", "Spring Budget 2017"} <= set(re.findall(r"^\d+\. (.+)$", listed, re.M))
+
+
+def test_what_else_quotes_another_passage_of_the_announcement_or_says_there_is_no_more(
+    commands: Commands,
+) -> None:
+    chat = 511
+    first = say(commands, chat, "who is the uk minister for the caribbean")
+    assert first.startswith("British Minister for the Caribbean"), "precondition"
+    seen = first.split("\n")[2]
+    # The passage just quoted came again: "else" asks for what the reader has not seen.
+    more = say(commands, chat, "who else is she meeting")
+    assert more.startswith("British Minister for the Caribbean")
+    assert seen not in more
+    assert "business figures and Chevening scholars" in more
+    # The PM's call with Trudeau is one passage long.
+    call = say(commands, chat + 100, "what did the prime minister say to trudeau")
+    assert call.startswith("PM call with Prime Minister Trudeau"), "precondition"
+    again = say(commands, chat + 100, "what else did they discuss")
+    assert again.startswith("That is all it says about that")
