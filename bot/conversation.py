@@ -113,8 +113,8 @@ def asks_for_else(text: str) -> bool:
 
 def leans_on_answer(text: str | list[str]) -> bool:
     """Whether the message (or its words) points back at what was just said with a pronoun ("who
-    signed it?")."""
-    return any(w in _PRONOUNS for w in (words(text) if isinstance(text, str) else text))
+    signed it?") or "else" ("what else counts as id?": besides what was just said)."""
+    return any(w in _PRONOUNS or w == "else" for w in (words(text) if isinstance(text, str) else text))
 
 
 _GENERIC_TERMS = frozenset(term(w) for w in _GENERIC) - {""}  # "costs" and "costing" alike

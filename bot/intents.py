@@ -249,12 +249,23 @@ _NEWS = re.compile(
 )
 
 
+# Slips and chat spellings of the asking word, read as it before the patterns: "wats new" is what's new.
+_WHAT_SLIPS = {
+    "wat": "what",
+    "wot": "what",
+    "wats": "whats",
+    "wots": "whats",
+    "wat's": "what's",
+    "wot's": "what's",
+}
+
+
 def normalise(text: str) -> str:
     """Lower case, straight apostrophes, and no punctuation or emoji: "Thanks!! 🙏" -> "thanks"."""
     text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'").replace("‘", "'")
     text = re.sub(r"[^\w\s'£$€%-]+", " ", text)  # punctuation, emoji; keep words, amounts, apostrophes
     text = re.sub(r"(?<!\w)'|'(?!\w)", " ", text)  # quotes around words, not inside them
-    return " ".join(text.split())
+    return " ".join(_WHAT_SLIPS.get(word, word) for word in text.split())
 
 
 def _small_talk(text: str) -> tuple[set[str], str]:

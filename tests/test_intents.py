@@ -100,6 +100,10 @@ from retrieval.search.tokenize import term
         ),
         ("gov.uk/guidance/fishing-licence/", "page", "/guidance/fishing-licence"),
         ("is https://www.gov.uk/x still current?", "question", "is https://www.gov.uk/x still current?"),
+        # a slip in the asking word ("wats", "wot's") is still what's new
+        ("wats new", "latest", ""),
+        ("wot's the latest from defra", "latest", "from defra"),
+        ("wat is new on flooding", "news", "flooding"),
         # what happened lately is what is new; what happened to something is a question
         ("what happened today", "latest", "today"),
         ("what's happened this week?", "latest", "this week"),
@@ -193,6 +197,7 @@ def test_a_question_not_in_english_is_noticed(question: str, english: bool) -> N
         ("is it law yet?", True),  # a pronoun
         ("from when", True),
         ("what else can it be used for", True),  # a pronoun leans on the answer: up to nine words
+        ("what else counts as voter id", True),  # so does "else": besides what was just said
         ("when is the new passport fee due to go up", False),  # an opener alone: at most six
         ("How many hereditary peers still sit in the Lords after the reform?", False),  # too long
         ("flood defences", False),  # neither an opener nor a pronoun
