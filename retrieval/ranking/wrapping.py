@@ -26,8 +26,9 @@ _PREAMBLE = re.compile(
     r"|good (?:morning|afternoon|evening|day)|ok|okay|um|umm|erm|hmm|please|pls|plz"
     # "so", "and", "also", "right", "well" only before a comma or an asking word: "right to buy",
     # "well being"
-    r"|(?:so|and|also|right|well)(?=\s*,|\s+(?:how|what|whats|when|where|who|which|why|is|are|can|do|does|did"
-    r"|will|was|were|has|have|should)\b)"
+    r"|(?:right|ok|okay|well) so\b"
+    r"|(?:so|and|also|right|well)(?=\s*,|\s+(?:(?:so|and|also|right|well|ok|okay)\s+)*(?:how|what|whats|when"
+    r"|where|who|which|why|is|are|can|do|does|did|will|was|were|has|have|should)\b)"
     r"|help (?:me )?(?:pls|please|plz)|(?:a )?quick (?:question|q)"
     r"|(?:question|q)(?=\s*[:-])|(?:i have|i've got|ive got|i got) a (?:quick )?question(?=\s*[:,.!-])"
     r"|btw|fyi|(?:i'd|id|i would) love to know|(?:please )?(?:can|could) (?:you|u) (?:find out|check|look up)"
@@ -36,7 +37,7 @@ _PREAMBLE = re.compile(
     r"|i need (?:some )?help(?=\s*[,:!.?-])"
     # "is it true that …" asks whether the rest is so: the rest is what to look up.
     r"|is it (?:true|right|correct)(?: that)?(?=\s+\w)"
-    r"|(?:can|could|may) i ask(?: you)?(?: a question)?(?=\s+\w)"
+    r"|(?:can|could|may) i (?:just )?(?:ask|check)(?: you)?(?: a question)?(?=\s+\w)"
     r"|(?:my|the|one) question (?:is|was)(?=[\s,:;-]+\w)"
     # Who is asking is not what about: "as a journalist i'd like to know…" (a student or a parent may
     # be what a question is about: those stay).
@@ -50,9 +51,10 @@ _PREAMBLE = re.compile(
     r"|what (?:i|we) (?:want|need|would like|'d like|d like|wanna) to (?:know|find out|ask) is(?=[\s,:;-]+\w)"
     r"|i (?:can't|cant|cannot|can not|couldn't|couldnt) find (?:it|this|that|anything|the answer)"
     r"(?: (?:on|in) gov\.?uk| anywhere| online)?(?=\s*[,:;.!-])"
-    r")\b[\s,!.:;-]*"
+    r")\b[\s,!?.:;-]*"
     # "tell me about …" looks an announcement up; "tell me the closing date…" asks.
-    rf"|{_ASKER}?(?:tell|show|let) me (?:know )?(?!about\b)(?=\w)"
+    rf"|(?:if (?:you|u) (?:could|can|would|will) (?:please |possibly |kindly )?|{_ASKER})?"
+    r"(?:tell|show|let) me (?:know )?(?!about\b)(?=\w)"
     rf"|{_ASKER}?explain (?:to me )?(?=\w)"
     r"|(?:i )?(?:want|wanna|would like|need|d like|'d like|have|gotta|got) to know\b[\s,:;-]*(?=\w)"
     r"|(?:i )?(?:wanna|gotta) know\b[\s,:;-]*(?=\w)"
@@ -75,7 +77,8 @@ _SIGN_OFF = re.compile(
     # "… anyone?" asks the room, as a question's last word
     r"|(?:anyone|anybody)(?=\s*\?\s*$)"
     # why someone asks is not what about: "… (asking for work)"
-    r"|(?:just )?asking for (?:work|my work|my job|a story|an article|research|uni|school|a project)"
+    r"|(?:(?:just )?asking for|(?:i )?need (?:this|it|to know) for)"
+    r" (?:work|my work|my job|a story|an article|research|uni|school|a project)"
     r"|(?:i ?)?(?:would|'d|d) be (?:very |really |so )?grateful"
     r"(?: for (?:an|any|your) (?:answer|reply|help))?)\b)+"
     r"[\s,.!?:;()-]*$",
@@ -97,7 +100,8 @@ _CHATTER = frozenset(
     asking mate guys folks everyone everybody bot lol asap urgent trying try find like love wanted want
     wanna gotta interest interested btw fyi ok okay um umm erm hmm dear sir madam team help confused
     sure friend possible lot pardon silly stupid dumb daft basic another next thing answer answers reply
-    info information looking yes yeah yep needed heard
+    info information looking yes yeah yep needed heard obvious probably hopefully simple easy pain need
+    checking check told reading news here's heres
     """.split()  # noqa: SIM905 - a word list, easier to read as text
 )
 # The words a sign-off is made of (after the question, "… trying to find out?" is what a
@@ -106,7 +110,7 @@ _SIGNING_OFF = frozenset(
     """
     thanks thank thankyou thx ty ta tia cheers appreciated appreciate advance please pls plz kindly
     anyone anybody someone somebody asap lol mate guys folks help friend know possible lot x xx idea
-    ideas clue bot reply respond answer
+    ideas clue bot reply respond answer urgent sorry obvious
     """.split()  # noqa: SIM905 - a word list, easier to read as text
 )
 # Of those, the ones that are never a topic: a sign-off with no mark before it starts at one.
@@ -118,7 +122,7 @@ _THANKS = frozenset(
 _PADDING = STOP_WORDS | frozenset(
     """
     im ive id youre u ur r just one also well may might will gonna ill its there here all last re
-    regarding gov govt announcement announcements something anything
+    regarding gov govt announcement announcements something anything got
     """.split()  # noqa: SIM905 - a word list, easier to read as text
 )
 # Where a question starts after a clause in front of it: its first asking word.
@@ -150,7 +154,9 @@ def _without_chatty_lead(text: str) -> str:
     after_chat = at_asking = -1
     for n, token in enumerate(_TOKENS.finditer(text)):
         word = token.group(0).casefold().replace("’", "'")
-        if not word[0].isalnum():
+        if not word[0].isalnum() or (word == "but" and chat):
+            # A mark ends a clause of chat, and so does "but": "sorry if this is a silly question but
+            # colley date of death" asks from "colley", with no asking word to start it.
             if chat:
                 after_chat = token.end()
                 break
@@ -160,13 +166,15 @@ def _without_chatty_lead(text: str) -> str:
                 return text  # the question starts here: "what interest does the bond pay"
             if chat and word in _WH:
                 break
-            if chat and at_asking < 0:
+            if chat:
+                # The last one after chat: "sorry if this is a silly question but are the changes…"
+                # asks from "are", not from "if".
                 at_asking = after_chat
         elif word in _CHATTER:
             chat += 1
             after_chat = token.end()
-            if n >= _LEAD_MAX:
-                return text
+            if n >= _LEAD_MAX and at_asking < 0:
+                return text  # past an asking word, a chat word is the question's ("do i need…")
         elif word not in _PADDING:
             if at_asking >= 0:
                 after_chat = at_asking
