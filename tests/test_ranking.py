@@ -627,6 +627,9 @@ _PEERS = "how many hereditary peers still sit in the lords"
         (_LICENCE, "how much is a fishing licence (urgent)"),
         (_LICENCE, "how much is a fishing licence (sorry if obvious)"),
         (_LICENCE, "how much is a fishing licence - need this for work"),
+        # Never foreseen, word for word: a word of thanks among the last three and whatever follows.
+        (_LICENCE, "how much is a fishing licence ta muchly"),
+        (_LICENCE, "how much is a fishing licence? many thanks, jo"),
         # Two spaces or a line break between "how" and "many" hid the "how many" asked: only the
         # closest.
         (_PEERS, "how  many hereditary peers still sit in the lords"),

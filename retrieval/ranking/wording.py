@@ -240,7 +240,10 @@ WRAPPINGS: dict[str, Callable[[str], str]] = dict(
         # Written after that step and never read for it: 7 of these 24 change no outcome, before the
         # step and after it alike (mean hit@1 0.561 training, 0.488 held-out, both times). Each new
         # set brings words no list holds ("lost", "tiny", "curiosity", "muchly", a name signed after
-        # the thanks): the vocabulary does not carry. Left for a reader of a clause's shape.
+        # the thanks): the vocabulary does not carry. Its sign-offs shaped a rule of shape, not of
+        # words: a word of thanks among the last three ends the question. A rule for a clause in
+        # front where the asker speaks ("i'm a bit lost, how…") was tried and dropped: "i live near
+        # horses, what should i do…" names the topic in such a clause.
         _in_front("hey hope you're having a good day, "),
         _in_front("evening all - "),
         _in_front("i need a hand: "),
@@ -265,6 +268,32 @@ WRAPPINGS: dict[str, Callable[[str], str]] = dict(
         _after(" if that makes sense"),
         _after(" thanks for reading"),
         _after(" :)", mark=True),
+        # Written before the thanks rule and never read for it: 9 of these 24 changed no outcome
+        # before it, 12 after (mean hit@1 0.616 → 0.646 training, 0.526 → 0.547 held-out).
+        _in_front("hi hi, "),
+        _in_front("not sure if you can help but "),
+        _in_front("i'm new here - "),
+        _in_front("bit of a random one: "),
+        _in_front("sorry, me again. "),
+        _in_front("i've been looking everywhere, "),
+        _in_front("ok i give up, "),
+        _in_front("could you clarify "),
+        _in_front("good evening bot! "),
+        _in_front("i'd be grateful if you could tell me "),
+        _in_front("me again - "),
+        _in_front("i have no idea where to look, "),
+        _in_front("hey, hoping you can help: "),
+        _in_front("just a quick question - "),
+        _after(" thanks heaps"),
+        _after(" thank you kindly"),
+        _after(" (not urgent)"),
+        _after(" - cheers, sam"),
+        _after(" x x", mark=True),
+        _after(" thanks a million"),
+        _after("? any pointers?"),
+        _after(" many thanks in advance, dave"),
+        _after(" would really appreciate it"),
+        _after(" :D", mark=True),
     ]
 )
 

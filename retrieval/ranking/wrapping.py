@@ -220,6 +220,22 @@ def _without_chatty_tail(text: str) -> str:
     return rest if _topical(rest) else text
 
 
+_SHORT_TAIL = 3  # words: a word of thanks this near the end starts a sign-off, whatever follows
+
+
+def _without_thanks_tail(text: str) -> str:
+    """`text` without a word of thanks among its last few words and what follows it ("… ta muchly",
+    "… thank youuu", "… many thanks, jo", "… please advise"), and the sign-off words just before it."""
+    tokens = [t for t in _TOKENS.finditer(text) if t.group(0)[0].isalnum()]
+    for k in range(max(len(tokens) - _SHORT_TAIL, 1), len(tokens)):
+        if tokens[k].group(0).casefold() in _THANKS:
+            while k > 1 and tokens[k - 1].group(0).casefold() in _SIGNING_OFF | {"many", "so", "very"}:
+                k -= 1
+            rest = text[: tokens[k].start()].rstrip(_MARKED)
+            return rest if _topical(rest) else text
+    return text
+
+
 def asked_part(question: str) -> str:
     """The question without a greeting or polite request in front or a sign-off after it; the
     question itself if that is all it is."""
@@ -230,7 +246,7 @@ def asked_part(question: str) -> str:
             break
         rest = shorter
     while True:
-        shorter = _SIGN_OFF.sub("", _without_chatty_tail(rest), count=1)
+        shorter = _without_thanks_tail(_SIGN_OFF.sub("", _without_chatty_tail(rest), count=1))
         if shorter == rest or (_topical(rest) and not _topical(shorter)):
             break  # "what do i think" is all question
         rest = shorter
