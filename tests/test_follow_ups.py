@@ -33,6 +33,12 @@ def say(commands: Commands, chat: int, text: str) -> str:
     return parse_telegram_html(reply.text)[0]
 
 
+def asked_about_vaping(commands: Commands, chat: int) -> None:
+    """The chat's last answer is the call for evidence on youth vaping."""
+    first = say(commands, chat, "what is the government doing about vaping")
+    assert first.startswith("Youth Vaping"), "precondition"
+
+
 def test_after_a_passage_from_elsewhere_the_next_follow_up_is_about_it(commands: Commands) -> None:
     chat = 501
     assert "Summer Budget 2015" in say(commands, chat, "is there help for first time buyers")
@@ -59,8 +65,7 @@ def test_how_do_i_respond_follows_a_consultation_and_is_answered_with_the_ways(c
 
 def test_who_is_running_it_names_the_publisher_when_the_text_names_no_one(commands: Commands) -> None:
     chat = 503
-    first = say(commands, chat, "what is the government doing about vaping")
-    assert first.startswith("Youth Vaping"), "precondition"
+    asked_about_vaping(commands, chat)
     # The call for evidence names no one; GOV.UK names who published it.
     who = say(commands, chat, "who is running it")
     assert who.startswith("That announcement doesn’t say. It names no one for that.")
@@ -69,8 +74,7 @@ def test_who_is_running_it_names_the_publisher_when_the_text_names_no_one(comman
 
 def test_a_follow_up_about_what_the_announcement_never_mentions_says_so(commands: Commands) -> None:
     chat = 504
-    first = say(commands, chat, "what is the government doing about vaping")
-    assert first.startswith("Youth Vaping"), "precondition"
+    asked_about_vaping(commands, chat)
     # "scotland" is a word of other announcements, so this is not asked of the call for evidence; asked
     # of every announcement, nothing answers it. "I found nothing" would leave the reader wondering
     # whether the bot understood what they were asking about.
@@ -90,8 +94,7 @@ def test_after_a_question_nothing_answers_a_bare_follow_up_is_not_about_the_answ
     commands: Commands,
 ) -> None:
     chat = 506
-    first = say(commands, chat, "what is the government doing about vaping")
-    assert first.startswith("Youth Vaping"), "precondition"
+    asked_about_vaping(commands, chat)
     declined = say(commands, chat, "who is paying for the new flood defences in lowestoft")
     assert declined.startswith("I found nothing in the announcements"), "precondition"
     # The reader moved on to flood defences: "when" is about them, not about the call for evidence on
@@ -106,8 +109,7 @@ def test_after_a_question_nothing_answers_a_bare_follow_up_is_not_about_the_answ
 
 def test_a_message_nothing_answers_that_names_no_new_topic_keeps_the_conversation(commands: Commands) -> None:
     chat = 508
-    first = say(commands, chat, "what is the government doing about vaping")
-    assert first.startswith("Youth Vaping"), "precondition"
+    asked_about_vaping(commands, chat)
     # Words no announcement uses ("dud") point nowhere else: the reader may still be on vaping.
     assert say(commands, chat, "what do i do with a dud one").startswith("I found nothing"), "precondition"
     summary = say(commands, chat, "can you summarise it")
@@ -126,7 +128,7 @@ def test_a_pronoun_follow_up_with_a_word_its_announcement_lacks_is_answered_from
     assert stop.startswith("Stay safe this fireworks season")
     assert "The firework curfew is midnight on Fireworks Night" in stop
     # A place the article never names still gets the reply that says so.
-    say(commands, chat + 100, "what is the government doing about vaping")
+    asked_about_vaping(commands, chat + 100)
     scotland = say(commands, chat + 100, "is it happening in scotland")
     assert scotland.startswith("Youth Vaping doesn’t mention “scotland”")
 
