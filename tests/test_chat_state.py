@@ -69,6 +69,19 @@ def test_a_chats_last_answer_is_kept_until_it_expires(news: Library) -> None:
     assert turn is not None and turn.announcement_id == 8  # the newer answer replaces the older
 
 
+def test_a_chat_that_moved_on_forgets_its_last_answer_and_keeps_its_list(news: Library) -> None:
+    chat = 1003
+    news.remember_answer(chat, 5, "peers?", timedelta(minutes=10), NOW)
+    news.remember_answer(OTHER_CHAT, 8, "fireworks?", timedelta(minutes=10), NOW)
+    news.remember_list(chat, "latest:", {1: 24}, timedelta(days=1), NOW)
+    news.forget_answer(chat)
+    assert news.last_answer(chat, NOW) is None
+    shown = news.shown_list(chat, NOW)
+    assert shown is not None and dict(shown.items) == {1: 24}  # "/read 1" still opens it
+    other = news.last_answer(OTHER_CHAT, NOW)
+    assert other is not None and other.announcement_id == 8
+
+
 def test_pages_of_one_list_add_up_and_another_list_replaces_them(news: Library) -> None:
     day = timedelta(days=1)
     news.remember_list(CHAT, "latest:", {1: 24, 2: 23}, day, NOW)
