@@ -221,6 +221,7 @@ def _without_chatty_tail(text: str) -> str:
 
 
 _SHORT_TAIL = 3  # words: a word of thanks this near the end starts a sign-off, whatever follows
+_BEFORE_THANKS = _SIGNING_OFF | {"many", "so", "very"}  # "… many thanks", "… thank you so much"
 
 
 def _without_thanks_tail(text: str) -> str:
@@ -229,7 +230,7 @@ def _without_thanks_tail(text: str) -> str:
     tokens = [t for t in _TOKENS.finditer(text) if t.group(0)[0].isalnum()]
     for k in range(max(len(tokens) - _SHORT_TAIL, 1), len(tokens)):
         if tokens[k].group(0).casefold() in _THANKS:
-            while k > 1 and tokens[k - 1].group(0).casefold() in _SIGNING_OFF | {"many", "so", "very"}:
+            while k > 1 and tokens[k - 1].group(0).casefold() in _BEFORE_THANKS:
                 k -= 1
             rest = text[: tokens[k].start()].rstrip(_MARKED)
             return rest if _topical(rest) else text
