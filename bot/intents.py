@@ -219,7 +219,8 @@ _SUBSCRIBE = re.compile(
     rf"(?:alert|notify|update|ping|message|email) me{_ABOUT_TOPIC}"
     r"|subscribe(?: me)? to|sign me up (?:to|for)(?: alerts?(?: about| on| for))?"
     rf"|keep me (?:posted|updated|informed){_ABOUT_TOPIC}"
-    rf"|let me know{_ABOUT_TOPIC}"
+    # "let me know about X" asks to be told now: only "when there's news…" waits for it.
+    r"|let me know (?:when|if|whenever) there'?s (?:news|anything(?: new)?) (?:about|on)"
     r"|(?:i want|i'?d like|give me|send me|get me|set up)(?: an?| the)?(?P<daily> daily)?"
     rf" (?:alerts?|updates|notifications|digest|emails?|news){_ABOUT_TOPIC}"
     r") (?P<topic>.+?)(?: please| thanks| thank you)?$"

@@ -122,6 +122,9 @@ from retrieval.search.tokenize import term
         ("unsubscribe me", "unsubscribe", ""),
         ("how do i get alerts about flooding", "question", "how do i get alerts about flooding"),
         ("tell me about flood alerts", "question", "tell me about flood alerts"),
+        # told now, not alerted later
+        ("let me know about the peers bill", "question", "let me know about the peers bill"),
+        ("let me know when there's news on the peers bill", "subscribe", "the peers bill"),
         # telling the bot it missed
         ("that's wrong", "wrong", ""),
         ("that doesn't answer my question", "wrong", ""),
