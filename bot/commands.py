@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot import actions, conversation, intents, render, subscriptions
+from bot import actions, conversation, corrections, intents, render, subscriptions
 from bot.actions import Action
 from bot.render import Reply
 from retrieval import alerts as alerting
@@ -227,11 +227,22 @@ class Commands:
                 return self.subscriptions(request, [])
             case "unsubscribe":
                 return self.unsubscribe(request, intent.rest.split())
+            case "correction":
+                return self._correction(request, intent.rest)
             case "wrong":
                 # Counted as a 👎 for the reply it complains about, as the button would be.
                 noted = self.library.missed(request.chat_id, self.clock(), conversation.FOLLOW_UP_WINDOW)
                 return [render.missed_reply(noted)]
         return self.ask(request, intent.rest)
+
+    def _correction(self, request: Request, text: str) -> list[Reply]:
+        """ "Sorry, i meant fireworks": the chat's last question (of the last ten minutes) asked again
+        as corrected, the reply saying how it was read; with none to correct, the words as a question."""
+        last = self.library.last_question(request.chat_id, self.clock() - conversation.FOLLOW_UP_WINDOW)
+        if last is None:
+            return self.ask(request, text)
+        question = corrections.rewrite(last, text)
+        return [render.read_as(reply, question) for reply in self.ask(request, question)]
 
     def _page(self, request: Request, path: str) -> list[Reply]:
         """A pasted GOV.UK link: the announcement at it, as /read shows it; if it is not held, the

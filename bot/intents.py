@@ -18,6 +18,7 @@ every message.
 | alert me about X, keep me posted on X         | subscribe | as /subscribe X                      |
 | what am i subscribed to?, my alerts           | subscriptions | as /subscriptions                |
 | stop sending me alerts about X, unsubscribe me | unsubscribe | as /unsubscribe [X]                |
+| sorry i meant X, *X, no, for adults            | correction | the last question, corrected       |
 | anything else                                 | question  | the passage that answers             |
 
 Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
@@ -48,6 +49,7 @@ Kind = Literal[
     "subscribe",
     "subscriptions",
     "unsubscribe",
+    "correction",
     "question",
 ]
 
@@ -194,6 +196,18 @@ _WRONG = re.compile(
     r"(?: (?:at all|mate|bot|sorry))?$"
 )
 
+# Correcting the last question: "sorry i meant fireworks", "no, i meant for adults", "what i meant was
+# …". Asked as a question, "sorry i meant fireworks" was declined. "i mean" may also only lead into a
+# question ("i mean, when is the deadline"): a whole question is asked as it is (bot/corrections.py).
+_OOPS = r"(?:sorry|soz|oops|whoops|no|nope|nah|er+m?|um+|my bad|typo|correction)\s+"
+_CORRECTION = re.compile(
+    rf"^(?:{_OOPS})*(?:(?:i|i'd|i had)\s+(?:meant|mean)|(?<=\s)meant)"  # "mean house prices" is a question
+    r"(?:\s+to\s+(?:say|ask|type|write|put))?\s+(?P<rest>.+)$"
+    r"|^what i (?:meant|mean) (?:was|is)\s+(?P<was>.+)$"
+)
+# "*fireworks": a chat's usual mark for "I mistyped, this is the word" (the asterisk is not in `plain`).
+_STARRED = re.compile(r"^\*\s*(?P<rest>[^*\s][^*]*)$")
+
 # "what's new", "latest", "anything new today?" and what follows them; the follower is read in the
 # command layer as filters ("from the MoD", "this week") or, if words are left, as a topic.
 _LATEST = re.compile(
@@ -304,6 +318,10 @@ def classify(text: str) -> Intent:
         return Intent("more")
     if _WRONG.match(rest):
         return Intent("wrong")
+    if (correction := _CORRECTION.match(rest)) is not None:
+        return Intent("correction", correction.group("rest") or correction.group("was"))
+    if (starred := _STARRED.match(text.strip())) is not None and len(starred.group("rest").split()) <= 4:
+        return Intent("correction", starred.group("rest").strip())
     about = next((detail for detail, pattern in _ABOUT if pattern.match(rest)), None)
     if about is not None:
         return Intent("about", about)

@@ -947,6 +947,13 @@ FEEDBACK_THANKS = {True: "Thanks! Glad it helped.", False: "Thanks: noted, so th
 FEEDBACK_TOO_OLD = "Thanks, but I no longer keep that question, so it was not counted."
 
 
+def read_as(reply: Reply, question: str) -> Reply:
+    """The reply, first saying which question it answers: one the bot put together from a correction
+    ("sorry, i meant fireworks"), so that a wrong reading shows."""
+    lead = f"<i>Read as “{escape(shorten(question, QUESTION_ECHO))}”</i>\n\n"
+    return reply if reply.text.startswith("<i>Read as") else Reply(lead + reply.text, reply.buttons)
+
+
 def with_feedback(reply: Reply, question_id: int) -> Reply:
     """The reply with 👍 and 👎 under it, for the question it answers (kept for /stats)."""
     row = [

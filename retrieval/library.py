@@ -307,6 +307,10 @@ class Library:
         """👍 or 👎 on the reply to a question this chat asked; False if it is no longer kept."""
         return self.store.set_feedback(question_id, chat_id, 1 if helpful else -1, datetime.now(UTC))
 
+    def last_question(self, chat_id: int, since: datetime) -> str | None:
+        """What this chat last asked, at or after `since` (answered or not), if anything."""
+        return self.store.last_question(chat_id, since)
+
     def missed(self, chat_id: int, now: datetime, within: timedelta) -> bool:
         """The chat said the reply to its last question (asked within `within`) missed: a 👎 for it.
         False if it asked none that recently."""

@@ -169,3 +169,66 @@ def test_what_else_quotes_another_passage_of_the_announcement_or_says_there_is_n
     assert call.startswith("PM call with Prime Minister Trudeau"), "precondition"
     again = say(commands, chat + 100, "what else did they discuss")
     assert again.startswith("That is all it says about that")
+
+
+def test_sorry_i_meant_asks_the_last_question_again_corrected(commands: Commands) -> None:
+    chat = 540
+    assert say(commands, chat, "when can you set off firearms").startswith("I found nothing"), "precondition"
+    # Asked as a question on its own, the correction was declined too.
+    fixed = say(commands, chat, "sorry i meant fireworks")
+    assert fixed.startswith("Read as “when can you set off fireworks”")
+    assert "The firework curfew is midnight on Fireworks Night" in fixed
+
+
+@pytest.mark.parametrize(
+    ("chat", "first", "correction", "read_as"),
+    [
+        # what it names after "not"
+        (
+            551,
+            "where are the drop in events in eastbourne",
+            "sorry i meant pevensey bay not eastbourne",
+            "where are the drop in events in pevensey bay",
+        ),
+        # the phrase after the same preposition, "under 16s" in it
+        (
+            552,
+            "how much is a fishing licence for under 16s",
+            "no, i meant for adults",
+            "how much is a fishing licence for adults",
+        ),
+        (
+            553,
+            "what is the firework curfew on bonfire night",
+            "i meant on diwali",
+            "what is the firework curfew on diwali",
+        ),
+        # as many words as it brings, ending in the same word
+        (
+            554,
+            "how much is the fishing licence",
+            "oops i meant the rod licence",
+            "how much is the rod licence",
+        ),
+        # a slip of the keyboard, starred
+        (
+            555,
+            "how much did the home secretery pledge against live streaming",
+            "*secretary",
+            "how much did the home secretary pledge against live streaming",
+        ),
+        # a whole question is asked as it is
+        (556, "what is the firework curfew", "i meant when can i buy fireworks", "when can i buy fireworks"),
+    ],
+)
+def test_a_correction_replaces_what_it_says_was_meant(
+    commands: Commands, chat: int, first: str, correction: str, read_as: str
+) -> None:
+    say(commands, chat, first)
+    assert say(commands, chat, correction).startswith(f"Read as “{read_as}”")
+
+
+def test_a_correction_with_nothing_asked_before_is_asked_as_it_stands(commands: Commands) -> None:
+    reply = say(commands, 539, "sorry i meant fireworks")
+    assert not reply.startswith("Read as")
+    assert reply.startswith("Stay safe this fireworks season")

@@ -154,6 +154,15 @@ from retrieval.search.tokenize import term
         ),
         ("Newcastle housing", "question", "Newcastle housing"),
         ("and when?", "question", "and when?"),
+        # correcting the last question; a question that only starts like one stays a question
+        ("sorry, I meant fireworks, not firearms!", "correction", "fireworks not firearms"),
+        ("no i meant for adults", "correction", "for adults"),
+        ("oops meant the rod licence", "correction", "the rod licence"),
+        ("what i meant was the 2024 budget", "correction", "the 2024 budget"),
+        ("*fireworks", "correction", "fireworks"),
+        ("mean house price in london", "question", "mean house price in london"),
+        ("meant to be a tax rebate this year?", "question", "meant to be a tax rebate this year?"),
+        ("*important* when is the deadline", "question", "*important* when is the deadline"),
     ],
 )
 def test_a_message_is_read_as_what_people_mean(typed: str, kind: str, rest: str) -> None:

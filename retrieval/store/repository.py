@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import InstrumentedAttribute, Session, sessionmaker
 
 from retrieval.filters import Filters
 from retrieval.store.database import WRITER, make_engine
@@ -627,14 +627,13 @@ class Store:
 
     def last_question_id(self, chat_id: int, since: datetime) -> int | None:
         """This chat's newest question asked at or after `since`, if any."""
-        stmt = (
-            select(AskedQuestion.id)
-            .where(AskedQuestion.chat_id == chat_id, AskedQuestion.asked_at >= since)
-            .order_by(AskedQuestion.asked_at.desc(), AskedQuestion.id.desc())
-            .limit(1)
-        )
         with self.session() as session:
-            return session.scalars(stmt).first()
+            return session.scalars(_newest_question(AskedQuestion.id, chat_id, since)).first()
+
+    def last_question(self, chat_id: int, since: datetime) -> str | None:
+        """The text of this chat's newest question asked at or after `since`, if any."""
+        with self.session() as session:
+            return session.scalars(_newest_question(AskedQuestion.text, chat_id, since)).first()
 
     def question_counts(self, since: datetime) -> list[DayCount]:
         """Questions asked since `since`, per day (UTC) and outcome, oldest day first."""
@@ -888,6 +887,7 @@ def insert_ignoring_duplicates(dialect: str, table: Any) -> Insert:
 
 
 _Select = TypeVar("_Select", bound="Select[*tuple[Any, ...]]")
+_T = TypeVar("_T")
 
 
 def _matching(stmt: _Select, filters: Filters | None) -> _Select:
@@ -932,6 +932,16 @@ def _subscription(row: SubscriptionRow) -> Subscription:
         kind=row.kind,
         daily=row.daily,
         muted_until=row.muted_until,
+    )
+
+
+def _newest_question(column: InstrumentedAttribute[_T], chat_id: int, since: datetime) -> Select[_T]:
+    """`column` of this chat's newest question asked at or after `since`."""
+    return (
+        select(column)
+        .where(AskedQuestion.chat_id == chat_id, AskedQuestion.asked_at >= since)
+        .order_by(AskedQuestion.asked_at.desc(), AskedQuestion.id.desc())
+        .limit(1)
     )
 
 
