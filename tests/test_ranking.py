@@ -516,6 +516,29 @@ def test_a_long_word_with_two_slips_is_read_as_the_word_meant(news: Library) -> 
 
 
 @pytest.mark.parametrize(
+    ("typed", "slip", "meant", "expect"),
+    [
+        # Seven letters left of "guidance" (one left out, two swapped): two slips were read only in
+        # words of eight letters or more, and "nothing found" was the answer.
+        (
+            "what new giadnce is the attorney general bringing out for govt lawyers",
+            "giadnce",
+            "guidance",
+            "amended guidance for assessing legal risk",
+        ),
+        # Two slips from "election" and from "elections": one word in two forms, not two rivals.
+        ("who is the minister for electosn", "electosn", "election", "Alex Norris, minister for elections"),
+    ],
+)
+def test_two_slips_in_a_shorter_word_or_near_two_forms_are_read_as_the_word(
+    news: Library, typed: str, slip: str, meant: str, expect: str
+) -> None:
+    result = news.ask(typed)
+    assert result.corrections == {slip: meant}
+    assert result.outcome == "answer" and result.answer is not None and expect in result.answer.passage
+
+
+@pytest.mark.parametrize(
     "question", ["whats the closing date to apply for young leaders", "closing date young leaders programme"]
 )
 def test_a_closing_date_is_answered_by_the_date_not_by_the_words(news: Library, question: str) -> None:
