@@ -318,6 +318,15 @@ class Commands:
         followed = self._followed(request, question, now)
         if followed is not None and (not followed.new_words or self._answers_within(question, followed)):
             return [self._follow_up(request, question, followed.announcement_id, followed.topic, now)]
+        if (
+            followed is None
+            and conversation.leans_without_topic(question)
+            and self.library.last_answer(request.chat_id, now) is None
+        ):
+            # "when did he say it?" with no answer for "he" and "it" to be: whatever passage mentions
+            # saying something was offered as the closest, a speech nobody asked about.
+            self.library.log_question(request.chat_id, question, "none", now)
+            return [render.nothing_to_follow(question)]
         words, filters = self._filters(question, now)
         if filters and not words:
             return [

@@ -106,6 +106,13 @@ def is_bare_follow_up(text: str) -> bool:
     )
 
 
+def leans_without_topic(text: str) -> bool:
+    """ "when did he say it?", "how much will it cost?": a pronoun and no topic word, so about nothing
+    unless there is an answer for "it" to be."""
+    found = words(text)
+    return leans_on_answer(found) and all(_generic(w) for w in found)
+
+
 def asks_for_else(text: str) -> bool:
     """ "what else did they discuss?", "who else is she meeting": something besides what was quoted."""
     return "else" in words(text)

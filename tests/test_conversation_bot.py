@@ -311,7 +311,7 @@ async def test_where_after_a_question_of_only_generic_words_is_about_the_announc
     fake: FakeBotAPI,
 ) -> None:
     chat = new_chat()
-    first = await say(fake, "how much is it costing?", chat)
+    first = await say(fake, "how much are the costs?", chat)
     assert plain(first).startswith(ANGLING_TITLE), "precondition: the fines are quoted"
 
     where = await say(fake, "where?", chat)

@@ -143,6 +143,25 @@ def test_a_bare_follow_up_in_a_chat_with_no_answer_asks_for_the_whole_question(c
     assert "needs a question to follow" not in say(commands, 507, "tell me about the budget")
 
 
+@pytest.mark.parametrize(
+    ("chat", "typed"),
+    [(520, "when did he say it"), (521, "how much will it cost?"), (522, "what did she say about it")],
+)
+def test_a_pronoun_with_no_topic_and_no_answer_to_lean_on_asks_for_the_whole_question(
+    commands: Commands, chat: int, typed: str
+) -> None:
+    # Asked of every announcement, "when did he say it" was offered a Home Office speech that
+    # happens to "say" things, as the closest passage.
+    assert say(commands, chat, typed).startswith(f"“{typed}” needs a question to follow")
+
+
+def test_a_pronoun_with_a_topic_of_its_own_is_still_asked_of_every_announcement(commands: Commands) -> None:
+    assert "needs a question to follow" not in say(commands, 523, "is it safe to use fireworks at home")
+    # Right after an answer, a bare pronoun is that answer's follow-up, as before.
+    asked_about_vaping(commands, 524)
+    assert "closes at 1:01pm on 16 April 2023" in say(commands, 524, "when does it close")
+
+
 @pytest.mark.parametrize("typed", ["budget", "tell me about the budget"])
 def test_a_word_several_titles_hold_lists_those_announcements(commands: Commands, typed: str) -> None:
     # Two budgets and the documents of one: no passage answers the word alone, but "I found nothing"
