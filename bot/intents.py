@@ -167,6 +167,8 @@ _ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"^when (?:was|is|did) {_IT} (?:published|released|come out|came out|put out|issued|out"
             rf"|announced|posted|made public|updated)$|^what date (?:did|does) {_IT} come out$"
             rf"|^(?:how old|how recent) is {_IT}$|^what date (?:was|is) {_IT}(?: published)?$"
+            # asked indirectly: "do you know when it was published"
+            rf"|^when {_IT} (?:was|got) (?:published|released|announced|posted|issued|put out|updated)$"
             # Whether it still stands: its dates say, and a withdrawn item says so with them.
             rf"|^is {_IT} (?:still )?(?:current|valid|true|accurate|in force|the case|up to date"
             r"|out of date|the latest(?: version)?)$"
@@ -182,6 +184,11 @@ _ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
             rf"(?: please)?$|^what(?:'?s| is) {_IT} about$"
         ),
     ),
+)
+
+_POLITE = re.compile(
+    r"^(?:(?:can|could|would|will) you (?:please |pls |just )?|please |pls |do you know "
+    r"|(?:can|could) i ask )(?:tell me )?"
 )
 
 # Telling the bot its answer missed: asked as a question, "that doesn't answer my question" was
@@ -322,7 +329,9 @@ def classify(text: str) -> Intent:
         return Intent("correction", correction.group("rest") or correction.group("was"))
     if (starred := _STARRED.match(text.strip())) is not None and len(starred.group("rest").split()) <= 4:
         return Intent("correction", starred.group("rest").strip())
-    about = next((detail for detail, pattern in _ABOUT if pattern.match(rest)), None)
+    # "can you give me the link", "do you know when it was published": asked politely, the same asks.
+    asked = _POLITE.sub("", rest)
+    about = next((detail for detail, pattern in _ABOUT if pattern.match(asked)), None)
     if about is not None:
         return Intent("about", about)
     if (subscribe := _SUBSCRIBE.match(rest)) is not None:

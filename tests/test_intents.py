@@ -66,6 +66,15 @@ from retrieval.search.tokenize import term
         ("what's the source", "about", "link"),
         ("where did you get that", "about", "link"),
         ("who published it?", "about", "publisher"),
+        # asked politely or indirectly: "can you give me the link" quoted a passage about "links"
+        ("can you give me the link", "about", "link"),
+        ("could you tell me who published it", "about", "publisher"),
+        ("do you know when it was published?", "about", "date"),
+        (
+            "could you tell me when the consultation closes",
+            "question",
+            "could you tell me when the consultation closes",
+        ),
         ("who made the announcement", "about", "publisher"),
         ("who announced this?", "about", "publisher"),
         ("who announced the new funding", "question", "who announced the new funding"),
