@@ -28,7 +28,8 @@ from retrieval.filters import Filters
 from retrieval.library import Library
 from retrieval.ranking.evidence import has_fact
 from retrieval.ranking.query import phrased_as_question, wanted_type
-from retrieval.search.tokenize import tokenize
+from retrieval.search.tokenize import term, tokenize
+from retrieval.search.tokenize import words as tokenize_words
 from retrieval.store import AnnouncementInfo, Subscription
 
 LATEST_DEFAULT = 5
@@ -712,16 +713,27 @@ class Commands:
         kept = filters if filters else None
         offset = (page - 1) * SEARCH_PAGE
         if filters.newest_first:
-            pool = self.library.search(words, limit=NEWS_POOL, filters=kept)
+            pool = self.library.search(words, limit=NEWS_POOL, filters=kept, whole_topic=True)
             pool.sort(key=lambda p: p.published.timestamp() if p.published else float("-inf"), reverse=True)
             hits = pool[offset : offset + SEARCH_PAGE + 1]
         else:
             hits = self.library.search(words, limit=SEARCH_PAGE + 1, offset=offset, filters=kept)
         shown = hits[:SEARCH_PAGE]
         self._remember_list(request, f"search:{text}", offset + 1, [p.announcement_id for p in shown])
-        read_as = _replaced(words, self.library.read_as(words)) if shown else None
+        corrected = self.library.read_as(words) if shown else {}
+        # "news about knife crime" lists what mentions crime: it says so, rather than passing a
+        # prison statement off as news about knife crime.
+        typed = [w for w in tokenize_words(words) if term(w) and w not in corrected]
+        unused = [w for w, known in zip(typed, self.library.known_words(typed), strict=True) if not known]
         return render.search_reply(
-            words, shown, key, page, has_more=len(hits) > SEARCH_PAGE, filters=filters, read_as=read_as
+            words,
+            shown,
+            key,
+            page,
+            has_more=len(hits) > SEARCH_PAGE,
+            filters=filters,
+            read_as=_replaced(words, corrected),
+            unused=unused if shown else [],
         )
 
     def read(self, request: Request, args: list[str]) -> list[Reply]:

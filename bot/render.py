@@ -426,9 +426,11 @@ def search_reply(
     per_page: int = 5,
     filters: Filters | None = None,
     read_as: str | None = None,
+    unused: Sequence[str] = (),
 ) -> Reply:
     """A page of search results; newest first (with a heading that says so) when the filters ask;
-    `read_as`: the words as read when a misspelt one was read as another."""
+    `read_as`: the words as read when a misspelt one was read as another; `unused`: words of the
+    search no announcement uses, so that the list matches only the rest."""
     echo = escape(shorten(" ".join(words.split()), 100))
     newest = filters is not None and filters.newest_first
     kept = f" ({escape(filters.describe())})" if filters else ""
@@ -439,6 +441,9 @@ def search_reply(
     lines = [f"{heading} (page {page})"]
     if read_as:
         lines.append(f"Read as “{escape(read_as)}”")
+    if unused:
+        said = ", ".join(f"“{escape(w)}”" for w in unused)
+        lines.append(f"No announcement uses {said}: these match the rest.")
     if filters:
         lines.append(f"Filters: {escape(filters.describe())}")
     buttons: list[list[Button]] = []

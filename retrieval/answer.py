@@ -501,10 +501,13 @@ def search(
     offset: int = 0,
     weights: Weights | None = None,
     filters: Filters | None = None,
+    whole_topic: bool = False,
 ) -> list[Passage]:
     """Ranked passages with no declining, one per announcement: a search result list. Announcements
     keep BM25's order (their best passage's score), withdrawn ones after current ones; the passage
-    shown for each is the second stage's choice, so the quote is the one most likely to answer."""
+    shown for each is the second stage's choice, so the quote is the one most likely to answer.
+    `whole_topic`: only announcements holding as much of the words as the best one does, for a list
+    that will be ordered by date, where BM25's order no longer puts partial matches last."""
     weights = weights or load_weights()
     query = analyse(words, vocab_of(index))
     # A later page needs more announcements than one question's candidates hold; bounded by the page.
@@ -517,6 +520,15 @@ def search(
         best_bm25[a] = max(best_bm25.get(a, 0.0), cand.bm25)
         chosen.setdefault(a, i)
     newest_first = filters is not None and filters.newest_first  # a Filters of only that is falsy
+    if whole_topic and len(query.concepts) > 1:
+        # Newest first, an announcement that holds one word of "hereditary peers" (peer-to-peer
+        # lending in a budget) was listed with the one about them.
+        held = ranked.evidence[:, _EVIDENCE["cov_all"]]
+        most: dict[int, float] = {}
+        for row, share in zip(ranked.rows, held, strict=True):
+            most[row.announcement_id] = max(most.get(row.announcement_id, 0.0), float(share))
+        best = max(most.values(), default=0.0)
+        chosen = {a: i for a, i in chosen.items() if most[a] >= best - 1e-9}
     order = sorted(
         chosen,
         key=lambda a: (

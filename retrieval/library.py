@@ -162,9 +162,24 @@ class Library:
         )
 
     def search(
-        self, words: str, limit: int = 5, offset: int = 0, filters: Filters | None = None
+        self,
+        words: str,
+        limit: int = 5,
+        offset: int = 0,
+        filters: Filters | None = None,
+        whole_topic: bool = False,
     ) -> list[answering.Passage]:
-        return answering.search(self.index, self.store, words, limit=limit, offset=offset, filters=filters)
+        """Announcements matching `words`, best first (answer.search); `whole_topic`: only those
+        holding as much of the words as the best match."""
+        return answering.search(
+            self.index,
+            self.store,
+            words,
+            limit=limit,
+            offset=offset,
+            filters=filters,
+            whole_topic=whole_topic,
+        )
 
     def read_as(self, words: str) -> dict[str, str]:
         """The misspelt words of `words` and the corpus words a search reads instead."""

@@ -171,6 +171,29 @@ def test_a_word_several_titles_hold_lists_those_announcements(commands: Commands
     assert {"Summer Budget 2015", "Spring Budget 2017"} <= set(re.findall(r"^\d+\. (.+)$", listed, re.M))
 
 
+def test_news_about_a_topic_lists_only_what_holds_all_of_it(commands: Commands) -> None:
+    # Newest first, the budgets' "peer-to-peer lenders" and a drugs campaign's "their peers" were
+    # listed as news about hereditary peers, with the one announcement about them.
+    listed = say(commands, 525, "news about hereditary peers")
+    titles = re.findall(r"^\d+\. (.+)$", listed, re.M)
+    assert titles == [
+        "Removal of hereditary peers from Parliament moves a step closer with Second Reading in the House of "
+        "Commons"
+    ]
+    # Ordered by relevance, /search still lists what holds part of the words, after the rest.
+    (reply,) = commands.search(
+        Request(526, True, 526, "Test", "/search hereditary peers"), ["hereditary", "peers"]
+    )
+    searched = re.findall(r"^\d+\. (.+)$", parse_telegram_html(reply.text)[0], re.M)
+    assert searched[0] == titles[0] and len(searched) > 1
+
+
+def test_news_about_a_topic_says_which_word_no_announcement_uses(commands: Commands) -> None:
+    listed = say(commands, 527, "news about knife crime")
+    assert "No announcement uses “knife”: these match the rest." in listed
+    assert "No announcement uses" not in say(commands, 528, "news about fishng licences")  # read as fishing
+
+
 def test_what_else_quotes_another_passage_of_the_announcement_or_says_there_is_no_more(
     commands: Commands,
 ) -> None:
