@@ -230,6 +230,8 @@ class Commands:
                 return self.unsubscribe(request, intent.rest.split())
             case "correction":
                 return self._correction(request, intent.rest)
+            case "describe":
+                return self._describe(request, intent.rest, intent.document, text)
             case "wrong":
                 # Counted as a 👎 for the reply it complains about, as the button would be.
                 noted = self.library.missed(request.chat_id, self.clock(), conversation.FOLLOW_UP_WINDOW)
@@ -244,6 +246,32 @@ class Commands:
             return self.ask(request, text)
         question = corrections.rewrite(last, text)
         return [render.read_as(reply, question) for reply in self.ask(request, question)]
+
+    def _describe(self, request: Request, topic: str, document: str, text: str) -> list[Reply]:
+        """ "Tell me about the fireworks announcement": the one announcement whose title holds the
+        topic, as GOV.UK summarises it, and what the next follow-up is about; several such titles are
+        listed, unless the word for the document tells them apart ("the post office consultation",
+        not its call for evidence). A topic no title holds makes the message a question ("what was
+        the budget statement about" may be asked of a speech)."""
+        wanted = set(tokenize(topic))
+        if not wanted:  # "what's the report about": the one just quoted
+            return [self._about_answer(request, "summary")]
+        hits = self.library.search(topic, limit=MORE_RESULTS)
+        named = [p for p in hits if wanted <= set(tokenize(p.title))]
+        kind = set(tokenize(document))
+        of_kind = [p for p in named if kind <= set(tokenize(f"{p.title} {p.type or ''}"))]
+        if len({p.title for p in of_kind}) == 1:
+            named = of_kind
+        if len({p.title for p in named}) > 1:
+            return [self._search_page(request, topic, self._key(request, "search", topic), 1)]
+        found = self.library.announcement(named[0].announcement_id) if named else None
+        if found is None:
+            return self.ask(request, text)
+        now = self.clock()
+        self.library.remember_answer(
+            request.chat_id, found.announcement_id, text, conversation.FOLLOW_UP_WINDOW, now
+        )
+        return [render.detail_reply("summary", found)]
 
     def _page(self, request: Request, path: str) -> list[Reply]:
         """A pasted GOV.UK link: the announcement at it, as /read shows it; if it is not held, the
@@ -948,8 +976,10 @@ class Commands:
                 state = self._recall(key, "ask")
                 if state is None:
                     return _expired(key)
+                # A question the bot wrote (an example, a "did you mean"), asked as the question it
+                # checked: read as a request, "Tell me about … Joint Statement" got a summary instead.
                 question = state["text"]
-                return Pressed(send=self.message(dataclasses.replace(request, text=question), question))
+                return Pressed(send=self.ask(dataclasses.replace(request, text=question), question))
             case _:
                 return Pressed(notice=EXPIRED)
 

@@ -19,6 +19,7 @@ every message.
 | what am i subscribed to?, my alerts           | subscriptions | as /subscriptions                |
 | stop sending me alerts about X, unsubscribe me | unsubscribe | as /unsubscribe [X]                |
 | sorry i meant X, *X, no, for adults            | correction | the last question, corrected       |
+| summarise the X one, what's the X consultation about | describe | that announcement's summary    |
 | anything else                                 | question  | the passage that answers             |
 
 Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
@@ -50,6 +51,7 @@ Kind = Literal[
     "subscriptions",
     "unsubscribe",
     "correction",
+    "describe",
     "question",
 ]
 
@@ -60,6 +62,8 @@ class Intent:
     # latest: what follows "what's new" (filters, or a topic: "from the MoD", "on flooding");
     # news: the topic; question: the question without any pleasantries before it.
     rest: str = ""
+    # describe: the word for a document it was named by ("consultation", "speech", "one").
+    document: str = ""
 
 
 # Small talk, phrase by phrase: a message made only of these is small talk. Tried in this order, and
@@ -212,6 +216,21 @@ _CORRECTION = re.compile(
     r"(?:\s+to\s+(?:say|ask|type|write|put))?\s+(?P<rest>.+)$"
     r"|^what i (?:meant|mean) (?:was|is)\s+(?P<was>.+)$"
 )
+# An announcement named by its topic and a word for a document: "tell me about the fireworks
+# announcement", "what's the vaping consultation about", "summarise the peers one". Asked as questions,
+# each was declined: no passage says "announcement" or "consultation" beside the topic.
+_DOCUMENT = (
+    r"(?:one|announcement|article|story|news story|news item|consultation|call for evidence|statement"
+    r"|speech|press release|item|update|publication|report|guidance|piece)"
+)
+_DESCRIBE = re.compile(
+    r"^(?:(?:summari[sz]e|sum up|give me (?:a |the )?(?:summary|gist|tldr) of|(?:what'?s|what is) the gist of"
+    r"|tell me (?:more )?about|explain)"
+    rf" (?:the |that |this )?(?P<topic>.+?) (?P<document>{_DOCUMENT})(?: for me)?(?: please)?"
+    rf"|(?:what'?s|what is|what was) (?:the |that |this )?(?P<about>.+?) (?P<its>{_DOCUMENT})"
+    r" (?:about|saying))$"
+)
+
 # "*fireworks": a chat's usual mark for "I mistyped, this is the word" (the asterisk is not in `plain`).
 _STARRED = re.compile(r"^\*\s*(?P<rest>[^*\s][^*]*)$")
 
@@ -334,6 +353,9 @@ def classify(text: str) -> Intent:
     about = next((detail for detail, pattern in _ABOUT if pattern.match(asked)), None)
     if about is not None:
         return Intent("about", about)
+    if (described := _DESCRIBE.match(asked)) is not None:
+        topic = described.group("topic") or described.group("about")
+        return Intent("describe", topic, described.group("document") or described.group("its"))
     if (subscribe := _SUBSCRIBE.match(rest)) is not None:
         return Intent("subscribe", ("daily " if subscribe.group("daily") else "") + subscribe.group("topic"))
     if _SUBSCRIPTIONS.match(rest):

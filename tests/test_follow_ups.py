@@ -171,6 +171,45 @@ def test_a_word_several_titles_hold_lists_those_announcements(commands: Commands
     assert {"Summer Budget 2015", "Spring Budget 2017"} <= set(re.findall(r"^\d+\. (.+)$", listed, re.M))
 
 
+@pytest.mark.parametrize(
+    ("chat", "typed", "summary"),
+    [
+        (
+            530,
+            "tell me about the fireworks announcement",
+            "GOV.UK’s own summary of Stay safe this fireworks season",
+        ),
+        (531, "what's the vaping consultation about?", "GOV.UK’s own summary of Youth Vaping"),
+        # two titles hold "post office": the word for the document tells them apart
+        (
+            532,
+            "what is the post office consultation about",
+            "GOV.UK’s own summary of Post Office network consultation",
+        ),
+        (
+            533,
+            "can you summarise the un statement",
+            "GOV.UK’s own summary of The Houthis must not drag Yemen",
+        ),
+    ],
+)
+def test_an_announcement_named_by_its_topic_is_summarised(
+    commands: Commands, chat: int, typed: str, summary: str
+) -> None:
+    # Asked as questions, each was declined: no passage says "announcement" or "consultation".
+    assert say(commands, chat, typed).startswith(summary)
+
+
+def test_a_topic_several_titles_hold_is_listed_and_one_no_title_holds_is_asked(commands: Commands) -> None:
+    listed = say(commands, 535, "summarise the budget one")
+    assert listed.startswith("Search: budget")
+    assert {"Summer Budget 2015", "Spring Budget 2017"} <= set(re.findall(r"^\d+\. (.+)$", listed, re.M))
+    asked = say(commands, 536, "tell me about the knife crime report")
+    assert asked.startswith(
+        "I found nothing in the announcements that answers “tell me about the knife crime report”"
+    )
+
+
 def test_news_about_a_topic_lists_only_what_holds_all_of_it(commands: Commands) -> None:
     # Newest first, the budgets' "peer-to-peer lenders" and a drugs campaign's "their peers" were
     # listed as news about hereditary peers, with the one announcement about them.
