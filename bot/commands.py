@@ -230,6 +230,12 @@ class Commands:
                 return self.unsubscribe(request, intent.rest.split())
             case "correction":
                 return self._correction(request, intent.rest)
+            case "read":
+                return self.read(request, [intent.rest])
+            case "number":
+                # "2" after a list is its second item; anywhere else it is no request at all.
+                if self.library.shown_list(request.chat_id, self.clock()) is not None:
+                    return self.read(request, [intent.rest])
             case "describe":
                 return self._describe(request, intent.rest, intent.document, text)
             case "wrong":

@@ -20,6 +20,8 @@ every message.
 | stop sending me alerts about X, unsubscribe me | unsubscribe | as /unsubscribe [X]                |
 | sorry i meant X, *X, no, for adults            | correction | the last question, corrected       |
 | summarise the X one, what's the X consultation about | describe | that announcement's summary    |
+| read 2, open number 3, the second one          | read      | as /read N                           |
+| 2, second (alone)                              | number    | as /read N after a list; else a question |
 | anything else                                 | question  | the passage that answers             |
 
 Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
@@ -52,6 +54,8 @@ Kind = Literal[
     "unsubscribe",
     "correction",
     "describe",
+    "read",
+    "number",
     "question",
 ]
 
@@ -231,6 +235,16 @@ _DESCRIBE = re.compile(
     r" (?:about|saying))$"
 )
 
+# An item of the list just shown, as /read N: typed as a question, "read 2" quoted a passage about a
+# bill's Second Reading. The number alone ("2", "second") means an item only when a list was shown.
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+_READ = re.compile(
+    r"^(?:(?:read|open|show(?: me)?|see|view|give me|i'?d like|i want|can i (?:see|read|have)) )?"
+    r"(?:(?:the |number |no |item |story |announcement |article )*)"
+    rf"(?:(?P<n>\d{{1,3}})|(?P<ord>{'|'.join(_ORDINALS)})(?: one| item| story| announcement| article)?)"
+    r"(?: one)?(?: please)?$"
+)
+
 # "*fireworks": a chat's usual mark for "I mistyped, this is the word" (the asterisk is not in `plain`).
 _STARRED = re.compile(r"^\*\s*(?P<rest>[^*\s][^*]*)$")
 
@@ -353,6 +367,9 @@ def classify(text: str) -> Intent:
     about = next((detail for detail, pattern in _ABOUT if pattern.match(asked)), None)
     if about is not None:
         return Intent("about", about)
+    if (read := _READ.match(asked)) is not None:
+        number = read.group("n") or str(_ORDINALS[read.group("ord")])
+        return Intent("number" if asked in (read.group("n"), read.group("ord")) else "read", number)
     if (described := _DESCRIBE.match(asked)) is not None:
         topic = described.group("topic") or described.group("about")
         return Intent("describe", topic, described.group("document") or described.group("its"))

@@ -210,6 +210,16 @@ def test_a_topic_several_titles_hold_is_listed_and_one_no_title_holds_is_asked(c
     )
 
 
+def test_an_item_of_the_list_shown_is_opened_by_its_number_in_plain_words(commands: Commands) -> None:
+    listed = say(commands, 537, "what's new")
+    titles = dict(re.findall(r"^(\d+)\. (.+?) · ", listed, re.M))
+    # Typed as a question, "read 2" quoted a passage about a bill's Second Reading.
+    for typed, number in [("read 2", "2"), ("2", "2"), ("open the third one", "3")]:
+        assert say(commands, 537, typed).startswith(titles[number])
+    # A number alone, with no list shown, is no request to open anything.
+    assert say(commands, 538, "2").startswith("I found nothing")
+
+
 def test_news_about_a_topic_lists_only_what_holds_all_of_it(commands: Commands) -> None:
     # Newest first, the budgets' "peer-to-peer lenders" and a drugs campaign's "their peers" were
     # listed as news about hereditary peers, with the one announcement about them.
