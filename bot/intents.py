@@ -291,6 +291,9 @@ _UNSUBSCRIBE = re.compile(
     r"|stop (?:the |my )?(?:alerts|updates|notifications)(?: about| on| for)?"
     r"|(?:no more|cancel(?: my)?) (?:alerts?|updates|subscriptions?)(?: about| on| for| to)?"
     r")(?: (?P<topic>.+?))?(?: please| thanks| thank you)?$"
+    # the topic before the word for alerts: "stop the flooding alerts", "no more fireworks updates"
+    r"|^(?:stop|cancel|no more|turn off|unsubscribe(?: me)? from) (?:the |my |those |these )?"
+    r"(?P<named>.+?) (?:alerts?|updates|notifications|subscription)(?: please| thanks| thank you)?$"
 )
 
 # "news about X", "anything on X", "what's new on X", "latest on X", "updates about X".
@@ -378,7 +381,9 @@ def classify(text: str) -> Intent:
     if _SUBSCRIPTIONS.match(rest):
         return Intent("subscriptions")
     if (unsubscribe := _UNSUBSCRIBE.match(rest)) is not None:
-        return Intent("unsubscribe", unsubscribe.group("topic") or "")
+        topic = unsubscribe.group("topic") or unsubscribe.group("named") or ""
+        topic = re.sub(r"^(?:the|my|those|these) | (?:alerts?|updates|notifications)$", "", topic)
+        return Intent("unsubscribe", topic)
     news = _NEWS.match(rest)
     if news is not None:
         return Intent("news", news.group("topic").strip())

@@ -129,6 +129,12 @@ from retrieval.search.tokenize import term
         ("my alerts", "subscriptions", ""),
         ("stop sending me alerts about flooding", "unsubscribe", "flooding"),
         ("unsubscribe me", "unsubscribe", ""),
+        # the topic before the word for alerts: asked as a question, it quoted a flood-alerts passage
+        ("stop the flooding alerts", "unsubscribe", "flooding"),
+        ("no more fireworks updates please", "unsubscribe", "fireworks"),
+        ("unsubscribe me from the flooding alerts", "unsubscribe", "flooding"),
+        ("stop the boats", "question", "stop the boats"),
+        ("how do i stop flood alerts", "question", "how do i stop flood alerts"),
         ("how do i get alerts about flooding", "question", "how do i get alerts about flooding"),
         ("tell me about flood alerts", "question", "tell me about flood alerts"),
         # told now, not alerted later
