@@ -43,6 +43,9 @@ MAX_ID = 2**62  # above this no database column holds it: a forged number, not a
 EXAMPLES = 3  # example questions offered on /start, /help and after small talk
 NEWS_POOL = 10  # "news about X": the best matches, shown newest first
 # What is left of a list request once its filters are read: "about the eu", "on pensions".
+# Words left beside filters that only ask for the list: "any speeches by the foreign office?", "show
+# me press releases from october" (as index terms; "any", "me", "there" are no terms at all).
+_ASKING_FOR_A_LIST = frozenset(tokenize("show list give see find get"))
 _LISTING_TOPIC = re.compile(r"^(about|on|regarding|concerning|re|to do with)\s+(?=\S)", re.I)
 LIST_KEPT = timedelta(days=1)  # /read N reads the chat's last list for this long
 BUTTON_KEPT = timedelta(days=30)  # what a button's key stands for (a question to ask, a list's filters)
@@ -363,7 +366,7 @@ class Commands:
             self.library.log_question(request.chat_id, question, "none", now)
             return [render.nothing_to_follow(question)]
         words, filters = self._filters(question, now)
-        if filters and not words:
+        if filters and set(tokenize(words)) <= _ASKING_FOR_A_LIST:
             return [
                 self._latest_page(request, question, self._latest_key(request, question, LATEST_DEFAULT), 1)
             ]

@@ -220,6 +220,20 @@ def test_an_item_of_the_list_shown_is_opened_by_its_number_in_plain_words(comman
     assert say(commands, 538, "2").startswith("I found nothing")
 
 
+@pytest.mark.parametrize(
+    ("chat", "typed"),
+    [(545, "any speeches by the foreign office?"), (546, "can i see speeches by the foreign office")],
+)
+def test_filters_with_only_words_that_ask_for_a_list_are_that_list(
+    commands: Commands, chat: int, typed: str
+) -> None:
+    # "any" and "?" were left beside the filters, so the message was asked as a question and a Hong
+    # Kong consular page that mentions the Foreign Office was offered as the closest passage.
+    listed = say(commands, chat, typed)
+    assert re.match(r"\d+ announcements of type Speech from Foreign", listed)
+    assert "The Houthis must not drag Yemen into a regional war" in listed
+
+
 def test_news_about_a_topic_lists_only_what_holds_all_of_it(commands: Commands) -> None:
     # Newest first, the budgets' "peer-to-peer lenders" and a drugs campaign's "their peers" were
     # listed as news about hereditary peers, with the one announcement about them.
