@@ -953,6 +953,12 @@ def test_what_a_fund_pays_for_is_what_it_funds(all_items: Library) -> None:
     assert "European Social Fund (ESF) focuses on improving the employment" in result.results[0].passage
 
 
+def test_a_letter_left_out_of_a_corpus_acronym_is_not_read_as_a_function_word(all_items: Library) -> None:
+    # "nro" is "nor" with two letters swapped, but the corpus says "NMRO" eleven times: a word of the
+    # corpus that is no English (a name, an acronym) is likelier than a swapped function word.
+    assert all_items.ask("who chairs the nro steering board").corrections == {"nro": "nmro"}
+
+
 def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_items: Library) -> None:
     # "reccomendations" (a letter doubled, one left out) is two slips from the word meant: one slip
     # from nothing, it stayed a topic word no passage has, and nothing was found.

@@ -569,6 +569,18 @@ def test_a_function_word_with_a_vowel_for_a_vowel_is_read_as_it(seed: Library, n
     assert fund.outcome == "answer"
 
 
+def test_the_with_two_letters_swapped_is_the_not_a_rarer_corpus_word(news: Library) -> None:
+    # "teh" was read as "tech", a word of the corpus with a letter put back, and the reply began
+    # "Read as “what is tech deadline …”".
+    right, typo = (
+        news.ask("what is the deadline for young leaders"),
+        news.ask("what is teh deadline for young leaders"),
+    )
+    assert typo.corrections == {"teh": "the"}
+    assert typo.answer is not None and right.answer is not None
+    assert typo.answer.passage == right.answer.passage
+
+
 def test_a_question_with_a_misspelt_question_word_is_answered_as_if_spelt_right(news: Library) -> None:
     right, typo = news.ask("when is the firework curfew"), news.ask("whne is the firework curfew")
     assert typo.corrections == {"whne": "when"}

@@ -931,6 +931,15 @@ def function_word(word: str, vocab: Vocab) -> str | None:
     undoubled = _undoubled(word) & _FUNCTION_WORD_SET
     if len(undoubled) == 1 and not _english.frequency(word):
         return next(iter(undoubled))
+    # Two letters swapped in one of the commonest words typed beats a rarer English word of the corpus
+    # with a letter put back: "teh" is "the", not "tech". Not a word the corpus has that is no English:
+    # "nro" may be "nor", but the Content API's "NMRO" is the likelier.
+    swapped = _transposes(word) & _FUNCTION_WORD_SET
+    if len(swapped) == 1 and not _english.frequency(word):
+        (meant,) = swapped
+        read = correct(word, vocab)
+        if read is None or _english.frequency(meant) >= SLIP_ODDS * _english.frequency(read) > 0:
+            return meant
     # Not a letter added or replaced: those turn too many English words into function words ("tall"
     # into "all", "bit" into "but"). A word that is no English may have a vowel for a vowel
     # ("befire", "woll").
