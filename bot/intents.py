@@ -124,7 +124,10 @@ _HELP = re.compile(
     r"|what can i ask(?: you)?|what should i ask|what (?:can|do) you know(?: about)?"
     r"|how does (?:this|it) work"
     r"|how do i use (?:this|you|this bot|it)|who are you|what are you|what is this(?: bot)?"
-    r"|what'?s this(?: bot)?|commands|menu|instructions|options|\?+)(?: please)?$"
+    r"|what'?s this(?: bot)?|commands|menu|instructions|options|\?+"
+    # about the bot itself: asked as a question, "are you a robot" quoted a budget's robotics line
+    r"|are you (?:a |an )?(?:robot|bot|human|person|real|ai|machine|chatgpt|chat gpt)"
+    r"|(?:who|what) (?:made|built|runs|created) (?:you|this bot|this))(?: please)?$"
 )
 
 # "more", "next", "any more?", "show me more results", "what else?": the rest of whatever the chat was

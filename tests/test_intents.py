@@ -33,6 +33,8 @@ from retrieval.search.tokenize import term
         ("help", "help", ""),
         ("Help me please", "help", ""),
         ("what can you do?", "help", ""),
+        ("are you a robot?", "help", ""),  # a budget's line on robotics was quoted
+        ("who made you", "help", ""),
         ("How does this work?", "help", ""),
         ("?", "help", ""),
         # the newest announcements, maybe filtered
