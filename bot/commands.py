@@ -42,10 +42,13 @@ MAX_QUESTION = 1000  # characters that reach the ranker; the rest of a 4,000-cha
 MAX_ID = 2**62  # above this no database column holds it: a forged number, not a missing row
 EXAMPLES = 3  # example questions offered on /start, /help and after small talk
 NEWS_POOL = 10  # "news about X": the best matches, shown newest first
-# What is left of a list request once its filters are read: "about the eu", "on pensions".
 # Words left beside filters that only ask for the list: "any speeches by the foreign office?", "show
-# me press releases from october" (as index terms; "any", "me", "there" are no terms at all).
-_ASKING_FOR_A_LIST = frozenset(tokenize("show list give see find get"))
+# me press releases from october", "what happened in october 2024", "what came out last week" (as
+# index terms; "any", "me", "there" are no terms at all).
+_ASKING_FOR_A_LIST = frozenset(
+    tokenize("show list give see find get happened announced published released came")
+)
+# What is left of a list request once its filters are read: "about the eu", "on pensions".
 _LISTING_TOPIC = re.compile(r"^(about|on|regarding|concerning|re|to do with)\s+(?=\S)", re.I)
 LIST_KEPT = timedelta(days=1)  # /read N reads the chat's last list for this long
 BUTTON_KEPT = timedelta(days=30)  # what a button's key stands for (a question to ask, a list's filters)

@@ -234,6 +234,16 @@ def test_filters_with_only_words_that_ask_for_a_list_are_that_list(
     assert "The Houthis must not drag Yemen into a regional war" in listed
 
 
+def test_what_happened_in_a_month_is_the_list_of_that_month(commands: Commands) -> None:
+    # Asked as a question, "what happened in october 2024" was declined.
+    listed = say(commands, 547, "what happened in october 2024")
+    assert re.match(r"\d+ announcements from 1 October 2024 to 31 October 2024", listed)
+    # What happened to something is still a question.
+    assert not re.match(
+        r"\d+ announcements", say(commands, 548, "what happened to the peers bill in october 2024")
+    )
+
+
 def test_news_about_a_topic_lists_only_what_holds_all_of_it(commands: Commands) -> None:
     # Newest first, the budgets' "peer-to-peer lenders" and a drugs campaign's "their peers" were
     # listed as news about hereditary peers, with the one announcement about them.
