@@ -27,7 +27,7 @@ from retrieval.answer import Answer
 from retrieval.filters import Filters
 from retrieval.library import Library
 from retrieval.ranking.evidence import has_fact
-from retrieval.ranking.query import phrased_as_question, wanted_type
+from retrieval.ranking.query import phrased_as_question, spelt_out, wanted_type
 from retrieval.search.tokenize import term, tokenize
 from retrieval.search.tokenize import words as tokenize_words
 from retrieval.store import AnnouncementInfo, Subscription
@@ -357,6 +357,12 @@ class Commands:
         self.library.refresh_soon()
         now = self.clock()
         followed = self._followed(request, question, now)
+        initials = spelt_out(followed.topic) if followed is not None else None
+        if followed is not None and initials is not None and conversation.stands_for_it(question):
+            # "what is dapo?" then "what does it stand for?": the announcement "doesn't mention
+            # stand", it said, though it spells DAPO out.
+            stands = f"what does {initials} stand for"
+            return [self._follow_up(request, stands, followed.announcement_id, followed.topic, now)]
         if followed is not None and (not followed.new_words or self._answers_within(question, followed)):
             return [self._follow_up(request, question, followed.announcement_id, followed.topic, now)]
         if (
@@ -489,6 +495,7 @@ class Commands:
         passage elsewhere."""
         if conversation.asks_for_else(question):
             return self._something_else(request, question, followed, topic, now)
+
         within = self.library.ask(question, top_k=1, within=followed)
         # The words the conversation is about; a question made only of generic words ("how much is it
         # costing?") leaves none, and then the announcement's title says what "where?" is about.

@@ -113,6 +113,17 @@ def leans_without_topic(text: str) -> bool:
     return leans_on_answer(found) and all(_generic(w) for w in found)
 
 
+_STANDS_FOR_IT = re.compile(
+    r"^(?:and |so )?(?:what (?:does|do|did) (?:it|that|this|they|those) stand for"
+    r"|what(?:'?s| is| are) (?:it|that|this|they|those) short for)\b"
+)
+
+
+def stands_for_it(text: str) -> bool:
+    """ "what does it stand for?" right after initials were asked about: those initials, spelt out."""
+    return _STANDS_FOR_IT.match(" ".join(words(text))) is not None
+
+
 def asks_for_else(text: str) -> bool:
     """ "what else did they discuss?", "who else is she meeting": something besides what was quoted."""
     return "else" in words(text)

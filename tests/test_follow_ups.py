@@ -244,6 +244,14 @@ def test_what_happened_in_a_month_is_the_list_of_that_month(commands: Commands) 
     )
 
 
+def test_what_does_it_stand_for_after_initials_spells_them_out(commands: Commands) -> None:
+    assert say(commands, 549, "what is dapo").startswith("DAPN and DAPO Contract Changes"), "precondition"
+    # The announcement "doesn't mention “stand”", the bot said, though it spells DAPO out.
+    spelt = say(commands, 549, "what does it stand for?")
+    assert "doesn’t mention" not in spelt
+    assert "Domestic Abuse Protection Order (DAPO)" in spelt
+
+
 def test_news_about_a_topic_lists_only_what_holds_all_of_it(commands: Commands) -> None:
     # Newest first, the budgets' "peer-to-peer lenders" and a drugs campaign's "their peers" were
     # listed as news about hereditary peers, with the one announcement about them.
