@@ -708,7 +708,10 @@ class Commands:
             examples: list[str] = []
             for item in short_first:
                 candidate = f"Tell me about {render.lower_first(_headline(item.title))}"
-                if self.library.ask(candidate, top_k=1).outcome == "answer":
+                # Only a question, as pressing it sends it: "Tell me about … Joint Statement" names
+                # an announcement to summarise (intents: describe), not a question to answer.
+                asked = intents.classify(candidate).kind == "question"
+                if asked and self.library.ask(candidate, top_k=1).outcome == "answer":
                     examples.append(candidate)
                 if len(examples) == EXAMPLES:
                     break
@@ -995,10 +998,8 @@ class Commands:
                 state = self._recall(key, "ask")
                 if state is None:
                     return _expired(key)
-                # A question the bot wrote (an example, a "did you mean"), asked as the question it
-                # checked: read as a request, "Tell me about … Joint Statement" got a summary instead.
                 question = state["text"]
-                return Pressed(send=self.ask(dataclasses.replace(request, text=question), question))
+                return Pressed(send=self.message(dataclasses.replace(request, text=question), question))
             case _:
                 return Pressed(notice=EXPIRED)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import actions
 from bot.commands import Commands, Request
 from retrieval.library import Library
 from tests.conftest_retrieval import DATA_DIR, NEWS_2024, SEED_FILE, library_for
@@ -250,6 +251,16 @@ def test_what_does_it_stand_for_after_initials_spells_them_out(commands: Command
     spelt = say(commands, 549, "what does it stand for?")
     assert "doesn’t mention" not in spelt
     assert "Domestic Abuse Protection Order (DAPO)" in spelt
+
+
+def test_a_did_you_mean_for_a_request_does_what_the_request_asks(commands: Commands) -> None:
+    request = Request(551, True, 551, "Test", "latets")
+    (reply,) = commands.message(request, "latets")
+    [data] = [b.data for row in reply.buttons for b in row if b.text == "Did you mean: latest"]
+    pressed = commands.press(request, actions.parse(data))
+    # Pressed, the corrected words are read as a message is: the newest announcements, not a
+    # question about "latest".
+    assert re.match(r"\d+ announcements, newest ", parse_telegram_html(pressed.send[0].text)[0])
 
 
 def test_news_about_a_topic_lists_only_what_holds_all_of_it(commands: Commands) -> None:
