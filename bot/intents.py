@@ -35,6 +35,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from retrieval.ranking import english
 from retrieval.search.tokenize import STOP_WORDS
 from retrieval.sources.govuk import page_path
 
@@ -318,6 +319,23 @@ _WHAT_SLIPS = {
     "wots": "whats",
     "wat's": "what's",
     "wot's": "what's",
+}
+
+
+def _slips_of(word: str) -> set[str]:
+    """Two letters swapped, or (in a word of five letters or more) one left out."""
+    swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    dropped = {word[:i] + word[i + 1 :] for i in range(len(word))} if len(word) >= 5 else set()
+    return (swapped | dropped) - {word}
+
+
+# The words requests are made of, typed with a slip: "whats nwe" and "latets" were asked as questions
+# and declined. Not a slip that is an English word itself ("hats", "alert", "lates").
+_WHAT_SLIPS |= {
+    slip: word
+    for word in ("what", "whats", "new", "news", "latest", "help", "subscribe", "unsubscribe", "alerts")
+    for slip in _slips_of(word)
+    if not english.frequency(slip)
 }
 
 

@@ -254,9 +254,10 @@ def test_what_does_it_stand_for_after_initials_spells_them_out(commands: Command
 
 
 def test_a_did_you_mean_for_a_request_does_what_the_request_asks(commands: Commands) -> None:
-    request = Request(551, True, 551, "Test", "latets")
-    (reply,) = commands.message(request, "latets")
+    request = Request(551, True, 551, "Test", "latesst")
+    (reply,) = commands.message(request, "latesst")
     [data] = [b.data for row in reply.buttons for b in row if b.text == "Did you mean: latest"]
+    assert data is not None
     pressed = commands.press(request, actions.parse(data))
     # Pressed, the corrected words are read as a message is: the newest announcements, not a
     # question about "latest".

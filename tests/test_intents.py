@@ -34,6 +34,11 @@ from retrieval.search.tokenize import term
         ("Help me please", "help", ""),
         ("what can you do?", "help", ""),
         ("are you a robot?", "help", ""),  # a budget's line on robotics was quoted
+        ("hlep", "help", ""),
+        # a request's word typed with a slip: asked as questions, these were declined
+        ("whats nwe", "latest", ""),
+        ("latets", "latest", ""),
+        ("subscirbe to flooding", "subscribe", "flooding"),
         ("who made you", "help", ""),
         ("How does this work?", "help", ""),
         ("?", "help", ""),
