@@ -101,7 +101,17 @@ SCRIPTS: dict[str, list[Step]] = {
         "/unsubscribe flood defences",
     ],
     "follow": ["/follow", "/follow ea", "/follow the treasury", "/follow nobody at all", "/subscriptions"],
-    "forget": ["/forget", Press("No"), "/forget", Press("Yes, delete it"), "/forget", "/subscriptions"],
+    # Something kept first: the chat is shared with other scripts, and alone (or first on its worker)
+    # it had nothing to forget, so "/forget" offered no "No" to press.
+    "forget": [
+        "/subscribe bus fares",
+        "/forget",
+        Press("No"),
+        "/forget",
+        Press("Yes, delete it"),
+        "/forget",
+        "/subscriptions",
+    ],
     "stats": ["/stats"],
     "feedback": [PLEDGE, Press("👍", ranked=True), BROAD, Press("👎", ranked=True)],
     "unknown-command": ["/frobnicate", "/"],
