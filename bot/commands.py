@@ -239,9 +239,10 @@ class Commands:
             case "read":
                 return self.read(request, [intent.rest])
             case "number":
-                # "2" after a list is its second item; anywhere else it is no request at all.
+                # "2" after a list is its second item; anywhere else it is asked as typed.
                 if self.library.shown_list(request.chat_id, self.clock()) is not None:
                     return self.read(request, [intent.rest])
+                return self.ask(request, text)
             case "describe":
                 return self._describe(request, intent.rest, intent.document, text)
             case "wrong":
@@ -495,7 +496,6 @@ class Commands:
         passage elsewhere."""
         if conversation.asks_for_else(question):
             return self._something_else(request, question, followed, topic, now)
-
         within = self.library.ask(question, top_k=1, within=followed)
         # The words the conversation is about; a question made only of generic words ("how much is it
         # costing?") leaves none, and then the announcement's title says what "where?" is about.
