@@ -29,6 +29,7 @@ Pleasantries before a question ("hi, when is the deadline?") are dropped and the
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -329,14 +330,17 @@ def _slips_of(word: str) -> set[str]:
     return (swapped | dropped) - {word}
 
 
-# The words requests are made of, typed with a slip: "whats nwe" and "latets" were asked as questions
-# and declined. Not a slip that is an English word itself ("hats", "alert", "lates").
-_WHAT_SLIPS |= {
-    slip: word
-    for word in ("what", "whats", "new", "news", "latest", "help", "subscribe", "unsubscribe", "alerts")
-    for slip in _slips_of(word)
-    if not english.frequency(slip)
-}
+@functools.cache
+def _request_slips() -> dict[str, str]:
+    """The words requests are made of, typed with a slip: "whats nwe" and "latets" were asked as
+    questions and declined. Not a slip that is an English word itself ("hats", "alert"). Built at the
+    first message, not at import: the English dictionary takes a sixth of a second to read."""
+    return {
+        slip: word
+        for word in ("what", "whats", "new", "news", "latest", "help", "subscribe", "unsubscribe", "alerts")
+        for slip in _slips_of(word)
+        if not english.frequency(slip)
+    }
 
 
 def normalise(text: str) -> str:
@@ -344,7 +348,8 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().replace("’", "'").replace("‘", "'")
     text = re.sub(r"[^\w\s'£$€%-]+", " ", text)  # punctuation, emoji; keep words, amounts, apostrophes
     text = re.sub(r"(?<!\w)'|'(?!\w)", " ", text)  # quotes around words, not inside them
-    return " ".join(_WHAT_SLIPS.get(word, word) for word in text.split())
+    slips = _request_slips()
+    return " ".join(_WHAT_SLIPS.get(word) or slips.get(word, word) for word in text.split())
 
 
 def _small_talk(text: str) -> tuple[set[str], str]:
