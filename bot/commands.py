@@ -249,7 +249,25 @@ class Commands:
                 # Counted as a 👎 for the reply it complains about, as the button would be.
                 noted = self.library.missed(request.chat_id, self.clock(), conversation.FOLLOW_UP_WINDOW)
                 return [render.missed_reply(noted)]
+        added = intents.also_topic(text)
+        if added is not None and (newest := self._just_subscribed(request)) is not None:
+            # "subscribe to fireworks", then "also flooding": a second subscription of the same kind.
+            args = ["daily", *added.split()] if newest.daily else added.split()
+            adding = self.follow if newest.kind == "organisation" else self.subscribe
+            return adding(request, args)
         return self.ask(request, intent.rest)
+
+    def _just_subscribed(self, request: Request) -> Subscription | None:
+        """The chat's newest subscription, if it was made in the last ten minutes and nothing was asked
+        since: what "also X" adds to."""
+        now = self.clock()
+        mine = subscriptions.listed(self.library, request.chat_id)
+        newest = max(mine, key=lambda s: s.created_at, default=None)
+        if newest is None or newest.created_at < now - conversation.FOLLOW_UP_WINDOW:
+            return None
+        if self.library.last_question(request.chat_id, newest.created_at) is not None:
+            return None
+        return newest
 
     def _correction(self, request: Request, text: str) -> list[Reply]:
         """ "Sorry, i meant fireworks": the chat's last question (of the last ten minutes) asked again

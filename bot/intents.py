@@ -25,12 +25,14 @@ every message.
 | anything else                                 | question  | the passage that answers             |
 
 Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
+"also X" and "X too" (`also_topic`) add a subscription when one was just made (bot/commands.py).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import string
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -301,6 +303,27 @@ _UNSUBSCRIBE = re.compile(
     r"(?P<named>.+?) (?:alerts?|updates|notifications|subscription)(?: please| thanks| thank you)?$"
 )
 
+# "also flooding", "and fireworks too", "knife crime as well": right after a subscription, another
+# one (bot/commands.py decides whether one was just made). Asked as a question, "also flooding"
+# quoted a flood passage to someone setting up alerts. Not "and when?": a question is a follow-up.
+_ALSO = re.compile(
+    r"^(?:(?:and|also|plus|oh and|and also)(?: for| about| on)? (?P<then>.+?)(?: too| as well)?"
+    r"|(?P<before>.+?) (?:too|as well))(?: please| thanks| thank you)?$"
+)
+_ASKING = re.compile(r"^(?:what|whats|when|who|where|why|how|which|is|are|do|does|did|can|will|would)\b")
+
+
+def also_topic(text: str) -> str | None:
+    """The topic of "also X" / "X too" (at most five words, not a question), or None."""
+    match = _ALSO.match(normalise(text))
+    if match is None:
+        return None
+    topic = (match.group("then") or match.group("before")).strip()
+    if _ASKING.match(topic) or len(topic.split()) > 5:
+        return None
+    return topic
+
+
 # "news about X", "anything on X", "what's new on X", "latest on X", "updates about X".
 _NEWS = re.compile(
     r"^(?:(?:so|and|ok|okay) )?(?:(?:show|give|tell) me |can i see |i want |i'?d like |is there |are there "
@@ -324,10 +347,17 @@ _WHAT_SLIPS = {
 
 
 def _slips_of(word: str) -> set[str]:
-    """Two letters swapped, or (in a word of five letters or more) one left out."""
+    """Two letters swapped, a letter doubled, or (in a word of five letters or more) one left out or
+    one more typed ("lastest")."""
     swapped = {word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1)}
+    doubled = {word[: i + 1] + word[i:] for i in range(len(word))}
     dropped = {word[:i] + word[i + 1 :] for i in range(len(word))} if len(word) >= 5 else set()
-    return (swapped | dropped) - {word}
+    added = (
+        {word[:i] + letter + word[i:] for i in range(1, len(word)) for letter in string.ascii_lowercase}
+        if len(word) >= 5
+        else set()
+    )
+    return (swapped | doubled | dropped | added) - {word}
 
 
 @functools.cache

@@ -369,3 +369,21 @@ def test_a_correction_with_nothing_asked_before_is_asked_as_it_stands(commands: 
     reply = say(commands, 539, "sorry i meant fireworks")
     assert not reply.startswith("Read as")
     assert reply.startswith("Stay safe this fireworks season")
+
+
+def test_also_a_topic_right_after_subscribing_is_one_more_subscription(commands: Commands) -> None:
+    chat = 557
+    assert say(commands, chat, "subscribe to fireworks").startswith("Done"), "precondition"
+    # Asked as a question, "also flooding" quoted a passage on flooding.
+    assert say(commands, chat, "also flooding").startswith(
+        "Done: I will send you each new announcement about “flooding”"
+    )
+    assert say(commands, chat, "knife crime too").startswith(
+        "Done: I will send you each new announcement about “knife crime”"
+    )
+    listed = say(commands, chat, "what alerts do i have")
+    assert all(f"“{words}”" in listed for words in ("fireworks", "flooding", "knife crime"))
+    # After a question, the chat has moved on: "also vaping" is asked, not followed.
+    say(commands, chat, "when can you set off fireworks")
+    assert say(commands, chat, "also vaping").startswith("Youth Vaping")
+    assert "vaping" not in say(commands, chat, "what alerts do i have")

@@ -38,6 +38,8 @@ from retrieval.search.tokenize import term
         # a request's word typed with a slip: asked as questions, these were declined
         ("whats nwe", "latest", ""),
         ("latets", "latest", ""),
+        ("lastest", "latest", ""),  # one letter more
+        ("whats neww", "latest", ""),  # a letter doubled
         ("subscirbe to flooding", "subscribe", "flooding"),
         ("who made you", "help", ""),
         ("How does this work?", "help", ""),
@@ -240,6 +242,24 @@ def test_a_question_not_in_english_is_noticed(question: str, english: bool) -> N
 )
 def test_a_follow_up_is_short_and_leans_on_the_answer(message: str, follows: bool) -> None:
     assert conversation.sounds_like_follow_up(message) is follows
+
+
+@pytest.mark.parametrize(
+    ("message", "topic"),
+    [
+        ("also flooding", "flooding"),
+        ("And fireworks too!", "fireworks"),
+        ("and for hereditary peers as well please", "hereditary peers"),
+        ("knife crime too", "knife crime"),
+        # a follow-up or a question, not a topic to add
+        ("and when?", None),
+        ("also what did he say about pay", None),
+        ("is it too", None),
+        ("flooding", None),
+    ],
+)
+def test_a_topic_added_with_also_is_read(message: str, topic: str | None) -> None:
+    assert intents.also_topic(message) == topic
 
 
 def test_a_topic_of_its_own_makes_a_new_question() -> None:
