@@ -256,8 +256,8 @@ def test_what_does_it_stand_for_after_initials_spells_them_out(commands: Command
 
 
 def test_a_did_you_mean_for_a_request_does_what_the_request_asks(commands: Commands) -> None:
-    request = Request(551, True, 551, "Test", "latesst")
-    (reply,) = commands.message(request, "latesst")
+    request = Request(551, True, 551, "Test", "latezt")
+    (reply,) = commands.message(request, "latezt")
     [data] = [b.data for row in reply.buttons for b in row if b.text == "Did you mean: latest"]
     assert data is not None
     pressed = commands.press(request, actions.parse(data))
