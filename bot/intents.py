@@ -482,7 +482,29 @@ def looks_english(text: str, known: Callable[[Sequence[str]], Sequence[bool]]) -
     """Cheap: an English question of three or more words has function words ("the", "how", "did")
     or words the corpus uses. "Faint yw pris y drwydded?" and "Combien coûte le permis de pêche ?"
     have neither; "recipe for chocolate cake" has "for". Too short to tell counts as English."""
-    if len(_WORD.findall(text)) < MIN_WORDS_TO_JUDGE:
+    found = _WORD.findall(text.casefold())
+    if len(found) < MIN_WORDS_TO_JUDGE:
         return True
+    # "quelle est la date limite" has no English function word, but "date" and "limite" (read as
+    # "limit") are corpus words: it passed, and was offered "Did you mean “fuelle est la date limite”?".
+    if sum(w in _FOREIGN_FUNCTION_WORDS for w in found) >= max(2, len(found) / 2):
+        return False
     stop, either = english_share(text, known)
     return stop >= 0.2 or either >= 0.5
+
+
+# The commonest function words of the languages people in the UK write to GOV.UK in, other than
+# English, leaving out any that is also a common English word ("die", "comment", "pour", "um").
+_FOREIGN_FUNCTION_WORDS = frozenset(
+    " ".join(
+        (
+            "le la les des du une et est quel quelle quels quelles que qui dans avec sont où combien",
+            "pourquoi quand je vous nous il elle ce cette",  # French
+            "el los las una es por qué cuál cuándo dónde cómo cuánto cuanto cuanta quién",  # Spanish
+            "o os uma é são qual quando onde como quanto quem",  # Portuguese
+            "gli della che sono quale perché",  # Italian
+            "der das und ist wie wo wer wann warum welche nicht ich sie wir",  # German
+            "yw y yr ydy pryd sut ble pwy gyda gyfer",  # Welsh
+        )
+    ).split()
+)

@@ -387,3 +387,11 @@ def test_also_a_topic_right_after_subscribing_is_one_more_subscription(commands:
     say(commands, chat, "when can you set off fireworks")
     assert say(commands, chat, "also vaping").startswith("Youth Vaping")
     assert "vaping" not in say(commands, chat, "what alerts do i have")
+
+
+def test_french_made_of_corpus_words_is_noticed_and_offered_no_nonsense(commands: Commands) -> None:
+    # "date" and "limite" (read as limit) are the corpus's, so it passed for English and was offered
+    # "Did you mean “fuelle est la date limite”?"
+    reply = say(commands, 558, "quelle est la date limite")
+    assert "I can only read questions in English." in reply
+    assert "Did you mean" not in reply

@@ -215,6 +215,7 @@ def known(words: Sequence[str]) -> list[bool]:
         ("Combien coûte le permis de pêche ?", False),  # French
         ("Quand la nouvelle loi entre-t-elle en vigueur ?", False),  # French
         ("Il y a une réunion à Londres demain", False),  # French with an English stop-word ("a")
+        ("what is la liga doing about racism", True),  # one foreign function word in English
     ],
 )
 def test_a_question_not_in_english_is_noticed(question: str, english: bool) -> None:
