@@ -59,7 +59,7 @@ _GENERIC = frozenset(
     reason why source quote place places include includes included involve involved introduce
     introduced work works decide decided apply applies government uk anyone anybody someone who
     more less first last again too
-    since till without plus whose whats one ones kind kinds type types
+    since till without plus whose whats one ones kind kinds type types age ages old
     will would could should can may might shall must does did done doing
     phone telephone number email address contact website link helpline
     give gives giving gave given provide provides providing provided offer offers offering offered

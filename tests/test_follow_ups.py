@@ -395,3 +395,24 @@ def test_french_made_of_corpus_words_is_noticed_and_offered_no_nonsense(commands
     reply = say(commands, 558, "quelle est la date limite")
     assert "I can only read questions in English." in reply
     assert "Did you mean" not in reply
+
+
+def bold_of(commands: Commands, chat: int, text: str) -> list[str]:
+    (reply,) = commands.message(Request(chat, True, chat, "Test", text), text)
+    plain, entities = parse_telegram_html(reply.text)
+    utf16 = plain.encode("utf-16-le")
+    return [
+        utf16[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")
+        for e in entities
+        if e["type"] == "bold"
+    ]
+
+
+def test_what_age_after_a_question_on_free_licences_is_the_age_they_are_free_at(commands: Commands) -> None:
+    chat = 559
+    assert "Junior licences are free for 13 - 16-year-olds." in bold_of(
+        commands, chat, "is a fishing licence free for kids"
+    ), "precondition"
+    # "age" was read as a topic of its own, so "what age" was asked of the announcement alone and
+    # bolded "Any angler aged 13 or over … needs a licence": the age a licence is needed from.
+    assert "Junior licences are free for 13 - 16-year-olds." in bold_of(commands, chat, "what age")
