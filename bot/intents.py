@@ -19,7 +19,8 @@ every message.
 | what am i subscribed to?, my alerts           | subscriptions | as /subscriptions                |
 | stop sending me alerts about X, unsubscribe me | unsubscribe | as /unsubscribe [X]                |
 | sorry i meant X, *X, no, for adults            | correction | the last question, corrected       |
-| summarise the X one, what's the X consultation about | describe | that announcement's summary    |
+| summarise the X one, what's the X consultation about | describe | that announcement's summary |
+| what's the story with X, what's going on with X |     |                                      |
 | read 2, open number 3, the second one          | read      | as /read N                           |
 | 2, second (alone)                              | number    | as /read N after a list; else a question |
 | anything else                                 | question  | the passage that answers             |
@@ -239,7 +240,10 @@ _DESCRIBE = re.compile(
     r"|tell me (?:more )?about|explain)"
     rf" (?:the |that |this )?(?P<topic>.+?) (?P<document>{_DOCUMENT})(?: for me)?(?: please)?"
     rf"|(?:what'?s|what is|what was) (?:the |that |this )?(?P<about>.+?) (?P<its>{_DOCUMENT})"
-    r" (?:about|saying))$"
+    r" (?:about|saying)"
+    # "what's the story with the door supervisor": the closest passage was a quote from the regulator.
+    r"|(?:what'?s|what is|whats) (?:the (?:story|deal|background) (?:with|on|about|behind)"
+    r"|going on with|happening with|up with) (?:the |that |this )?(?P<story>.+?))$"
 )
 
 # An item of the list just shown, as /read N: typed as a question, "read 2" quoted a passage about a
@@ -430,8 +434,8 @@ def classify(text: str) -> Intent:
         number = read.group("n") or str(_ORDINALS[read.group("ord")])
         return Intent("number" if asked in (read.group("n"), read.group("ord")) else "read", number)
     if (described := _DESCRIBE.match(asked)) is not None:
-        topic = described.group("topic") or described.group("about")
-        return Intent("describe", topic, described.group("document") or described.group("its"))
+        topic = described.group("topic") or described.group("about") or described.group("story")
+        return Intent("describe", topic, described.group("document") or described.group("its") or "")
     if (subscribe := _SUBSCRIBE.match(rest)) is not None:
         return Intent("subscribe", ("daily " if subscribe.group("daily") else "") + subscribe.group("topic"))
     if _SUBSCRIPTIONS.match(rest):

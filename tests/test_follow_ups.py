@@ -192,6 +192,17 @@ def test_a_word_several_titles_hold_lists_those_announcements(commands: Commands
             "can you summarise the un statement",
             "GOV.UK’s own summary of The Houthis must not drag Yemen",
         ),
+        # no word for the document: the closest passage was a quote from the regulator
+        (
+            560,
+            "whats the story with the door supervisor",
+            "GOV.UK’s own summary of Unlicensed door supervisor convicted after working at club",
+        ),
+        (
+            561,
+            "what's going on with the hereditary peers?",
+            "GOV.UK’s own summary of Removal of hereditary peers from Parliament",
+        ),
     ],
 )
 def test_an_announcement_named_by_its_topic_is_summarised(
