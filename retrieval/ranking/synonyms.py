@@ -71,11 +71,16 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "petrol": ("fuel",),
     "telly": ("television",),
     "lorry": ("hgv", "vehicle"),
+    "lorries": ("hgv", "hgvs", "vehicles"),
+    "van": ("lgv",),  # road statistics: "LGV traffic increased by 5.1 %"
+    "vans": ("lgv", "lgvs"),
     "boss": ("chief", "head", "director"),
     "head": ("chief", "director", "chair"),
     "killed": ("died", "death", "fatally"),
     "died": ("killed", "death"),
     "dead": ("died", "killed", "death"),
+    "die": ("died", "death", "deaths"),  # "how many babies die" / "to prevent newborn deaths"
+    "dies": ("died", "death"),
     "hurt": ("injured", "injury"),
     "soldier": ("serviceman", "personnel", "troops"),
     "soldiers": ("troops", "personnel", "servicemen"),
@@ -315,6 +320,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "grants": ("funding", "awards"),
     "loan": ("finance", "lending"),
     "loans": ("finance", "lending"),
+    "borrow": ("loan", "loans", "lending"),  # "how much can i borrow" / "a loan of up to £25,000"
     "unemployed": ("unemployment", "jobseekers"),
     "homeless": ("homelessness", "rough sleeping", "rough sleepers"),
     "rent": ("rental", "renters", "tenants"),
