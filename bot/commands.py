@@ -26,7 +26,7 @@ from retrieval import filters as filtering
 from retrieval.answer import Answer
 from retrieval.filters import Filters
 from retrieval.library import Library
-from retrieval.ranking.evidence import has_fact
+from retrieval.ranking.evidence import has_fact, holds_asked_fact
 from retrieval.ranking.query import phrased_as_question, spelt_out, wanted_type
 from retrieval.search.tokenize import term, tokenize
 from retrieval.search.tokenize import words as tokenize_words
@@ -543,10 +543,9 @@ class Commands:
                 and with_topic.answer.chunk_id != nearest.results[0].chunk_id
             )
             # Nor is the topic's passage an answer to "when was the speech?" unless the sentence it
-            # would bold holds a date: the topic's words, not the question's, made it confident.
-            says_it = with_topic.answer is not None and (
-                kind is None or has_fact(kind, with_topic.answer.sentence)
-            )
+            # would bold holds a date, nor of "how long has he got?" unless it holds a length of time
+            # ("No10" is a number): the topic's words, not the question's, made it confident.
+            says_it = with_topic.answer is not None and holds_asked_fact(question, with_topic.answer.sentence)
             if with_topic.outcome == "answer" and says_it and not own_words_elsewhere:
                 within = with_topic
             elif (

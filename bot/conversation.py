@@ -55,7 +55,7 @@ _GENERIC = frozenset(
     start starts started begin begins began end ends ended happen happens happened deadline long
     mean means meant say says said announce announced announcement plan plans planned next else
     detail details exactly really still left take takes need needs affect affects effect impact
-    change changes changed people person name names get gets go goes come comes know think new
+    change changes changed people person name names get gets got getting go goes come comes know think new
     reason why source quote place places include includes included involve involved introduce
     introduced work works decide decided apply applies government uk anyone anybody someone who
     more less first last again too

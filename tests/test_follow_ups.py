@@ -427,3 +427,14 @@ def test_what_age_after_a_question_on_free_licences_is_the_age_they_are_free_at(
     # "age" was read as a topic of its own, so "what age" was asked of the announcement alone and
     # bolded "Any angler aged 13 or over … needs a licence": the age a licence is needed from.
     assert "Junior licences are free for 13 - 16-year-olds." in bold_of(commands, chat, "what age")
+
+
+def test_how_long_is_not_answered_by_a_sentence_with_no_length_of_time(commands: Commands) -> None:
+    chat = 562
+    first = say(commands, chat, "what is dan corry reviewing")
+    assert first.startswith("Dan Corry appointed"), "precondition"
+    # The review's announcement gives no length of time. "got" was read as a topic word ("doesn't
+    # mention “got”"); then, asked with the topic, "having previously served as Head of the No10
+    # Policy Unit" was quoted as the answer: "No10" is a number, but no length of time.
+    reply = say(commands, chat, "how long has he got")
+    assert reply.startswith("This may not answer it, but the closest passage in that announcement is")

@@ -22,7 +22,7 @@ import numpy as np
 
 from retrieval.ranking import passages
 from retrieval.ranking.passages import FACTS, Parsed
-from retrieval.ranking.query import AnswerType, Query
+from retrieval.ranking.query import AnswerType, Detail, Query, wanted_detail, wanted_type
 from retrieval.search.document import organisation_words
 from retrieval.search.tokenize import term, tokenize, words
 
@@ -323,6 +323,23 @@ def _roles(covered: Coverage, texts: Iterable[str]) -> list[tuple[str, int]]:
 
 def has_fact(kind: AnswerType, text: str) -> bool:
     return bool(FACTS[kind].search(text))
+
+
+# The details whose form a sentence either has or lacks: "how long" wants "18 weeks", and "No10" is a
+# number but no length of time.
+_FACT_FORMS: frozenset[Detail] = frozenset(
+    ("duration", "frequency", "share", "age", "deadline", "time", "phone", "email")
+)
+
+
+def holds_asked_fact(question: str, text: str) -> bool:
+    """Whether `text` holds the kind of fact `question` asks for, in the form its detail asks for
+    (True when it asks for none)."""
+    kind = wanted_type(question)
+    if kind is not None and not has_fact(kind, text):
+        return False
+    detail = wanted_detail(question)
+    return detail not in _FACT_FORMS or bool(passages.DETAILS[detail].search(text))
 
 
 # Chunk ids are never reused for other text (the store's ids only grow), so reading a passage once
