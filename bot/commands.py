@@ -412,7 +412,15 @@ class Commands:
             found = self.library.announcement(followed.announcement_id)
             if found is not None:
                 self.library.log_question(request.chat_id, question, "none", now)
-                return [render.not_mentioned_reply(found.announcement_id, found.title, followed.new_words)]
+                # Every word of it the announcement lacks, not only those other announcements use:
+                # "can takeaways stay open?" was told the closures guidance "doesn't mention “open”".
+                lacked = conversation.strong_topic_words(
+                    question,
+                    lambda typed: [True] * len(typed),
+                    lambda typed: self.library.words_in_announcement(found.announcement_id, typed),
+                )
+                named = lacked or list(followed.new_words)
+                return [render.not_mentioned_reply(found.announcement_id, found.title, named)]
         return [self._answered(request, question, answer, now)]
 
     def _answered(self, request: Request, question: str, answer: Answer, now: datetime) -> Reply:

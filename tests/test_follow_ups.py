@@ -438,3 +438,15 @@ def test_how_long_is_not_answered_by_a_sentence_with_no_length_of_time(commands:
     # Policy Unit" was quoted as the answer: "No10" is a number, but no length of time.
     reply = say(commands, chat, "how long has he got")
     assert reply.startswith("This may not answer it, but the closest passage in that announcement is")
+
+
+def test_a_follow_up_names_every_word_the_announcement_lacks(commands: Commands) -> None:
+    chat = 563
+    first = say(commands, chat, "which businesses had to close in march 2020")
+    assert first.startswith("Closing certain businesses and venues in England"), "precondition"
+    # The page holds only the guidance's summary. No announcement says "takeaways", so only "open"
+    # was named, as if the page spoke of takeaways.
+    reply = say(commands, chat, "can takeaways stay open")
+    assert reply.startswith(
+        "Closing certain businesses and venues in England doesn’t mention “takeaways” or “open”"
+    )
