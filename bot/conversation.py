@@ -35,7 +35,9 @@ MAX_WORDS_LEANING = 9
 _OPENERS = re.compile(
     r"^(?:and|but|so|also|plus|what about|how about|what of|when|who|whom|whose|where|why|which"
     r"|for|in|at|on|with|without|during|after|before|under|over"
-    r"|how much|how many|how long|how soon|what date|what time|since when|until when|by when|from when)\b"
+    r"|how much|how many|how long|how soon|what date|what time|since when|until when|by when|from when"
+    # "was there anything on prisons?" after the Queen's Speech: asked of everything, it was declined.
+    r"|was there anything|was there any mention|any mention)\b"
 )
 # A question this short ("how do i respond", "can i apply") rarely stands alone: right after an
 # answer it asks about that answer, unless it names a topic of its own (strong_topic_words).
@@ -63,6 +65,7 @@ _GENERIC = frozenset(
     will would could should can may might shall must does did done doing
     phone telephone number email address contact website link helpline
     give gives giving gave given provide provides providing provided offer offers offering offered
+    anything something everything mention mentions mentioned
     """.split()  # noqa: SIM905 - a word list, easier to read and extend as text
 )
 

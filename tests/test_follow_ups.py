@@ -450,3 +450,14 @@ def test_a_follow_up_names_every_word_the_announcement_lacks(commands: Commands)
     assert reply.startswith(
         "Closing certain businesses and venues in England doesn’t mention “takeaways” or “open”"
     )
+
+
+def test_was_there_anything_on_a_topic_is_asked_of_the_announcement_just_quoted(commands: Commands) -> None:
+    chat = 564
+    first = say(commands, chat, "what bills were in the queens speech 2016")
+    assert first.startswith("Queen's Speech 2016"), "precondition"
+    # Asked of every announcement, its "anything" weighed as a topic word: declined, with the
+    # Queen's Speech on prisons first among the nearest.
+    reply = say(commands, chat, "was there anything on prisons")
+    assert reply.startswith("Queen's Speech 2016")
+    assert "My government will legislate to reform prisons and courts" in reply
