@@ -412,18 +412,37 @@ class Commands:
             found = self.library.announcement(followed.announcement_id)
             if found is not None:
                 self.library.log_question(request.chat_id, question, "none", now)
-                # Every word of it the announcement lacks, not only those other announcements use:
-                # "can takeaways stay open?" was told the closures guidance "doesn't mention “open”".
-                lacked = conversation.strong_topic_words(
-                    question,
-                    lambda typed: [True] * len(typed),
-                    lambda typed: self.library.words_in_announcement(found.announcement_id, typed),
-                )
-                named = lacked or list(followed.new_words)
+                named = self._lacked(question, found.announcement_id) or list(followed.new_words)
                 return [render.not_mentioned_reply(found.announcement_id, found.title, named)]
-        return [self._answered(request, question, answer, now)]
+        lead = ""
+        if followed is not None and answer.outcome != "none" and answer.results:
+            # Shaped like a follow-up, partly in the followed announcement's words, and answered from
+            # another: say so, or the answer reads as if about the one followed. A message all of
+            # whose topic is new ("what about flood defences?") is plainly a new question.
+            found = self.library.announcement(followed.announcement_id)
+            if (
+                found is not None
+                and answer.results[0].announcement_id != found.announcement_id
+                and conversation.shares_topic(
+                    question, lambda typed: self.library.words_in_announcement(found.announcement_id, typed)
+                )
+            ):
+                named = self._lacked(question, found.announcement_id) or list(followed.new_words)
+                lead = render.elsewhere_lead(found.title, named)
+        return [self._answered(request, question, answer, now, lead)]
 
-    def _answered(self, request: Request, question: str, answer: Answer, now: datetime) -> Reply:
+    def _lacked(self, question: str, announcement_id: int) -> list[str]:
+        """Every topic word of `question` the announcement lacks, whether or not others use it:
+        "can takeaways stay open?" was told the closures guidance "doesn't mention “open”"."""
+        return conversation.strong_topic_words(
+            question,
+            lambda typed: [True] * len(typed),
+            lambda typed: self.library.words_in_announcement(announcement_id, typed),
+        )
+
+    def _answered(
+        self, request: Request, question: str, answer: Answer, now: datetime, lead: str = ""
+    ) -> Reply:
         """The reply to an answer of the whole corpus; a quoted passage becomes what a follow-up follows."""
         if answer.outcome != "none" and answer.results:
             self.library.remember_answer(
@@ -442,7 +461,8 @@ class Commands:
         if answer.outcome == "answer":
             key = self._key(request, "more", question, question_id=question_id) if more else None
             read_as = _corrected(question, answer)
-            return render.with_feedback(render.answer_reply(answer, key, read_as=read_as), question_id)
+            reply = render.answer_reply(answer, key, read_as=read_as, lead=lead)
+            return render.with_feedback(reply, question_id)
         if answer.outcome == "none" and conversation.is_bare_follow_up(question):
             # "where?" with no answer in the chat to follow: nothing could answer it as it stands.
             return render.nothing_to_follow(question)
@@ -451,9 +471,8 @@ class Commands:
             # no one passage answers them, but "I found nothing" hides the announcements looked for.
             return self._search_page(request, question, self._key(request, "search", question), 1)
         english = intents.looks_english(question, self.library.known_words)
-        reply = render.answer_reply(
-            answer, None, did_you_mean=self._did_you_mean(request, question, answer, english), english=english
-        )
+        did_you_mean = self._did_you_mean(request, question, answer, english)
+        reply = render.answer_reply(answer, None, did_you_mean=did_you_mean, english=english, lead=lead)
         return render.with_feedback(reply, question_id) if answer.outcome == "closest" else reply
 
     def _in_titles(self, text: str) -> bool:

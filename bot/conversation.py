@@ -159,20 +159,11 @@ def strong_topic_words(
     message is about something else. Words the corpus never uses (typos, other languages) are no
     evidence either way. `known` and `in_announcement` say, for each word, whether the corpus and
     the followed announcement use it."""
-    typed = words(text)
-    # The word after "who" is what someone does ("who runs the fund?", "who funds it?"), not a topic.
-    asked = typed[2:] if typed[:1] == ["who"] else typed
-    candidates = [w for w in asked if w not in _GENERIC and (t := term(w)) and t not in _GENERIC_TERMS]
+    candidates = _topic_candidates(text)
     if not candidates:
         return []
     in_corpus = known(candidates)
-    # A word the announcement says in another form is its word: "when did they speak?" after "The
-    # Prime Minister spoke to…" (the forms of irregular verbs, as the ranking reads them too).
-    # So is a word it says in GOV.UK's words ("illegal" / "illicit drugs", as the ranking reads them).
-    forms = [(w, *IRREGULAR.get(w, ()), *_synonym_words(w)) for w in candidates]
-    flat = [f for group in forms for f in group]
-    found = dict(zip(flat, in_announcement(flat), strict=True))
-    theirs = [any(found[f] for f in group) for group in forms]
+    theirs = _in_announcement(candidates, in_announcement)
     strong = [w for w, k, a in zip(candidates, in_corpus, theirs, strict=True) if k and not a]
     if leans_on_answer(text):
         # A pronoun points back at the answer more surely than a verb points away: "who signed it?"
@@ -180,6 +171,34 @@ def strong_topic_words(
         # happening in scotland?" is not.
         strong = [w for w in strong if not w.endswith(("ed", "ing"))]
     return strong
+
+
+def shares_topic(text: str, in_announcement: Callable[[Sequence[str]], Sequence[bool]]) -> bool:
+    """Whether some topic word of the message is the followed announcement's: "which countries signed
+    up?" after the anti-corruption summit ("countries") is, "what about flood defences?" after the
+    peers is not."""
+    candidates = _topic_candidates(text)
+    return any(_in_announcement(candidates, in_announcement)) if candidates else False
+
+
+def _topic_candidates(text: str) -> list[str]:
+    typed = words(text)
+    # The word after "who" is what someone does ("who runs the fund?", "who funds it?"), not a topic.
+    asked = typed[2:] if typed[:1] == ["who"] else typed
+    return [w for w in asked if w not in _GENERIC and (t := term(w)) and t not in _GENERIC_TERMS]
+
+
+def _in_announcement(
+    candidates: list[str], in_announcement: Callable[[Sequence[str]], Sequence[bool]]
+) -> list[bool]:
+    """For each word, whether the announcement uses it. A word it says in another form is its word:
+    "when did they speak?" after "The Prime Minister spoke to…" (the forms of irregular verbs, as
+    the ranking reads them too). So is a word it says in GOV.UK's words ("illegal" / "illicit
+    drugs", as the ranking reads them)."""
+    forms = [(w, *IRREGULAR.get(w, ()), *_synonym_words(w)) for w in candidates]
+    flat = [f for group in forms for f in group]
+    found = dict(zip(flat, in_announcement(flat), strict=True))
+    return [any(found[f] for f in group) for group in forms]
 
 
 def topic_of(text: str) -> str:

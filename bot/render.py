@@ -130,17 +130,20 @@ def answer_reply(
     did_you_mean: tuple[str, str] | None = None,
     english: bool = True,
     read_as: str | None = None,
+    lead: str = "",
 ) -> Reply:
     """By outcome: the passage that answers; the closest one, said to be uncertain; or a decline that
     helps. `did_you_mean`: (the question spelt with the corpus's words, the key of a button that asks
     it); `english` False adds a note that only English is understood; `read_as`: the question as
-    answered, when a misspelt word was read as another (said first, so a wrong reading shows)."""
+    answered, when a misspelt word was read as another (said first, so a wrong reading shows);
+    `lead` (HTML) goes before a quoted passage."""
     if answer.outcome == "answer" and answer.answer is not None:
         more = more_key if further_matches(answer.results) else None
-        lead = f"<i>Read as “{escape(shorten(read_as, QUESTION_ECHO))}”</i>\n\n" if read_as else ""
+        if read_as:
+            lead += f"<i>Read as “{escape(shorten(read_as, QUESTION_ECHO))}”</i>\n\n"
         return passage_reply(answer.answer, more_key=more, lead=lead)
     if answer.outcome == "closest" and answer.results:
-        reply = closest_reply(answer.results)
+        reply = closest_reply(answer.results, lead)
         if did_you_mean is None:
             return reply
         corrected, key = did_you_mean
@@ -176,10 +179,10 @@ def closest_within_reply(p: Passage) -> Reply:
     return passage_reply(p, lead=lead)
 
 
-def closest_reply(results: Sequence[Passage]) -> Reply:
+def closest_reply(results: Sequence[Passage], lead: str = "") -> Reply:
     """Nothing clearly answers: the nearest passage, said to be uncertain, and the next announcements
     as buttons that open them."""
-    reply = passage_reply(results[0], lead="This may not answer it, but the closest passage is…\n\n")
+    reply = passage_reply(results[0], lead=f"{lead}This may not answer it, but the closest passage is…\n\n")
     others = [
         [_opens(shorten(p.title, 60), p.announcement_id)]
         for p in other_announcements(results)[:CLOSEST_OTHERS]
@@ -321,6 +324,15 @@ def follow_up_not_said(
         else "The closest passage elsewhere, which may not answer it either:"
     )
     return passage_reply(elsewhere, lead=f"{escape(said)} {then}\n\n")
+
+
+def elsewhere_lead(title: str, words: Sequence[str]) -> str:
+    """Said before an answer to a follow-up that another announcement gives, so that the switch shows:
+    "which countries signed up?" after the anti-corruption summit was answered with the police forces
+    that signed up to a stop-and-search scheme, as if about the summit."""
+    named = " or ".join(f"“{w}”" for w in words)
+    said = f"{shorten(title, 100)} doesn’t mention {named}. From another announcement:"
+    return f"<i>{escape(said)}</i>\n\n"
 
 
 def not_mentioned_reply(followed: int, title: str, words: Sequence[str]) -> Reply:

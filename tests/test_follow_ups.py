@@ -461,3 +461,18 @@ def test_was_there_anything_on_a_topic_is_asked_of_the_announcement_just_quoted(
     reply = say(commands, chat, "was there anything on prisons")
     assert reply.startswith("Queen's Speech 2016")
     assert "My government will legislate to reform prisons and courts" in reply
+
+
+def test_a_follow_up_answered_from_another_announcement_says_so(commands: Commands) -> None:
+    chat = 565
+    first = say(commands, chat, "what did cameron say at the anti corruption summit")
+    assert first.startswith("Anti-Corruption Summit 2016: PM's closing remarks"), "precondition"
+    # The speech never says "signed"; a police scheme forces have signed up to is quoted, which read
+    # as if it were about the summit.
+    reply = say(commands, chat, "which countries signed up")
+    assert reply.startswith(
+        "Anti-Corruption Summit 2016: PM's closing remarks doesn’t mention “signed”. "
+        "From another announcement:"
+    )
+    # A message all of whose topic is new is plainly a new question, and is answered as one.
+    assert say(commands, chat, "how much is a fishing licence").startswith("Angling brothers prosecuted")
