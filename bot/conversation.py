@@ -43,8 +43,10 @@ _OPENERS = re.compile(
 # answer it asks about that answer, unless it names a topic of its own (strong_topic_words).
 _SHORT_QUESTION = re.compile(r"^(?:how|what|whats|can|could|do|does|is|are|will|should|must)\b")
 MAX_WORDS_SHORT_QUESTION = 4
+# "what did her report find" after Dr Penny Dash's review was asked afresh, and declined.
 _PRONOUNS = frozenset(
     {"it", "its", "it's", "that", "they", "them", "their", "this", "these", "those", "he", "she"}
+    | {"him", "his", "her", "hers"}
 )
 
 # Words a follow-up uses to ask for a fact about what was just said, not to name a new topic: they

@@ -476,3 +476,12 @@ def test_a_follow_up_answered_from_another_announcement_says_so(commands: Comman
     )
     # A message all of whose topic is new is plainly a new question, and is answered as one.
     assert say(commands, chat, "how much is a fishing licence").startswith("Angling brothers prosecuted")
+
+
+def test_her_and_his_lean_on_the_answer_as_she_and_he_do(commands: Commands) -> None:
+    chat = 566
+    first = say(commands, chat, "who is penny dash")
+    assert first.startswith("Government pledges further action to strengthen patient safety"), "precondition"
+    # Asked afresh, as if "her" pointed at no one, it was declined ("I found nothing…").
+    reply = say(commands, chat, "what did her report find")
+    assert reply.startswith("Government pledges further action to strengthen patient safety")
