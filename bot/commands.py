@@ -221,6 +221,10 @@ class Commands:
             case "latest":
                 return [self._latest_or_news(request, intent.rest)]
             case "news":
+                if conversation.asks_within(text) and self._answer_uses(request, intent.rest):
+                    # "anything on prisons?" right after the Queen's Speech asks what it says of them,
+                    # not for the newest announcements about prisons.
+                    return self.ask(request, text)
                 return [self._news(request, intent.rest)]
             case "more":
                 return [self._more(request)]
@@ -660,6 +664,15 @@ class Commands:
         if words:
             return self._news(request, rest)
         return self._latest_page(request, rest, self._latest_key(request, rest, LATEST_DEFAULT), 1)
+
+    def _answer_uses(self, request: Request, topic: str) -> bool:
+        """Whether the chat's last answer (of the last ten minutes) is from an announcement that uses
+        every topic word of `topic`."""
+        turn = self.library.last_answer(request.chat_id, self.clock())
+        if turn is None:
+            return False
+        wanted = [w for w in tokenize_words(topic) if term(w)]
+        return bool(wanted) and all(self.library.words_in_announcement(turn.announcement_id, wanted))
 
     def _news(self, request: Request, topic: str) -> Reply:
         """Announcements about `topic`, newest first; a topic that is only filters ("anything from

@@ -37,8 +37,16 @@ _OPENERS = re.compile(
     r"|for|in|at|on|with|without|during|after|before|under|over"
     r"|how much|how many|how long|how soon|what date|what time|since when|until when|by when|from when"
     # "was there anything on prisons?" after the Queen's Speech: asked of everything, it was declined.
-    r"|was there anything|was there any mention|any mention)\b"
+    r"|was there anything|was there any mention|any mention|anything (?:on|about)|is there anything)\b"
 )
+
+
+def asks_within(text: str) -> bool:
+    """ "anything on prisons?", "is there anything about fees": after an answer, what it says of
+    them; with none to follow, the newest announcements about them (bot/intents.py)."""
+    return bool(re.match(r"^(?:(?:is|was) there )?(?:anything|any mention)\b", " ".join(words(text))))
+
+
 # A question this short ("how do i respond", "can i apply") rarely stands alone: right after an
 # answer it asks about that answer, unless it names a topic of its own (strong_topic_words).
 _SHORT_QUESTION = re.compile(r"^(?:how|what|whats|can|could|do|does|is|are|will|should|must)\b")

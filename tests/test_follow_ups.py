@@ -485,3 +485,15 @@ def test_her_and_his_lean_on_the_answer_as_she_and_he_do(commands: Commands) -> 
     # Asked afresh, as if "her" pointed at no one, it was declined ("I found nothing…").
     reply = say(commands, chat, "what did her report find")
     assert reply.startswith("Government pledges further action to strengthen patient safety")
+
+
+def test_anything_on_a_topic_the_last_answer_covers_is_asked_of_it(commands: Commands) -> None:
+    chat = 567
+    first = say(commands, chat, "what bills were in the queens speech 2016")
+    assert first.startswith("Queen's Speech 2016"), "precondition"
+    # It listed the newest announcements about prisons, the speech's passage among others.
+    reply = say(commands, chat, "anything on prisons?")
+    assert reply.startswith("Queen's Speech 2016")
+    assert "My government will legislate to reform prisons and courts" in reply
+    # With no answer to follow, it is the newest announcements about them, as before.
+    assert say(commands, 568, "anything on prisons?").startswith("News about prisons")
