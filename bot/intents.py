@@ -13,6 +13,7 @@ every message.
 | more, next, any more?, what else?             | more      | next page of the last list, or the   |
 |                                               |           | last answer's further matches        |
 | link?, who published it?, summarise it        | about     | that detail of the last answer       |
+| explain it in simple terms                    |           |                                      |
 | that's wrong, not helpful, not what i asked   | wrong     | sorry, and how to ask better         |
 | https://www.gov.uk/government/news/…          | page      | that announcement, if it is held     |
 | alert me about X, keep me posted on X         | subscribe | as /subscribe X                      |
@@ -198,6 +199,11 @@ _ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?: for me)?(?: please)?$"
             rf"|^(?:give me |what'?s |what is )?(?:a |the )?(?:summary|tldr|tl dr|gist)(?: of {_IT})?"
             rf"(?: please)?$|^what(?:'?s| is) {_IT} about$"
+            # "explain in simple terms" was asked of every announcement: a maths curriculum's closest.
+            rf"|^(?:can you |could you |please )?(?:explain|simplify)(?: {_IT})?(?: to me)?"
+            r"(?: (?:in (?:simple|plain|layman'?s|basic) (?:terms|english|words)|simply|more simply))?"
+            r"(?: for me)?(?: please)?$"
+            r"|^(?:in )?(?:simple|plain|layman'?s) (?:terms|english)(?: please)?$|^eli5$"
         ),
     ),
 )

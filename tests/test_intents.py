@@ -33,6 +33,10 @@ from retrieval.search.tokenize import term
         ("help", "help", ""),
         ("Help me please", "help", ""),
         ("what can you do?", "help", ""),
+        # the last answer explained: asked as a question, a maths curriculum was the closest
+        ("explain in simple terms", "about", "summary"),
+        ("can you explain that please", "about", "summary"),
+        ("explain how the loan works", "question", "explain how the loan works"),
         ("are you a robot?", "help", ""),  # a budget's line on robotics was quoted
         ("hlep", "help", ""),
         # a request's word typed with a slip: asked as questions, these were declined
