@@ -82,6 +82,8 @@ class Intent:
 _SMALL_TALK: tuple[tuple[str, str], ...] = (
     ("goodbye", r"bye bye|goodbye|good bye|bye|see you(?: later| soon| tomorrow)?|see ya|cya|farewell"),
     ("goodbye", r"good night|night night|that'?s all(?: for now| for today)?|that is all|i'?m done"),
+    # "no thanks" was asked as a question and declined.
+    ("goodbye", r"no (?:thanks|thank you|thx|ty)|nah i'?m (?:good|ok|fine)|i'?m (?:good|ok|fine) thanks"),
     (
         "thanks",
         r"(?:thanks|thank you|thankyou|thx|ty|cheers|ta|many thanks)"
@@ -101,7 +103,7 @@ _SMALL_TALK: tuple[tuple[str, str], ...] = (
         "thanks",  # an acknowledgement gets the same "glad to help"
         r"ok(?:ay)?|okey|k|great|perfect|brilliant|lovely|nice|cool|awesome|excellent|super|wonderful"
         r"|fab|amazing|got it|understood|i see|right|alright|sure|fine|good|noted|interesting|helpful"
-        r"|wow|ah|oh|yes|yep|yeah",
+        r"|wow|ah|oh|yes|yep|yeah|lol|lmao|haha+|(?:ha ?)+ha|hehe",  # "lol" was declined as a question
     ),
     ("filler", r"mate|pal|buddy|bot|friend|folks|all|please|again|very much|a lot"),
 )

@@ -29,6 +29,9 @@ from retrieval.search.tokenize import term
         ("ok thanks, bye", "goodbye", ""),
         ("Bye!", "goodbye", ""),
         ("that's all for now, thanks", "goodbye", ""),
+        ("no thanks", "goodbye", ""),  # asked as a question, and declined
+        ("lol", "thanks", ""),
+        ("haha what about fees", "question", "what about fees"),
         # help
         ("help", "help", ""),
         ("Help me please", "help", ""),
