@@ -34,6 +34,11 @@ def say(commands: Commands, chat: int, text: str) -> str:
     return parse_telegram_html(reply.text)[0]
 
 
+def answered_from(commands: Commands, chat: int, question: str, title: str) -> None:
+    """The chat's last answer is from the announcement titled `title`."""
+    assert say(commands, chat, question).startswith(title), "precondition"
+
+
 def asked_about_vaping(commands: Commands, chat: int) -> None:
     """The chat's last answer is the call for evidence on youth vaping."""
     first = say(commands, chat, "what is the government doing about vaping")
@@ -431,8 +436,7 @@ def test_what_age_after_a_question_on_free_licences_is_the_age_they_are_free_at(
 
 def test_how_long_is_not_answered_by_a_sentence_with_no_length_of_time(commands: Commands) -> None:
     chat = 562
-    first = say(commands, chat, "what is dan corry reviewing")
-    assert first.startswith("Dan Corry appointed"), "precondition"
+    answered_from(commands, chat, "what is dan corry reviewing", "Dan Corry appointed")
     # The review's announcement gives no length of time. "got" was read as a topic word ("doesn't
     # mention “got”"); then, asked with the topic, "having previously served as Head of the No10
     # Policy Unit" was quoted as the answer: "No10" is a number, but no length of time.
@@ -442,8 +446,7 @@ def test_how_long_is_not_answered_by_a_sentence_with_no_length_of_time(commands:
 
 def test_a_follow_up_names_every_word_the_announcement_lacks(commands: Commands) -> None:
     chat = 563
-    first = say(commands, chat, "which businesses had to close in march 2020")
-    assert first.startswith("Closing certain businesses and venues in England"), "precondition"
+    answered_from(commands, chat, "which businesses had to close in march 2020", "Closing certain businesses")
     # The page holds only the guidance's summary. No announcement says "takeaways", so only "open"
     # was named, as if the page spoke of takeaways.
     reply = say(commands, chat, "can takeaways stay open")
@@ -452,21 +455,11 @@ def test_a_follow_up_names_every_word_the_announcement_lacks(commands: Commands)
     )
 
 
-def test_was_there_anything_on_a_topic_is_asked_of_the_announcement_just_quoted(commands: Commands) -> None:
-    chat = 564
-    first = say(commands, chat, "what bills were in the queens speech 2016")
-    assert first.startswith("Queen's Speech 2016"), "precondition"
-    # Asked of every announcement, its "anything" weighed as a topic word: declined, with the
-    # Queen's Speech on prisons first among the nearest.
-    reply = say(commands, chat, "was there anything on prisons")
-    assert reply.startswith("Queen's Speech 2016")
-    assert "My government will legislate to reform prisons and courts" in reply
-
-
 def test_a_follow_up_answered_from_another_announcement_says_so(commands: Commands) -> None:
     chat = 565
-    first = say(commands, chat, "what did cameron say at the anti corruption summit")
-    assert first.startswith("Anti-Corruption Summit 2016: PM's closing remarks"), "precondition"
+    answered_from(
+        commands, chat, "what did cameron say at the anti corruption summit", "Anti-Corruption Summit"
+    )
     # The speech never says "signed"; a police scheme forces have signed up to is quoted, which read
     # as if it were about the summit.
     reply = say(commands, chat, "which countries signed up")
@@ -480,20 +473,30 @@ def test_a_follow_up_answered_from_another_announcement_says_so(commands: Comman
 
 def test_her_and_his_lean_on_the_answer_as_she_and_he_do(commands: Commands) -> None:
     chat = 566
-    first = say(commands, chat, "who is penny dash")
-    assert first.startswith("Government pledges further action to strengthen patient safety"), "precondition"
+    answered_from(commands, chat, "who is penny dash", "Government pledges further action")
     # Asked afresh, as if "her" pointed at no one, it was declined ("I found nothing…").
     reply = say(commands, chat, "what did her report find")
     assert reply.startswith("Government pledges further action to strengthen patient safety")
 
 
-def test_anything_on_a_topic_the_last_answer_covers_is_asked_of_it(commands: Commands) -> None:
-    chat = 567
-    first = say(commands, chat, "what bills were in the queens speech 2016")
-    assert first.startswith("Queen's Speech 2016"), "precondition"
-    # It listed the newest announcements about prisons, the speech's passage among others.
-    reply = say(commands, chat, "anything on prisons?")
+@pytest.mark.parametrize(
+    ("chat", "message"),
+    [
+        # Asked of every announcement, its "anything" weighed as a topic word: declined, with the
+        # speech's passage on prisons first among the nearest.
+        (564, "was there anything on prisons"),
+        # Read as news: the newest announcements about prisons, the speech among them.
+        (567, "anything on prisons?"),
+    ],
+)
+def test_anything_on_a_topic_is_asked_of_the_announcement_just_quoted(
+    commands: Commands, chat: int, message: str
+) -> None:
+    answered_from(commands, chat, "what bills were in the queens speech 2016", "Queen's Speech 2016")
+    reply = say(commands, chat, message)
     assert reply.startswith("Queen's Speech 2016")
     assert "My government will legislate to reform prisons and courts" in reply
-    # With no answer to follow, it is the newest announcements about them, as before.
+
+
+def test_anything_on_a_topic_with_no_answer_to_follow_is_news_about_it(commands: Commands) -> None:
     assert say(commands, 568, "anything on prisons?").startswith("News about prisons")
