@@ -229,7 +229,11 @@ class Commands:
             case "more":
                 return [self._more(request)]
             case "about":
-                return [self._about_answer(request, intent.rest)]
+                reply = self._about_answer(request, intent.rest)
+                if reply is render.ASK_FIRST and re.search(r"\bthis\b", text, re.I):
+                    # "what is this about?" with nothing quoted yet asks what the bot is.
+                    return [self._help(request)]
+                return [reply]
             case "page":
                 return self._page(request, intent.rest)
             case "subscribe":

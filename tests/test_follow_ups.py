@@ -500,3 +500,9 @@ def test_anything_on_a_topic_is_asked_of_the_announcement_just_quoted(
 
 def test_anything_on_a_topic_with_no_answer_to_follow_is_news_about_it(commands: Commands) -> None:
     assert say(commands, 568, "anything on prisons?").startswith("News about prisons")
+
+
+def test_what_is_this_about_with_nothing_quoted_yet_says_what_the_bot_does(commands: Commands) -> None:
+    # It was told "Ask me a question first", as if it had asked about an answer.
+    assert say(commands, 569, "what is this about?").startswith("What I can do")
+    assert say(commands, 570, "summarise it").startswith("Ask me a question first")
