@@ -378,6 +378,15 @@ def test_a_slip_keeps_its_first_letter_before_a_commoner_word_that_changes_it() 
     assert analyse("when is the repart of the review due", vocab).corrections == {"repart": "report"}
 
 
+def test_a_letter_hit_for_another_reaches_an_english_word_before_stem_sharing_nonsense() -> None:
+    # "flodding": two letters swapped make "foldding" and one letter added "floodding", no English
+    # words but sharing the stems of the corpus's "fold" and "flood"; the first was read, and
+    # offered as "Did you mean “foldding”?". One letter hit for another makes "flooding".
+    known = {"flood": 25, "fold": 1, "risk": 4}
+    vocab = Vocab(df=lambda t: known.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)
+    assert analyse("flodding risk", vocab).corrections == {"flodding": "flooding"}
+
+
 def test_a_contraction_typed_without_its_apostrophe_is_not_a_misspelling() -> None:
     # A corpus that uses "hats" (one letter from "whats") and the two topic words.
     known = {"hat": 3, "firework": 9, "curfew": 2}

@@ -752,7 +752,13 @@ def correct(word: str, vocab: Vocab, looked: Looked | None = None) -> str | None
     # Two letters swapped is the likeliest slip, unless it makes no English word and another slip
     # makes one: "peole" is "people" with a letter left out, not the corpus's own typo "peloe".
     if swapped is not None and (found is None or not _english.frequency(found)):
-        return swapped
+        # When neither makes one, one letter hit for another may: "flodding" is "flooding", not
+        # "foldding" (swapped) or "floodding" (a letter added), which only share a corpus word's stem
+        # and were offered as "Did you mean".
+        english = [
+            w for w in _known(_replaces(word) - {word}, vocab, 2, looked).values() if _english.frequency(w)
+        ]
+        return english[0] if len(english) == 1 else swapped
     if found is None and len(word) >= _RARE_TARGET_LETTERS:
         # A name the corpus uses once is the word most often misspelt ("mandevillle", "turnot"): a
         # plain slip reaches it when nothing else does, and only if one word is that near.
