@@ -890,12 +890,16 @@ class Commands:
             return [render.SUBSCRIBE_USAGE]
         if not request.manages:
             return [render.NOT_A_MANAGER]
+        # A slip of a word the announcements use is followed as that word, and the reply says so:
+        # "flodding" would never match anything.
+        corrected = _replaced(words, self.library.read_as(words))
         try:
-            followed = subscriptions.subscribe(self.library, request.chat_id, words, daily=daily)
+            followed = subscriptions.subscribe(self.library, request.chat_id, corrected or words, daily=daily)
         except subscriptions.SubscriptionError as exc:
             return [render.not_subscribed_reply(str(exc))]
         recent = alerting.recent_matches(self.library, followed)
-        return [render.subscribed_reply(followed, recent)]
+        reply = render.subscribed_reply(followed, recent)
+        return [render.read_as(reply, corrected) if corrected else reply]
 
     def follow(self, request: Request, args: list[str]) -> list[Reply]:
         """/follow [daily] NAME: alerts for what an organisation publishes; NAME matched loosely."""

@@ -506,3 +506,11 @@ def test_what_is_this_about_with_nothing_quoted_yet_says_what_the_bot_does(comma
     # It was told "Ask me a question first", as if it had asked about an answer.
     assert say(commands, 569, "what is this about?").startswith("What I can do")
     assert say(commands, 570, "summarise it").startswith("Ask me a question first")
+
+
+def test_a_slip_in_the_words_subscribed_to_is_followed_as_the_word_meant(commands: Commands) -> None:
+    # "flodding" was followed as typed: no announcement would ever match it.
+    reply = say(commands, 571, "subscribe to flodding")
+    assert reply.startswith("Read as “flooding”")
+    assert "Done: I will send you each new announcement about “flooding”" in reply
+    assert "“flooding”" in say(commands, 571, "what am i subscribed to")
