@@ -379,7 +379,10 @@ def _request_slips() -> dict[str, str]:
     first message, not at import: the English dictionary takes a sixth of a second to read."""
     return {
         slip: word
-        for word in ("what", "whats", "new", "news", "latest", "help", "subscribe", "unsubscribe", "alerts")
+        for word in (
+            *("what", "whats", "new", "news", "latest", "help", "subscribe", "subscribed", "unsubscribe"),
+            *("alerts", "the", "about"),  # "whats teh latest", "news abuot fireworks"
+        )
         for slip in _slips_of(word)
         if not english.frequency(slip)
     }

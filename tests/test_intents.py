@@ -46,6 +46,9 @@ from retrieval.search.tokenize import term
         ("whats nwe", "latest", ""),
         ("latets", "latest", ""),
         ("lastest", "latest", ""),  # one letter more
+        ("whats teh latest", "latest", ""),  # a small word's slip, asked and declined as not English
+        ("news abuot fireworks", "news", "fireworks"),
+        ("what am i subscirbed to", "subscriptions", ""),  # a question about Fiji's email updates
         ("whats neww", "latest", ""),  # a letter doubled
         ("subscirbe to flooding", "subscribe", "flooding"),
         ("who made you", "help", ""),
