@@ -514,3 +514,12 @@ def test_a_slip_in_the_words_subscribed_to_is_followed_as_the_word_meant(command
     assert reply.startswith("Read as “flooding”")
     assert "Done: I will send you each new announcement about “flooding”" in reply
     assert "“flooding”" in say(commands, 571, "what am i subscribed to")
+
+
+def test_saying_weighs_as_little_as_say(commands: Commands) -> None:
+    # "saying" counted as a topic word, the rarest of the question: "what is the un saying about
+    # yemen" was declined over every corpus, the UK's statement at the UN on Yemen first among the
+    # nearest.
+    reply = say(commands, 572, "what is the un saying about yemen")
+    assert reply.startswith("This may not answer it, but the closest passage is…")
+    assert "The Houthis must not drag Yemen into a regional war" in reply
