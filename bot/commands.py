@@ -596,10 +596,10 @@ class Commands:
             self.library.remember_answer(request.chat_id, followed, topic, conversation.FOLLOW_UP_WINDOW, now)
             question_id = self.library.log_question(request.chat_id, question, "answer", now)
             return render.with_feedback(render.passage_reply(within.answer), question_id)
-        if own_words:
+        if own_words and not conversation.points_at_someone(question):
             # Words of its own that another announcement answers with confidence: a new question that
             # only looked like a follow-up ("how many drugs have driving limits" after a budget, whose
-            # hundred pages use every word of it).
+            # hundred pages use every word of it). Not when "he" or "she" is someone it named.
             alone = self.library.ask(question, top_k=MORE_RESULTS)
             if alone.outcome == "answer" and alone.results and alone.results[0].announcement_id != followed:
                 return self._answered(request, question, alone, now)

@@ -175,12 +175,25 @@ def strong_topic_words(
     in_corpus = known(candidates)
     theirs = _in_announcement(candidates, in_announcement)
     strong = [w for w, k, a in zip(candidates, in_corpus, theirs, strict=True) if k and not a]
+    if points_at_someone(text):
+        # "he" or "her" is someone the answer named: "did he go to prison?" after a door supervisor's
+        # sentence ("18 weeks imprisonment, suspended") is about him, and was answered with a riot at
+        # HMP Birmingham.
+        return []
     if leans_on_answer(text):
         # A pronoun points back at the answer more surely than a verb points away: "who signed it?"
         # after a joint statement that never says "sign" is still about that statement; "is it
         # happening in scotland?" is not.
         strong = [w for w in strong if not w.endswith(("ed", "ing"))]
     return strong
+
+
+_PERSONS = frozenset({"he", "she", "him", "his", "her", "hers"})
+
+
+def points_at_someone(text: str) -> bool:
+    """Whether the message points at a person with a pronoun: someone the last answer named."""
+    return any(w in _PERSONS for w in words(text))
 
 
 def shares_topic(text: str, in_announcement: Callable[[Sequence[str]], Sequence[bool]]) -> bool:

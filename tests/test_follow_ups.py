@@ -523,3 +523,12 @@ def test_saying_weighs_as_little_as_say(commands: Commands) -> None:
     reply = say(commands, 572, "what is the un saying about yemen")
     assert reply.startswith("This may not answer it, but the closest passage is…")
     assert "The Houthis must not drag Yemen into a regional war" in reply
+
+
+def test_he_or_she_keeps_a_follow_up_on_the_person_the_answer_named(commands: Commands) -> None:
+    chat = 573
+    answered_from(commands, chat, "how long was samuel miller sentenced for", "Unlicensed door supervisor")
+    # "prison" is a word of other announcements, not of his ("18 weeks imprisonment"): a riot at
+    # HMP Birmingham was quoted, and the next follow-up was about the riot.
+    assert say(commands, chat, "did he go to prison").startswith("Unlicensed door supervisor")
+    assert "He must also pay £500 in court costs." in bold_of(commands, chat, "how much did he have to pay")
