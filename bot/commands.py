@@ -553,9 +553,18 @@ class Commands:
         # The words the conversation is about; a question made only of generic words ("how much is it
         # costing?") leaves none, and then the announcement's title says what "where?" is about.
         about = conversation.topic_of(topic) or self._title_topic(followed)
+        own_words = bool(conversation.topic_of(question))
+        if (
+            within.answer is not None
+            and not own_words
+            and not set(tokenize(about)) & set(tokenize(within.answer.passage))
+        ):
+            # With no words of its own, a passage holding none of the topic's words answers something
+            # else: "who gets it?" after the National Living Wage quoted the budget's "appointed Sir
+            # Peter Hendy to get…" (the one match: "gets"). It is asked with the topic below.
+            within = dataclasses.replace(within, outcome="none", answer=None, results=[])
         nearest = within if within.outcome == "closest" else None
         kind = wanted_type(question)
-        own_words = bool(conversation.topic_of(question))
         # A bare "who said that?" has no words to be confident about; the passage that comes first for
         # it, if its sentence holds the kind of fact asked for (a speech's "Statement by Ambassador
         # Barbara Woodward"), is worth offering as the closest.

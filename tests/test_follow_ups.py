@@ -532,3 +532,15 @@ def test_he_or_she_keeps_a_follow_up_on_the_person_the_answer_named(commands: Co
     # HMP Birmingham was quoted, and the next follow-up was about the riot.
     assert say(commands, chat, "did he go to prison").startswith("Unlicensed door supervisor")
     assert "He must also pay £500 in court costs." in bold_of(commands, chat, "how much did he have to pay")
+
+
+def test_a_follow_up_of_generic_words_is_not_answered_by_a_passage_off_the_topic(commands: Commands) -> None:
+    chat = 574
+    answered_from(
+        commands, chat, "what is the national living wage going to be in 2020", "Summer Budget 2015"
+    )
+    # The budget's "appointed Sir Peter Hendy to get this Parliament's rail investment programme…"
+    # matched "gets", and was quoted as the answer.
+    reply = say(commands, chat, "who gets it")
+    assert "Sir Peter Hendy" not in reply
+    assert "introduces a new National Living Wage for workers aged 25 and above" in reply
