@@ -24,6 +24,7 @@ every message.
 | what's the story with X, what's going on with X |     |                                      |
 | read 2, open number 3, the second one          | read      | as /read N                           |
 | 2, second (alone)                              | number    | as /read N after a list; else a question |
+| what's number 3 about, tell me about the second one | number | the same                         |
 | anything else                                 | question  | the passage that answers             |
 
 Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
@@ -264,6 +265,16 @@ _READ = re.compile(
     r"(?: one)?(?: please)?$"
 )
 
+# An item of the list asked about: "tell me more about the second one" summarised the peers'
+# announcement, whose title says "Second Reading", and "what's number 3 about" was asked as a question.
+_ASKED_ITEM = re.compile(
+    r"^(?:(?:what'?s|what is|whats) (?:in )?|tell me (?:more )?about |more (?:on|about) "
+    r"|(?:summari[sz]e|explain) )"
+    r"(?:the |number |no |item )*"
+    rf"(?:(?P<n>\d{{1,3}})|(?P<ord>{'|'.join(_ORDINALS)}))(?: one| item| story| announcement| article)?"
+    r"(?: about)?(?: please)?$"
+)
+
 # "*fireworks": a chat's usual mark for "I mistyped, this is the word" (the asterisk is not in `plain`).
 _STARRED = re.compile(r"^\*\s*(?P<rest>[^*\s][^*]*)$")
 
@@ -444,6 +455,9 @@ def classify(text: str) -> Intent:
     if (read := _READ.match(asked)) is not None:
         number = read.group("n") or str(_ORDINALS[read.group("ord")])
         return Intent("number" if asked in (read.group("n"), read.group("ord")) else "read", number)
+    if (item := _ASKED_ITEM.match(asked)) is not None:
+        # Read only if a list is shown (bot/commands.py), as a number typed alone is.
+        return Intent("number", item.group("n") or str(_ORDINALS[item.group("ord")]))
     if (described := _DESCRIBE.match(asked)) is not None:
         topic = described.group("topic") or described.group("about") or described.group("story")
         return Intent("describe", topic, described.group("document") or described.group("its") or "")

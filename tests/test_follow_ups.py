@@ -233,6 +233,11 @@ def test_an_item_of_the_list_shown_is_opened_by_its_number_in_plain_words(comman
     # Typed as a question, "read 2" quoted a passage about a bill's Second Reading.
     for typed, number in [("read 2", "2"), ("2", "2"), ("open the third one", "3")]:
         assert say(commands, 537, typed).startswith(titles[number])
+    # Asked about: "tell me more about the second one" summarised the peers' announcement, whose
+    # title says "Second Reading", and "what's number 3 about" was asked as a question.
+    for typed, number in [("tell me more about the second one", "2"), ("what's number 3 about", "3")]:
+        say(commands, 537, "what's new")
+        assert say(commands, 537, typed).startswith(titles[number])
     # A number alone, with no list shown, is no request to open anything: it is asked as typed.
     assert say(commands, 538, "2").startswith("I found nothing")
     # "second" is looked up as the word it is (one title holds it), not as "2".
