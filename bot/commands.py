@@ -30,7 +30,7 @@ from retrieval.ranking.evidence import has_fact, holds_asked_fact
 from retrieval.ranking.query import phrased_as_question, spelt_out, wanted_type
 from retrieval.search.tokenize import term, tokenize
 from retrieval.search.tokenize import words as tokenize_words
-from retrieval.store import AnnouncementInfo, Subscription
+from retrieval.store import AnnouncementInfo, ConversationTurn, Subscription
 
 LATEST_DEFAULT = 5
 LATEST_MAX = 20
@@ -343,14 +343,36 @@ class Commands:
         now = self.clock()
         turn = self.library.last_answer(request.chat_id, now)
         shown = self.library.shown_list(request.chat_id, now)
-        if shown is not None and shown.items and (turn is None or shown.shown_at >= turn.answered_at):
+        if (
+            shown is not None
+            and shown.items
+            and (turn is None or shown.shown_at >= turn.answered_at or self._opened_from(turn, shown.items))
+        ):
             return self._next_page(request, shown.list_key, max(shown.items))
         if turn is None:
             return render.NOTHING_ASKED_YET
         answer = self.library.ask(turn.question, top_k=MORE_RESULTS)
         if not render.further_matches(answer.results):
             return render.nothing_more_reply(turn.question)
-        return render.more_reply(answer, self._key(request, "more", turn.question), 1)
+        return self._more_page(request, turn.question, answer, self._key(request, "more", turn.question), 1)
+
+    def _opened_from(self, turn: ConversationTurn, items: Mapping[int, int]) -> bool:
+        """Whether the chat's last answer is an item opened from the list (read 2, its button): what
+        follow-ups are about, though "more" still continues the list. An opened item is remembered
+        under its title (`_opened`), an answer under the question asked."""
+        if turn.announcement_id not in items.values():
+            return False
+        found = self.library.announcement(turn.announcement_id)
+        return found is not None and found.title == turn.question
+
+    def _more_page(self, request: Request, question: str, answer: Answer, key: str, page: int) -> Reply:
+        """A page of an answer's further matches, numbered as a list is, so that "the second one" or
+        "read 2" next opens that match (it opened announcement number 2 of the whole store)."""
+        others = render.further_matches(answer.results)
+        first = (page - 1) * render.MORE_PER_PAGE + 1
+        shown = others[first - 1 : first - 1 + render.MORE_PER_PAGE]
+        self._remember_list(request, f"more:{question}", first, [p.announcement_id for p in shown])
+        return render.more_reply(answer, key, page)
 
     def _next_page(self, request: Request, list_key: str, last_shown: int) -> Reply:
         """The page after item `last_shown` of the list `list_key` (as _latest_page and _search_page
@@ -373,6 +395,12 @@ class Commands:
                 return render.END_OF_LIST
             key = self._key(request, "search", rest)
             return self._search_page(request, rest, key, last_shown // SEARCH_PAGE + 1)
+        if kind == "more":
+            answer = self.library.ask(rest, top_k=MORE_RESULTS)
+            if last_shown >= len(render.further_matches(answer.results)):
+                return render.END_OF_LIST
+            page = last_shown // render.MORE_PER_PAGE + 1
+            return self._more_page(request, rest, answer, self._key(request, "more", rest), page)
         return render.END_OF_LIST
 
     def ask(self, request: Request, text: str) -> list[Reply]:
@@ -863,11 +891,20 @@ class Commands:
         if number is None:
             return [render.READ_USAGE]
         shown = self.library.shown_list(request.chat_id, self.clock())
-        if shown is None or not shown.items:
-            return self._announcement(number)
-        announcement_id = shown.items.get(number)
+        announcement_id = number if shown is None or not shown.items else shown.items.get(number)
         if announcement_id is None:
-            return [render.not_in_list_reply(number, list(shown.items))]
+            return [render.not_in_list_reply(number, list(shown.items))] if shown is not None else []
+        return self._opened(request, announcement_id)
+
+    def _opened(self, request: Request, announcement_id: int) -> list[Reply]:
+        """The announcement opened from a list or by its number; follow-ups ("what did it say about
+        corruption?") are then about it, as after an answer."""
+        found = self.library.announcement(announcement_id) if announcement_id < MAX_ID else None
+        if found is not None:
+            now = self.clock()
+            self.library.remember_answer(
+                request.chat_id, announcement_id, found.title, conversation.FOLLOW_UP_WINDOW, now
+            )
         return self._announcement(announcement_id)
 
     def _announcement(self, announcement_id: int, page: int = 1) -> list[Reply]:
@@ -978,7 +1015,7 @@ class Commands:
             case actions.Read(announcement_id):
                 if announcement_id >= MAX_ID or self.library.announcement(announcement_id) is None:
                     return Pressed(notice=GONE)
-                return Pressed(send=self._announcement(announcement_id))
+                return Pressed(send=self._opened(request, announcement_id))
             case actions.ReadPage(announcement_id, page):
                 if announcement_id >= MAX_ID or self.library.announcement(announcement_id) is None:
                     return Pressed(notice=GONE)
@@ -1046,7 +1083,7 @@ class Commands:
                 if state is None:
                     return _expired(key)
                 answer = self.library.ask(state["text"], top_k=MORE_RESULTS)
-                return Pressed(edit=render.more_reply(answer, key, page))
+                return Pressed(edit=self._more_page(request, state["text"], answer, key, page))
             case actions.BackToAnswer(key):
                 state = self._recall(key, "more")
                 if state is None:

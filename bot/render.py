@@ -406,7 +406,10 @@ def nothing_more_reply(question: str) -> Reply:
     )
 
 
-def more_reply(answer: Answer, key: str, page: int, per_page: int = 3) -> Reply:
+MORE_PER_PAGE = 3  # further matches a page of "More matches" shows
+
+
+def more_reply(answer: Answer, key: str, page: int, per_page: int = MORE_PER_PAGE) -> Reply:
     """Further matches, paged by editing the same message."""
     others = further_matches(answer.results)
     pages = max(1, -(-len(others) // per_page))

@@ -549,3 +549,22 @@ def test_a_follow_up_of_generic_words_is_not_answered_by_a_passage_off_the_topic
     reply = say(commands, chat, "who gets it")
     assert "Sir Peter Hendy" not in reply
     assert "introduces a new National Living Wage for workers aged 25 and above" in reply
+
+
+def test_an_item_opened_from_a_list_is_what_follow_ups_are_about(commands: Commands) -> None:
+    listed = say(commands, 575, "speeches about the eu")
+    first = re.findall(r"^1\. (.+)$", listed, re.M)[0]
+    assert say(commands, 575, "open the first one").startswith(first), "precondition"
+    # Nothing was remembered as the subject: "who closed it?" needed "a question to follow".
+    assert say(commands, 575, "who closed it").startswith(first)
+    # "more" still continues the list the item came from.
+    assert not say(commands, 575, "more").startswith("More matches")
+
+
+def test_an_answers_further_matches_are_a_list_read_by_number(commands: Commands) -> None:
+    answered_from(commands, 576, "how much is the fishing licence", "Angling brothers prosecuted")
+    assert say(commands, 576, "more").startswith("More matches (1/1)"), "precondition"
+    # "the second one" opened announcement number 2 of the whole store, a speech on pay; and "more"
+    # showed the same page again.
+    assert say(commands, 576, "the second one").startswith("The last list I showed you here has items 1 to 1")
+    assert say(commands, 576, "more").startswith("That was the end of that list.")
