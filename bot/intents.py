@@ -90,7 +90,14 @@ _SMALL_TALK: tuple[tuple[str, str], ...] = (
         r"(?:thanks|thank you|thankyou|thx|ty|cheers|ta|many thanks)"
         r"(?: (?:so|very) much| a lot| again| loads| for (?:that|this|the help|your help|the answer))?",
     ),
-    ("thanks", r"(?:that'?s|that was|very|really) (?:great|helpful|useful|perfect|brilliant|interesting)"),
+    # "thanks that's really useful" was asked as a question, and quoted "using the stairs instead of
+    # the lift".
+    (
+        "thanks",
+        r"(?:(?:that'?s|that was|thats|it'?s|it was|this is) (?:(?:very|really|so|super|most|extremely) )?"
+        r"|(?:very|really|so|super|most|extremely) )"
+        r"(?:great|helpful|useful|perfect|brilliant|interesting|handy)",
+    ),
     (
         "greeting",
         r"(?:hi|hello|hey|hiya|heya|howdy|hallo|yo|greetings|good (?:morning|afternoon|evening|day)"

@@ -31,6 +31,8 @@ from retrieval.search.tokenize import term
         ("that's all for now, thanks", "goodbye", ""),
         ("no thanks", "goodbye", ""),  # asked as a question, and declined
         ("lol", "thanks", ""),
+        ("thanks that's really useful", "thanks", ""),  # asked, it quoted "using the stairs"
+        ("clear guidance on vaping", "question", "clear guidance on vaping"),
         ("haha what about fees", "question", "what about fees"),
         # help
         ("help", "help", ""),
