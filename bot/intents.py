@@ -10,6 +10,7 @@ every message.
 | help, what can you do?, how does this work    | help      | what it can do, example questions    |
 | what's new?, latest, what happened today      | latest    | the newest announcements (filtered)  |
 | news about X, anything on X, what's new on X  | news      | announcements about X, newest first  |
+| i'm looking into X. what's new?               |           |                                      |
 | more, next, any more?, what else?             | more      | next page of the last list, or the   |
 |                                               |           | last answer's further matches        |
 | link?, who published it?, summarise it        | about     | that detail of the last answer       |
@@ -432,11 +433,24 @@ def _kind_of(group: str) -> str:
     return _SMALL_TALK[int(group[1:])][0]
 
 
+# Someone saying what they are following, then asking what is new: "hi, i'm a journalist looking into
+# flooding. what's the latest?" was asked as one question, and a graduate scheme in flood risk was
+# offered as the closest passage. It is the news about that topic.
+_FOLLOWING = re.compile(
+    r"\b(?:looking into|researching|reporting on|writing (?:a piece |a story |an article )?(?:about|on)"
+    r"|interested in|working on (?:a story |a piece )?(?:about|on)|following|covering)"
+    r" (?:the )?(?P<topic>[^.,;!?]+?)(?:\s*[.,;!?]+|\s+[-–]+)\s*(?P<last>[^.;!?]+[.;!?]*)$"
+)
+
+
 def classify(text: str) -> Intent:
     """The intent of one message (not a /command)."""
     path = page_path(text)  # a pasted GOV.UK link: rest is its path
     if path is not None:
         return Intent("page", path)
+    following = _FOLLOWING.search(text.strip().casefold())
+    if following is not None and classify(following.group("last")) == Intent("latest"):
+        return Intent("news", following.group("topic").strip())
     plain = normalise(text)
     if not plain:  # no words: "?", "👍", "👋"
         wordless = _WORDLESS.get(text.strip()[:1])

@@ -68,6 +68,11 @@ from retrieval.search.tokenize import term
         ("what has been announced", "latest", ""),
         # news about a topic, newest first
         ("news about flooding", "news", "flooding"),
+        # what someone follows, then what is new: asked as one question, a graduate scheme in flood
+        # risk was the closest passage
+        ("hi, i'm a journalist looking into flooding. what's the latest?", "news", "flooding"),
+        ("I am researching knife crime - anything new?", "news", "knife crime"),
+        ("looking into flooding. when is it?", "question", "looking into flooding. when is it?"),
         ("Any news on the fishing licence?", "news", "the fishing licence"),
         ("anything on hereditary peers", "news", "hereditary peers"),
         ("what's new on pensions?", "news", "pensions"),
