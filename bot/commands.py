@@ -453,14 +453,20 @@ class Commands:
         lead = ""
         if followed is not None and answer.outcome != "none" and answer.results:
             # Shaped like a follow-up, partly in the followed announcement's words, and answered from
-            # another: say so, or the answer reads as if about the one followed. A message all of
-            # whose topic is new ("what about flood defences?") is plainly a new question.
+            # another: say so, or the answer reads as if about the one followed. So with a pronoun:
+            # "what colour is it?" after the Blackpool loco quoted an abuse story's "hair colour". A
+            # message all of whose topic is new ("what about flood defences?") is plainly a new
+            # question.
             found = self.library.announcement(followed.announcement_id)
             if (
                 found is not None
                 and answer.results[0].announcement_id != found.announcement_id
-                and conversation.shares_topic(
-                    question, lambda typed: self.library.words_in_announcement(found.announcement_id, typed)
+                and (
+                    conversation.leans_on_answer(question)
+                    or conversation.shares_topic(
+                        question,
+                        lambda typed: self.library.words_in_announcement(found.announcement_id, typed),
+                    )
                 )
             ):
                 named = self._lacked(question, found.announcement_id) or list(followed.new_words)

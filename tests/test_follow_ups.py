@@ -568,3 +568,14 @@ def test_an_answers_further_matches_are_a_list_read_by_number(commands: Commands
     # showed the same page again.
     assert say(commands, 576, "the second one").startswith("The last list I showed you here has items 1 to 1")
     assert say(commands, 576, "more").startswith("That was the end of that list.")
+
+
+def test_a_pronoun_follow_up_answered_from_another_announcement_says_so(commands: Commands) -> None:
+    chat = 577
+    first = say(commands, chat, "is the blackpool train still running")
+    assert "Blackpool Tower rides again" in first.split("\n")[2], "precondition"  # the closest
+    # The loco's story gives its livery, not its "colour": an abuse story's "hair colour" was quoted
+    # as if it were about the train.
+    assert say(commands, chat, "what colour is it").startswith(
+        "Blackpool Tower rides again doesn’t mention “colour”. From another announcement:"
+    )
