@@ -170,16 +170,14 @@ def strong_topic_words(
     evidence either way. `known` and `in_announcement` say, for each word, whether the corpus and
     the followed announcement use it."""
     candidates = _topic_candidates(text)
-    if not candidates:
-        return []
-    in_corpus = known(candidates)
-    theirs = _in_announcement(candidates, in_announcement)
-    strong = [w for w, k, a in zip(candidates, in_corpus, theirs, strict=True) if k and not a]
-    if points_at_someone(text):
+    if not candidates or points_at_someone(text):
         # "he" or "her" is someone the answer named: "did he go to prison?" after a door supervisor's
         # sentence ("18 weeks imprisonment, suspended") is about him, and was answered with a riot at
         # HMP Birmingham.
         return []
+    in_corpus = known(candidates)
+    theirs = _in_announcement(candidates, in_announcement)
+    strong = [w for w, k, a in zip(candidates, in_corpus, theirs, strict=True) if k and not a]
     if leans_on_answer(text):
         # A pronoun points back at the answer more surely than a verb points away: "who signed it?"
         # after a joint statement that never says "sign" is still about that statement; "is it
