@@ -2,31 +2,31 @@
 about a topic, or a question. Cheap (regular expressions over a dozen words, no model), so it runs on
 every message.
 
-| people type                                   | intent    | the bot                              |
-|-----------------------------------------------|-----------|--------------------------------------|
-| hi, hello there, good morning                 | greeting  | a short hello and example questions  |
-| thanks!, ok great, cheers                     | thanks    | "glad to help" and example questions |
-| bye, ok thanks, bye                           | goodbye   | a short goodbye                      |
-| help, what can you do?, how does this work    | help      | what it can do, example questions    |
-| what's new?, latest, what happened today      | latest    | the newest announcements (filtered)  |
-| news about X, anything on X, what's new on X  | news      | announcements about X, newest first  |
-| i'm looking into X. what's new?               |           |                                      |
-| more, next, any more?, what else?             | more      | next page of the last list, or the   |
-|                                               |           | last answer's further matches        |
-| link?, who published it?, summarise it        | about     | that detail of the last answer       |
-| explain it in simple terms                    |           |                                      |
-| that's wrong, not helpful, not what i asked   | wrong     | sorry, and how to ask better         |
-| https://www.gov.uk/government/news/…          | page      | that announcement, if it is held     |
-| alert me about X, keep me posted on X         | subscribe | as /subscribe X                      |
-| what am i subscribed to?, my alerts           | subscriptions | as /subscriptions                |
-| stop sending me alerts about X, unsubscribe me | unsubscribe | as /unsubscribe [X]                |
-| sorry i meant X, *X, no, for adults            | correction | the last question, corrected       |
-| summarise the X one, what's the X consultation about | describe | that announcement's summary |
-| what's the story with X, what's going on with X |     |                                      |
-| read 2, open number 3, the second one          | read      | as /read N                           |
-| 2, second (alone)                              | number    | as /read N after a list; else a question |
-| what's number 3 about, tell me about the second one | number | the same                         |
-| anything else                                 | question  | the passage that answers             |
+| people type                                    | intent        | the bot                              |
+|------------------------------------------------|---------------|--------------------------------------|
+| hi, hello there, good morning                  | greeting      | a short hello and example questions  |
+| thanks!, ok great, cheers, lol                 | thanks        | "glad to help" and example questions |
+| bye, ok thanks, bye, no thanks                 | goodbye       | a short goodbye                      |
+| help, what can you do?, how does this work     | help          | what it can do, example questions    |
+| what's new?, latest, what happened today       | latest        | the newest announcements (filtered)  |
+| news about X, anything on X, what's new on X,  | news          | announcements about X, newest first  |
+| i'm looking into X. what's new?                |               |                                      |
+| more, next, any more?, what else?              | more          | next page of the last list, or the   |
+|                                                |               | last answer's further matches        |
+| link?, who published it?, summarise it,        | about         | that detail of the last answer       |
+| explain it in simple terms                     |               |                                      |
+| that's wrong, not helpful, not what i asked    | wrong         | sorry, and how to ask better         |
+| https://www.gov.uk/government/news/…           | page          | that announcement, if it is held     |
+| alert me about X, keep me posted on X          | subscribe     | as /subscribe X                      |
+| what am i subscribed to?, my alerts            | subscriptions | as /subscriptions                    |
+| stop sending me alerts about X, unsubscribe me | unsubscribe   | as /unsubscribe [X]                  |
+| sorry i meant X, *X, no, for adults            | correction    | the last question, corrected         |
+| summarise the X one, what's the X consultation | describe      | that announcement's summary          |
+| about, what's the story with X                 |               |                                      |
+| read 2, open number 3, the second one          | read          | as /read N                           |
+| 2, second (alone), what's number 3 about,      | number        | as /read N after a list; else a      |
+| tell me about the second one                   |               | question                             |
+| anything else                                  | question      | the passage that answers             |
 
 Pleasantries before a question ("hi, when is the deadline?") are dropped and the rest is the question.
 "also X" and "X too" (`also_topic`) add a subscription when one was just made (bot/commands.py).
