@@ -11,6 +11,7 @@ test. Telegram's command menu and handlers and the terminal pick it up from MENU
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -463,10 +464,7 @@ class Commands:
                 and answer.results[0].announcement_id != found.announcement_id
                 and (
                     conversation.leans_on_answer(question)
-                    or conversation.shares_topic(
-                        question,
-                        lambda typed: self.library.words_in_announcement(found.announcement_id, typed),
-                    )
+                    or conversation.shares_topic(question, self._words_of(found.announcement_id))
                 )
             ):
                 named = self._lacked(question, found.announcement_id) or list(followed.new_words)
@@ -477,10 +475,12 @@ class Commands:
         """Every topic word of `question` the announcement lacks, whether or not others use it:
         "can takeaways stay open?" was told the closures guidance "doesn't mention “open”"."""
         return conversation.strong_topic_words(
-            question,
-            lambda typed: [True] * len(typed),
-            lambda typed: self.library.words_in_announcement(announcement_id, typed),
+            question, lambda typed: [True] * len(typed), self._words_of(announcement_id)
         )
+
+    def _words_of(self, announcement_id: int) -> Callable[[Sequence[str]], list[bool]]:
+        """For each word, whether the announcement uses it (what conversation's checks are given)."""
+        return functools.partial(self.library.words_in_announcement, announcement_id)
 
     def _answered(
         self, request: Request, question: str, answer: Answer, now: datetime, lead: str = ""
@@ -531,10 +531,7 @@ class Commands:
         turn = self.library.last_answer(request.chat_id, now)
         if turn is None:
             return False
-
-        def in_followed(words: Sequence[str]) -> list[bool]:
-            return self.library.words_in_announcement(turn.announcement_id, words)
-
+        in_followed = self._words_of(turn.announcement_id)
         return bool(conversation.strong_topic_words(question, self.library.known_words, in_followed))
 
     def _did_you_mean(
@@ -563,10 +560,9 @@ class Commands:
         else:
             return None
 
-        def in_followed(words: Sequence[str]) -> list[bool]:
-            return self.library.words_in_announcement(followed, words)
-
-        new_words = conversation.strong_topic_words(question, self.library.known_words, in_followed)
+        new_words = conversation.strong_topic_words(
+            question, self.library.known_words, self._words_of(followed)
+        )
         return Followed(followed, topic, tuple(new_words))
 
     def _answers_within(self, question: str, followed: Followed) -> bool:
@@ -897,9 +893,11 @@ class Commands:
         if number is None:
             return [render.READ_USAGE]
         shown = self.library.shown_list(request.chat_id, self.clock())
-        announcement_id = number if shown is None or not shown.items else shown.items.get(number)
+        if shown is None or not shown.items:
+            return self._opened(request, number)
+        announcement_id = shown.items.get(number)
         if announcement_id is None:
-            return [render.not_in_list_reply(number, list(shown.items))] if shown is not None else []
+            return [render.not_in_list_reply(number, list(shown.items))]
         return self._opened(request, announcement_id)
 
     def _opened(self, request: Request, announcement_id: int) -> list[Reply]:
@@ -911,7 +909,7 @@ class Commands:
             self.library.remember_answer(
                 request.chat_id, announcement_id, found.title, conversation.FOLLOW_UP_WINDOW, now
             )
-        return self._announcement(announcement_id)
+        return [render.announcement_page(announcement_id, found)]
 
     def _announcement(self, announcement_id: int, page: int = 1) -> list[Reply]:
         """One page of the announcement, with buttons that turn its pages in place: one message
