@@ -14,8 +14,14 @@ _BOUNDARY = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’)\]]))\s+(?=[\"�
 # "Newcastle.He", "6JH.Friday", "1188.”A": glued by a lost paragraph break. Two word characters before
 # the stop keep "U.K.Government" and "p.m.On" style abbreviations whole; "GOV.UK" needs a lower-case
 # letter after the capital, so it stays whole too; "I" is the one capital that starts a sentence alone
-# ("three points.I want").
-_GLUED = re.compile(r"(?<=[A-Za-z0-9)]{2}[.!?])(?=[A-Z][a-z]|I )|(?<=[A-Za-z0-9][.!?][\"”])(?=[A-Z])")
+# ("three points.I want"). Initials glued after a lower-case word start one too ("institutions.UK
+# Caribbean Minister", "concluded.UKAEA will"): a domain or an abbreviation has no lower-case word
+# of three letters before a stop and a capital pair after it.
+_GLUED = re.compile(
+    r"(?<=[A-Za-z0-9)]{2}[.!?])(?=[A-Z][a-z]|I )"
+    r"|(?<=[A-Za-z0-9][.!?][\"”])(?=[A-Z])"
+    r"|(?<=[a-z]{3}[.!?])(?=[A-Z]{2,}\s)"
+)
 # Abbreviations after which ". X" is not a sentence end.
 _ABBREVIATIONS = ("Mr.", "Mrs.", "Ms.", "Dr.", "St.", "No.", "e.g.", "i.e.", "etc.", "Prof.", "Rt.", "Hon.")
 

@@ -259,6 +259,12 @@ def test_a_word_glued_after_a_link_is_found_by_search(tmp_path: Path) -> None:
         ("Mr. Smith met Dr. Jones. They agreed.", ["Mr. Smith met Dr. Jones.", "They agreed."]),
         ("“We will act.” The minister left.", ["“We will act.”", "The minister left."]),
         ("I’ll make three points.I want to start.", ["I’ll make three points.", "I want to start."]),
+        # The 2024 sample's Caribbean visit: the minister's name was glued to the sentence before.
+        (
+            "schools.UK Caribbean Minister, Baroness Chapman said: it matters.",
+            ["schools.", "UK Caribbean Minister, Baroness Chapman said: it matters."],
+        ),
+        ("Read it at www.gov.uk or GOV.UK now.", ["Read it at www.gov.uk or GOV.UK now."]),
     ],
 )
 def test_split_sentences_on_real_shapes(text: str, expected: list[str]) -> None:

@@ -579,3 +579,14 @@ def test_a_pronoun_follow_up_answered_from_another_announcement_says_so(commands
     assert say(commands, chat, "what colour is it").startswith(
         "Blackpool Tower rides again doesn’t mention “colour”. From another announcement:"
     )
+
+
+def test_who_is_the_minister_bolds_the_minister_named_after_a_glued_stop(commands: Commands) -> None:
+    # The 2024 body reads "…educational institutions.UK Caribbean Minister, Baroness Chapman said:",
+    # the stop glued to the initials: read as one sentence with it, the VPP's £15m was bolded.
+    chat = 578
+    asked = "what did the minister say about the caribbean"
+    answered_from(commands, chat, asked, "British Minister for the Caribbean")
+    title, bold = bold_of(commands, chat, "who is the minister")
+    assert title.startswith("British Minister for the Caribbean")
+    assert bold.startswith("UK Caribbean Minister, Baroness Chapman said")
