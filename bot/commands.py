@@ -231,8 +231,10 @@ class Commands:
                 return [self._more(request)]
             case "about":
                 reply = self._about_answer(request, intent.rest)
-                if reply is render.ASK_FIRST and re.search(r"\bthis\b", text, re.I):
-                    # "what is this about?" with nothing quoted yet asks what the bot is.
+                if reply is render.ASK_FIRST and (
+                    re.search(r"\bthis\b", text, re.I) or intents.CONFUSED.match(intents.normalise(text))
+                ):
+                    # "what is this about?" or "huh?" with nothing quoted yet asks what the bot is.
                     return [self._help(request)]
                 return [reply]
             case "page":

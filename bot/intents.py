@@ -14,8 +14,10 @@ every message.
 | more, next, any more?, what else?              | more          | next page of the last list, or the   |
 |                                                |               | last answer's further matches        |
 | link?, who published it?, summarise it,        | about         | that detail of the last answer       |
-| explain it in simple terms                     |               |                                      |
-| that's wrong, not helpful, not what i asked    | wrong         | sorry, and how to ask better         |
+| explain it in simple terms, huh?, what does    |               | not following it, its summary;       |
+| that mean, are you sure?, really?, says who    |               | doubting it, where it is quoted from |
+| that's wrong, not helpful, not what i asked,   | wrong         | sorry, and how to ask better         |
+| no, nope                                       |               |                                      |
 | https://www.gov.uk/government/news/…           | page          | that announcement, if it is held     |
 | alert me about X, keep me posted on X          | subscribe     | as /subscribe X                      |
 | what am i subscribed to?, my alerts            | subscriptions | as /subscriptions                    |
@@ -158,11 +160,30 @@ _MORE = re.compile(
     r"(?: (?:please|then|pls))?$"
 )
 
+# Not following the last reply; with nothing quoted yet, the bot's help is what it needs.
+CONFUSED = re.compile(
+    r"^(?:what|huh|eh|pardon|come again|i'?m confused|confused|confusing|i'?m lost|lost me"
+    r"|(?:i )?(?:don'?t|do not|dont) (?:understand|get it|get that|follow)(?: (?:it|that|this))?"
+    r"|what do you mean|what does (?:that|this|it) (?:mean|say)|what are you (?:on about|talking about)"
+    r"|(?:that|it|this) (?:makes no sense|is confusing))$"
+)
+
 # About the last answer rather than a new question: its link, who published it, when, GOV.UK's
 # summary of it. "link?" asked of every announcement found "transport links". Not "who said that?":
 # that is asked of the announcement (a speaker it names), as a follow-up.
 _IT = r"(?:it|that|this|the (?:announcement|article|story|answer|quote|statement))"
 _ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        # Doubting the quote: asked as questions, "really?" quoted a right to request flexible working
+        # and "are you sure?" was told the announcement "doesn't mention “sure”".
+        "source",
+        re.compile(
+            r"^(?:are you (?:sure|certain)(?: about (?:that|this|it))?|you sure|really|seriously|says who"
+            rf"|who says(?: so)?|how do you know(?: {_IT})?|where does it say (?:that|so)"
+            rf"|is {_IT} (?:really )?(?:right|true|correct|accurate|real|so|legit)"
+            r"|can i trust (?:that|this|it|you))(?: though)?$"
+        ),
+    ),
     (
         "link",
         re.compile(
@@ -215,6 +236,9 @@ _ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"(?: (?:in (?:simple|plain|layman'?s|basic) (?:terms|english|words)|simply|more simply))?"
             r"(?: for me)?(?: please)?$"
             r"|^(?:in )?(?:simple|plain|layman'?s) (?:terms|english)(?: please)?$|^eli5$"
+            # Not following the quote: asked, "i dont understand" quoted a study's "clearer understanding"
+            # and "huh" was declined. GOV.UK's summary is the plainest account of it there is.
+            rf"|{CONFUSED.pattern}"
         ),
     ),
 )
@@ -227,11 +251,13 @@ _POLITE = re.compile(
 # Telling the bot its answer missed: asked as a question, "that doesn't answer my question" was
 # answered with a passage about "the big questions in fusion physics".
 _WRONG = re.compile(
-    r"^(?:no+|nope|nah|hmm+|um+)?\s?(?:(?:that'?s|that is|thats|this is|it'?s|its) )?(?:not )?"
+    # "no" alone, after an answer: it was asked as a question and quoted another passage.
+    r"^(?:no+|nope|nah|not really|no not really)$"
+    r"|^(?:no+|nope|nah|hmm+|um+)?\s?(?:(?:that'?s|that is|thats|this is|it'?s|its) )?(?:not )?"
     r"(?:wrong|incorrect|not right|not it|not correct|not true|not helpful|unhelpful|useless|rubbish|nonsense"
     r"|wrong answer|not what i (?:asked|meant|wanted|was looking for)|not the answer|irrelevant"
     r"|(?:that|it|this|you) (?:doesn'?t|does not|didn'?t|did not) (?:answer|help)"
-    r"(?: (?:my|the) question| me)?"
+    r"(?: (?:my|the) question| me| it| that)?"
     r"|(?:that|it|this) (?:doesn'?t|does not|didn'?t|did not) make sense|you(?:'re| are) wrong)"
     r"(?: (?:at all|mate|bot|sorry))?$"
 )

@@ -363,7 +363,8 @@ ASK_FIRST = Reply(
 
 def detail_reply(detail: str, a: StoredAnnouncement) -> Reply:
     """One detail of the announcement the last answer quoted, asked for in plain words ("link?",
-    "who published it?", "when was it published?", "summarise it"), with its title and link."""
+    "who published it?", "when was it published?", "summarise it", "are you sure?"), with its title
+    and link."""
     title = f"<b>{escape(a.title)}</b>"
     source = source_line(a.type, a.published, a.organisation)
     notice = withdrawn_notice(a.extra)  # a withdrawn item says so wherever it is shown
@@ -379,6 +380,8 @@ def detail_reply(detail: str, a: StoredAnnouncement) -> Reply:
             if a.updated is not None and a.published is not None and a.updated.date() > a.published.date():
                 said += f", updated on {date_text(a.updated)}"
             said += ":"
+        case "source":
+            said = "I add nothing to what GOV.UK says: that passage is quoted word for word from"
         case "summary":
             if a.summary:
                 quoted = escape(shorten(a.summary, MAX_MESSAGE // 2))

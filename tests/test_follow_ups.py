@@ -590,3 +590,22 @@ def test_who_is_the_minister_bolds_the_minister_named_after_a_glued_stop(command
     title, bold = bold_of(commands, chat, "who is the minister")
     assert title.startswith("British Minister for the Caribbean")
     assert bold.startswith("UK Caribbean Minister, Baroness Chapman said")
+
+
+def test_reactions_to_an_answer_are_about_it_not_new_questions(commands: Commands) -> None:
+    # Each was asked as a question: "really?" quoted the right to request flexible working, "i dont
+    # understand" a study's "clearer understanding", "are you sure?" was told the announcement
+    # "doesn't mention “sure”", and "no" quoted another passage of it.
+    chat = 579
+    answered_from(commands, chat, "is a fishing licence free for kids", "Angling brothers prosecuted")
+    doubted = say(commands, chat, "really?")
+    assert doubted.startswith("I add nothing to what GOV.UK says")
+    assert "Angling brothers prosecuted" in doubted
+    lost = say(commands, chat, "i dont understand")
+    assert lost.startswith("GOV.UK’s own summary of Angling brothers prosecuted")
+    assert "Two brothers from Redditch pleaded guilty" in lost
+    assert say(commands, chat, "no").startswith("Sorry that missed")
+
+
+def test_huh_with_nothing_quoted_yet_gets_the_help(commands: Commands) -> None:
+    assert say(commands, 580, "huh?") == say(commands, 580, "help")

@@ -126,6 +126,23 @@ from retrieval.search.tokenize import term
         ("has it been updated since?", "about", "date"),
         ("is the grant still open", "question", "is the grant still open"),
         ("who said that?", "question", "who said that?"),  # asked of the announcement: its speaker
+        # reactions to an answer, each asked as a question before: doubt, not following it, "no"
+        ("are you sure?", "about", "source"),
+        ("really?", "about", "source"),
+        ("is that right", "about", "source"),
+        ("says who", "about", "source"),
+        ("is that still right", "question", "is that still right"),
+        ("is the right to buy ending", "question", "is the right to buy ending"),
+        ("huh?", "about", "summary"),
+        ("what?", "about", "summary"),
+        ("i don't understand", "about", "summary"),
+        ("what does that mean", "about", "summary"),
+        ("what does vpp mean", "question", "what does vpp mean"),
+        ("no", "wrong", ""),
+        ("nope", "wrong", ""),
+        ("not really", "wrong", ""),
+        ("no that doesn't answer it", "wrong", ""),
+        ("no, i meant adults", "correction", "adults"),
         ("link between smoking and cancer", "question", "link between smoking and cancer"),
         # a pasted GOV.UK link: its path
         (
