@@ -444,6 +444,12 @@ class Commands:
             text = re.sub(rf"\b{re.escape(listing.group(1))}\s+", "", question, count=1, flags=re.I)
             return [self._search_page(request, text, self._key(request, "search", text), 1)]
         answer = self.library.ask(question, top_k=MORE_RESULTS)
+        unsure = followed is None and answer.outcome != "answer"
+        if unsure and (turn := self._answering_turn(request, question)) is not None:
+            # Too long to look like a follow-up, and nothing anywhere answers it with confidence, but
+            # the announcement just quoted uses all its words and does: "what does the bill do" after
+            # the hereditary peers was offered the DMO's "Treasury bills" as the closest.
+            return [self._follow_up(request, question, turn.announcement_id, turn.question, now)]
         if answer.outcome == "none" and followed is not None:
             # Shaped like a follow-up, with words the answer's announcement never uses ("what about in
             # scotland?"), and nothing anywhere answers it: the reader needs to hear that the
@@ -709,6 +715,15 @@ class Commands:
         if words:
             return self._news(request, rest)
         return self._latest_page(request, rest, self._latest_key(request, rest, LATEST_DEFAULT), 1)
+
+    def _answering_turn(self, request: Request, question: str) -> ConversationTurn | None:
+        """The chat's last answer, if its announcement uses every topic word of `question` and a
+        passage of it answers `question` with confidence."""
+        turn = self.library.last_answer(request.chat_id, self.clock())
+        if turn is None or not self._answer_uses(request, question):
+            return None
+        within = self.library.ask(question, top_k=1, within=turn.announcement_id)
+        return turn if within.outcome == "answer" else None
 
     def _answer_uses(self, request: Request, topic: str) -> bool:
         """Whether the chat's last answer (of the last ten minutes) is from an announcement that uses

@@ -609,3 +609,15 @@ def test_reactions_to_an_answer_are_about_it_not_new_questions(commands: Command
 
 def test_huh_with_nothing_quoted_yet_gets_the_help(commands: Commands) -> None:
     assert say(commands, 580, "huh?") == say(commands, 580, "help")
+
+
+def test_a_longer_question_nothing_answers_is_asked_of_the_announcement_quoted(commands: Commands) -> None:
+    # Five words do not look like a follow-up, so it was asked of everything and offered the Spring
+    # Budget's "Treasury bills" as the closest; the peers announcement uses "bill" and says what it does.
+    chat = 581
+    answered_from(
+        commands, chat, "what is happening with hereditary peers", "GOV.UK’s own summary of Removal o"
+    )
+    title, bold = bold_of(commands, chat, "what does the bill do")
+    assert title.startswith("Removal of hereditary peers")
+    assert bold.startswith("This Bill")
