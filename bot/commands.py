@@ -463,15 +463,17 @@ class Commands:
         if followed is not None and answer.outcome != "none" and answer.results:
             # Shaped like a follow-up, partly in the followed announcement's words, and answered from
             # another: say so, or the answer reads as if about the one followed. So with a pronoun:
-            # "what colour is it?" after the Blackpool loco quoted an abuse story's "hair colour". A
-            # message all of whose topic is new ("what about flood defences?") is plainly a new
-            # question.
+            # "what colour is it?" after the Blackpool loco quoted an abuse story's "hair colour". So
+            # with a word after "the", as if already spoken of: "how much was the fine?" after the
+            # door supervisor's conviction quoted the angling brothers' fines. A message all of whose
+            # topic is new ("what about flood defences?") is plainly a new question.
             found = self.library.announcement(followed.announcement_id)
             if (
                 found is not None
                 and answer.results[0].announcement_id != found.announcement_id
                 and (
                     conversation.leans_on_answer(question)
+                    or conversation.names_it_as_known(question)
                     or conversation.shares_topic(question, self._words_of(found.announcement_id))
                 )
             ):

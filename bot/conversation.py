@@ -15,6 +15,7 @@ an expiry, so that a follow-up reaches any worker and survives a restart.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
@@ -192,6 +193,18 @@ _PERSONS = frozenset({"he", "she", "him", "his", "her", "hers"})
 def points_at_someone(text: str) -> bool:
     """Whether the message points at a person with a pronoun: someone the last answer named."""
     return any(w in _PERSONS for w in words(text))
+
+
+_DEFINITE = frozenset({"the", "that", "this", "these", "those"})
+
+
+def names_it_as_known(text: str) -> bool:
+    """Whether a topic word of the message comes after "the" or "that", as something already spoken
+    of: "how much was the fine?" after a conviction asks of its penalty, "what about flood
+    defences?" brings a topic of its own."""
+    typed = words(text)
+    candidates = set(_topic_candidates(text))
+    return any(a in _DEFINITE and b in candidates for a, b in itertools.pairwise(typed))
 
 
 def shares_topic(text: str, in_announcement: Callable[[Sequence[str]], Sequence[bool]]) -> bool:

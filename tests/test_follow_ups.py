@@ -621,3 +621,17 @@ def test_a_longer_question_nothing_answers_is_asked_of_the_announcement_quoted(c
     title, bold = bold_of(commands, chat, "what does the bill do")
     assert title.startswith("Removal of hereditary peers")
     assert bold.startswith("This Bill")
+
+
+def test_the_fine_asked_after_a_conviction_without_one_says_the_answer_is_from_elsewhere(
+    commands: Commands,
+) -> None:
+    # "the fine" speaks of the conviction's penalty; the announcement gives a suspended sentence and
+    # court costs, and the angling brothers' fines were quoted as if they were his.
+    chat = 582
+    answered_from(commands, chat, "door supervisor convicted", "Unlicensed door supervisor convicted")
+    fine = say(commands, chat, "how much was the fine")
+    assert fine.startswith(
+        "Unlicensed door supervisor convicted after working at club doesn’t mention “fine”"
+    )
+    assert "Angling brothers prosecuted" in fine
