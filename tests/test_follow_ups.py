@@ -635,3 +635,16 @@ def test_the_fine_asked_after_a_conviction_without_one_says_the_answer_is_from_e
         "Unlicensed door supervisor convicted after working at club doesn’t mention “fine”"
     )
     assert "Angling brothers prosecuted" in fine
+
+
+def test_a_follow_up_offered_a_closest_passage_elsewhere_says_the_one_followed_lacks_it(
+    commands: Commands,
+) -> None:
+    # The form never says "test"; the English language tests for visas were offered as the closest
+    # passage, as if they were the motorcycle instructors'.
+    chat = 583
+    asked = "im thinking of becoming a motorbike instructor how do i apply"
+    assert "Apply to be a certified motorcycle instructor" in say(commands, chat, asked), "precondition"
+    test = say(commands, chat, "is there a test")
+    assert test.startswith("Apply to be a certified motorcycle instructor doesn’t mention “test”.")
+    assert "This may not answer it" in test
