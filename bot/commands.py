@@ -465,17 +465,17 @@ class Commands:
             # another: say so, or the answer reads as if about the one followed. So with a pronoun:
             # "what colour is it?" after the Blackpool loco quoted an abuse story's "hair colour". So
             # with a word after "the", as if already spoken of: "how much was the fine?" after the
-            # door supervisor's conviction quoted the angling brothers' fines. And whenever it is only
-            # the closest: "is there a test" after the motorcycle instructors' form was offered the
-            # visa English tests. A message all of whose topic is new ("what about flood defences?"),
-            # answered with confidence, is plainly a new question.
+            # door supervisor's conviction quoted the angling brothers' fines. So with one topic word
+            # and only the closest passage: "is there a test" after the motorcycle instructors' form
+            # was offered the visa English tests. A message all of whose topic is new ("what about
+            # flood defences?", "how much is the national living wage") is plainly a new question.
             found = self.library.announcement(followed.announcement_id)
             if (
                 found is not None
                 and answer.results[0].announcement_id != found.announcement_id
                 and (
-                    answer.outcome == "closest"
-                    or conversation.leans_on_answer(question)
+                    conversation.leans_on_answer(question)
+                    or (answer.outcome == "closest" and conversation.single_topic_word(question) is not None)
                     or conversation.names_it_as_known(question)
                     or conversation.shares_topic(question, self._words_of(found.announcement_id))
                 )

@@ -199,12 +199,18 @@ _DEFINITE = frozenset({"the", "that", "this", "these", "those"})
 
 
 def names_it_as_known(text: str) -> bool:
-    """Whether a topic word of the message comes after "the" or "that", as something already spoken
-    of: "how much was the fine?" after a conviction asks of its penalty, "what about flood
-    defences?" brings a topic of its own."""
-    typed = words(text)
-    candidates = set(_topic_candidates(text))
-    return any(a in _DEFINITE and b in candidates for a, b in itertools.pairwise(typed))
+    """Whether the message's one topic word comes after "the" or "that", as something already spoken
+    of: "how much was the fine?" after a conviction asks of its penalty. "what about flood
+    defences?" and "when is the firework curfew" bring a topic of their own."""
+    word = single_topic_word(text)
+    return word is not None and any(a in _DEFINITE and b == word for a, b in itertools.pairwise(words(text)))
+
+
+def single_topic_word(text: str) -> str | None:
+    """The message's topic word if it has exactly one ("is there a test"), else None: a message with
+    one is more likely to ask about the last answer's subject than to start another."""
+    candidates = _topic_candidates(text)
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def shares_topic(text: str, in_announcement: Callable[[Sequence[str]], Sequence[bool]]) -> bool:

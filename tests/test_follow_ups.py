@@ -648,3 +648,9 @@ def test_a_follow_up_offered_a_closest_passage_elsewhere_says_the_one_followed_l
     test = say(commands, chat, "is there a test")
     assert test.startswith("Apply to be a certified motorcycle instructor doesn’t mention “test”.")
     assert "This may not answer it" in test
+
+
+def test_a_new_topic_named_with_the_gets_no_lead(commands: Commands) -> None:
+    chat = 584
+    answered_from(commands, chat, "what changed with english tests for visas", "Changes to Secure English")
+    assert say(commands, chat, "when is the firework curfew").startswith("Stay safe this fireworks season")
