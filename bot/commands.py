@@ -266,6 +266,14 @@ class Commands:
             args = ["daily", *added.split()] if newest.daily else added.split()
             adding = self.follow if newest.kind == "organisation" else self.subscribe
             return adding(request, args)
+        asked = intents.questions_in(intent.rest)
+        if len(asked) > 1:
+            # Each is asked in turn, so a later one ("and what for?") follows the answer to the first.
+            return [
+                render.one_of(reply, question, n, len(asked))
+                for n, question in enumerate(asked, 1)
+                for reply in self.ask(request, question)
+            ]
         return self.ask(request, intent.rest)
 
     def _just_subscribed(self, request: Request) -> Subscription | None:

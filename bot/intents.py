@@ -381,6 +381,28 @@ def also_topic(text: str) -> str | None:
     return topic
 
 
+# Two or three questions in one message: "when is the firework curfew and how much is the fine",
+# "who is penny dash? what did she find?". Asked as one, the answer met one of them (the curfew) and
+# the other went unanswered. A question mark before an asking word, or "and" before a wh-word, parts
+# them when the first part asks too; "what is the difference between a loan and a grant" does not.
+_NEXT_QUESTION = re.compile(
+    r"\?+\s+(?=(?:what|whats|what's|when|who|whos|who's|where|why|how|which|is|are|do|does|did|can|will)\b)"
+    r"|,?\s+and\s+(?=(?:what|whats|what's|when|who|where|why|how|which)\b)",
+    re.IGNORECASE,
+)
+MAX_QUESTIONS = 3
+
+
+def questions_in(text: str) -> list[str]:
+    """The questions a message asks one after another, or the message alone."""
+    parts = [part.strip(" ,") for part in _NEXT_QUESTION.split(text.strip())]
+    if not 1 < len(parts) <= MAX_QUESTIONS or not _ASKING.match(normalise(parts[0])):
+        return [text]
+    if any(len(part.split()) < 2 for part in parts):
+        return [text]
+    return parts
+
+
 # "news about X", "anything on X", "what's new on X", "latest on X", "updates about X".
 _NEWS = re.compile(
     r"^(?:(?:so|and|ok|okay) )?(?:(?:show|give|tell) me |can i see |i want |i'?d like |is there |are there "

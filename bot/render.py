@@ -977,6 +977,12 @@ def read_as(reply: Reply, question: str) -> Reply:
     return reply if reply.text.startswith("<i>Read as") else Reply(lead + reply.text, reply.buttons)
 
 
+def one_of(reply: Reply, question: str, n: int, of: int) -> Reply:
+    """The reply to one of several questions typed in one message, saying which it answers."""
+    lead = f"<i>{n} of {of}: “{escape(shorten(question, QUESTION_ECHO))}”</i>\n\n"
+    return Reply(lead + reply.text, reply.buttons)
+
+
 def with_feedback(reply: Reply, question_id: int) -> Reply:
     """The reply with 👍 and 👎 under it, for the question it answers (kept for /stats)."""
     row = [

@@ -654,3 +654,18 @@ def test_a_new_topic_named_with_the_gets_no_lead(commands: Commands) -> None:
     chat = 584
     answered_from(commands, chat, "what changed with english tests for visas", "Changes to Secure English")
     assert say(commands, chat, "when is the firework curfew").startswith("Stay safe this fireworks season")
+
+
+def test_two_questions_in_one_message_are_each_answered_in_turn(commands: Commands) -> None:
+    # Asked as one, the curfew was quoted and the fine went unanswered.
+    chat = 585
+    text = "when is the firework curfew and how much is the fine"
+    curfew, fine = (
+        parse_telegram_html(r.text)[0]
+        for r in commands.message(Request(chat, True, chat, "Test", text), text)
+    )
+    assert curfew.startswith("1 of 2: “when is the firework curfew”\n\nStay safe this fireworks season")
+    # The second follows the first answer, which gives no fine.
+    assert fine.startswith(
+        "2 of 2: “how much is the fine”\n\nStay safe this fireworks season doesn’t mention “fine”"
+    )

@@ -297,6 +297,27 @@ def test_a_topic_added_with_also_is_read(message: str, topic: str | None) -> Non
     assert intents.also_topic(message) == topic
 
 
+@pytest.mark.parametrize(
+    ("message", "questions"),
+    [
+        (
+            "when is the firework curfew and how much is the fine",
+            ["when is the firework curfew", "how much is the fine"],
+        ),
+        ("who is penny dash? what did she find?", ["who is penny dash", "what did she find?"]),
+        (
+            "how much did the uk give to jamaica and what for",
+            ["how much did the uk give to jamaica", "what for"],
+        ),
+        ("what is the difference between a loan and a grant", None),
+        ("tell me about fireworks and what the rules are", None),  # the first part asks nothing
+        ("when? and how?", None),  # fragments: one follow-up
+    ],
+)
+def test_several_questions_in_one_message_are_parted(message: str, questions: list[str] | None) -> None:
+    assert intents.questions_in(message) == (questions or [message])
+
+
 def test_a_topic_of_its_own_makes_a_new_question() -> None:
     peers_terms = {term(w) for w in ("hereditary", "peers", "lords", "bill", "reform")}
 
