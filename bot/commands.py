@@ -49,6 +49,12 @@ NEWS_POOL = 10  # "news about X": the best matches, shown newest first
 _ASKING_FOR_A_LIST = frozenset(
     tokenize("show list give see find get happened announced published released came")
 )
+# How a change to the list just shown starts: "and in 2016?", "what about the home office", "only
+# news please", "just speeches"; and what else such a message may hold besides its filters.
+_REFINES = re.compile(
+    r"^\s*(?:(?:ok|okay|right|so)\s+)?(?:and|but|what about|how about|only|just|now|same for)\b", re.I
+)
+_REFINING = frozenset(tokenize("just now only same please instead then"))
 # What is left of a list request once its filters are read: "about the eu", "on pensions".
 _LISTING_TOPIC = re.compile(r"^(about|on|regarding|concerning|re|to do with)\s+(?=\S)", re.I)
 LIST_KEPT = timedelta(days=1)  # /read N reads the chat's last list for this long
@@ -441,6 +447,10 @@ class Commands:
             self.library.log_question(request.chat_id, question, "none", now)
             return [render.nothing_to_follow(question)]
         words, filters = self._filters(question, now)
+        if filters and _REFINES.match(question) and set(tokenize(words)) <= _ASKING_FOR_A_LIST | _REFINING:
+            refined = self._refined_list(request, filters, now)
+            if refined is not None:
+                return [refined]
         if filters and set(tokenize(words)) <= _ASKING_FOR_A_LIST:
             return [
                 self._latest_page(request, question, self._latest_key(request, question, LATEST_DEFAULT), 1)
@@ -491,6 +501,39 @@ class Commands:
                 named = self._lacked(question, found.announcement_id) or list(followed.new_words)
                 lead = render.elsewhere_lead(found.title, named)
         return [self._answered(request, question, answer, now, lead)]
+
+    def _refined_list(self, request: Request, filters: Filters, now: datetime) -> Reply | None:
+        """ "and in 2016?", "what about the home office", "only news please" after a list: that list
+        again with these filters in place of those of the same kind, or None if no list was shown
+        since the last answer. Asked alone, "and in 2016?" listed all of 2016, forgetting that the
+        list was the Environment Agency's."""
+        shown = self.library.shown_list(request.chat_id, now)
+        turn = self.library.last_answer(request.chat_id, now)
+        if shown is None or (turn is not None and turn.answered_at > shown.shown_at):
+            return None
+        kind, _, rest = shown.list_key.partition(":")
+        if kind == "latest":
+            size, _, before = rest.partition(":")
+        elif kind == "search":
+            size, before = "", rest
+        else:
+            return None
+        kept = before
+        for phrase in self._filters(before, now)[1].said:
+            _, alone = self._filters(phrase, now)
+            dated = bool(filters.since or filters.until) and bool(alone.since or alone.until)
+            replaced = (
+                dated
+                or bool(filters.types and alone.types)
+                or bool(filters.organisations and alone.organisations)
+            )
+            if replaced:
+                kept = re.sub(re.escape(phrase), " ", kept, count=1, flags=re.I)
+        text = " ".join(f"{kept} {' '.join(filters.said)}".split())
+        if kind == "search":
+            return self._search_page(request, text, self._key(request, "search", text), 1)
+        per_page = int(size) if size.isdigit() and 1 <= int(size) <= LATEST_MAX else LATEST_DEFAULT
+        return self._latest_page(request, text, self._latest_key(request, text, per_page), 1, per_page)
 
     def _lacked(self, question: str, announcement_id: int) -> list[str]:
         """Every topic word of `question` the announcement lacks, whether or not others use it:

@@ -158,6 +158,11 @@ _MONTHS = {
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DAY_MONTH = rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH})\.?(?:\s+(\d{{4}}))?"
 _ISO = r"(\d{4})-(\d{2})-(\d{2})"
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thu|fri|sat|sun"
+# Days back from today: "in the past fortnight", "the last seven days".
+_SPANS = {"week": 7, "fortnight": 14, "month": 30, "year": 365, "two": 2, "three": 3, "four": 4}
+_SPANS |= {"five": 5, "six": 6, "seven": 7, "ten": 10}
 
 
 # Words that are all that is left of "what was announced on 15 October" once the filters are read.
@@ -330,6 +335,15 @@ def _date_range(text: str, today: date) -> tuple[datetime | None, datetime | Non
         (r"\bthis month\b", "this month"),
         (r"\blast month\b", "last month"),
         (r"\bthis year\b", "this year"),
+        # "what's happened since monday", "and last year?", "in the past 3 days": asked as questions,
+        # "since monday" was searched for as words (a fishing licence line's "Monday to Friday").
+        (r"\blast year\b", "last year"),
+        (rf"\bsince\s+(?:last\s+)?({_WEEKDAY})\b", "since-weekday"),
+        (
+            r"\b(?:in\s+)?(?:the\s+)?(?:past|last)\s+(\d{1,3}|two|three|four|five|six|seven|ten)\s+days\b",
+            "days",
+        ),
+        (r"\b(?:in\s+)?(?:the\s+)?past\s+(week|fortnight|month|year)\b", "past"),
         (r"\bsince\s+(\d{4})\b", "since-year"),
         # "speeches from 2016" asks for 2016's, as "in 2016" does.
         (r"\b(?:in|during|from|of)\s+(\d{4})\b", "year"),
@@ -362,6 +376,13 @@ def _date_range(text: str, today: date) -> tuple[datetime | None, datetime | Non
                 first = date(year, month, 1)
                 after = date(year + (month == 12), month % 12 + 1, 1)
                 return _start(first), _start(after), match.group(0), rest
+            if kind == "since-weekday":
+                # "since thursday" typed on a Thursday means a week ago, not this morning.
+                back = (today.weekday() - _WEEKDAYS.index(g[0].lower()[:3])) % 7 or 7
+                return _start(today - timedelta(days=back)), None, match.group(0), rest
+            if kind in ("days", "past"):
+                days = _SPANS.get(g[0].lower()) or int(g[0])
+                return _start(today - timedelta(days=days)), None, match.group(0), rest
             if kind in ("year", "since-year"):
                 year = int(g[0])
                 if not 1990 <= year <= today.year + 1:
@@ -379,6 +400,7 @@ def _date_range(text: str, today: date) -> tuple[datetime | None, datetime | Non
             "this month": (today.replace(day=1), None),
             "last month": ((today.replace(day=1) - timedelta(days=1)).replace(day=1), today.replace(day=1)),
             "this year": (today.replace(month=1, day=1), None),
+            "last year": (today.replace(year=today.year - 1, month=1, day=1), today.replace(month=1, day=1)),
         }
         first_day, end_day = spans[str(kind)]
         return _start(first_day), _start(end_day) if end_day else None, match.group(0), rest

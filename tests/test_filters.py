@@ -71,6 +71,12 @@ def day(d: int, month: int = 10, year: int = 2024) -> datetime:
         # A year after "from" is that year's, as after "in"; after "since", from its start on.
         ("show me speeches from 2016", "", (), ("Speech",), day(1, 1, 2016), day(1, 1, 2017)),
         ("pensions since 2016", "pensions", (), (), day(1, 1, 2016), None),
+        # Days named as people name them ("since monday" was searched for as words).
+        ("what's happened since monday", "what's happened", (), (), day(14), None),
+        ("since thursday", "", (), (), day(10), None),  # typed on a Thursday: a week back
+        ("and last year?", "and ?", (), (), day(1, 1, 2023), day(1, 1, 2024)),
+        ("news in the past 3 days", "", (), ("News story",), day(14), None),
+        ("speeches in the past fortnight", "", (), ("Speech",), day(3), None),
         (
             "how much is going into flood defences",
             "how much is going into flood defences",

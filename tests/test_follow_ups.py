@@ -669,3 +669,24 @@ def test_two_questions_in_one_message_are_each_answered_in_turn(commands: Comman
     assert fine.startswith(
         "2 of 2: “how much is the fine”\n\nStay safe this fireworks season doesn’t mention “fine”"
     )
+
+
+def test_a_list_is_changed_by_a_filter_asked_after_it(commands: Commands) -> None:
+    # Asked alone, "and in 2016?" listed all of 2016 and "only news please" all the news: the list's
+    # other filters were forgotten.
+    chat = 586
+    listed = say(commands, chat, "what did the environment agency announce in october 2024")
+    assert listed.startswith("3 announcements from Environment Agency from 1 October 2024"), "precondition"
+    earlier = say(commands, chat, "and in 2016?")
+    assert earlier.startswith(
+        "2 announcements from Environment Agency from 1 January 2016 to 31 December 2016"
+    )
+    assert "D17 9LY, Veolia ES (UK) Limited: environmental permit issued" in earlier
+    office = say(commands, chat, "what about the home office")
+    assert office.startswith("1 announcement from Home Office from 1 January 2016 to 31 December 2016")
+    defra = say(commands, chat, "latest from defra")
+    assert "Improving food in hospitals and schools" in defra, "precondition"
+    news = say(commands, chat, "only news please")
+    assert news.startswith(
+        "1 announcement of type News from Department for Environment, Food & Rural Affairs"
+    )
