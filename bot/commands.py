@@ -255,6 +255,8 @@ class Commands:
                 return self._correction(request, intent.rest)
             case "read":
                 return self.read(request, [intent.rest])
+            case "search":
+                return self.search(request, intent.rest.split())
             case "number":
                 # "2" after a list is its second item; anywhere else it is asked as typed.
                 if self.library.shown_list(request.chat_id, self.clock()) is not None:

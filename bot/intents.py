@@ -26,6 +26,7 @@ every message.
 | summarise the X one, what's the X consultation | describe      | that announcement's summary          |
 | about, what's the story with X                 |               |                                      |
 | read 2, open number 3, the second one          | read          | as /read N                           |
+| search flooding, search for pensions           | search        | as /search X                         |
 | 2, second (alone), what's number 3 about,      | number        | as /read N after a list; else a      |
 | tell me about the second one                   |               | question                             |
 | anything else                                  | question      | the passage that answers             |
@@ -66,6 +67,7 @@ Kind = Literal[
     "describe",
     "read",
     "number",
+    "search",
     "question",
 ]
 
@@ -343,6 +345,10 @@ _SUBSCRIBE = re.compile(
     rf" (?:alerts?|updates|notifications|digest|emails?|news){_ABOUT_TOPIC}"
     r") (?P<topic>.+?)(?: please| thanks| thank you)?$"
 )
+# The /search command typed without its slash: asked as a question, "search flooding" was declined
+# ("I found nothing that answers “search flooding”"). Not "search and rescue".
+_SEARCH = re.compile(r"^(?:search|look up|lookup)(?: for| about| on)? (?!and\b)(?P<words>.+)$")
+
 _SUBSCRIPTIONS = re.compile(
     r"^(?:what (?:am i|are we) (?:subscribed to|following|signed up (?:to|for))"
     r"|(?:show |list )?(?:me )?(?:my|our) (?:subscriptions|alerts|topics)"
@@ -532,6 +538,8 @@ def classify(text: str) -> Intent:
         return Intent("describe", topic, described.group("document") or described.group("its") or "")
     if (subscribe := _SUBSCRIBE.match(rest)) is not None:
         return Intent("subscribe", ("daily " if subscribe.group("daily") else "") + subscribe.group("topic"))
+    if (search := _SEARCH.match(rest)) is not None:
+        return Intent("search", search.group("words"))
     if _SUBSCRIPTIONS.match(rest):
         return Intent("subscriptions")
     if (unsubscribe := _UNSUBSCRIBE.match(rest)) is not None:

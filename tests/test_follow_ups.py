@@ -690,3 +690,10 @@ def test_a_list_is_changed_by_a_filter_asked_after_it(commands: Commands) -> Non
     assert news.startswith(
         "1 announcement of type News from Department for Environment, Food & Rural Affairs"
     )
+
+
+def test_search_typed_without_its_slash_searches(commands: Commands) -> None:
+    typed = say(commands, 587, "search flooding")
+    assert typed.startswith("Search: flooding (page 1)")
+    (command,) = commands.reply(Request(587, True, 587, "Test", "/search flooding"))
+    assert typed == parse_telegram_html(command.text)[0]

@@ -143,6 +143,10 @@ from retrieval.search.tokenize import term
         ("not really", "wrong", ""),
         ("no that doesn't answer it", "wrong", ""),
         ("no, i meant adults", "correction", "adults"),
+        # /search typed without its slash ("search flooding" was declined as a question)
+        ("search flooding", "search", "flooding"),
+        ("search for pensions since 2016", "search", "pensions since 2016"),
+        ("search and rescue helicopters", "question", "search and rescue helicopters"),
         ("link between smoking and cancer", "question", "link between smoking and cancer"),
         # a pasted GOV.UK link: its path
         (
