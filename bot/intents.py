@@ -363,7 +363,15 @@ _UNSUBSCRIBE = re.compile(
     r")(?: (?P<topic>.+?))?(?: please| thanks| thank you)?$"
     # the topic before the word for alerts: "stop the flooding alerts", "no more fireworks updates"
     r"|^(?:stop|cancel|no more|turn off|unsubscribe(?: me)? from) (?:the |my |those |these )?"
-    r"(?P<named>.+?) (?:alerts?|updates|notifications|subscription)(?: please| thanks| thank you)?$"
+    r"(?P<named>.+?) (?:alerts?|updates|notifications|subscription|ones|emails|messages)"
+    r"(?: please| thanks| thank you)?$"
+)
+# Asking for alerts without saying about what: asked as a question, "subscribe" quoted Fiji's
+# "subscribe to email updates". The reply asks what to follow, as /subscribe alone does.
+_SUBSCRIBE_BARE = re.compile(
+    r"^(?:(?:can|could) i |i want to |i'?d like to |how do i |how can i )?"
+    r"(?:subscribe|sign up|sign me up|get alerts|set up alerts|turn on alerts|alerts|notifications)"
+    r"(?: please)?$"
 )
 
 # "also flooding", "and fireworks too", "knife crime as well": right after a subscription, another
@@ -536,6 +544,8 @@ def classify(text: str) -> Intent:
     if (described := _DESCRIBE.match(asked)) is not None:
         topic = described.group("topic") or described.group("about") or described.group("story")
         return Intent("describe", topic, described.group("document") or described.group("its") or "")
+    if _SUBSCRIBE_BARE.match(rest):
+        return Intent("subscribe", "")
     if (subscribe := _SUBSCRIBE.match(rest)) is not None:
         return Intent("subscribe", ("daily " if subscribe.group("daily") else "") + subscribe.group("topic"))
     if (search := _SEARCH.match(rest)) is not None:

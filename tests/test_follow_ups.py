@@ -697,3 +697,8 @@ def test_search_typed_without_its_slash_searches(commands: Commands) -> None:
     assert typed.startswith("Search: flooding (page 1)")
     (command,) = commands.reply(Request(587, True, 587, "Test", "/search flooding"))
     assert typed == parse_telegram_html(command.text)[0]
+
+
+def test_subscribe_alone_asks_what_to_follow(commands: Commands) -> None:
+    (prompt,) = commands.reply(Request(589, True, 589, "Test", "/subscribe"))
+    assert say(commands, 589, "subscribe") == parse_telegram_html(prompt.text)[0]

@@ -147,6 +147,12 @@ from retrieval.search.tokenize import term
         ("search flooding", "search", "flooding"),
         ("search for pensions since 2016", "search", "pensions since 2016"),
         ("search and rescue helicopters", "question", "search and rescue helicopters"),
+        # alerts asked for without a topic, and stopped by the topic's name ("stop the vaping ones")
+        ("subscribe", "subscribe", ""),
+        ("how do i subscribe", "subscribe", ""),
+        ("how do i sign up for chevening", "question", "how do i sign up for chevening"),
+        ("stop the vaping ones", "unsubscribe", "vaping"),
+        ("stop the boats", "question", "stop the boats"),
         ("link between smoking and cancer", "question", "link between smoking and cancer"),
         # a pasted GOV.UK link: its path
         (
