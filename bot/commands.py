@@ -55,6 +55,10 @@ _REFINES = re.compile(
     r"^\s*(?:(?:ok|okay|right|so)\s+)?(?:and|but|what about|how about|only|just|now|same for)\b", re.I
 )
 _REFINING = frozenset(tokenize("just now only same please instead then"))
+# "who is the prime minister" names an office and asks nothing else, but it asks for a person, not
+# for the list of the Prime Minister's Office's announcements it was given.
+# "how many speeches in 2016" is still a list: its heading counts them.
+_ASKS_FOR_A_FACT = re.compile(r"^\s*(?:who|whos|who's|whose|why|where|how(?! many))\b", re.I)
 # What is left of a list request once its filters are read: "about the eu", "on pensions".
 _LISTING_TOPIC = re.compile(r"^(about|on|regarding|concerning|re|to do with)\s+(?=\S)", re.I)
 LIST_KEPT = timedelta(days=1)  # /read N reads the chat's last list for this long
@@ -453,7 +457,7 @@ class Commands:
             refined = self._refined_list(request, filters, now)
             if refined is not None:
                 return [refined]
-        if filters and set(tokenize(words)) <= _ASKING_FOR_A_LIST:
+        if filters and set(tokenize(words)) <= _ASKING_FOR_A_LIST and not _ASKS_FOR_A_FACT.match(question):
             return [
                 self._latest_page(request, question, self._latest_key(request, question, LATEST_DEFAULT), 1)
             ]

@@ -699,6 +699,14 @@ def test_search_typed_without_its_slash_searches(commands: Commands) -> None:
     assert typed == parse_telegram_html(command.text)[0]
 
 
+def test_who_is_an_office_holder_is_a_question_not_a_list_of_the_office(commands: Commands) -> None:
+    # "prime minister" names the Prime Minister's Office, and nothing else was left of the message
+    # once it was read as a filter, so the office's announcements were listed.
+    chat = 588
+    assert say(commands, chat, "who is the prime minister").startswith("PM call with Prime Minister Trudeau")
+    assert say(commands, chat, "how many speeches in 2016").startswith("5 announcements of type Speech")
+
+
 def test_subscribe_alone_asks_what_to_follow(commands: Commands) -> None:
     (prompt,) = commands.reply(Request(589, True, 589, "Test", "/subscribe"))
     assert say(commands, 589, "subscribe") == parse_telegram_html(prompt.text)[0]
