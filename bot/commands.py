@@ -57,6 +57,13 @@ _REFINES = re.compile(
 _REFINING = frozenset(tokenize("just now only same please instead then"))
 # "who is the prime minister" names an office and asks nothing else, but it asks for a person, not
 # for the list of the Prime Minister's Office's announcements it was given.
+# An organisation named as the one that spoke: "what did the treasury announce about investment",
+# "what has the environment agency said about flooding".
+_PUBLISHED_BY = re.compile(
+    r"\b(?:did|has|have|does|do)\s+(?:the\s+)?(?P<organisation>[\w&',. -]{2,60}?)\s+"
+    r"(?:announce[ds]?|say|said|publish(?:ed)?|release[ds]?|put out|unveil(?:ed)?|launch(?:ed)?)\b",
+    re.I,
+)
 # "how many speeches in 2016" is still a list: its heading counts them.
 _ASKS_FOR_A_FACT = re.compile(r"^\s*(?:who|whos|who's|whose|why|where|how(?! many))\b", re.I)
 # What is left of a list request once its filters are read: "about the eu", "on pensions".
@@ -467,7 +474,7 @@ class Commands:
             # announcements about it, as /search gives; asked as a question, the kind was ignored.
             text = re.sub(rf"\b{re.escape(listing.group(1))}\s+", "", question, count=1, flags=re.I)
             return [self._search_page(request, text, self._key(request, "search", text), 1)]
-        answer = self.library.ask(question, top_k=MORE_RESULTS)
+        answer = self._ask_of_publisher(question, filters)
         unsure = followed is None and answer.outcome != "answer"
         if unsure and (turn := self._answering_turn(request, question)) is not None:
             # Too long to look like a follow-up, and nothing anywhere answers it with confidence, but
@@ -507,6 +514,22 @@ class Commands:
                 named = self._lacked(question, found.announcement_id) or list(followed.new_words)
                 lead = render.elsewhere_lead(found.title, named)
         return [self._answered(request, question, answer, now, lead)]
+
+    def _ask_of_publisher(self, question: str, filters: Filters) -> Answer:
+        """The question asked of every announcement, or only of the organisation it names as the one
+        that spoke ("what did the treasury announce about investment": Homes England's fund, which
+        mentions the investment summit, came first, and the Treasury's own news second), unless
+        that organisation has nothing near enough."""
+        named = _PUBLISHED_BY.search(question)
+        if named is not None and filters.organisations:
+            _, spoke = self._filters(named.group("organisation"), self.clock())
+            if spoke.organisations == filters.organisations:
+                own = self.library.ask(
+                    question, top_k=MORE_RESULTS, filters=Filters(organisations=spoke.organisations)
+                )
+                if own.outcome != "none":
+                    return own
+        return self.library.ask(question, top_k=MORE_RESULTS)
 
     def _refined_list(self, request: Request, filters: Filters, now: datetime) -> Reply | None:
         """ "and in 2016?", "what about the home office", "only news please" after a list: that list

@@ -710,3 +710,11 @@ def test_who_is_an_office_holder_is_a_question_not_a_list_of_the_office(commands
 def test_subscribe_alone_asks_what_to_follow(commands: Commands) -> None:
     (prompt,) = commands.reply(Request(589, True, 589, "Test", "/subscribe"))
     assert say(commands, 589, "subscribe") == parse_telegram_html(prompt.text)[0]
+
+
+def test_an_organisation_named_as_the_speaker_is_asked_first(commands: Commands) -> None:
+    # Homes England's fund, which mentions the investment summit, came first as the closest; the
+    # Treasury's own news of it second.
+    reply = say(commands, 590, "what did the treasury announce about investment")
+    assert reply.startswith("Hundreds of millions of new investment secured to get Britain building again")
+    assert not reply.startswith("This may not answer it")
