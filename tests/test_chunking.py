@@ -265,6 +265,13 @@ def test_a_word_glued_after_a_link_is_found_by_search(tmp_path: Path) -> None:
             ["schools.", "UK Caribbean Minister, Baroness Chapman said: it matters."],
         ),
         ("Read it at www.gov.uk or GOV.UK now.", ["Read it at www.gov.uk or GOV.UK now."]),
+        # More of the 2024 sample's glue: "A", a name in capitals; a bracket or a phone number glued
+        # to a word gets its space back (no stop: the same sentence).
+        ("accepted MOD 90 ID card.A thorough review", ["accepted MOD 90 ID card.", "A thorough review"]),
+        ("the 2024 young leaders (bios)Young Leaders", ["the 2024 young leaders (bios) Young Leaders"]),
+        ("Telephone 020 7008 3100Contact the FCDO", ["Telephone 020 7008 3100 Contact the FCDO"]),
+        ("of plasma physics.MASTUpgrade is a machine", ["of plasma physics.", "MASTUpgrade is a machine"]),
+        ("Plan A (the first) and Plan B.", ["Plan A (the first) and Plan B."]),
     ],
 )
 def test_split_sentences_on_real_shapes(text: str, expected: list[str]) -> None:

@@ -25,7 +25,7 @@ from retrieval.text import split_sentences
 
 # The stored form changes when the tokenizer's terms, or this module's format or sentence splitting,
 # change: bump the second number then.
-VERSION = f"{tokenizer.VERSION}.6"
+VERSION = f"{tokenizer.VERSION}.7"
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
