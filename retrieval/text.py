@@ -18,9 +18,9 @@ _BOUNDARY = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"”’)\]]))\s+(?=[\"�
 # Caribbean Minister", "physics.MASTUpgrade is"), and so does "A" ("ID card.A thorough review"): a
 # domain or an abbreviation has no lower-case word of three letters before a stop and a capital pair
 # after it. A closing bracket or a phone number's last digits glued to a word ("(bios)Young Leaders",
-# "3100Contact the FCDO") get their space back. An opening quote after a stop ("by 2100.“Small changes") was tried too: it parts a
-# heading glued there from the text before it, and the 2024 sample's training questions lost a
-# flux tower answer.
+# "3100Contact the FCDO") get their space back. An opening quote after a stop ("by 2100.“Small
+# changes") was tried too: it parts a heading glued there from the text before it, and the 2024
+# sample's training questions lost a flux tower answer.
 _GLUED = re.compile(
     r"(?<=[A-Za-z0-9)]{2}[.!?])(?=[A-Z][a-z]|I )"
     r"|(?<=[A-Za-z0-9][.!?][\"”])(?=[A-Z])"
