@@ -335,6 +335,14 @@ class Commands:
             return [self._search_page(request, topic, self._key(request, "search", topic), 1)]
         found = self.library.announcement(named[0].announcement_id) if named else None
         if found is None:
+            # Its framing words are no part of what is asked: "what's the deal with veteran cards and
+            # voting" was declined, with the Veteran Card's announcement first among the nearest;
+            # "veteran cards and voting" is answered from it.
+            if (
+                self.library.ask(text, top_k=1).outcome == "none"
+                and self.library.ask(topic, top_k=1).outcome != "none"
+            ):
+                return self.ask(request, topic)
             return self.ask(request, text)
         now = self.clock()
         self.library.remember_answer(

@@ -718,3 +718,10 @@ def test_an_organisation_named_as_the_speaker_is_asked_first(commands: Commands)
     reply = say(commands, 590, "what did the treasury announce about investment")
     assert reply.startswith("Hundreds of millions of new investment secured to get Britain building again")
     assert not reply.startswith("This may not answer it")
+
+
+def test_whats_the_deal_with_a_topic_no_title_holds_is_asked_as_the_topic(commands: Commands) -> None:
+    # No title holds "cards" and "voting", so it was asked with its framing words and declined, the
+    # Veteran Card's announcement first among the nearest.
+    reply = say(commands, 591, "what's the deal with veteran cards and voting")
+    assert reply.startswith("Government backs veterans by approving Veteran Card as voter ID")
