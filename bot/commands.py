@@ -265,6 +265,11 @@ class Commands:
             case "correction":
                 return self._correction(request, intent.rest)
             case "read":
+                named = not re.search(r"\d", text)  # "the second one", not "read 2"
+                if named and self.library.shown_list(request.chat_id, self.clock()) is None:
+                    # "the second one" with no list shown opened announcement number 2 of the store (a
+                    # 2017 speech); "read 2" may mean that number, as /read 2 does.
+                    return [render.NO_LIST_SHOWN]
                 return self.read(request, [intent.rest])
             case "search":
                 return self.search(request, intent.rest.split())

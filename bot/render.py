@@ -833,6 +833,12 @@ UNKNOWN_COMMAND = Reply("I don’t know that command. /help lists what I can do.
 NOT_TEXT = Reply("I answer questions written as text. Try /help for examples.")
 
 
+NO_LIST_SHOWN = Reply(
+    "I have shown no list here to pick from. /latest lists the newest announcements, and “news about "
+    "flooding” the newest on a topic."
+)
+
+
 def not_in_list_reply(number: int, numbers: Sequence[int]) -> Reply:
     """/read N with a number the chat's last list does not have."""
     return Reply(

@@ -725,3 +725,8 @@ def test_whats_the_deal_with_a_topic_no_title_holds_is_asked_as_the_topic(comman
     # Veteran Card's announcement first among the nearest.
     reply = say(commands, 591, "what's the deal with veteran cards and voting")
     assert reply.startswith("Government backs veterans by approving Veteran Card as voter ID")
+
+
+def test_the_second_one_with_no_list_shown_says_so(commands: Commands) -> None:
+    # It opened announcement number 2 of the store, a speech nobody had been shown.
+    assert say(commands, 592, "the second one").startswith("I have shown no list here to pick from.")
