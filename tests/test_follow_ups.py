@@ -730,3 +730,11 @@ def test_whats_the_deal_with_a_topic_no_title_holds_is_asked_as_the_topic(comman
 def test_the_second_one_with_no_list_shown_says_so(commands: Commands) -> None:
     # It opened announcement number 2 of the store, a speech nobody had been shown.
     assert say(commands, 592, "the second one").startswith("I have shown no list here to pick from.")
+
+
+def test_guy_weighs_as_little_as_someone(commands: Commands) -> None:
+    # "guy" is no word of any announcement, so it weighed as the question's rarest and the
+    # question was declined, the door supervisor's conviction first among the nearest.
+    reply = say(commands, 593, "is the door supervisor guy going to jail")
+    assert reply.startswith("This may not answer it, but the closest passage is…")
+    assert "Unlicensed door supervisor convicted after working at club" in reply

@@ -282,6 +282,12 @@ _QUESTION_NOISE = frozenset(
         "really",
         "please",
         "thanks",
+        # How people speak of someone in the news: "is the door supervisor guy going to jail" was
+        # declined, "guy" weighing as its rarest word.
+        "guy",
+        "guys",
+        "bloke",
+        "fella",
     ]
 )
 
