@@ -458,7 +458,15 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
     # name, from its opening passage: every passage holds the title's words, so which one BM25 put
     # first says nothing of what it is about. A question that only names one may ask what it does
     # not say, so it gets the closest.
-    looks_up = names_title and not query.asks
+    # So is "what is salary sacrifice", asked of the guide titled "Salary sacrifice": what the thing
+    # named is, which its opening passage says, not the passage BM25 put first ("Changing the terms
+    # of a salary sacrifice arrangement").
+    defines_title = (
+        query.detail == "definition"
+        and names_title
+        and ranked.evidence[positions[0], FEATURES.index("cov_title")] >= 1.0 - 1e-9
+    )
+    looks_up = names_title and (not query.asks or defines_title)
     if looks_up:
         named = ranked.candidates[positions[0]].announcement_id
         opening = min(
