@@ -22,7 +22,7 @@ from retrieval.filters import Filters
 from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather, has_fact
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
 from retrieval.ranking.passages import COUNT, SUM
-from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse
+from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse, asks_what_it_is
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.document import document_terms, heading_terms
 from retrieval.search.tokenize import tokenize, words
@@ -458,13 +458,16 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
     # name, from its opening passage: every passage holds the title's words, so which one BM25 put
     # first says nothing of what it is about. A question that only names one may ask what it does
     # not say, so it gets the closest.
-    # So is "what is salary sacrifice", asked of the guide titled "Salary sacrifice": what the thing
-    # named is, which its opening passage says, not the passage BM25 put first ("Changing the terms
-    # of a salary sacrifice arrangement").
+    # So is "what is salary sacrifice", asked of the guide titled "Salary sacrifice", or "what is the
+    # national curriculum" of "The national curriculum" (its "Key stage 3 and 4" came first): what
+    # the thing named is, which its opening passage says, not the passage BM25 put first ("Changing
+    # the terms of a salary sacrifice arrangement").
+    # The question's words must be the whole title, not a part of it: "what is vdec" asks what the
+    # initials stand for, not what "VDEC is supporting a GBS vaccine…" opens with.
     defines_title = (
-        query.detail == "definition"
+        (query.detail == "definition" or asks_what_it_is(question))
         and names_title
-        and ranked.evidence[positions[0], FEATURES.index("cov_title")] >= 1.0 - 1e-9
+        and set(tokenize(ranked.candidates[positions[0]].title)) <= set(tokenize(question))
     )
     looks_up = names_title and (not query.asks or defines_title)
     if looks_up:

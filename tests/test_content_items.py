@@ -1065,6 +1065,7 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
         # "What is" the guide's whole title: its opening passage says, where the closest was a
         # heading's passage, "Changing the terms of a salary sacrifice arrangement".
         ("what is salary sacrifice", "A salary sacrifice arrangement is an agreement", True),
+        ("what is the national curriculum", "study the same subjects to similar standards", True),
         # The bold was "The Croda Tar Distillery … closed in the early 1990s", the sentence that
         # repeats the question's words, not the one with the site's size.
         ("how large was the croda site", "the 31 acre site", True),

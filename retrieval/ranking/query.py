@@ -439,6 +439,16 @@ def defined_word(question: str) -> str | None:
     return found.group(4)
 
 
+# "What is the national curriculum": "what is" and nothing but a name, "the" allowed (a title may be
+# "The national curriculum"). Whether the name is a title is for the caller to say.
+_WHAT_IS_NAMED = re.compile(r"^\s*(?:what is|what are|whats|what's)\s+(?:the\s+|an?\s+)?[a-z0-9&' -]+\??\s*$")
+
+
+def asks_what_it_is(question: str) -> bool:
+    """Whether the question is "what is (the) X" and nothing else."""
+    return _WHAT_IS_NAMED.match(normalise(question)) is not None
+
+
 def spelt_out(question: str) -> str | None:
     """The initials a question asks to be spelt out: "what does X stand for", or "what is X" for an X
     that is no English word; None for any other question."""
