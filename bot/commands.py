@@ -55,8 +55,6 @@ _REFINES = re.compile(
     r"^\s*(?:(?:ok|okay|right|so)\s+)?(?:and|but|what about|how about|only|just|now|same for)\b", re.I
 )
 _REFINING = frozenset(tokenize("just now only same please instead then"))
-# "who is the prime minister" names an office and asks nothing else, but it asks for a person, not
-# for the list of the Prime Minister's Office's announcements it was given.
 # An organisation named as the one that spoke: "what did the treasury announce about investment",
 # "what has the environment agency said about flooding".
 _PUBLISHED_BY = re.compile(
@@ -64,7 +62,9 @@ _PUBLISHED_BY = re.compile(
     r"(?:announce[ds]?|say|said|publish(?:ed)?|release[ds]?|put out|unveil(?:ed)?|launch(?:ed)?)\b",
     re.I,
 )
-# "how many speeches in 2016" is still a list: its heading counts them.
+# "who is the prime minister" names an office and asks nothing else, but it asks for a person, not
+# for the list of the Prime Minister's Office's announcements it was given. "how many speeches in
+# 2016" is still a list: its heading counts them.
 _ASKS_FOR_A_FACT = re.compile(r"^\s*(?:who|whos|who's|whose|why|where|how(?! many))\b", re.I)
 # What is left of a list request once its filters are read: "about the eu", "on pensions".
 _LISTING_TOPIC = re.compile(r"^(about|on|regarding|concerning|re|to do with)\s+(?=\S)", re.I)
