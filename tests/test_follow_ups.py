@@ -521,13 +521,26 @@ def test_a_slip_in_the_words_subscribed_to_is_followed_as_the_word_meant(command
     assert "“flooding”" in say(commands, 571, "what am i subscribed to")
 
 
-def test_saying_weighs_as_little_as_say(commands: Commands) -> None:
-    # "saying" counted as a topic word, the rarest of the question: "what is the un saying about
-    # yemen" was declined over every corpus, the UK's statement at the UN on Yemen first among the
-    # nearest.
-    reply = say(commands, 572, "what is the un saying about yemen")
+@pytest.mark.parametrize(
+    ("chat", "question", "title"),
+    [
+        # "saying" counted as a topic word, the rarest of the question: it was declined over every
+        # corpus, the UK's statement at the UN on Yemen first among the nearest.
+        (572, "what is the un saying about yemen", "The Houthis must not drag Yemen into a regional war"),
+        # "guy" is no word of any announcement: declined, the door supervisor's conviction first.
+        (
+            593,
+            "is the door supervisor guy going to jail",
+            "Unlicensed door supervisor convicted after working",
+        ),
+    ],
+)
+def test_a_word_of_asking_weighs_too_little_to_decline(
+    commands: Commands, chat: int, question: str, title: str
+) -> None:
+    reply = say(commands, chat, question)
     assert reply.startswith("This may not answer it, but the closest passage is…")
-    assert "The Houthis must not drag Yemen into a regional war" in reply
+    assert title in reply
 
 
 def test_he_or_she_keeps_a_follow_up_on_the_person_the_answer_named(commands: Commands) -> None:
@@ -730,11 +743,3 @@ def test_whats_the_deal_with_a_topic_no_title_holds_is_asked_as_the_topic(comman
 def test_the_second_one_with_no_list_shown_says_so(commands: Commands) -> None:
     # It opened announcement number 2 of the store, a speech nobody had been shown.
     assert say(commands, 592, "the second one").startswith("I have shown no list here to pick from.")
-
-
-def test_guy_weighs_as_little_as_someone(commands: Commands) -> None:
-    # "guy" is no word of any announcement, so it weighed as the question's rarest and the
-    # question was declined, the door supervisor's conviction first among the nearest.
-    reply = say(commands, 593, "is the door supervisor guy going to jail")
-    assert reply.startswith("This may not answer it, but the closest passage is…")
-    assert "Unlicensed door supervisor convicted after working at club" in reply
