@@ -458,12 +458,10 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
     # name, from its opening passage: every passage holds the title's words, so which one BM25 put
     # first says nothing of what it is about. A question that only names one may ask what it does
     # not say, so it gets the closest.
-    # So is "what is salary sacrifice", asked of the guide titled "Salary sacrifice", or "what is the
-    # national curriculum" of "The national curriculum" (its "Key stage 3 and 4" came first): what
-    # the thing named is, which its opening passage says, not the passage BM25 put first ("Changing
-    # the terms of a salary sacrifice arrangement").
-    # The question's words must be the whole title, not a part of it: "what is vdec" asks what the
-    # initials stand for, not what "VDEC is supporting a GBS vaccine…" opens with.
+    # So is "what is" a whole title ("what is salary sacrifice" of the guide "Salary sacrifice", "what
+    # is the national curriculum"): its opening passage says what the thing is, where the passage BM25
+    # put first was a section ("Changing the terms of a salary sacrifice arrangement"). Not part of a
+    # title: "what is vdec" asks what the initials stand for, not how "VDEC is supporting…" opens.
     defines_title = (
         (query.detail == "definition" or asks_what_it_is(question))
         and names_title

@@ -161,8 +161,10 @@ _ISO = r"(\d{4})-(\d{2})-(\d{2})"
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thu|fri|sat|sun"
 # Days back from today: "in the past fortnight", "the last seven days".
-_SPANS = {"week": 7, "fortnight": 14, "month": 30, "year": 365, "two": 2, "three": 3, "four": 4}
-_SPANS |= {"five": 5, "six": 6, "seven": 7, "ten": 10}
+_SPANS = {
+    **{"week": 7, "fortnight": 14, "month": 30, "year": 365},
+    **{"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "ten": 10},
+}
 
 
 # Words that are all that is left of "what was announced on 15 October" once the filters are read.
