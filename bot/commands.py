@@ -818,7 +818,7 @@ class Commands:
         """The chat's last answer, if its announcement uses every topic word of `question` and a
         passage of it answers `question` with confidence."""
         turn = self.library.last_answer(request.chat_id, self.clock())
-        if turn is None or not self._answer_uses(request, question):
+        if turn is None or not self._uses_every_word(turn.announcement_id, question):
             return None
         within = self.library.ask(question, top_k=1, within=turn.announcement_id)
         return turn if within.outcome == "answer" else None
@@ -827,10 +827,11 @@ class Commands:
         """Whether the chat's last answer (of the last ten minutes) is from an announcement that uses
         every topic word of `topic`."""
         turn = self.library.last_answer(request.chat_id, self.clock())
-        if turn is None:
-            return False
+        return turn is not None and self._uses_every_word(turn.announcement_id, topic)
+
+    def _uses_every_word(self, announcement_id: int, topic: str) -> bool:
         wanted = [w for w in tokenize_words(topic) if term(w)]
-        return bool(wanted) and all(self.library.words_in_announcement(turn.announcement_id, wanted))
+        return bool(wanted) and all(self.library.words_in_announcement(announcement_id, wanted))
 
     def _news(self, request: Request, topic: str) -> Reply:
         """Announcements about `topic`, newest first; a topic that is only filters ("anything from

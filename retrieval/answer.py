@@ -463,8 +463,8 @@ def answer_from_ranked(question: str, query: Query, ranked: Ranked, weights: Wei
     # put first was a section ("Changing the terms of a salary sacrifice arrangement"). Not part of a
     # title: "what is vdec" asks what the initials stand for, not how "VDEC is supporting…" opens.
     defines_title = (
-        (query.detail == "definition" or asks_what_it_is(question))
-        and names_title
+        names_title
+        and (query.detail == "definition" or asks_what_it_is(question))
         and set(tokenize(ranked.candidates[positions[0]].title)) <= set(tokenize(question))
     )
     looks_up = names_title and (not query.asks or defines_title)
