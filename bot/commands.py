@@ -614,10 +614,11 @@ class Commands:
         if answer.outcome == "none" and conversation.is_bare_follow_up(question):
             # "where?" with no answer in the chat to follow: nothing could answer it as it stands.
             return render.nothing_to_follow(question)
-        if answer.outcome == "none" and not phrased_as_question(question) and self._in_titles(question):
+        looked_up = conversation.what_about(question) or question  # "what about housing": "housing"
+        if answer.outcome == "none" and not phrased_as_question(looked_up) and self._in_titles(looked_up):
             # Words typed to look up what several titles hold ("budget", "tell me about the budget"):
             # no one passage answers them, but "I found nothing" hides the announcements looked for.
-            return self._search_page(request, question, self._key(request, "search", question), 1)
+            return self._search_page(request, looked_up, self._key(request, "search", looked_up), 1)
         english = intents.looks_english(question, self.library.known_words)
         did_you_mean = self._did_you_mean(request, question, answer, english)
         reply = render.answer_reply(answer, None, did_you_mean=did_you_mean, english=english, lead=lead)
@@ -747,7 +748,13 @@ class Commands:
             # hundred pages use every word of it). Not when "he" or "she" is someone it named.
             alone = self.library.ask(question, top_k=MORE_RESULTS)
             if alone.outcome == "answer" and alone.results and alone.results[0].announcement_id != followed:
-                return self._answered(request, question, alone, now)
+                # Unless its one topic word is spoken of as known ("when is the vote?" after the peers,
+                # who "sit and vote"): the answer elsewhere read as if it were the peers' vote.
+                found = self.library.announcement(followed)
+                lead = ""
+                if found is not None and conversation.names_it_as_known(question):
+                    lead = render.elsewhere_lead(found.title, self._lacked(question, followed))
+                return self._answered(request, question, alone, now, lead)
         # Still about the conversation's topic: "and how much will it cost?" after a question on the
         # peers is not answered by whatever else mentions a cost (a fishing licence's price was).
         elsewhere = self.library.ask(f"{question} {about}", top_k=MORE_RESULTS)
@@ -884,6 +891,11 @@ class Commands:
         return self._key(request, "latest", text, per_page=per_page)
 
     def _remember_list(self, request: Request, list_key: str, first: int, ids: list[int]) -> None:
+        if not list_key.startswith("more:"):
+            # A list shown after an answer is what the chat now talks about: "how much were they
+            # fined?" after "any news on fishing" was asked of the doctoral loans quoted before it.
+            # The further matches of an answer are still about that answer.
+            self.library.forget_answer(request.chat_id)
         if ids:
             numbered = {first + i: announcement_id for i, announcement_id in enumerate(ids)}
             self.library.remember_list(request.chat_id, list_key, numbered, LIST_KEPT, self.clock())

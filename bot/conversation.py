@@ -241,6 +241,18 @@ def _in_announcement(
     return [any(found[f] for f in group) for group in forms]
 
 
+_WHAT_ABOUT = re.compile(
+    r"^\s*(?:(?:ok|okay|right|so|and|but)\s+)*(?:what|how)\s+about\s+(?P<topic>[^?]+?)\s*\?*\s*$", re.I
+)
+
+
+def what_about(text: str) -> str | None:
+    """The topic of "what about X?" ("ok what about housing"): with nothing said before for it to
+    add to, it asks about X, as typing X would."""
+    found = _WHAT_ABOUT.match(text)
+    return found.group("topic") if found else None
+
+
 def topic_of(text: str) -> str:
     """The topic words of a question, as typed: "How many hereditary peers still sit in the Lords?" ->
     "hereditary peers still sit lords". Added to a bare follow-up ("when?") so that it is asked about

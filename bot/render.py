@@ -331,7 +331,10 @@ def elsewhere_lead(title: str, words: Sequence[str]) -> str:
     "which countries signed up?" after the anti-corruption summit was answered with the police forces
     that signed up to a stop-and-search scheme, as if about the summit."""
     named = " or ".join(f"“{w}”" for w in words)
-    said = f"{shorten(title, 100)} doesn’t mention {named}. From another announcement:"
+    # With no word to name, it mentions them all but answers nothing ("when is the vote?" after the
+    # peers, who "sit and vote").
+    says = f"doesn’t mention {named}" if words else "doesn’t say"
+    said = f"{shorten(title, 100)} {says}. From another announcement:"
     return f"<i>{escape(said)}</i>\n\n"
 
 

@@ -371,6 +371,10 @@ _GIST_WORDS = frozenset(
     | {"announce", "announced", "discuss", "discussed", "think", "thinks", "thought"}
     | {"happen", "happened", "happening", "mean", "means", "plan", "plans"}
 )
+# Words that ask for what a whole notice of rules or advice says: "what are the rules on fireworks"
+# of "Stay safe this fireworks season", whose every passage is a rule. Said of a topic only one title
+# names; beside a word of their own ("the rules on selling fireworks to kids") they ask a fact.
+_RULES_WORDS = frozenset({"rule", "rules", "guidance", "advice", "tips", "guide"})
 
 
 def _names_its_title(query: Query, ranked: Ranked, at: int) -> bool:
@@ -382,15 +386,22 @@ def _names_its_title(query: Query, ranked: Ranked, at: int) -> bool:
     if query.wants is not None or not query.concepts:
         return False
     if len(query.concepts) == 1:
-        return _only_title_with_it(ranked, at)
+        return _only_title_with_it(ranked, at, 0)
     if ranked.evidence[at, FEATURES.index("cov_title")] >= 1.0 - 1e-9:
         return True
     title_mask = ranked.picked.per_candidate[ranked.order[at]].title_mask
     beyond = [c for k, c in enumerate(query.concepts) if not title_mask >> k & 1]
-    return len(beyond) < len(query.concepts) - 1 and all(c.word in _GIST_WORDS for c in beyond)
+    if len(beyond) < len(query.concepts) - 1:
+        return all(c.word in _GIST_WORDS for c in beyond)
+    named = [k for k in range(len(query.concepts)) if title_mask >> k & 1]
+    return (
+        len(named) == 1
+        and all(c.word in _GIST_WORDS | _RULES_WORDS for c in beyond)
+        and _only_title_with_it(ranked, at, named[0])
+    )
 
 
-def _only_title_with_it(ranked: Ranked, at: int) -> bool:
+def _only_title_with_it(ranked: Ranked, at: int, concept: int) -> bool:
     """A one-word lookup ("fireworks") names an announcement when that word stands in its title and in
     no other candidate's: as surely as its whole title would. Its shortest passage with the word ("Firework
     timings may differ in Scotland.") says nothing of what it is about. A word in several titles
@@ -398,7 +409,7 @@ def _only_title_with_it(ranked: Ranked, at: int) -> bool:
     titles = {
         ranked.candidates[i].title
         for i in range(len(ranked.candidates))
-        if ranked.picked.per_candidate[ranked.order[i]].title_mask & 1
+        if ranked.picked.per_candidate[ranked.order[i]].title_mask >> concept & 1
     }
     return titles == {ranked.candidates[at].title}
 

@@ -743,3 +743,45 @@ def test_whats_the_deal_with_a_topic_no_title_holds_is_asked_as_the_topic(comman
 def test_the_second_one_with_no_list_shown_says_so(commands: Commands) -> None:
     # It opened announcement number 2 of the store, a speech nobody had been shown.
     assert say(commands, 592, "the second one").startswith("I have shown no list here to pick from.")
+
+
+def test_a_list_shown_after_an_answer_ends_the_follow_up_on_it(commands: Commands) -> None:
+    # "how much were they fined?" after the list was asked of the doctoral loans quoted before it,
+    # and answered with their "up to £25,000".
+    chat = 594
+    assert "Spring Budget 2017" in say(commands, chat, "is there an age limit for doctoral loans"), (
+        "precondition"
+    )
+    assert say(commands, chat, "any news on fishing").startswith("News about fishing")
+    fined = say(commands, chat, "how much were they fined")
+    assert fined.startswith("Angling brothers prosecuted for 3 counts of illegal fishing")
+
+
+def test_the_thing_spoken_of_answered_elsewhere_says_the_followed_one_does_not(commands: Commands) -> None:
+    # The peers "sit and vote", but no passage says when a vote is: the call for evidence on access
+    # to elections answered it, with nothing to show it was not the peers' vote.
+    chat = 595
+    answered_from(commands, chat, "how many hereditary peers are left", "Removal of hereditary peers")
+    vote = say(commands, chat, "when is the vote")
+    assert vote.startswith("Removal of hereditary peers from Parliament")
+    assert "doesn’t say. From another announcement:\n\nAccess to elections" in vote
+
+
+@pytest.mark.parametrize(
+    ("chat", "typed"),
+    [(596, "what are the rules on fireworks"), (597, "firework rules"), (598, "rules for fireworks")],
+)
+def test_the_rules_on_what_one_title_names_show_that_announcement(
+    commands: Commands, chat: int, typed: str
+) -> None:
+    # "rules" weighed as the rarest word, in the Bingham lecture's "rule of law", and the reply was
+    # "I found nothing": the fireworks notice is all rules ("keep to the curfew") but never says "rules".
+    assert "Stay safe this fireworks season" in say(commands, chat, typed).split("\n")[:3]
+
+
+def test_what_about_a_topic_with_nothing_said_before_looks_it_up(commands: Commands) -> None:
+    # With no answer or list for it to add to, "what about housing" was asked as a question, and
+    # "I found nothing" hid the housing statistics and guides that typing "housing" lists.
+    reply = say(commands, 599, "ok what about housing?")
+    assert reply == say(commands, 600, "housing")
+    assert reply.startswith("Search: housing")
