@@ -717,9 +717,12 @@ class Commands:
             with_topic = self.library.ask(f"{question} {about}", top_k=1, within=followed)
             # The topic's words are in the passage just quoted, so they pull towards it: when the
             # message's own words ("who runs the fund?") point at another passage, those words win.
+            # Not with a pronoun: "how much will it be by 2020?" after the National Living Wage is
+            # about "it", not the NHS plan's "£8 billion more by 2020-21".
             own_words_elsewhere = (
                 nearest is not None
                 and own_words
+                and not conversation.leans_on_answer(question)
                 and with_topic.answer is not None
                 and with_topic.answer.chunk_id != nearest.results[0].chunk_id
             )
@@ -761,11 +764,6 @@ class Commands:
         others = [p for p in elsewhere.results if p.announcement_id != followed]
         best = others[0] if others and elsewhere.outcome != "none" else None
         answers = best is not None and elsewhere.outcome == "answer" and elsewhere.results[0] is best
-        if best is not None:
-            # What the reply shows is what the next follow-up is about ("which ones are illegal?").
-            self.library.remember_answer(
-                request.chat_id, best.announcement_id, question, conversation.FOLLOW_UP_WINDOW, now
-            )
         missing = conversation.missing_fact(question, lambda kind: self.library.gives_fact(followed, kind))
         if missing is not None and kind in ("date", "person"):
             # Its text gives no date or names no one, but GOV.UK dates the item and names who published
@@ -780,6 +778,13 @@ class Commands:
             # said to be uncertain, than to say it could not be found ("when are the drop-in events?").
             question_id = self.library.log_question(request.chat_id, question, "closest", now)
             return render.with_feedback(render.closest_within_reply(nearest.results[0]), question_id)
+        if best is not None:
+            # What the reply shows is what the next follow-up is about ("which ones are illegal?"),
+            # and only then: "who gets it?" after a passage of the budget was shown followed the
+            # Resolution Foundation speech that had been looked at, not shown.
+            self.library.remember_answer(
+                request.chat_id, best.announcement_id, question, conversation.FOLLOW_UP_WINDOW, now
+            )
         return render.follow_up_not_said(missing, followed, best, answers)
 
     def _something_else(

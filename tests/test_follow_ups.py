@@ -785,3 +785,24 @@ def test_what_about_a_topic_with_nothing_said_before_looks_it_up(commands: Comma
     reply = say(commands, 599, "ok what about housing?")
     assert reply == say(commands, 600, "housing")
     assert reply.startswith("Search: housing")
+
+
+def test_it_with_a_word_of_its_own_stays_on_what_it_stands_for(commands: Commands) -> None:
+    # "2020" pointed at the NHS plan's "£8 billion more by 2020-21", which was quoted; "it" is the
+    # National Living Wage, whose target is "over £9 by 2020".
+    chat = 601
+    first = say(commands, chat, "tell me about the national living wage")
+    assert "Summer Budget 2015" in first, "precondition"
+    assert any("£9 by 2020" in bold for bold in bold_of(commands, chat, "how much will it be by 2020"))
+
+
+def test_a_passage_looked_at_elsewhere_but_not_shown_is_not_followed(commands: Commands) -> None:
+    # A passage of the CQC news was shown as the closest, but the Spring Budget, looked at and not
+    # shown, became what the next follow-up followed: "who led it?" quoted Lord Sainsbury's review.
+    chat = 602
+    answered_from(commands, chat, "who is penny dash", "Government pledges further action")
+    shown = say(commands, chat, "how long will it take")
+    assert shown.startswith("This may not answer it, but the closest passage in that announcement"), (
+        "precondition"
+    )
+    assert say(commands, chat, "who led it").startswith("Government pledges further action")
