@@ -190,7 +190,8 @@ _ABOUT: tuple[tuple[str, re.Pattern[str]], ...] = (
         "link",
         re.compile(
             r"^(?:(?:what'?s|what is|whats|give me|send me|can i (?:have|get|see)|got|where'?s|where is|share"
-            r"|show me) )?(?:the |a |its |that |your )?(?:link|url|source|sources|web ?page|website"
+            r"|show me|is there|do you have|have you got|you got|any) )?(?:the |a |its |that |your )?"
+            r"(?:link|url|source|sources|web ?page|website"
             rf"|gov ?uk (?:link|page))(?: (?:for|to|of|on) {_IT})?(?: please)?$"
             rf"|^where(?:'?s| is| was| does| did) {_IT} (?:from|come from|published)$"
             rf"|^where did you (?:get|find) {_IT}$|^is {_IT} official$"
@@ -353,7 +354,10 @@ _SUBSCRIPTIONS = re.compile(
     r"^(?:what (?:am i|are we) (?:subscribed to|following|signed up (?:to|for))"
     r"|(?:show |list )?(?:me )?(?:my|our) (?:subscriptions|alerts|topics)"
     r"|what (?:alerts|subscriptions|topics) (?:do i|have i got|do we)(?: have)?"
-    r"|what are (?:my|our) (?:subscriptions|alerts))$"
+    r"|what are (?:my|our) (?:subscriptions|alerts)"
+    # "stop" alone: what it would stop is the alerts, if any; shown with how to remove them rather
+    # than removed unasked. Asked as a question, it quoted police stop and search powers.
+    r"|(?:please )?stop(?: it| now| please)?|make it stop)$"
 )
 _UNSUBSCRIBE = re.compile(
     r"^(?:(?:please )?unsubscribe(?: me| us)?(?: from)?"

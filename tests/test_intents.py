@@ -117,6 +117,10 @@ from retrieval.search.tokenize import term
         ("where can i read the full thing", "about", "link"),
         ("can i read the whole announcement?", "about", "link"),
         ("full text please", "about", "link"),
+        # "I couldn't find that in that announcement"
+        ("is there a link", "about", "link"),
+        ("do you have a link for that?", "about", "link"),
+        ("any link?", "about", "link"),
         ("where can i read more", "about", "link"),
         ("where can i read more about the budget", "question", "where can i read more about the budget"),
         # whether what was quoted still stands: its date, any update, a withdrawal
@@ -180,6 +184,10 @@ from retrieval.search.tokenize import term
         ("subscribe me to vaping please", "subscribe", "vaping"),
         ("what am i subscribed to?", "subscriptions", ""),
         ("my alerts", "subscriptions", ""),
+        # shown with how to remove them, not removed unasked; as a question, police stop and search
+        ("stop", "subscriptions", ""),
+        ("stop!", "subscriptions", ""),
+        ("please stop", "subscriptions", ""),
         ("stop sending me alerts about flooding", "unsubscribe", "flooding"),
         ("unsubscribe me", "unsubscribe", ""),
         # the topic before the word for alerts: asked as a question, it quoted a flood-alerts passage
