@@ -508,11 +508,15 @@ class Commands:
             # Shaped like a follow-up, partly in the followed announcement's words, and answered from
             # another: say so, or the answer reads as if about the one followed. So with a pronoun:
             # "what colour is it?" after the Blackpool loco quoted an abuse story's "hair colour". So
-            # with a word after "the", as if already spoken of: "how much was the fine?" after the
-            # door supervisor's conviction quoted the angling brothers' fines. So with one topic word
-            # and only the closest passage: "is there a test" after the motorcycle instructors' form
-            # was offered the visa English tests. A message all of whose topic is new ("what about
-            # flood defences?", "how much is the national living wage") is plainly a new question.
+            # with one topic word, which is more likely about the subject than a new one: "is there a
+            # test" after the motorcycle instructors' form was offered the visa English tests as the
+            # closest; and answered with confidence where the answer's title lacks the word: "how much
+            # was the fine?" after the door supervisor's conviction quoted the angling brothers'
+            # fines, "has anyone been charged?" after the Birmingham prison riot their prosecution.
+            # A message of several topic words, all new ("what about flood defences?", "how much is
+            # the national living wage"), or a confident answer from the announcement its one word
+            # names ("also vaping": "Youth Vaping"), is plainly a new question; not one after "the",
+            # as if already spoken of.
             found = self.library.announcement(followed.announcement_id)
             if (
                 found is not None
@@ -520,12 +524,25 @@ class Commands:
                 and (
                     conversation.leans_on_answer(question)
                     or (answer.outcome == "closest" and conversation.single_topic_word(question) is not None)
+                    or conversation.lone_topic_off_title(question, answer.results[0].title)
                     or conversation.names_it_as_known(question)
                     or conversation.shares_topic(question, self._words_of(found.announcement_id))
                 )
             ):
                 named = self._lacked(question, found.announcement_id) or list(followed.new_words)
                 lead = render.elsewhere_lead(found.title, named)
+        if (
+            followed is None
+            and answer.outcome != "answer"
+            and conversation.continues_a_question(question)
+            and self.library.last_answer(request.chat_id, now) is None
+            and not self._in_titles(question)
+        ):
+            # "and at one year?" after a question nothing answered: DVLA's accounts' "due within one
+            # year" was offered as the closest, to a question about a baby's vaccines. Not "and the
+            # budget", which looks the budgets up.
+            self.library.log_question(request.chat_id, question, "none", now)
+            return [render.nothing_to_follow(question)]
         return [self._answered(request, question, answer, now, lead)]
 
     def _ask_of_publisher(self, question: str, filters: Filters) -> Answer:
@@ -751,11 +768,16 @@ class Commands:
             # hundred pages use every word of it). Not when "he" or "she" is someone it named.
             alone = self.library.ask(question, top_k=MORE_RESULTS)
             if alone.outcome == "answer" and alone.results and alone.results[0].announcement_id != followed:
-                # Unless its one topic word is spoken of as known ("when is the vote?" after the peers,
-                # who "sit and vote"): the answer elsewhere read as if it were the peers' vote.
+                # A message with one topic word ("has anyone been charged?" after the Birmingham prison
+                # riot), or one spoken of as known ("when is the vote?" after the peers, who "sit and
+                # vote"), is more likely about the last answer: say that it is answered elsewhere.
                 found = self.library.announcement(followed)
                 lead = ""
-                if found is not None and conversation.names_it_as_known(question):
+                title = alone.results[0].title
+                if found is not None and (
+                    conversation.names_it_as_known(question)
+                    or conversation.lone_topic_off_title(question, title)
+                ):
                     lead = render.elsewhere_lead(found.title, self._lacked(question, followed))
                 return self._answered(request, question, alone, now, lead)
         # Still about the conversation's topic: "and how much will it cost?" after a question on the

@@ -50,7 +50,9 @@ def asks_within(text: str) -> bool:
 
 # A question this short ("how do i respond", "can i apply") rarely stands alone: right after an
 # answer it asks about that answer, unless it names a topic of its own (strong_topic_words).
-_SHORT_QUESTION = re.compile(r"^(?:how|what|whats|can|could|do|does|is|are|will|should|must)\b")
+_SHORT_QUESTION = re.compile(
+    r"^(?:how|what|whats|can|could|do|does|did|is|are|was|were|has|have|will|should|must)\b"
+)
 MAX_WORDS_SHORT_QUESTION = 4
 # "what did her report find" after Dr Penny Dash's review was asked afresh, and declined.
 _PRONOUNS = frozenset(
@@ -118,6 +120,17 @@ def is_bare_follow_up(text: str) -> bool:
     return sounds_like_follow_up(text) and not any(
         term(w) for w in words(text) if w not in _INDEXED_FUNCTION_WORDS
     )
+
+
+_CONTINUES = re.compile(
+    r"^(?:and|but|or|also|plus)\s+(?!(?:how|what|whats|who|when|where|why|which|is|are|was|were|can|could"
+    r"|do|does|did|will|would|should|has|have|tell|show|give|any)\b)"
+)
+
+
+def continues_a_question(text: str) -> bool:
+    """ "and at one year?", "but for wales": the rest of a question asked before, meaningless alone."""
+    return bool(_CONTINUES.match(" ".join(words(text)))) and len(words(text)) <= MAX_WORDS
 
 
 def leans_without_topic(text: str) -> bool:
@@ -211,6 +224,14 @@ def single_topic_word(text: str) -> str | None:
     one is more likely to ask about the last answer's subject than to start another."""
     candidates = _topic_candidates(text)
     return candidates[0] if len(candidates) == 1 else None
+
+
+def lone_topic_off_title(text: str, title: str) -> bool:
+    """Whether the message has one topic word and the title of the announcement answering it lacks
+    that word: "has anyone been charged?" answered by the angling brothers' prosecution may be
+    about the last answer's subject; "also vaping" answered by "Youth Vaping" plainly moves on."""
+    word = single_topic_word(text)
+    return word is not None and term(word) not in {term(w) for w in words(title)}
 
 
 def shares_topic(text: str, in_announcement: Callable[[Sequence[str]], Sequence[bool]]) -> bool:

@@ -806,3 +806,35 @@ def test_a_passage_looked_at_elsewhere_but_not_shown_is_not_followed(commands: C
         "precondition"
     )
     assert say(commands, chat, "who led it").startswith("Government pledges further action")
+
+
+def test_a_short_question_in_the_past_tense_follows_the_answer(commands: Commands) -> None:
+    # "was anyone hurt" was asked afresh and declined: the statement says "reports of an injured
+    # prisoner".
+    chat = 603
+    answered_from(
+        commands, chat, "how many prisoners climbed onto the netting at hmp birmingham", "Statement to"
+    )
+    hurt = say(commands, chat, "was anyone hurt")
+    assert hurt.startswith("Statement to Commons on HMP Birmingham")
+    assert "injured prisoner" in hurt
+
+
+def test_one_topic_word_answered_elsewhere_says_the_followed_one_lacks_it(commands: Commands) -> None:
+    # The angling brothers' prosecution was quoted as if someone had been charged over the riot.
+    chat = 604
+    answered_from(
+        commands, chat, "how many prisoners climbed onto the netting at hmp birmingham", "Statement to"
+    )
+    charged = say(commands, chat, "has anyone been charged")
+    assert charged.startswith("Statement to Commons on HMP Birmingham doesn’t mention “charged”.")
+
+
+def test_the_rest_of_a_question_nothing_answered_asks_for_the_whole_question(commands: Commands) -> None:
+    # DVLA's accounts' "Amounts falling due within one year" were offered as the closest passage.
+    chat = 605
+    first = say(commands, chat, "what vaccines does my baby need at 8 weeks")
+    assert first.startswith("I found nothing"), "precondition"
+    assert say(commands, chat, "and at one year?").startswith("“and at one year?” needs a question to follow")
+    # Words that look announcements up are still looked up.
+    assert say(commands, chat, "and the budget").startswith("Search:")
