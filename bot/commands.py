@@ -608,8 +608,11 @@ class Commands:
     def _answered(
         self, request: Request, question: str, answer: Answer, now: datetime, lead: str = ""
     ) -> Reply:
-        """The reply to an answer of the whole corpus; a quoted passage becomes what a follow-up follows."""
-        if answer.outcome != "none" and answer.results:
+        """The reply to an answer of the whole corpus; a quoted passage becomes what a follow-up follows,
+        unless it is only the closest passage elsewhere, said to be so (`lead`): "what currency do
+        they use?" after Fiji was offered a budget's passage, and "do i need a visa" next was asked of
+        the budget."""
+        if answer.results and (answer.outcome == "answer" or (answer.outcome == "closest" and not lead)):
             self.library.remember_answer(
                 request.chat_id,
                 answer.results[0].announcement_id,

@@ -838,3 +838,15 @@ def test_the_rest_of_a_question_nothing_answered_asks_for_the_whole_question(com
     assert say(commands, chat, "and at one year?").startswith("“and at one year?” needs a question to follow")
     # Words that look announcements up are still looked up.
     assert say(commands, chat, "and the budget").startswith("Search:")
+
+
+def test_a_closest_passage_elsewhere_under_a_lead_leaves_the_followed_one_followed(
+    commands: Commands,
+) -> None:
+    # The budget's passage, offered as the closest after "Living in Fiji doesn't mention currency",
+    # became what the chat followed: "do i need a visa" was asked of the budget and declined.
+    chat = 606
+    assert "Living in Fiji" in say(commands, chat, "how many people live in fiji"), "precondition"
+    currency = say(commands, chat, "what currency do they use")
+    assert currency.startswith("Living in Fiji doesn’t mention “currency”."), "precondition"
+    assert say(commands, chat, "do i need a visa").startswith("Living in Fiji")
