@@ -287,9 +287,9 @@ class Commands:
         added = intents.also_topic(text)
         if added is not None and (newest := self._just_subscribed(request)) is not None:
             # "subscribe to fireworks", then "also flooding": a second subscription of the same kind.
+            # Words that name an organisation follow it (see subscribe): "also hmrc", "also flooding".
             args = ["daily", *added.split()] if newest.daily else added.split()
-            adding = self.follow if newest.kind == "organisation" else self.subscribe
-            return adding(request, args)
+            return self.subscribe(request, args)
         asked = intents.questions_in(intent.rest)
         if len(asked) > 1:
             # Each is asked in turn, so a later one ("and what for?") follows the answer to the first.
@@ -1092,12 +1092,16 @@ class Commands:
 
     def subscribe(self, request: Request, args: list[str]) -> list[Reply]:
         """/subscribe [daily] WORDS: alerts for WORDS, at once or in a daily digest, and the last three
-        announcements that match."""
+        announcements that match; WORDS that only name an organisation follow it, as /follow does."""
         daily, words = subscriptions.daily_and_words(" ".join(args))
         if not words:
             return [render.SUBSCRIBE_USAGE]
         if not request.manages:
             return [render.NOT_A_MANAGER]
+        if subscriptions.names_organisation(self.library, words):
+            # "subscribe to hmrc" followed the word "hmrc", and its last matches were DVLA's accounts
+            # and a budget that mention HMRC, not what HMRC publishes.
+            return self.follow(request, args)
         # A slip of a word the announcements use is followed as that word, and the reply says so:
         # "flodding" would never match anything.
         corrected = _replaced(words, self.library.read_as(words))

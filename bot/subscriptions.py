@@ -71,6 +71,15 @@ def follow(library: Library, chat_id: int, name: str, daily: bool = False) -> li
     return followed
 
 
+def names_organisation(library: Library, words: str) -> bool:
+    """Whether the words name one of the corpus's organisations and nothing else ("hmrc", "the
+    environment agency"): someone who subscribes to them wants what it publishes."""
+    try:
+        return bool(alerts.organisations_named(library, words))
+    except (alerts.WordsTooLong, alerts.UnknownOrganisation):
+        return False
+
+
 def _limit() -> SubscriptionError:
     return SubscriptionError(f"A chat can have at most {MAX_PER_CHAT} subscriptions. Remove one first.")
 

@@ -850,3 +850,18 @@ def test_a_closest_passage_elsewhere_under_a_lead_leaves_the_followed_one_follow
     currency = say(commands, chat, "what currency do they use")
     assert currency.startswith("Living in Fiji doesn’t mention “currency”."), "precondition"
     assert say(commands, chat, "do i need a visa").startswith("Living in Fiji")
+
+
+def test_subscribing_to_an_organisations_name_follows_what_it_publishes(commands: Commands) -> None:
+    # It followed the word "hmrc": its last matches were DVLA's accounts and a budget mentioning HMRC.
+    chat = 607
+    hmrc = say(commands, chat, "subscribe to hmrc")
+    assert hmrc.startswith("Done: I will send you each new announcement from HM Revenue & Customs")
+    assert "Employee Share Schemes" in hmrc  # published by HMRC
+    # Topics after it are still topics, and organisations organisations.
+    assert say(commands, chat, "also flooding").startswith(
+        "Done: I will send you each new announcement about"
+    )
+    assert say(commands, chat, "also the treasury").startswith(
+        "Done: I will send you each new announcement from HM"
+    )
