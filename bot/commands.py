@@ -846,6 +846,9 @@ class Commands:
     def _latest_or_news(self, request: Request, rest: str) -> Reply:
         """ "what's new" and what follows it: filters ("from the MoD") make a filtered list; other
         words ("on flooding") make it news about them."""
+        if (n := _number(rest.split()[0] if rest else "")) is not None:
+            # "the 10 latest", "latest 5 from the treasury": as /latest N [FILTERS].
+            return self.latest(request, [str(n), *rest.split()[1:]])[0]
         words, _ = self._filters(rest, self.clock())
         if words:
             return self._news(request, rest)

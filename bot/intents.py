@@ -289,7 +289,12 @@ _DESCRIBE = re.compile(
     r" (?:about|saying)"
     # "what's the story with the door supervisor": the closest passage was a quote from the regulator.
     r"|(?:what'?s|what is|whats) (?:the (?:story|deal|background) (?:with|on|about|behind)"
-    r"|going on with|happening with|up with) (?:the |that |this )?(?P<story>.+?))$"
+    r"|going on with|happening with|up with) (?:the |that |this )?(?P<story>.+?)"
+    # Asked for a summary, any title: "summarise the spring budget" quoted "financing plans are
+    # summarised in Annex A".
+    r"|(?:(?:can|could) you )?(?:summari[sz]e|sum up|give me (?:a |the )?(?:summary|gist|tldr) of"
+    r"|(?:what'?s|what is) the gist of|tl;?dr(?: of)?) (?:the |that |this )?(?P<summed>.+?)"
+    r"(?: for me)?(?: please)?)$"
 )
 
 # An item of the list just shown, as /read N: typed as a question, "read 2" quoted a passage about a
@@ -319,12 +324,14 @@ _STARRED = re.compile(r"^\*\s*(?P<rest>[^*\s][^*]*)$")
 # command layer as filters ("from the MoD", "this week") or, if words are left, as a topic.
 _LATEST = re.compile(
     r"^(?:(?:so|and|ok|okay) )?(?:(?:show|give|tell) me |can i see |i want |i'?d like )?"
-    r"(?:(?:what'?s|what is|whats) (?:new|the latest|latest)(?: today| now| recently| lately)?"
-    r"|(?:what'?s|what is|whats) (?:happening|going on)(?: today| now| recently| lately)?$"
+    # "today" is left to be read as a date: "anything new today?" listed everything, newest first.
+    r"(?:(?:what'?s|what is|whats) (?:new|the latest|latest)(?: now| recently| lately)?"
+    r"|(?:what'?s|what is|whats) (?:happening|going on)(?: now| recently| lately)?(?=(?: today)?$)"
     r"|(?:what has been|what'?s been|what was|what got) (?:announced|published)(?: today| recently| lately)?$"
-    r"|(?:the |any )?(?:latest|newest|most recent)(?: news| announcements?| updates?| stuff| things| items)?"
+    r"|(?:the |any )?(?:(?P<n>\d{1,3}) )?(?:latest|newest|most recent)"
+    r"(?: news| announcements?| updates?| stuff| things| items)?"
     r"|(?:the |any )?(?:new|recent) (?:news|announcements?|updates?)"
-    r"|(?:is there )?(?:any|anything) (?:news|new)(?: today| recently)?"
+    r"|(?:is there )?(?:any|anything) (?:news|new)(?: recently)?"
     # "what happened today": what is new, when; "what happened to the bill" is a question.
     r"|(?:what(?:'?s| has)?|anything|has anything) happen(?:ed)?"
     r"(?= (?:today|yesterday|this|last|recently|lately|since|in the (?:last|past))\b|$)"
@@ -547,6 +554,7 @@ def classify(text: str) -> Intent:
         return Intent("number", item.group("n") or str(_ORDINALS[item.group("ord")]))
     if (described := _DESCRIBE.match(asked)) is not None:
         topic = described.group("topic") or described.group("about") or described.group("story")
+        topic = topic or described.group("summed")
         return Intent("describe", topic, described.group("document") or described.group("its") or "")
     if _SUBSCRIBE_BARE.match(rest):
         return Intent("subscribe", "")
@@ -565,7 +573,8 @@ def classify(text: str) -> Intent:
         return Intent("news", news.group("topic").strip())
     latest = _LATEST.match(rest)
     if latest is not None:
-        return Intent("latest", rest[latest.end() :].strip())
+        # "give me 10 latest": the number goes first, as /latest 10 takes it.
+        return Intent("latest", " ".join(filter(None, (latest.group("n"), rest[latest.end() :].strip()))))
     # A pleasantry before a question is not part of it: keep the question as typed, less the greeting.
     if any(k in kinds for k in _PRIORITY):
         return Intent("question", _drop_words(text, len(plain.split()) - len(rest.split())))

@@ -865,3 +865,18 @@ def test_subscribing_to_an_organisations_name_follows_what_it_publishes(commands
     assert say(commands, chat, "also the treasury").startswith(
         "Done: I will send you each new announcement from HM"
     )
+
+
+def test_the_latest_asked_in_words_takes_a_number_and_today(commands: Commands) -> None:
+    # "give me 10 latest" was declined as a question; "anything new today?" listed everything.
+    ten = say(commands, 608, "give me 10 latest")
+    assert re.findall(r"^(\d+)\. ", ten, re.M) == [str(n) for n in range(1, 11)]
+    # Nothing in these corpora is from today.
+    assert say(commands, 609, "anything new today?").startswith("No announcement on ")
+
+
+def test_summarise_what_a_title_names_gives_gov_uks_summary(commands: Commands) -> None:
+    # "summarise" was a word to find: a passage of the lecture that mentions "the rule of law" came
+    # as the closest; the budget's "summarised in Annex A" was quoted as its answer.
+    reply = say(commands, 610, "can you summarise the bingham lecture")
+    assert reply.startswith("GOV.UK’s own summary of Attorney General's 2024 Bingham Lecture")

@@ -60,7 +60,19 @@ from retrieval.search.tokenize import term
         ("what's new?", "latest", ""),
         ("What’s the latest?", "latest", ""),
         ("latest", "latest", ""),
-        ("Anything new today?", "latest", ""),
+        # "today" is a date to list by: everything, newest first, was listed
+        ("Anything new today?", "latest", "today"),
+        ("whats new today", "latest", "today"),
+        # the number of items wanted, as /latest N takes it: asked as a question, it was declined
+        ("give me 10 latest", "latest", "10"),
+        # a summary of what a title names, with no word for the document: "summarise the spring budget"
+        # quoted "financing plans are summarised in Annex A"
+        ("summarise the spring budget", "describe", "spring budget"),
+        ("can you summarise the bingham lecture", "describe", "bingham lecture"),
+        ("tldr the peers bill", "describe", "peers bill"),
+        ("summarise it", "about", "summary"),
+        ("show me the 5 latest announcements", "latest", "5"),
+        ("latest 2 from the treasury", "latest", "2 from the treasury"),
         ("latest from the MoD", "latest", "from the mod"),
         ("latest speeches", "latest", "speeches"),
         ("what's new this week", "latest", "this week"),
