@@ -75,6 +75,17 @@ def test_talk_about_finds_what_a_readout_says_they_spoke_of(news: Library) -> No
         assert "The Prime Minister spoke to Canadian Prime Minister Justin Trudeau" in result.answer.passage
 
 
+def test_a_son_or_daughter_finds_what_is_said_of_juniors(news: Library) -> None:
+    # Declined, the angling story first but its passage on who needs a licence ranked low.
+    for question in (
+        "my son is 14 does he need a fishing licence",
+        "does my daughter need a fishing licence",
+    ):
+        result = news.ask(question)
+        assert result.outcome == "answer" and result.answer is not None, question
+        assert result.answer.sentence == "Junior licences are free for 13 - 16-year-olds.", question
+
+
 def test_what_an_announcement_says_is_at_least_its_closest_passage_not_nothing(news: Library) -> None:
     # Its words are the statement's title ("… UK statement at the UN Security Council") but for
     # "say": the bot said nothing answers it, though the statement was its first result.

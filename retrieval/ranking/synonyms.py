@@ -42,6 +42,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "hot": ("temperature", "temperatures", "degrees", "heat"),  # "how hot" / "35 million degrees Celsius"
     "cold": ("temperature", "temperatures", "degrees"),
     "kid": ("child", "pupil", "junior"),
+    # "my son is 14 does he need a fishing licence" / "Junior licences are free for 13 - 16-year-olds"
+    "son": ("child", "junior", "young"),
+    "daughter": ("child", "junior", "young"),
+    "sons": ("children", "junior", "young"),
+    "daughters": ("children", "junior", "young"),
     "children": ("pupils", "young"),
     "cops": ("police", "officers"),
     "cop": ("police", "officer"),
