@@ -771,17 +771,20 @@ class Commands:
             # hundred pages use every word of it). Not when "he" or "she" is someone it named.
             alone = self.library.ask(question, top_k=MORE_RESULTS)
             if alone.outcome == "answer" and alone.results and alone.results[0].announcement_id != followed:
-                # A message with one topic word ("has anyone been charged?" after the Birmingham prison
-                # riot), or one spoken of as known ("when is the vote?" after the peers, who "sit and
-                # vote"), is more likely about the last answer: say that it is answered elsewhere.
+                # A message with one topic word the followed announcement lacks ("has anyone been
+                # charged?" after the Birmingham prison riot), or one spoken of as known ("when is the
+                # vote?" after the peers, who "sit and vote"), is more likely about the last answer:
+                # say that it is answered elsewhere. Not a word it uses ("how do i complain" after the
+                # Department of Health's complaints procedure, which says how, in other words).
                 found = self.library.announcement(followed)
                 lead = ""
                 title = alone.results[0].title
+                lacked = self._lacked(question, followed)
                 if found is not None and (
                     conversation.names_it_as_known(question)
-                    or conversation.lone_topic_off_title(question, title)
+                    or (lacked and conversation.lone_topic_off_title(question, title))
                 ):
-                    lead = render.elsewhere_lead(found.title, self._lacked(question, followed))
+                    lead = render.elsewhere_lead(found.title, lacked)
                 return self._answered(request, question, alone, now, lead)
         # Still about the conversation's topic: "and how much will it cost?" after a question on the
         # peers is not answered by whatever else mentions a cost (a fishing licence's price was).

@@ -880,3 +880,16 @@ def test_summarise_what_a_title_names_gives_gov_uks_summary(commands: Commands) 
     # as the closest; the budget's "summarised in Annex A" was quoted as its answer.
     reply = say(commands, 610, "can you summarise the bingham lecture")
     assert reply.startswith("GOV.UK’s own summary of Attorney General's 2024 Bingham Lecture")
+
+
+def test_a_word_the_followed_announcement_uses_gets_no_lead_saying_it_does_not_say(
+    commands: Commands,
+) -> None:
+    # The Department of Health's procedure says how ("You can make a formal complaint by post, online
+    # or by phone"), so "Complaints procedure doesn't say" before the MOD's answer would be untrue.
+    chat = 611
+    asked = "who runs the complaints procedure at the department of health"
+    assert say(commands, chat, asked).startswith(
+        "Complaints procedure\nComplaints procedure · Department of Health"
+    )
+    assert "doesn’t say" not in say(commands, chat, "how do i complain")
