@@ -508,15 +508,15 @@ class Commands:
             # Shaped like a follow-up, partly in the followed announcement's words, and answered from
             # another: say so, or the answer reads as if about the one followed. So with a pronoun:
             # "what colour is it?" after the Blackpool loco quoted an abuse story's "hair colour". So
-            # with one topic word, which is more likely about the subject than a new one: "is there a
-            # test" after the motorcycle instructors' form was offered the visa English tests as the
-            # closest; and answered with confidence where the answer's title lacks the word: "how much
-            # was the fine?" after the door supervisor's conviction quoted the angling brothers'
-            # fines, "has anyone been charged?" after the Birmingham prison riot their prosecution.
-            # A message of several topic words, all new ("what about flood defences?", "how much is
-            # the national living wage"), or a confident answer from the announcement its one word
-            # names ("also vaping": "Youth Vaping"), is plainly a new question; not one after "the",
-            # as if already spoken of.
+            # with one topic word, more likely about the subject than a new one, when only a closest
+            # passage is found ("is there a test" after the motorcycle instructors' form: the visa
+            # English tests), when the answer's title lacks the word ("has anyone been charged?"
+            # after the Birmingham prison riot: the angling brothers' prosecution), or when it
+            # follows "the", as if already spoken of ("how much was the fine?" after the door
+            # supervisor's conviction: the angling brothers' fines). A message of several topic
+            # words, all new ("what about flood defences?", "how much is the national living wage"),
+            # or of one word the answer's title holds ("also vaping": "Youth Vaping"), is plainly a
+            # new question.
             found = self.library.announcement(followed.announcement_id)
             if (
                 found is not None
@@ -850,8 +850,11 @@ class Commands:
         """ "what's new" and what follows it: filters ("from the MoD") make a filtered list; other
         words ("on flooding") make it news about them."""
         if (n := _number(rest.split()[0] if rest else "")) is not None:
-            # "the 10 latest", "latest 5 from the treasury": as /latest N [FILTERS].
-            return self.latest(request, [str(n), *rest.split()[1:]])[0]
+            # "the 10 latest", "latest 5 from the treasury": as /latest N [FILTERS]. With a topic
+            # ("latest 5 on flooding") it is news about the topic, a page at a time.
+            rest = " ".join(rest.split()[1:])
+            if not self._filters(rest, self.clock())[0]:
+                return self.latest(request, [str(n), *rest.split()])[0]
         words, _ = self._filters(rest, self.clock())
         if words:
             return self._news(request, rest)

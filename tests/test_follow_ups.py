@@ -873,6 +873,8 @@ def test_the_latest_asked_in_words_takes_a_number_and_today(commands: Commands) 
     assert re.findall(r"^(\d+)\. ", ten, re.M) == [str(n) for n in range(1, 11)]
     # Nothing in these corpora is from today.
     assert say(commands, 609, "anything new today?").startswith("No announcement on ")
+    # With a topic, it is news about the topic, not the usage of /latest.
+    assert say(commands, 612, "latest 5 on flooding").startswith("News about flooding")
 
 
 def test_summarise_what_a_title_names_gives_gov_uks_summary(commands: Commands) -> None:
