@@ -849,15 +849,16 @@ class Commands:
     def _latest_or_news(self, request: Request, rest: str) -> Reply:
         """ "what's new" and what follows it: filters ("from the MoD") make a filtered list; other
         words ("on flooding") make it news about them."""
-        if (n := _number(rest.split()[0] if rest else "")) is not None:
-            # "the 10 latest", "latest 5 from the treasury": as /latest N [FILTERS]. With a topic
-            # ("latest 5 on flooding") it is news about the topic, a page at a time.
+        # "the 10 latest", "latest 5 from the treasury": as /latest N [FILTERS]. With a topic
+        # ("latest 5 on flooding") it is news about the topic, a page at a time.
+        n = _number(rest.split()[0] if rest else "")
+        if n is not None:
             rest = " ".join(rest.split()[1:])
-            if not self._filters(rest, self.clock())[0]:
-                return self.latest(request, [str(n), *rest.split()])[0]
         words, _ = self._filters(rest, self.clock())
         if words:
             return self._news(request, rest)
+        if n is not None:
+            return self.latest(request, [str(n), *rest.split()])[0]
         return self._latest_page(request, rest, self._latest_key(request, rest, LATEST_DEFAULT), 1)
 
     def _answering_turn(self, request: Request, question: str) -> ConversationTurn | None:
