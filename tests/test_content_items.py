@@ -814,6 +814,16 @@ def test_a_number_that_counts_nothing_does_not_answer_how_many(
     assert result.outcome != "answer"
 
 
+def test_a_passage_the_calibration_trusts_below_a_far_off_first_is_the_closest_not_nothing(
+    all_items: Library,
+) -> None:
+    # The ranker put the consultation's "We will consider all responses" first, so far off that the
+    # reply was "I found nothing", above the passage that gives the sum.
+    result = all_items.ask("how much is the doctoral loan")
+    assert result.outcome == "closest" and result.answer is None
+    assert "up to £25,000" in result.results[0].sentence
+
+
 def test_an_interest_rate_the_page_never_gives_is_not_answered(all_items: Library) -> None:
     # The consultation on doctoral loans gives no rate: "what interest" asked for no sum or share,
     # so its passage on repayment was quoted as the answer.
