@@ -897,3 +897,13 @@ def test_a_word_the_followed_announcement_uses_gets_no_lead_saying_it_does_not_s
         "Complaints procedure\nComplaints procedure · Department of Health"
     )
     assert "doesn’t say" not in say(commands, chat, "how do i complain")
+
+
+def test_whether_there_is_a_thing_is_asked_of_the_announcement_just_quoted(commands: Commands) -> None:
+    # "is there an age limit" after the doctoral loans was asked of everything, and a bond's passage
+    # came with no word that the consultation on the loans never says.
+    chat = 613
+    assert "up to £25,000" in say(commands, chat, "how much is the doctoral loan"), "precondition"
+    limit = say(commands, chat, "is there an age limit")
+    assert limit.startswith("Postgraduate doctoral loans doesn’t mention “limit”")
+
