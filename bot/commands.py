@@ -601,6 +601,16 @@ class Commands:
             question, lambda typed: [True] * len(typed), self._words_of(announcement_id)
         )
 
+    def _unheard(self, question: str) -> list[str]:
+        """The topic words of `question` that no announcement uses and the ranking reads as no corpus
+        word either (a slip such as "fishng" is read as "fishing")."""
+        candidates = tokenize_words(conversation.topic_of(question))
+        if not candidates:
+            return []
+        read = self.library.read_as(question)
+        known = self.library.known_words(candidates)
+        return [w for w, k in zip(candidates, known, strict=True) if not k and w not in read]
+
     def _words_of(self, announcement_id: int) -> Callable[[Sequence[str]], list[bool]]:
         """For each word, whether the announcement uses it (what conversation's checks are given)."""
         return functools.partial(self.library.words_in_announcement, announcement_id)
@@ -720,6 +730,15 @@ class Commands:
             # else: "who gets it?" after the National Living Wage quoted the budget's "appointed Sir
             # Peter Hendy to get…" (the one match: "gets"). It is asked with the topic below.
             within = dataclasses.replace(within, outcome="none", answer=None, results=[])
+        unheard = self._unheard(question) if own_words and within.outcome != "answer" else []
+        if unheard:
+            # A word no announcement uses and none it reads as ("what did she say about shipping?"
+            # after the UN statement on Yemen): no passage speaks of it, and the statement's opening,
+            # near for the topic's words, was offered as the closest.
+            found = self.library.announcement(followed)
+            if found is not None:
+                self.library.log_question(request.chat_id, question, "none", now)
+                return render.not_mentioned_reply(found.announcement_id, found.title, unheard)
         nearest = within if within.outcome == "closest" else None
         kind = wanted_type(question)
         # A bare "who said that?" has no words to be confident about; the passage that comes first for

@@ -907,3 +907,18 @@ def test_whether_there_is_a_thing_is_asked_of_the_announcement_just_quoted(comma
     limit = say(commands, chat, "is there an age limit")
     assert limit.startswith("Postgraduate doctoral loans doesn’t mention “limit”")
 
+
+def test_a_follow_up_word_no_announcement_uses_is_said_to_be_unmentioned(commands: Commands) -> None:
+    # The UN statement on Yemen never speaks of shipping, nor does anything else: its opening, near
+    # for the topic's words, was offered as the closest passage.
+    chat = 614
+    assert say(commands, chat, "what did the uk say about yemen at the un").startswith(
+        "This may not answer it"
+    ), "precondition"
+    shipping = say(commands, chat, "what did she say about shipping")
+    assert shipping.startswith("The Houthis must not drag Yemen")
+    assert "doesn’t mention “shipping”, and I found nothing else" in shipping
+    # A slip of a word it uses is read as that word, not said to be unmentioned.
+    houthis = say(commands, chat, "what did she say about the houthies")
+    assert houthis.startswith("The Houthis must not drag Yemen")
+    assert "doesn’t mention" not in houthis
