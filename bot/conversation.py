@@ -254,6 +254,11 @@ def _topic_candidates(text: str) -> list[str]:
     return [w for w in asked if w not in _GENERIC and (t := term(w)) and t not in _GENERIC_TERMS]
 
 
+def forms_of(word: str) -> tuple[str, ...]:
+    """The word, its irregular forms and the words of its stand-ins: what the ranking reads it as."""
+    return (word, *IRREGULAR.get(word, ()), *_synonym_words(word))
+
+
 def _in_announcement(
     candidates: list[str], in_announcement: Callable[[Sequence[str]], Sequence[bool]]
 ) -> list[bool]:
@@ -261,7 +266,7 @@ def _in_announcement(
     "when did they speak?" after "The Prime Minister spoke to…" (the forms of irregular verbs, as
     the ranking reads them too). So is a word it says in GOV.UK's words ("illegal" / "illicit
     drugs", as the ranking reads them)."""
-    forms = [(w, *IRREGULAR.get(w, ()), *_synonym_words(w)) for w in candidates]
+    forms = [forms_of(w) for w in candidates]
     flat = [f for group in forms for f in group]
     found = dict(zip(flat, in_announcement(flat), strict=True))
     return [any(found[f] for f in group) for group in forms]

@@ -922,3 +922,6 @@ def test_a_follow_up_word_no_announcement_uses_is_said_to_be_unmentioned(command
     houthis = say(commands, chat, "what did she say about the houthies")
     assert houthis.startswith("The Houthis must not drag Yemen")
     assert "doesn’t mention" not in houthis
+    # Nor is a word the corpus never uses but reads through its stand-ins: "kids" as children, young.
+    answered_from(commands, chat + 1, "are fireworks legal after midnight", "Stay safe this fireworks season")
+    assert "doesn’t mention" not in say(commands, chat + 1, "can kids buy them")
