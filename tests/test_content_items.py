@@ -824,6 +824,14 @@ def test_a_passage_the_calibration_trusts_below_a_far_off_first_is_the_closest_n
     assert "up to £25,000" in result.results[0].sentence
 
 
+def test_housing_in_a_speech_is_its_homes_not_the_house_it_was_given_in(all_items: Library) -> None:
+    # "housing" and "House" share Snowball's stem: the Queen's Speech's "My Lords and Members of the
+    # House of Commons." was quoted in bold.
+    result = all_items.ask("what does the queens speech say about housing")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "build a million new homes" in result.answer.sentence
+
+
 def test_an_interest_rate_the_page_never_gives_is_not_answered(all_items: Library) -> None:
     # The consultation on doctoral loans gives no rate: "what interest" asked for no sum or share,
     # so its passage on repayment was quoted as the answer.

@@ -14,7 +14,7 @@ import unicodedata
 import Stemmer
 
 # Bumped whenever the terms a text gives change: a persisted index built with another version is rebuilt.
-VERSION = 3
+VERSION = 4
 MAX_WORD = 40  # longer "words" are glued links or encoded data: junk that would bloat the vocabulary
 
 # English function words (contractions too) and question filler ("please", "tell"): they say nothing
@@ -44,6 +44,11 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 # letter was dropped as too short and "a&e waiting times" searched for "waiting times" alone. Written
 # without the "&" so that "nsi", as people type it, finds "NS&I".
 _AMPERSAND_INITIALS = re.compile(r"(?<![^\W_])[^\W\d_]{1,3}(?:&[^\W\d_]{1,3})+(?![^\W_])")
+
+# Words Snowball stems onto an unrelated word's stem: "housing" onto "hous", the stem of the House of
+# Commons and the House of Lords, so "what does the queens speech say about housing" bolded "My
+# Lords and Members of the House of Commons". Homes and houses reach it as stand-ins.
+_OWN_STEMS = {"housing": "housing"}
 
 _local = threading.local()
 
@@ -82,6 +87,8 @@ def term(word: str) -> str:
         result = ""
     elif word[0].isdigit():
         result = word
+    elif word in _OWN_STEMS:
+        result = _OWN_STEMS[word]
     else:
         result = _stemmer().stemWord(word.removesuffix("'s"))
     if len(_TERM_CACHE) < 2_000_000:
