@@ -22,7 +22,7 @@ from datetime import timedelta
 
 from bot import actions, render
 from retrieval.ranking.forms import IRREGULAR
-from retrieval.ranking.query import AnswerType, wanted_type
+from retrieval.ranking.query import CONTRACTIONS, AnswerType, wanted_type
 from retrieval.ranking.synonyms import SYNONYMS
 from retrieval.search.tokenize import term, words
 
@@ -172,7 +172,9 @@ _GENERIC_TERMS = frozenset(term(w) for w in _GENERIC) - {""}  # "costs" and "cos
 
 def _generic(word: str) -> bool:
     t = term(word)
-    return not t or word in _GENERIC or t in _GENERIC_TERMS
+    # "dont" and "whats" are function words typed without their apostrophe, as the ranking reads them:
+    # "what happens if i dont" after the pig keepers' guide had no topic and was asked of everything.
+    return not t or word in _GENERIC or t in _GENERIC_TERMS or word in CONTRACTIONS
 
 
 def _synonym_words(word: str) -> list[str]:
@@ -288,7 +290,7 @@ def topic_of(text: str) -> str:
     """The topic words of a question, as typed: "How many hereditary peers still sit in the Lords?" ->
     "hereditary peers still sit lords". Added to a bare follow-up ("when?") so that it is asked about
     the same thing, without the question words that would ask for another kind of fact."""
-    return " ".join(w for w in words(text) if term(w) and w not in _GENERIC)
+    return " ".join(w for w in words(text) if term(w) and w not in _GENERIC and w not in CONTRACTIONS)
 
 
 def missing_fact(question: str, gives: Callable[[AnswerType], bool]) -> str | None:

@@ -925,3 +925,13 @@ def test_a_follow_up_word_no_announcement_uses_is_said_to_be_unmentioned(command
     # Nor is a word the corpus never uses but reads through its stand-ins: "kids" as children, young.
     answered_from(commands, chat + 1, "are fireworks legal after midnight", "Stay safe this fireworks season")
     assert "doesn’t mention" not in say(commands, chat + 1, "can kids buy them")
+
+
+def test_a_follow_up_typed_without_its_apostrophe_follows_the_answer(commands: Commands) -> None:
+    # "dont" read as a topic word: five words, not all generic, so the message was asked of everything
+    # and found nothing, where "what happens if i don't" followed the guide.
+    chat = 616
+    answered_from(commands, chat, "how do i register my pigs", "A guide for pig keepers")
+    dont = say(commands, chat, "what happens if i dont")
+    assert dont.startswith("A guide for pig keepers")
+    assert "if you do not register your holding" in dont

@@ -507,7 +507,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 # Function words typed without their apostrophe ("whats", "arent", "dont"): no topic in them, and
 # as unknown words they were "corrected" to whatever the corpus had one letter away ("hats").
-_CONTRACTIONS = frozenset(w.replace("'", "") for w in STOP_WORDS if "'" in w) - frozenset(
+CONTRACTIONS = frozenset(w.replace("'", "") for w in STOP_WORDS if "'" in w) - frozenset(
     ["hell", "id", "ill", "lets", "shed", "shell", "well", "wed"]  # words in their own right ("voter id")
 )
 
@@ -945,7 +945,7 @@ def function_word(word: str, vocab: Vocab) -> str | None:
     """The function word `word` is with a letter left out, two letters swapped or one doubled, if one
     such slip is likelier than any other ("wehre": "where" swapped, not "were" with a letter added),
     and `word` is neither English the questions use nor a word of the corpus, nor a slip of one."""
-    if len(word) < 3 or word in STOP_WORDS or word in _CONTRACTIONS or not word.isalpha():
+    if len(word) < 3 or word in STOP_WORDS or word in CONTRACTIONS or not word.isalpha():
         return None
     if word in _QUESTION_NOISE or word in _SYNONYMS or ((t := term(word)) and vocab.df(t) > 0):
         return None
@@ -984,7 +984,7 @@ def asking_word(word: str, vocab: Vocab, after_how: bool = False) -> str | None:
     one slip away (as `correct` reads slips) and `word` is neither English the questions use, nor a
     contraction typed without its apostrophe ("whats"), nor a word of the corpus. Right after "how",
     a word that is no English is read so even if the corpus has its stem ("how miny", as "mini")."""
-    if word in _ASKING_WORDS or word in STOP_WORDS or word in _CONTRACTIONS or not word.isalpha():
+    if word in _ASKING_WORDS or word in STOP_WORDS or word in CONTRACTIONS or not word.isalpha():
         return None
     if word in _QUESTION_NOISE or word in _SYNONYMS:
         return None
@@ -1216,7 +1216,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     spelt_initials = _initials_of_spans(surface, vocab) if "synonyms" in bridges else {}
     for i, word in enumerate(surface):
         t = term(word)
-        if not t or t in seen or word in _CONTRACTIONS:
+        if not t or t in seen or word in CONTRACTIONS:
             continue
         if word in _ASKED_AFTER_HOW and i > 0 and surface[i - 1] == "how":
             continue
