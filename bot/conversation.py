@@ -54,7 +54,6 @@ _SHORT_QUESTION = re.compile(
     r"^(?:how|what|whats|can|could|do|does|did|is|are|was|were|has|have|will|should|must)\b"
 )
 MAX_WORDS_SHORT_QUESTION = 4
-_IS_THERE = re.compile(r"^(?:is|are) there (?:a|an|any)\b")
 # "what did her report find" after Dr Penny Dash's review was asked afresh, and declined.
 _PRONOUNS = frozenset(
     {"it", "its", "it's", "that", "they", "them", "their", "this", "these", "those", "he", "she"}
@@ -103,9 +102,10 @@ def sounds_like_follow_up(text: str) -> bool:
         return True
     if len(found) <= MAX_WORDS_SHORT_QUESTION and _SHORT_QUESTION.match(found[0]):
         return True
-    # Whether the subject has something, in one word of a topic at most: "is there an age limit"
-    # after the doctoral loans asks about them; it was asked of everything and answered from a bond.
-    if len(found) <= MAX_WORDS and _IS_THERE.match(" ".join(found)) and len(_topic_candidates(text)) <= 1:
+    # Up to six words with one word of a topic at most: "is there an age limit" after the doctoral
+    # loans asks about them (it was asked of everything and answered from a bond), "what is the
+    # emergency number" after Fiji asks for Fiji's (it found nothing).
+    if len(found) <= MAX_WORDS and _SHORT_QUESTION.match(found[0]) and len(_topic_candidates(text)) <= 1:
         return True
     # Nothing but the kind of fact wanted ("what's the phone number?", "whats the deadline"): about
     # what was just said, as there is nothing else it could be about.

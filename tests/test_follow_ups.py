@@ -935,3 +935,13 @@ def test_a_follow_up_typed_without_its_apostrophe_follows_the_answer(commands: C
     dont = say(commands, chat, "what happens if i dont")
     assert dont.startswith("A guide for pig keepers")
     assert "if you do not register your holding" in dont
+
+
+def test_a_question_of_six_words_with_one_topic_word_follows_the_answer(commands: Commands) -> None:
+    # Five words, so not shaped like a follow-up: asked of everything, nothing answered it, where
+    # Fiji's guide says "If you need emergency medical assistance dial 911 for an ambulance."
+    chat = 617
+    answered_from(commands, chat, "do i need a visa for fiji", "Living in Fiji")
+    assert "dial 911 for an ambulance" in say(commands, chat, "what is the emergency number")
+    # Three words of a topic of its own are a new question.
+    assert say(commands, chat, "what is the national living wage").startswith("This may not answer it")
