@@ -945,3 +945,17 @@ def test_a_question_of_six_words_with_one_topic_word_follows_the_answer(commands
     assert "dial 911 for an ambulance" in say(commands, chat, "what is the emergency number")
     # Three words of a topic of its own are a new question.
     assert say(commands, chat, "what is the national living wage").startswith("This may not answer it")
+
+
+def test_within_an_announcement_the_passage_trusted_to_give_the_fact_comes_before_a_nearer_one(
+    commands: Commands,
+) -> None:
+    # The plans' "The drop-ins… kick off Flood Action Week" came first (confidence 0.20) over the
+    # passage with the sessions' times and dates (0.51), and a timber groynes sentence led the quote.
+    chat = 618
+    answered_from(
+        commands, chat, "where are the pevensey flood drop in events", "Updated plans to protect Pevensey"
+    )
+    sessions = say(commands, chat, "when are the drop in sessions")
+    assert "All 3 sessions run from 6pm to 7.30pm" in sessions
+    assert "Tuesday 15 October" in sessions
