@@ -609,9 +609,7 @@ class Commands:
             return []
         read = self.library.read_as(question)
         # "kids" is read as children or young: a word with stand-ins the corpus uses is heard.
-        forms = [conversation.forms_of(w) for w in candidates]
-        known = iter(self.library.known_words([f for group in forms for f in group]))
-        heard = [any([next(known) for _ in group]) for group in forms]
+        heard = conversation.in_any_form(candidates, self.library.known_words)
         return [w for w, h in zip(candidates, heard, strict=True) if not h and w not in read]
 
     def _words_of(self, announcement_id: int) -> Callable[[Sequence[str]], list[bool]]:

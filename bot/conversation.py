@@ -197,7 +197,7 @@ def strong_topic_words(
         # HMP Birmingham.
         return []
     in_corpus = known(candidates)
-    theirs = _in_announcement(candidates, in_announcement)
+    theirs = in_any_form(candidates, in_announcement)
     strong = [w for w, k, a in zip(candidates, in_corpus, theirs, strict=True) if k and not a]
     if leans_on_answer(text):
         # A pronoun points back at the answer more surely than a verb points away: "who signed it?"
@@ -246,7 +246,7 @@ def shares_topic(text: str, in_announcement: Callable[[Sequence[str]], Sequence[
     up?" after the anti-corruption summit ("countries") is, "what about flood defences?" after the
     peers is not."""
     candidates = _topic_candidates(text)
-    return any(_in_announcement(candidates, in_announcement)) if candidates else False
+    return any(in_any_form(candidates, in_announcement)) if candidates else False
 
 
 def _topic_candidates(text: str) -> list[str]:
@@ -256,21 +256,14 @@ def _topic_candidates(text: str) -> list[str]:
     return [w for w in asked if w not in _GENERIC and (t := term(w)) and t not in _GENERIC_TERMS]
 
 
-def forms_of(word: str) -> tuple[str, ...]:
-    """The word, its irregular forms and the words of its stand-ins: what the ranking reads it as."""
-    return (word, *IRREGULAR.get(word, ()), *_synonym_words(word))
-
-
-def _in_announcement(
-    candidates: list[str], in_announcement: Callable[[Sequence[str]], Sequence[bool]]
-) -> list[bool]:
-    """For each word, whether the announcement uses it. A word it says in another form is its word:
-    "when did they speak?" after "The Prime Minister spoke to…" (the forms of irregular verbs, as
-    the ranking reads them too). So is a word it says in GOV.UK's words ("illegal" / "illicit
-    drugs", as the ranking reads them)."""
-    forms = [forms_of(w) for w in candidates]
+def in_any_form(candidates: Sequence[str], uses: Callable[[Sequence[str]], Sequence[bool]]) -> list[bool]:
+    """For each word, whether a text `uses` (an announcement, or the whole corpus) says it. A word it
+    says in another form is its word: "when did they speak?" after "The Prime Minister spoke to…"
+    (the forms of irregular verbs, as the ranking reads them too). So is a word it says in GOV.UK's
+    words ("illegal" / "illicit drugs", "kids" / children, as the ranking reads them)."""
+    forms = [(w, *IRREGULAR.get(w, ()), *_synonym_words(w)) for w in candidates]
     flat = [f for group in forms for f in group]
-    found = dict(zip(flat, in_announcement(flat), strict=True))
+    found = dict(zip(flat, uses(flat), strict=True))
     return [any(found[f] for f in group) for group in forms]
 
 
