@@ -94,6 +94,15 @@ def test_what_an_announcement_says_is_at_least_its_closest_passage_not_nothing(n
     assert result.results[0].title.startswith("The Houthis must not drag Yemen into a regional war")
 
 
+def test_getting_rid_of_reaches_the_removal_the_text_announces(news: Library) -> None:
+    # The bill "will remove the right of the remaining 92 hereditary peers": "getting rid of" shared
+    # no word with it, and the bot found nothing.
+    result = news.ask("is the government getting rid of hereditary peers")
+    assert result.outcome != "none"
+    assert result.results[0].title.startswith("Removal of hereditary peers from Parliament")
+    assert "remov" in result.results[0].passage.casefold()
+
+
 def test_a_phone_number_look_up_finds_the_number_of_what_it_names(news: Library) -> None:
     # "phone" weighed as much as "floodline": the FCDO press office's "Telephone 020 7008 3100"
     # covered as much of the question as Floodline's number, and BM25 preferred it.

@@ -61,6 +61,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "fined": ("penalty", "fine"),
     "fine": ("penalty",),
     "ban": ("prohibit", "banned", "prohibition"),
+    # "is the government getting rid of the house of lords" / "Removal of hereditary peers", "will
+    # remove the right of the remaining 92"; "rid" stands only in "get rid of".
+    "rid": ("remove", "removal", "abolish", "abolition", "end"),
+    "scrap": ("remove", "removal", "abolish", "abolition", "end", "repeal"),
+    "scraps": ("removes", "removal", "abolishes", "abolition", "ends"),
+    "scrapping": ("removing", "removal", "abolishing", "abolition", "ending"),
+    "scrapped": ("removed", "removal", "abolished", "abolition", "ended", "repealed"),
     "law": ("legislation", "act", "bill", "ordinance"),
     "laws": ("legislation", "rules", "ordinance"),  # "Fugitive Offenders Ordinance"
     "rules": ("regulations", "legislation"),
