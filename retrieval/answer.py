@@ -414,6 +414,23 @@ def _only_title_with_it(ranked: Ranked, at: int, concept: int) -> bool:
     return titles == {ranked.candidates[at].title}
 
 
+def _holds_its_topic(query: Query, ranked: Ranked, at: int) -> bool:
+    """A question that asks what happened or what was said of a topic ("what happened to the cqc",
+    "whats going on with the veteran card"), every topic word of which the passage or its title
+    holds: the announcement about it is what was asked for, though the calibration rightly doubts
+    that any one passage answers so open a question."""
+    if query.wants is not None:
+        return False
+    topic = [k for k, c in enumerate(query.concepts) if c.word not in _GIST_WORDS]
+    if not topic or len(topic) == len(query.concepts):
+        return False
+    found = ranked.picked.per_candidate[ranked.order[at]]
+    held = found.title_mask
+    for mask in found.masks:
+        held |= mask
+    return all(held >> k & 1 for k in topic)
+
+
 # Function words that carry an answer: "There is no age limit" says something "age limit" does not.
 _ANSWERING_WORDS = frozenset(["no", "not", "cannot", "can't", "never", "none", "only", "nor"])
 
@@ -500,7 +517,11 @@ def answer_from_ranked(
     )
     if confident or looks_up or spells_out:
         outcome = "answer"
-    elif confidence >= weights.closest_threshold or names_title:
+    elif (
+        confidence >= weights.closest_threshold
+        or names_title
+        or _holds_its_topic(query, ranked, positions[0])
+    ):
         outcome = "closest"
     else:
         outcome = "none"

@@ -94,6 +94,17 @@ def test_what_an_announcement_says_is_at_least_its_closest_passage_not_nothing(n
     assert result.results[0].title.startswith("The Houthis must not drag Yemen into a regional war")
 
 
+@pytest.mark.parametrize("question", ["what happened to the cqc", "whats going on with the cqc"])
+def test_what_happened_to_a_topic_shows_the_announcement_about_it(news: Library, question: str) -> None:
+    # The CQC review's announcement is titled "Government pledges further action to strengthen patient
+    # safety": no title word named it, and the calibration doubts any one passage answers so open a
+    # question, so the bot said it found nothing, with the CQC's own announcement first below.
+    result = news.ask(question)
+    assert result.outcome == "closest"
+    assert result.results[0].title == "Government pledges further action to strengthen patient safety"
+    assert "CQC" in result.results[0].passage
+
+
 def test_getting_rid_of_reaches_the_removal_the_text_announces(news: Library) -> None:
     # The bill "will remove the right of the remaining 92 hereditary peers": "getting rid of" shared
     # no word with it, and the bot found nothing.

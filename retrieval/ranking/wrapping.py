@@ -265,6 +265,9 @@ _SMILEYS = re.compile(r"(?<!\w)[:;]-?[()dp](?!\w)|\s+x+\s*$", re.I)
 _HEDGES = re.compile(
     r"\b(?:exactly|actually|really|basically|precisely|roughly|approximately|honestly|literally)\b", re.I
 )
+# "What's going on with the cqc" asks what is happening with it: "going" and "on", read as words of
+# the question, matched a passage's "in regulation going forwards".
+_GOING_ON = re.compile(r"\b(what(?:'s|’s|s| is| was)) going on\b", re.I)
 # Text speak for the words the phrases read from a question are made of ("the most u can get").
 _TEXT_SPEAK_WORDS = {"u": "you", "r": "are", "ur": "your", "b4": "before"}
 _TEXT_SPEAK = re.compile(r"(?<![\w&'.])(?:u|r|ur|b4)(?![\w&'.])", re.I)
@@ -281,6 +284,7 @@ def tidy(question: str) -> str:
     question = _MARKS.sub(r"\1", _SMILEYS.sub(" ", _PICTOGRAPHS.sub(" ", question)))
     question = _HEDGES.sub(" ", _YEAR_RANGE.sub(_year_range, question))
     question = _TEXT_SPEAK.sub(lambda m: _TEXT_SPEAK_WORDS[m.group(0).casefold()], question)
+    question = _GOING_ON.sub(r"\1 happening", question)
     return " ".join(question.split()).strip('"“”')
 
 
