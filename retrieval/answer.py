@@ -448,6 +448,13 @@ def _only_echoes(query: Query, sentence: str) -> bool:
     return _ANSWERING_WORDS.isdisjoint(words(sentence))
 
 
+# Title words a "what is X" question may leave out and still name the whole title: "what is the
+# doctoral loan" names "Postgraduate doctoral loans", whose opening says what it is, where the passage
+# BM25 put first was "We will consider all responses…". Not a longer title: "what is vdec" of "VDEC
+# is supporting a GBS vaccine to prevent newborn deaths" asks what the initials stand for.
+_UNSAID_TITLE_WORDS = 1
+
+
 def answer_from_ranked(
     question: str, query: Query, ranked: Ranked, weights: Weights, top_k: int, one_announcement: bool = False
 ) -> Answer:
@@ -491,12 +498,13 @@ def answer_from_ranked(
     # not say, so it gets the closest.
     # So is "what is" a whole title ("what is salary sacrifice" of the guide "Salary sacrifice", "what
     # is the national curriculum"): its opening passage says what the thing is, where the passage BM25
-    # put first was a section ("Changing the terms of a salary sacrifice arrangement"). Not part of a
-    # title: "what is vdec" asks what the initials stand for, not how "VDEC is supporting…" opens.
+    # put first was a section ("Changing the terms of a salary sacrifice arrangement"), or all of a
+    # title but one word (_UNSAID_TITLE_WORDS).
     defines_title = (
         names_title
         and (query.detail == "definition" or asks_what_it_is(question))
-        and set(tokenize(ranked.candidates[positions[0]].title)) <= set(tokenize(question))
+        and len(set(tokenize(ranked.candidates[positions[0]].title)) - set(tokenize(question)))
+        <= _UNSAID_TITLE_WORDS
     )
     looks_up = names_title and (not query.asks or defines_title)
     if looks_up:

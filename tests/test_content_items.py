@@ -824,6 +824,17 @@ def test_a_passage_the_calibration_trusts_below_a_far_off_first_is_the_closest_n
     assert "up to £25,000" in result.results[0].sentence
 
 
+def test_what_is_a_title_but_one_word_is_answered_from_its_opening(all_items: Library) -> None:
+    # "what is the doctoral loan" names "Postgraduate doctoral loans" but for one word: the reply
+    # bolded "We will consider all responses and use these to inform the design of the doctoral
+    # loan.", a passage from the end of the consultation.
+    result = all_items.ask("what is the doctoral loan")
+    assert result.outcome == "answer" and result.answer is not None
+    assert result.answer.title == "Postgraduate doctoral loans"
+    assert "up to £25,000 towards the cost of their studies" in result.answer.passage
+    assert "consider all responses" not in result.answer.sentence
+
+
 def test_housing_in_a_speech_is_its_homes_not_the_house_it_was_given_in(all_items: Library) -> None:
     # "housing" and "House" share Snowball's stem: the Queen's Speech's "My Lords and Members of the
     # House of Commons." was quoted in bold.
