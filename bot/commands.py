@@ -721,6 +721,11 @@ class Commands:
         # The words the conversation is about; a question made only of generic words ("how much is it
         # costing?") leaves none, and then the announcement's title says what "where?" is about.
         about = conversation.topic_of(topic) or self._title_topic(followed)
+        if conversation.leans_without_topic(question) and {"it", "its"} & set(tokenize_words(question)):
+            # "it" is the thing the announcement is about, not what was asked of it: "where is it?"
+            # after "what is the flux tower measuring" asks where the tower is, and "measuring" drew
+            # a passage on what the towers measure. ("Who said that?" points at the quote: its words.)
+            about = self._as_its_title_names(about, followed)
         own_words = bool(conversation.topic_of(question))
         if (
             within.answer is not None
@@ -847,6 +852,15 @@ class Commands:
             return render.nothing_else_reply(followed)
         question_id = self.library.log_question(request.chat_id, question, "answer", now)
         return render.with_feedback(render.passage_reply(others[0]), question_id)
+
+    def _as_its_title_names(self, about: str, announcement_id: int) -> str:
+        """The words of `about` that the announcement's title holds, if any; else `about`."""
+        found = self.library.announcement(announcement_id)
+        if found is None:
+            return about
+        title = set(tokenize(found.title))
+        named = [w for w in about.split() if term(w) in title]
+        return " ".join(named) if named else about
 
     def _title_topic(self, announcement_id: int) -> str:
         found = self.library.announcement(announcement_id)

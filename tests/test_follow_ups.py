@@ -959,3 +959,13 @@ def test_within_an_announcement_the_passage_trusted_to_give_the_fact_comes_befor
     sessions = say(commands, chat, "when are the drop in sessions")
     assert "All 3 sessions run from 6pm to 7.30pm" in sessions
     assert "Tuesday 15 October" in sessions
+
+
+def test_it_in_a_follow_up_is_the_thing_the_title_names_not_what_was_asked_of_it(
+    commands: Commands,
+) -> None:
+    # "where is it" was asked with "flux tower measuring": "measuring" drew a passage on what the
+    # towers measure, and its "Moors at Arne project" sentence was bolded as where.
+    chat = 619
+    answered_from(commands, chat, "what is the flux tower measuring", "Flux tower will see how much carbon")
+    assert any("Arne Moor in Dorset" in bold for bold in bold_of(commands, chat, "where is it"))
