@@ -835,6 +835,14 @@ def test_what_is_a_title_but_one_word_is_answered_from_its_opening(all_items: Li
     assert "consider all responses" not in result.answer.sentence
 
 
+def test_is_it_safe_reaches_the_safety_a_page_speaks_of(all_items: Library) -> None:
+    # Snowball stems "safe" and "safety" apart: "is it safe to travel to albania" found nothing, though
+    # the Albania travel advice has a part headed "Safety and security".
+    result = all_items.ask("is it safe to travel to albania")
+    assert result.outcome != "none"
+    assert result.results[0].title == "Albania travel advice"
+
+
 def test_housing_in_a_speech_is_its_homes_not_the_house_it_was_given_in(all_items: Library) -> None:
     # "housing" and "House" share Snowball's stem: the Queen's Speech's "My Lords and Members of the
     # House of Commons." was quoted in bold.
