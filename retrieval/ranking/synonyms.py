@@ -64,9 +64,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     # "is it safe to travel to albania" / "safety and security"; Snowball stems safe and safety apart.
     "safe": ("safety", "security", "secure"),
     "unsafe": ("safety", "security", "danger", "dangerous"),
-    # "how do i prove who i am" / "Proof of identity checklist"
-    "prove": ("proof", "evidence", "verify"),
-    "proving": ("proof", "evidence", "verify"),
     # "is the government getting rid of the house of lords" / "Removal of hereditary peers", "will
     # remove the right of the remaining 92"; "rid" stands only in "get rid of".
     "rid": ("remove", "removal", "abolish", "abolition", "end"),
