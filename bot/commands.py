@@ -531,18 +531,26 @@ class Commands:
             ):
                 named = self._lacked(question, found.announcement_id) or list(followed.new_words)
                 lead = render.elsewhere_lead(found.title, named)
+        rest = conversation.rest_of_a_question(question)
         if (
             followed is None
             and answer.outcome != "answer"
-            and conversation.continues_a_question(question)
+            and rest is not None
             and self.library.last_answer(request.chat_id, now) is None
-            and not self._in_titles(question)
+            and not self._in_titles(rest)
         ):
-            # "and at one year?" after a question nothing answered: DVLA's accounts' "due within one
-            # year" was offered as the closest, to a question about a baby's vaccines. Not "and the
-            # budget", which looks the budgets up.
-            self.library.log_question(request.chat_id, question, "none", now)
-            return [render.nothing_to_follow(question)]
+            # "and at one year?", "what about in sussex?" after a question nothing answered: the same
+            # question with these words. Asked alone, DVLA's accounts' "due within one year" was
+            # offered as the closest to a question about a baby's vaccines, and a police speech's
+            # "Surrey and Sussex" to one on flood defences. Not "and the budget", which looks the
+            # budgets up.
+            last = self.library.last_question(request.chat_id, now - conversation.FOLLOW_UP_WINDOW)
+            if last is not None and conversation.rest_of_a_question(last) is None:
+                again = corrections.rewrite(last, rest)
+                return [render.read_as(reply, again) for reply in self.ask(request, again)]
+            if conversation.continues_a_question(question):
+                self.library.log_question(request.chat_id, question, "none", now)
+                return [render.nothing_to_follow(question)]
         return [self._answered(request, question, answer, now, lead)]
 
     def _ask_of_publisher(self, question: str, filters: Filters) -> Answer:

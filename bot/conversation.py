@@ -138,6 +138,14 @@ def continues_a_question(text: str) -> bool:
     return bool(_CONTINUES.match(" ".join(words(text)))) and len(words(text)) <= MAX_WORDS
 
 
+def rest_of_a_question(text: str) -> str | None:
+    """What "and at one year?" or "what about in sussex?" adds to a question asked before ("at one
+    year", "in sussex"); None for a message that is not the rest of one."""
+    if continues_a_question(text):
+        return _CONTINUES.sub("", " ".join(words(text)), count=1)
+    return what_about(text)
+
+
 def leans_without_topic(text: str) -> bool:
     """ "when did he say it?", "how much will it cost?": a pronoun and no topic word, so about nothing
     unless there is an answer for "it" to be."""

@@ -832,14 +832,27 @@ def test_one_topic_word_answered_elsewhere_says_the_followed_one_lacks_it(comman
     assert charged.startswith("Statement to Commons on HMP Birmingham doesn’t mention “charged”.")
 
 
-def test_the_rest_of_a_question_nothing_answered_asks_for_the_whole_question(commands: Commands) -> None:
-    # DVLA's accounts' "Amounts falling due within one year" were offered as the closest passage.
+def test_the_rest_of_a_question_nothing_answered_is_asked_as_that_question(commands: Commands) -> None:
+    # Asked alone, DVLA's accounts' "Amounts falling due within one year" were offered as the closest
+    # passage; then the bot asked for the whole question, which the reader had just typed.
     chat = 605
     first = say(commands, chat, "what vaccines does my baby need at 8 weeks")
     assert first.startswith("I found nothing"), "precondition"
-    assert say(commands, chat, "and at one year?").startswith("“and at one year?” needs a question to follow")
+    again = say(commands, chat, "and at one year?")
+    assert again.startswith("Read as “what vaccines does my baby need at one year”")
+    assert "Amounts falling due" not in again
     # Words that look announcements up are still looked up.
     assert say(commands, chat, "and the budget").startswith("Search:")
+    # "What about…" after a question nothing answered: a police speech's "Surrey and Sussex" was the
+    # closest passage to "in sussex" alone.
+    chat = 620
+    first = say(commands, chat, "how much is the government putting into flood defences in norfolk")
+    assert first.startswith("I found nothing"), "precondition"
+    sussex = say(commands, chat, "what about in sussex")
+    assert sussex.startswith("Read as “how much is the government putting into flood defences in sussex”")
+    assert "Police" not in sussex
+    # With nothing asked before, the rest of a question has nothing to add to.
+    assert say(commands, 621, "and at one year?").startswith("“and at one year?” needs a question to follow")
 
 
 def test_a_closest_passage_elsewhere_under_a_lead_leaves_the_followed_one_followed(
