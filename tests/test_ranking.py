@@ -105,6 +105,14 @@ def test_what_happened_to_a_topic_shows_the_announcement_about_it(news: Library,
     assert "CQC" in result.results[0].passage
 
 
+def test_what_is_the_name_a_title_gives_before_its_dash_is_answered_from_its_opening(news: Library) -> None:
+    # "MAST Upgrade – helping answer the big questions in fusion physics": "what is the mast upgrade"
+    # got, as the closest, a passage on how many experiments the scientists aim to run.
+    result = news.ask("what is the mast upgrade")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "Mega Amp Spherical Tokamak (MAST) Upgrade" in result.answer.sentence
+
+
 def test_getting_rid_of_reaches_the_removal_the_text_announces(news: Library) -> None:
     # The bill "will remove the right of the remaining 92 hereditary peers": "getting rid of" shared
     # no word with it, and the bot found nothing.
