@@ -803,7 +803,16 @@ class Commands:
             # only looked like a follow-up ("how many drugs have driving limits" after a budget, whose
             # hundred pages use every word of it). Not when "he" or "she" is someone it named.
             alone = self.library.ask(question, top_k=MORE_RESULTS)
-            if alone.outcome == "answer" and alone.results and alone.results[0].announcement_id != followed:
+            # Not an answer holding none of its topic words: "how many scientists are involved" after
+            # the MAST Upgrade (whose "more than 100 scientists" was the closest) was answered from an
+            # adoption study that "involved 18 extended interviews".
+            own = set(tokenize(conversation.topic_of(question)))
+            if (
+                alone.outcome == "answer"
+                and alone.results
+                and alone.results[0].announcement_id != followed
+                and own & set(tokenize(f"{alone.results[0].title} {alone.results[0].passage}"))
+            ):
                 # A message with one topic word the followed announcement lacks ("has anyone been
                 # charged?" after the Birmingham prison riot), or one spoken of as known ("when is the
                 # vote?" after the peers, who "sit and vote"), is more likely about the last answer:

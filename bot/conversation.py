@@ -107,9 +107,10 @@ def sounds_like_follow_up(text: str) -> bool:
     # emergency number" after Fiji asks for Fiji's (it found nothing).
     if len(found) <= MAX_WORDS and _SHORT_QUESTION.match(found[0]) and len(_topic_candidates(text)) <= 1:
         return True
-    # Nothing but the kind of fact wanted ("what's the phone number?", "whats the deadline"): about
-    # what was just said, as there is nothing else it could be about.
-    if len(found) <= MAX_WORDS and all(_generic(w) for w in found):
+    # Nothing but the kind of fact wanted ("what's the phone number?", "whats the deadline", "how old
+    # do i have to be", seven words): about what was just said, as there is nothing else it could
+    # be about.
+    if all(_generic(w) for w in found):
         return True
     return leans_on_answer(found)
 

@@ -982,3 +982,23 @@ def test_it_in_a_follow_up_is_the_thing_the_title_names_not_what_was_asked_of_it
     chat = 619
     answered_from(commands, chat, "what is the flux tower measuring", "Flux tower will see how much carbon")
     assert any("Arne Moor in Dorset" in bold for bold in bold_of(commands, chat, "where is it"))
+
+
+def test_a_long_question_with_no_topic_word_follows_the_answer(commands: Commands) -> None:
+    # Seven words, none of them a topic: too long for a follow-up's shape, it was asked of every
+    # announcement and found nothing, where the call for applications says "under 40 years old".
+    chat = 622
+    answered_from(commands, chat, "tell me about the young leaders programme", "UK-Italy Young Leaders")
+    assert "under 40 years old" in say(commands, chat, "how old do i have to be")
+
+
+def test_a_follow_up_is_not_answered_from_elsewhere_by_a_passage_without_its_topic_word(
+    commands: Commands,
+) -> None:
+    # "how many scientists are involved" after the MAST Upgrade was answered, with no word of the
+    # switch, from an adoption study that "involved 18 extended interviews": no scientists in it.
+    chat = 623
+    answered_from(commands, chat, "what is the mast upgrade", "MAST Upgrade")
+    scientists = say(commands, chat, "how many scientists are involved")
+    assert scientists.startswith("This may not answer it, but the closest passage in that announcement")
+    assert "more than 100 scientists" in scientists
