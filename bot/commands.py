@@ -494,10 +494,21 @@ class Commands:
             # the announcement just quoted uses all its words and does: "what does the bill do" after
             # the hereditary peers was offered the DMO's "Treasury bills" as the closest.
             return [self._follow_up(request, question, turn.announcement_id, turn.question, now)]
-        if answer.outcome == "none" and followed is not None:
+        far_elsewhere = (
+            followed is not None
+            and answer.outcome == "closest"
+            and answer.results[0].announcement_id != followed.announcement_id
+            and conversation.points_at_it(question)
+            and not set(tokenize(conversation.topic_of(followed.topic)))
+            & set(tokenize(f"{answer.results[0].title} {answer.results[0].passage}"))
+        )
+        if (answer.outcome == "none" or far_elsewhere) and followed is not None:
             # Shaped like a follow-up, with words the answer's announcement never uses ("what about in
             # scotland?"), and nothing anywhere answers it: the reader needs to hear that the
-            # announcement does not mention them, not that the bot found nothing at all.
+            # announcement does not mention them, not that the bot found nothing at all. So when
+            # all there is elsewhere is a closest passage that says nothing of what "it" is: "when
+            # will it finish?" after the Defra review was offered a speech's "Let me finish with one
+            # final thought."
             found = self.library.announcement(followed.announcement_id)
             if found is not None:
                 self.library.log_question(request.chat_id, question, "none", now)
