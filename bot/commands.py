@@ -498,7 +498,6 @@ class Commands:
             followed is not None
             and answer.outcome == "closest"
             and answer.results[0].announcement_id != followed.announcement_id
-            and conversation.points_at_it(question)
             and not set(tokenize(conversation.topic_of(followed.topic)))
             & set(tokenize(f"{answer.results[0].title} {answer.results[0].passage}"))
         )

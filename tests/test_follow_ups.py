@@ -656,13 +656,16 @@ def test_a_follow_up_offered_a_closest_passage_elsewhere_says_the_one_followed_l
     commands: Commands,
 ) -> None:
     # The form never says "test"; the English language tests for visas were offered as the closest
-    # passage, as if they were the motorcycle instructors'.
+    # passage, as if they were the motorcycle instructors', then under "… doesn't mention “test”".
+    # A closest passage that says nothing of motorcycles or instructors is no lead worth following.
     chat = 583
     asked = "im thinking of becoming a motorbike instructor how do i apply"
     assert "Apply to be a certified motorcycle instructor" in say(commands, chat, asked), "precondition"
     test = say(commands, chat, "is there a test")
-    assert test.startswith("Apply to be a certified motorcycle instructor doesn’t mention “test”.")
-    assert "This may not answer it" in test
+    assert test.startswith(
+        "Apply to be a certified motorcycle instructor doesn’t mention “test”, and I found nothing else"
+    )
+    assert "English" not in test
 
 
 def test_a_new_topic_named_with_the_gets_no_lead(commands: Commands) -> None:
