@@ -224,16 +224,6 @@ def points_at_someone(text: str) -> bool:
     return any(w in _PERSONS for w in words(text))
 
 
-# Pronouns that stand for the thing or the people just spoken of ("when will it finish?" after the
-# Defra review), as "that" or "this" in "that list" need not.
-_ITS = _PERSONS | {"it", "its", "they", "them", "their"}
-
-
-def points_at_it(text: str) -> bool:
-    """Whether the message speaks of what was just said, or of whom, with a pronoun."""
-    return any(w in _ITS for w in words(text))
-
-
 _DEFINITE = frozenset({"the", "that", "this", "these", "those"})
 
 
