@@ -31,7 +31,7 @@ from retrieval.ranking.evidence import has_fact, holds_asked_fact
 from retrieval.ranking.query import phrased_as_question, spelt_out, wanted_type
 from retrieval.search.tokenize import term, tokenize
 from retrieval.search.tokenize import words as tokenize_words
-from retrieval.store import AnnouncementInfo, ConversationTurn, Subscription
+from retrieval.store import AnnouncementInfo, ConversationTurn, StoredAnnouncement, Subscription
 
 LATEST_DEFAULT = 5
 LATEST_MAX = 20
@@ -247,6 +247,15 @@ class Commands:
             case "more":
                 return [self._more(request)]
             case "about":
+                if (
+                    intent.rest == "date"
+                    and text.lower().startswith("how old")
+                    and self._undated_answer(request)
+                ):
+                    # "how old is it?" of an item with no date is asked of what it is about: the
+                    # Blackpool loco's page was said to carry no publication date, where it gives the
+                    # tower's "125th birthday".
+                    return self.ask(request, text)
                 reply = self._about_answer(request, intent.rest)
                 if reply is render.ASK_FIRST and (
                     re.search(r"\bthis\b", text, re.I) or intents.CONFUSED.match(intents.normalise(text))
@@ -369,14 +378,23 @@ class Commands:
         words = path.rsplit("/", 1)[-1].replace("-", " ").strip()
         return self.ask(request, words) if words else [self._help(request)]
 
-    def _about_answer(self, request: Request, detail: str) -> Reply:
-        """A detail of the announcement the last answer quoted (or the one replied to): its link, who
-        published it, when, or GOV.UK's summary of it."""
+    def _detail_subject(self, request: Request) -> StoredAnnouncement | None:
+        """The announcement the last answer quoted, or the one replied to: what a detail is of."""
         announcement_id = request.replying_to
         if announcement_id is None:
             turn = self.library.last_answer(request.chat_id, self.clock())
             announcement_id = turn.announcement_id if turn is not None else None
-        found = self.library.announcement(announcement_id) if announcement_id is not None else None
+        return self.library.announcement(announcement_id) if announcement_id is not None else None
+
+    def _undated_answer(self, request: Request) -> bool:
+        """Whether the announcement a detail would be of carries no date."""
+        found = self._detail_subject(request)
+        return found is not None and found.published is None
+
+    def _about_answer(self, request: Request, detail: str) -> Reply:
+        """A detail of the announcement the last answer quoted (or the one replied to): its link, who
+        published it, when, or GOV.UK's summary of it."""
+        found = self._detail_subject(request)
         return render.detail_reply(detail, found) if found is not None else render.ASK_FIRST
 
     def _more(self, request: Request) -> Reply:

@@ -1019,3 +1019,13 @@ def test_it_is_not_answered_by_a_closest_passage_elsewhere_that_says_nothing_of_
     finish = say(commands, chat, "when will it finish")
     assert finish.startswith("Dan Corry appointed to lead Defra regulation review doesn’t mention “finish”")
     assert "Let me finish" not in finish
+
+
+def test_how_old_is_it_of_an_undated_item_asks_what_it_is_about(commands: Commands) -> None:
+    # Read as asking how recent the item is, the reply said the loco's page "carries no publication
+    # date", where it gives the tower's "125th birthday". A dated item still gives its date.
+    chat = 625
+    answered_from(commands, chat, "which train got named after blackpool tower", "This may not answer it")
+    assert "125th birthday" in say(commands, chat, "how old is it")
+    answered_from(commands, chat + 1, "when is the firework curfew", "Stay safe this fireworks season")
+    assert say(commands, chat + 1, "how old is it").startswith("Published on 15 October 2024")
