@@ -41,6 +41,20 @@ PER_ANNOUNCEMENT = 2  # passages of one announcement in the results (the answer'
 # something, so it is not dropped, but it ranks below current passages that match nearly as well. A
 # product rule, not a fitted weight: the training questions hold no withdrawn items to learn it from.
 WITHDRAWN_PENALTY = 3.0
+# GOV.UK translates some items (Arabic, Urdu, Chinese…): a passage written mostly in another script
+# answers a question typed in the Latin alphabet only where nothing in that alphabet does. "what did
+# boris johnson say about the eu" quoted the Arabic text of a speech on Libya, whose one English line
+# names him. The same kind of product rule as the one for withdrawn items, and twice as large: a
+# withdrawn passage can still be read, this one mostly not (at 3.0 the Libya speech still came first).
+OTHER_SCRIPT_PENALTY = 2 * WITHDRAWN_PENALTY
+_OTHER_SCRIPT = re.compile(
+    r"[\u0370-\u03ff\u0400-\u052f\u0590-\u08ff\u0900-\u0dff\u0e00-\u0fff\u3040-\u9fff\uac00-\ud7af]"
+)
+OTHER_SCRIPT_SHARE = 0.3  # of a passage's characters
+
+
+def _in_other_script(text: str) -> bool:
+    return len(_OTHER_SCRIPT.findall(text)) > OTHER_SCRIPT_SHARE * len(text)
 
 
 @dataclass(frozen=True)
@@ -200,6 +214,9 @@ def rank_passages(
     logits = weights.ranker.logits(evidence.matrix) if candidates else np.zeros(0)
     if candidates:
         logits = logits - WITHDRAWN_PENALTY * np.array([c.withdrawn for c in candidates], np.float64)
+        if not _in_other_script(query.text):
+            other = np.array([_in_other_script(c.text) for c in candidates], np.float64)
+            logits = logits - OTHER_SCRIPT_PENALTY * other
     # Stable order: equal logits keep BM25's order (which breaks ties by chunk id).
     order = sorted(range(len(candidates)), key=lambda i: -logits[i])
     return Ranked(

@@ -843,6 +843,21 @@ def test_is_it_safe_reaches_the_safety_a_page_speaks_of(all_items: Library) -> N
     assert result.results[0].title == "Albania travel advice"
 
 
+def test_a_passage_in_another_script_answers_an_english_question_only_if_nothing_else_does(
+    all_items: Library,
+) -> None:
+    # The Arabic translation of a speech on Libya, whose one English line names Boris Johnson, was
+    # quoted as what he said about the EU.
+    eu = all_items.ask("what did boris johnson say about the eu")
+    assert eu.outcome != "answer"
+    assert not eu.results or "قرار" not in eu.results[0].passage
+    # Only that item records his speech at the UN: it is still found.
+    un = all_items.ask("what did boris johnson say at the un security council")
+    assert (
+        un.results and "Speech by The Rt Hon Boris Johnson MP at UN Security Council" in un.results[0].passage
+    )
+
+
 def test_housing_in_a_speech_is_its_homes_not_the_house_it_was_given_in(all_items: Library) -> None:
     # "housing" and "House" share Snowball's stem: the Queen's Speech's "My Lords and Members of the
     # House of Commons." was quoted in bold.
