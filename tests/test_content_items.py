@@ -858,6 +858,13 @@ def test_a_passage_in_another_script_answers_an_english_question_only_if_nothing
     )
 
 
+def test_strep_is_the_streptococcus_not_a_slip_of_step(all_items: Library) -> None:
+    # "strep" is English, so it was read as a slip of the far commoner "step": "Did you mean … step?"
+    result = all_items.ask("group b strep vaccine")
+    assert not result.corrections
+    assert result.results[0].title == "VDEC is supporting a GBS vaccine to prevent newborn deaths"
+
+
 def test_housing_in_a_speech_is_its_homes_not_the_house_it_was_given_in(all_items: Library) -> None:
     # "housing" and "House" share Snowball's stem: the Queen's Speech's "My Lords and Members of the
     # House of Commons." was quoted in bold.

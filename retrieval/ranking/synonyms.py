@@ -104,6 +104,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "britain": ("uk", "british"),
     "uk": ("britain", "british"),
     "govt": ("government",),
+    # "group b strep": the common short name of Group B Streptococcus, read as a slip of "step".
+    "strep": ("streptococcus", "gbs"),
     "sec": ("secretary",),
     "secs": ("secretaries",),
     "dept": ("department",),
