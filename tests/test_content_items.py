@@ -865,6 +865,14 @@ def test_strep_is_the_streptococcus_not_a_slip_of_step(all_items: Library) -> No
     assert result.results[0].title == "VDEC is supporting a GBS vaccine to prevent newborn deaths"
 
 
+def test_when_does_it_close_is_answered_by_its_deadline(all_items: Library) -> None:
+    # The eligibility criteria, dated ("by 31st January 2016"), came first as the closest passage;
+    # "Application deadline: 30 November 2016" shared no word with "close".
+    result = all_items.ask("when does the cameroon scholarship close")
+    assert result.outcome == "answer" and result.answer is not None
+    assert result.answer.sentence == "Application deadline: 30 November 2016"
+
+
 def test_housing_in_a_speech_is_its_homes_not_the_house_it_was_given_in(all_items: Library) -> None:
     # "housing" and "House" share Snowball's stem: the Queen's Speech's "My Lords and Members of the
     # House of Commons." was quoted in bold.

@@ -121,6 +121,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "gb": ("great britain", "british"),
     "end": ("finish", "close", "deadline"),
     "deadline": ("closes", "close", "end"),
+    # "when does the cameroon scholarship close" / "Application deadline: 30 November 2016"
+    "close": ("closes", "closing", "deadline"),
     "cost": ("price", "worth"),
     "price": ("cost",),
     "help": ("support", "assist"),
