@@ -873,6 +873,13 @@ def test_when_does_it_close_is_answered_by_its_deadline(all_items: Library) -> N
     assert result.answer.sentence == "Application deadline: 30 November 2016"
 
 
+def test_where_can_i_get_asks_where_to_find_it_not_for_a_place(all_items: Library) -> None:
+    # Read as asking for a place, the bold went to the MOD Police headquarters' postal address.
+    result = all_items.ask("where can i get a leaflet on complaining about mod police?")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "are available from local MOD Police Units" in result.answer.sentence
+
+
 def test_housing_in_a_speech_is_its_homes_not_the_house_it_was_given_in(all_items: Library) -> None:
     # "housing" and "House" share Snowball's stem: the Queen's Speech's "My Lords and Members of the
     # House of Commons." was quoted in bold.

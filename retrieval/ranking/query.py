@@ -390,8 +390,18 @@ _HOW_MUCH_OF = re.compile(
 )
 
 
+# "Where can i find dft energy data" asks where to read something (a website, a page, an office that
+# hands out a leaflet), not for a place: the passage naming "our headquarters in London" came first.
+_WHERE_TO_READ = re.compile(
+    r"^where (can|could|do|should|would) (i|we|you|one|people) (find|get|download|read|see|view|look at"
+    r"|follow|access|look up)\b"
+)
+
+
 def wanted_type(question: str) -> AnswerType | None:
     text = normalise(question).strip()
+    if _WHERE_TO_READ.search(text):
+        return None
     found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_WANTS) if (m := pattern.search(text))]
     found = [f for f in found if len(text[: f[0]].split()) <= _ASKS_WITHIN]
     if _RANKS.search(text):
