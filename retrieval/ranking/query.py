@@ -398,8 +398,15 @@ _WHERE_TO_READ = re.compile(
 )
 
 
+# "What does the dapo pilot cost": the asking word ends the question, past where `_ASKS_WITHIN`
+# looks, so the pilot's launch date was quoted as what it costs.
+_WHAT_IT_COSTS = re.compile(r"^(what|whats)\b.*\bcost(s)?\s*\??$")
+
+
 def wanted_type(question: str) -> AnswerType | None:
     text = normalise(question).strip()
+    if _WHAT_IT_COSTS.search(text):
+        return "amount"
     if _WHERE_TO_READ.search(text):
         return None
     found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_WANTS) if (m := pattern.search(text))]
