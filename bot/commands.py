@@ -24,7 +24,8 @@ from bot.actions import Action
 from bot.render import Reply
 from retrieval import alerts as alerting
 from retrieval import filters as filtering
-from retrieval.answer import Answer
+from retrieval.announcement import headline
+from retrieval.answer import Answer, Passage
 from retrieval.filters import Filters
 from retrieval.library import Library
 from retrieval.ranking.evidence import has_fact, holds_asked_fact
@@ -171,14 +172,9 @@ def _number(text: str) -> int | None:
 EXAMPLE_WORDS = 10  # titles longer than this make clumsy example questions: used only if needed
 
 
-def _headline(title: str) -> str:
-    """The part of a title a person would name it by: "Democratic participation: Open letter to the
-    electoral sector" -> "Democratic participation"."""
-    for mark in (": ", " – ", " - "):
-        head = title.split(mark, 1)[0]
-        if head != title and len(head.split()) >= 2:
-            return head
-    return title
+def _mentions_any(words: str, passage: Passage) -> bool:
+    """Whether the passage or its title holds any of `words`, in any form the index reads as one."""
+    return bool(set(tokenize(words)) & set(tokenize(f"{passage.title} {passage.passage}")))
 
 
 CommandHandler = Callable[[Request, list[str]], list[Reply]]
@@ -516,8 +512,7 @@ class Commands:
             followed is not None
             and answer.outcome == "closest"
             and answer.results[0].announcement_id != followed.announcement_id
-            and not set(tokenize(conversation.topic_of(followed.topic)))
-            & set(tokenize(f"{answer.results[0].title} {answer.results[0].passage}"))
+            and not _mentions_any(conversation.topic_of(followed.topic), answer.results[0])
         )
         if (answer.outcome == "none" or far_elsewhere) and followed is not None:
             # Shaped like a follow-up, with words the answer's announcement never uses ("what about in
@@ -834,12 +829,11 @@ class Commands:
             # Not an answer holding none of its topic words: "how many scientists are involved" after
             # the MAST Upgrade (whose "more than 100 scientists" was the closest) was answered from an
             # adoption study that "involved 18 extended interviews".
-            own = set(tokenize(conversation.topic_of(question)))
             if (
                 alone.outcome == "answer"
                 and alone.results
                 and alone.results[0].announcement_id != followed
-                and own & set(tokenize(f"{alone.results[0].title} {alone.results[0].passage}"))
+                and _mentions_any(conversation.topic_of(question), alone.results[0])
             ):
                 # A message with one topic word the followed announcement lacks ("has anyone been
                 # charged?" after the Birmingham prison riot), or one spoken of as known ("when is the
@@ -1051,10 +1045,10 @@ class Commands:
             if self._examples is not None and self._examples[0] == version:
                 return self._examples[1]
             newest = self.library.latest(12)
-            short_first = sorted(newest, key=lambda a: len(_headline(a.title).split()) > EXAMPLE_WORDS)
+            short_first = sorted(newest, key=lambda a: len(headline(a.title).split()) > EXAMPLE_WORDS)
             examples: list[str] = []
             for item in short_first:
-                candidate = f"Tell me about {render.lower_first(_headline(item.title))}"
+                candidate = f"Tell me about {render.lower_first(headline(item.title))}"
                 # Only a question, as pressing it sends it: "Tell me about … Joint Statement" names
                 # an announcement to summarise (intents: describe), not a question to answer.
                 asked = intents.classify(candidate).kind == "question"

@@ -192,6 +192,17 @@ class AnnouncementRecord:
         return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
+def headline(title: str) -> str:
+    """The part of a title a person would name it by: "MAST Upgrade – helping answer the big questions
+    in fusion physics" -> "MAST Upgrade", "Democratic participation: Open letter to the electoral
+    sector" -> "Democratic participation"; the title itself when no two words stand before its mark."""
+    for mark in (": ", " – ", " — ", " - "):
+        head = title.split(mark, 1)[0]
+        if head != title and len(head.split()) >= 2:
+            return head
+    return title
+
+
 def version_time(updated: datetime | None, withdrawn_at: object) -> datetime | None:
     """The later of an update time and a withdrawal time (ISO 8601, as sources keep it in `extra`)."""
     times = [t for t in (as_utc(updated) if updated else None, parse_utc(withdrawn_at)) if t is not None]

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from retrieval.announcement import headline
 from retrieval.filters import Filters
 from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather, has_fact
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
@@ -465,16 +466,6 @@ def _only_echoes(query: Query, sentence: str) -> bool:
     return _ANSWERING_WORDS.isdisjoint(words(sentence))
 
 
-def _headline(title: str) -> str:
-    """What a title names before its dash: "MAST Upgrade – helping answer the big questions in fusion
-    physics" names the MAST Upgrade, which "what is the mast upgrade" asks about."""
-    for dash in (" – ", " — ", " - "):
-        head = title.split(dash, 1)[0]
-        if head != title and head.strip():
-            return head
-    return title
-
-
 # Title words a "what is X" question may leave out and still name the whole title: "what is the
 # doctoral loan" names "Postgraduate doctoral loans", whose opening says what it is, where the passage
 # BM25 put first was "We will consider all responses…". Not a longer title: "what is vdec" of "VDEC
@@ -526,11 +517,12 @@ def answer_from_ranked(
     # So is "what is" a whole title ("what is salary sacrifice" of the guide "Salary sacrifice", "what
     # is the national curriculum"): its opening passage says what the thing is, where the passage BM25
     # put first was a section ("Changing the terms of a salary sacrifice arrangement"), or all of a
-    # title but one word (_UNSAID_TITLE_WORDS), or of what it names before a dash (_headline).
+    # title but one word (_UNSAID_TITLE_WORDS), or of the part it is named by ("what is the mast
+    # upgrade" of "MAST Upgrade – helping answer the big questions in fusion physics").
     defines_title = (
         names_title
         and (query.detail == "definition" or asks_what_it_is(question))
-        and len(set(tokenize(_headline(ranked.candidates[positions[0]].title))) - set(tokenize(question)))
+        and len(set(tokenize(headline(ranked.candidates[positions[0]].title))) - set(tokenize(question)))
         <= _UNSAID_TITLE_WORDS
     )
     looks_up = names_title and (not query.asks or defines_title)
