@@ -28,8 +28,8 @@ from retrieval.announcement import headline
 from retrieval.answer import Answer, Passage
 from retrieval.filters import Filters
 from retrieval.library import Library
-from retrieval.ranking.evidence import has_fact, holds_asked_fact
-from retrieval.ranking.query import phrased_as_question, spelt_out, wanted_type
+from retrieval.ranking.evidence import gives_asked_form, has_fact, holds_asked_fact
+from retrieval.ranking.query import phrased_as_question, spelt_out, wanted_detail, wanted_type
 from retrieval.search.tokenize import term, tokenize
 from retrieval.search.tokenize import words as tokenize_words
 from retrieval.store import AnnouncementInfo, ConversationTurn, StoredAnnouncement, Subscription
@@ -737,10 +737,17 @@ class Commands:
     def _answers_within(self, question: str, followed: Followed) -> bool:
         """A message that points back at the answer with a pronoun ("what time do they have to
         stop?" after the fireworks rules) is about it even with a word the announcement never uses
-        ("stop": its curfew is "midnight"), when a passage of it answers with confidence."""
-        if not conversation.leans_on_answer(question):
+        ("stop": its curfew is "midnight"), when a passage of it answers with confidence. So is one
+        asking for a fact in a precise form that the announcement's nearest passage gives: "whats the
+        age limit" after the Young Leaders call ("under 40 years old"; it never says "limit") was
+        answered from a budget's bond limits."""
+        leans = conversation.leans_on_answer(question)
+        if not leans and wanted_detail(question) is None:
             return False
-        return self.library.ask(question, top_k=1, within=followed.announcement_id).outcome == "answer"
+        within = self.library.ask(question, top_k=1, within=followed.announcement_id)
+        if leans and within.outcome == "answer":
+            return True
+        return within.outcome != "none" and gives_asked_form(question, within.results[0].sentence)
 
     def _follow_up(self, request: Request, question: str, followed: int, topic: str, now: datetime) -> Reply:
         """Asked of the followed announcement first; a bare follow-up ("when?") is asked again with the

@@ -1029,3 +1029,16 @@ def test_how_old_is_it_of_an_undated_item_asks_what_it_is_about(commands: Comman
     assert "125th birthday" in say(commands, chat, "how old is it")
     answered_from(commands, chat + 1, "when is the firework curfew", "Stay safe this fireworks season")
     assert say(commands, chat + 1, "how old is it").startswith("Published on 15 October 2024")
+
+
+def test_a_follow_up_asking_for_an_age_the_announcement_gives_is_answered_from_it(
+    commands: Commands,
+) -> None:
+    # The call never says "limit", so the message was asked of everything and answered, under
+    # "doesn't mention “limit”", from a budget's bond passage; the call's answer is "under 40 years old".
+    chat = 626
+    answered_from(commands, chat, "tell me about the young leaders programme", "UK-Italy Young Leaders")
+    limit = say(commands, chat, "whats the age limit")
+    assert limit.startswith("UK-Italy Young Leaders Programme")
+    assert "under 40 years old" in limit
+    assert "Spring Budget" not in limit

@@ -342,6 +342,12 @@ def holds_asked_fact(question: str, text: str) -> bool:
     return detail not in _FACT_FORMS or bool(passages.DETAILS[detail].search(text))
 
 
+def gives_asked_form(question: str, text: str) -> bool:
+    """Whether `text` gives a fact in the precise form `question` asks for ("under 40 years old" for
+    "whats the age limit"); False when it asks for no such form."""
+    return wanted_detail(question) in _FACT_FORMS and holds_asked_fact(question, text)
+
+
 # Chunk ids are never reused for other text (the store's ids only grow), so reading a passage once
 # serves every later question that meets it, with the facts found in it so far. Bounded; dict reads
 # and writes are atomic in CPython.
