@@ -880,6 +880,14 @@ def test_where_can_i_get_asks_where_to_find_it_not_for_a_place(all_items: Librar
     assert "are available from local MOD Police Units" in result.answer.sentence
 
 
+def test_when_do_i_have_to_asks_for_a_deadline(all_items: Library) -> None:
+    # Read as asking for a date, the charity guide's "start and end dates for the financial period"
+    # came first and nothing was said to answer; the guide's deadline is a time limit, not a date.
+    result = all_items.ask("when do i have to file my charity annual return")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "within 10 months of the end of each financial" in result.answer.sentence
+
+
 def test_housing_in_a_speech_is_its_homes_not_the_house_it_was_given_in(all_items: Library) -> None:
     # "housing" and "House" share Snowball's stem: the Queen's Speech's "My Lords and Members of the
     # House of Commons." was quoted in bold.

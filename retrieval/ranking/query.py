@@ -173,6 +173,8 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         re.compile(
             r"\bdeadline\b|\bby when\b|\bhow soon\b|\btime limit\b|\bhow long do (i|we|you) have\b"
             r"|\bclosing date\b|\bwhen (do|does|will|is|are)\b.*\bclos(e|es|ing)\b"
+            # "when do i have to file my charity annual return": by when, not on what date.
+            r"|\bwhen (do|does|must|should) [\w' ]+ (have|need|got) to\b"
         ),
     ),
     ("time", re.compile(r"\bwhat times?\b|\bopening hours\b|\bwhat hours?\b")),
