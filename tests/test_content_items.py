@@ -888,6 +888,14 @@ def test_when_do_i_have_to_asks_for_a_deadline(all_items: Library) -> None:
     assert "within 10 months of the end of each financial" in result.answer.sentence
 
 
+def test_a_riot_is_the_disturbance_the_statement_speaks_of(all_items: Library) -> None:
+    # The statement calls it "the serious disturbance at HMP Birmingham": asked about the riot, the
+    # bot found nothing to answer.
+    result = all_items.ask("when was hmp birmingham riot")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "disturbance at HMP Birmingham" in result.answer.sentence
+
+
 def test_housing_in_a_speech_is_its_homes_not_the_house_it_was_given_in(all_items: Library) -> None:
     # "housing" and "House" share Snowball's stem: the Queen's Speech's "My Lords and Members of the
     # House of Commons." was quoted in bold.

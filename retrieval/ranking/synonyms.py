@@ -552,7 +552,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "lockdown": ("closing", "closure", "restrictions"),
     "fat": ("overweight", "obese", "obesity"),
     "obese": ("obesity", "overweight"),
-    "riot": ("disorder", "unrest"),
+    "riot": ("disorder", "unrest", "disturbance"),  # "the serious disturbance at HMP Birmingham"
     "bribes": ("bribery", "corruption"),
     "bribery": ("corruption",),
     "brexit": ("referendum", "leave", "exit"),
