@@ -896,6 +896,13 @@ def test_a_riot_is_the_disturbance_the_statement_speaks_of(all_items: Library) -
     assert "disturbance at HMP Birmingham" in result.answer.sentence
 
 
+def test_a_number_joined_to_a_word_counts_nothing(all_items: Library) -> None:
+    # "The levy will support all post-16 apprenticeships in England." was quoted as how many
+    # apprenticeships the levy will fund: "16" counted as a number of them.
+    result = all_items.ask("how many apprenticeships will the levy fund")
+    assert result.outcome != "answer"
+
+
 def test_housing_in_a_speech_is_its_homes_not_the_house_it_was_given_in(all_items: Library) -> None:
     # "housing" and "House" share Snowball's stem: the Queen's Speech's "My Lords and Members of the
     # House of Commons." was quoted in bold.

@@ -150,7 +150,8 @@ _NOT_AFTER_POUNDS = "".join(
 )
 COUNT = re.compile(
     # Nor a sum of money: "£5,000" counts no employers (the "000" after its comma neither).
-    rf"{_NOT_AFTER_MONTH}(?<![\d][-/,.])(?<![£$€])\b(?!(1[89]|20)\d\d(s|-\d\d)?\b)"
+    # Nor a number joined to a word before it: "post-16 apprenticeships" counts none.
+    rf"{_NOT_AFTER_MONTH}(?<![\d][-/,.])(?<![A-Za-z]-)(?<![£$€])\b(?!(1[89]|20)\d\d(s|-\d\d)?\b)"
     rf"(?!\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b)\d|{_NOT_AFTER_POUNDS}{_NUMBER_WORDS}",
     re.I,
 )
