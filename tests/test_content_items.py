@@ -1203,3 +1203,11 @@ def test_everyday_wording_is_answered_in_the_words_gov_uk_uses(
     result = all_items.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert quoted in (result.answer.sentence if in_bold else result.answer.passage)
+
+
+def test_the_year_in_a_laws_name_does_not_say_when_something_will_happen(all_items: Library) -> None:
+    # The permit notice names "the Environmental Permitting (England and Wales) Regulations 2010", and
+    # that year was read as a date to come: "when will…decide" was answered with the notice's opening.
+    result = all_items.ask("when will the environment agency decide on derek mears permit")
+    assert result.results[0].title == "TR4 8EE, Mr Derek Mears: environmental permit application"
+    assert result.outcome != "answer"

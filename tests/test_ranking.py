@@ -382,6 +382,18 @@ def test_when_will_is_not_answered_by_what_happened_last_month(seed: Library, qu
     assert result.outcome != "answer"
 
 
+def test_when_is_the_next_is_not_answered_by_the_date_it_was_held(news: Library) -> None:
+    # The joint statement of 15 October 2024 says the dialogue was "held on Tuesday 15 October 2024",
+    # and that was quoted as when the next one is: it is shown as the closest passage, not the answer.
+    result = news.ask("when is the next uk switzerland financial dialogue")
+    assert result.results[0].title == "UK-Switzerland Financial Dialogue 2024 Joint Statement"
+    assert result.outcome == "closest"
+    # Asked of the dialogue that was held, the same date answers.
+    held = news.ask("when was the uk switzerland financial dialogue held")
+    assert held.outcome == "answer" and held.answer is not None
+    assert "15 October 2024" in held.answer.sentence
+
+
 def test_initials_reach_the_name_spelt_out_only_where_the_corpus_never_writes_them() -> None:
     spelt_out = {"depart": 9, "work": 9, "pension": 9, "staff": 9}
     vocab = Vocab(df=lambda t: spelt_out.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)

@@ -54,7 +54,11 @@ _DATE = (
     r"|from \d|by \d|until|deadline)\b"
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
 )
-FUTURE_DATE = _starting(r"\dJFMASONDTWBUtsawnfbudm", _DATE)
+# Nor is the year in a law's name ("the Environmental Permitting Regulations 2010"): it never says
+# when something will happen.
+_YEAR = r"\b(1[89]|20)\d\ds?\b"
+_NAMED_LAW = "".join(f"(?<!{word} )" for word in ("Act", "Acts", "Regulations", "Order", "Rules", "Bill"))
+FUTURE_DATE = _starting(r"\dJFMASONDTWBUtsawnfbudm", _DATE.replace(_YEAR, _NAMED_LAW + _YEAR, 1))
 
 # A short number to ring, said with the ringing: "dial 911 for an ambulance", "call 999", "ring 101".
 _SHORT_NUMBER = r"\b(?:[Dd]ial|[Cc]all|[Rr]ing)(?:ing)? \d{3,5}\b"

@@ -497,7 +497,10 @@ def phrased_as_question(text: str) -> bool:
     return "?" in text or not first or first[0].replace("'", "") in _OPENERS
 
 
-_FUTURE = re.compile(r"\bwhen (will|shall)\b|\bwhen (is|are) [\w' ]+ going to\b")
+# "When is the next dialogue" asks for a time to come as surely as "when will…" does.
+_FUTURE = re.compile(
+    r"\bwhen (will|shall)\b|\bwhen (is|are) [\w' ]+ going to\b|\bwhen(s| is| are|'s) the next\b"
+)
 
 
 def wants_recent(question: str) -> bool:
