@@ -1211,3 +1211,11 @@ def test_the_year_in_a_laws_name_does_not_say_when_something_will_happen(all_ite
     result = all_items.ask("when will the environment agency decide on derek mears permit")
     assert result.results[0].title == "TR4 8EE, Mr Derek Mears: environmental permit application"
     assert result.outcome != "answer"
+
+
+def test_who_can_apply_is_answered_by_a_condition_not_the_heading_that_asks_it(all_items: Library) -> None:
+    # Under "Who is eligible to apply?" the scholarship lists its criteria, one a bullet.
+    result = all_items.ask("who can apply for the cameroon scholarship")
+    assert result.outcome == "answer" and result.answer is not None
+    assert result.answer.title == "Cameroon Women's Scholarship 2016/2017 edition launched"
+    assert "must be a national of Cameroon" in result.answer.sentence

@@ -394,6 +394,19 @@ def test_when_is_the_next_is_not_answered_by_the_date_it_was_held(news: Library)
     assert "15 October 2024" in held.answer.sentence
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["who can apply for the young leaders programme", "who is eligible for the young leaders programme"],
+)
+def test_who_can_apply_is_answered_by_the_condition_not_the_way_to_apply(
+    news: Library, question: str
+) -> None:
+    # "To apply, please download and complete the application form…" was bolded.
+    result = news.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert "you must be a young professional under 40 years old" in result.answer.sentence
+
+
 def test_initials_reach_the_name_spelt_out_only_where_the_corpus_never_writes_them() -> None:
     spelt_out = {"depart": 9, "work": 9, "pension": 9, "staff": 9}
     vocab = Vocab(df=lambda t: spelt_out.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)

@@ -241,6 +241,13 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
         r"|\bup to (?!and including\b)(?!(19|20)\d\d\b)(£|\d|one|two|three|four|five|ten|a |an )",
         re.I,
     ),
+    # A condition on who may: "you must be a young professional under 40", "open to everyone aged 16
+    # and over", "applicants should have a degree"; not a heading that asks ("Who is eligible to apply?").
+    "eligibility": re.compile(
+        r"(?:\b(must|should|need to|needs to|will need to) (be|have|hold|live|work)\b|\bopen to\b"
+        r"|\beligib(le|ility)\b|\bentitled\b|\bqualify\b|\b(aged|under|over) \d)(?![^.!?]*\?)",
+        re.I,
+    ),
     # A postcode or a PO Box: where a letter goes.
     "postal": re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b|\bPO Box\b"),
     # Initials after the words they stand for: "Domestic Abuse Protection Order (DAPO)".

@@ -54,6 +54,7 @@ Detail = Literal[
     "postal",
     "maximum",
     "view",
+    "eligibility",
 ]
 
 
@@ -199,6 +200,15 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         re.compile(
             r"\bhow (does|did|do) [\w' ]+ feel\b|\b(views?|opinion) (on|of|about)\b"
             r"|\bwhat (does|did|do) [\w' ]+ (think|say|said|feel) (about|of|on)\b"
+        ),
+    ),
+    # "Who can apply for the young leaders programme": what kind of people may, which a condition
+    # says ("you must be a young professional under 40"), not how to apply.
+    (
+        "eligibility",
+        re.compile(
+            r"\bwho (can|could|may|is able to) (apply|claim|join|enter|take part|get)\b"
+            r"|\bwho (is|are) (eligible|entitled)\b|\bwho qualifies\b|\beligib(le|ility)\b"
         ),
     ),
     ("phone", re.compile(r"\b(telephone|helpline)\b|\bcontact number\b|" + _PHONE_WORD + "|" + _CALLING)),
