@@ -1219,3 +1219,11 @@ def test_who_can_apply_is_answered_by_a_condition_not_the_heading_that_asks_it(a
     assert result.outcome == "answer" and result.answer is not None
     assert result.answer.title == "Cameroon Women's Scholarship 2016/2017 edition launched"
     assert "must be a national of Cameroon" in result.answer.sentence
+
+
+def test_people_working_in_an_industry_are_the_people_it_employs(all_items: Library) -> None:
+    # The rail strategy says the industry "employ[s] up to 216,000 people"; "work in" was read as
+    # "work" alone, and only the closest passage (the strategy's foreword) was offered.
+    result = all_items.ask("how many people work in the rail industry")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "employ up to 216,000 people" in result.answer.sentence

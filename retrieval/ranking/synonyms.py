@@ -783,11 +783,12 @@ PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     # "what is the personal allowance going up to" / "will rise to £11,500"
     **{(form, "up"): ("rise", "risen", "increase", "increased", "raise") for form in _VERB_FORMS["go"]},
     **{(form, "down"): ("fall", "fallen", "reduce", "decrease", "cut") for form in _VERB_FORMS["go"]},
-    # "how many people work at the dvla" / "we employ 5,351 … staff", "a team of over 1,000"
+    # "how many people work at the dvla" / "we employ 5,351 … staff", "a team of over 1,000"; "work
+    # in the rail industry" / "the rail industry … employ up to 216,000 people"
     **{
         (form, p): ("employ", "employs", "employed", "staff", "workforce", "team")
         for form in _VERB_FORMS["work"]
-        for p in ("at", "for")
+        for p in ("at", "for", "on", "in")
     },
     **{(form, p): words for (verb, p), words in _EVERYDAY_PARTICLES.items() for form in _VERB_FORMS[verb]},
 }
