@@ -407,6 +407,13 @@ def test_who_can_apply_is_answered_by_the_condition_not_the_way_to_apply(
     assert "you must be a young professional under 40 years old" in result.answer.sentence
 
 
+def test_who_commented_on_a_case_is_not_the_person_the_question_names(news: Library) -> None:
+    # "Mr Miller used a fraudulent licence…" was bolded: "Mr" read as a name the question had not given.
+    result = news.ask("who from the sia commented on the samuel miller case")
+    assert result.results[0].title == "Unlicensed door supervisor convicted after working at club"
+    assert "Jenny Hart, a criminal investigations manager at the SIA" in result.results[0].sentence
+
+
 def test_initials_reach_the_name_spelt_out_only_where_the_corpus_never_writes_them() -> None:
     spelt_out = {"depart": 9, "work": 9, "pension": 9, "staff": 9}
     vocab = Vocab(df=lambda t: spelt_out.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)

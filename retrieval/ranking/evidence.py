@@ -461,11 +461,23 @@ def _facts(parsed: Parsed, kind: AnswerType, query: Query | None = None) -> Sequ
     return [
         flag
         and any(
-            not own.issuperset(tokenize(m.group(0))) or _DESCRIBED.match(sentence, m.end())
+            not own.issuperset(_named(m, sentence)) or _DESCRIBED.match(sentence, m.end())
             for m in pattern.finditer(sentence)
         )
         for flag, sentence in zip(flags, parsed.sentences, strict=True)
     ]
+
+
+_HONORIFIC = re.compile(r"(Mr|Mrs|Ms|Miss|Dr|Sir|Dame|Lord|Lady|Baroness|Baron|Professor|Prof|Rt Hon)")
+_NAME_AFTER = re.compile(r"(?: [A-Z][\w'’-]+)+")
+
+
+def _named(found: re.Match[str], sentence: str) -> list[str]:
+    """The terms of who a match names: after a bare honorific, the name that follows it ("Mr
+    Miller", whom "who from the sia commented on the samuel miller case" already names)."""
+    if _HONORIFIC.fullmatch(found.group(0)) and (name := _NAME_AFTER.match(sentence, found.end())):
+        return tokenize(name.group(0))
+    return tokenize(found.group(0))
 
 
 # Except where the text says who they are: "who is professor arin dube" is answered by "Professor
