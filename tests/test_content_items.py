@@ -1227,3 +1227,11 @@ def test_people_working_in_an_industry_are_the_people_it_employs(all_items: Libr
     result = all_items.ask("how many people work in the rail industry")
     assert result.outcome == "answer" and result.answer is not None
     assert "employ up to 216,000 people" in result.answer.sentence
+
+
+def test_how_long_asks_for_a_length_of_time_and_long_is_no_topic_word(all_items: Library) -> None:
+    # "Long" weighed as a topic word: an undated page of the same title, "We aim to respond to
+    # complaints within 20 working days.", came first, over the Ministry of Defence's own procedure.
+    result = all_items.ask("how long does the mod take to answer a complaint")
+    assert result.results[0].title == "Complaints procedure"
+    assert "within 20 working days of receiving it" in result.results[0].sentence

@@ -322,8 +322,9 @@ _ASKING = frozenset(["what", "which", "whats"])
 _OPENING_HOURS = ("opening", "hours")
 # "How old" asks for an age (query.Detail), which the text gives as "19" or "her 90th birthday":
 # "old" is the question's word, not its topic, and as a topic it found "16-year-olds" in a passage
-# on junior licences.
-_ASKED_AFTER_HOW = frozenset(["old"])
+# on junior licences. So "how long", "how often", "how soon" (a length of time, a frequency, a
+# deadline).
+_ASKED_AFTER_HOW = frozenset(["old", "long", "often", "soon"])
 # "What does X stand for" asks what initials are short for: "stand" is the asking, not the topic.
 _STANDS = frozenset(["stand", "stands"])
 
