@@ -414,6 +414,14 @@ def test_who_commented_on_a_case_is_not_the_person_the_question_names(news: Libr
     assert "Jenny Hart, a criminal investigations manager at the SIA" in result.results[0].sentence
 
 
+def test_earlier_this_year_is_no_date_to_come(news: Library) -> None:
+    # "turned away from the local elections earlier this year" read as a date to come, and the
+    # passage that says when stood only as the closest.
+    result = news.ask("when will veterans cards count as voter id")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "in time for the 2025 local elections in May" in result.answer.sentence
+
+
 def test_initials_reach_the_name_spelt_out_only_where_the_corpus_never_writes_them() -> None:
     spelt_out = {"depart": 9, "work": 9, "pension": 9, "staff": 9}
     vocab = Vocab(df=lambda t: spelt_out.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)

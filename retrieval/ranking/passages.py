@@ -58,7 +58,10 @@ _DATE = (
 # when something will happen.
 _YEAR = r"\b(1[89]|20)\d\ds?\b"
 _NAMED_LAW = "".join(f"(?<!{word} )" for word in ("Act", "Acts", "Regulations", "Order", "Rules", "Bill"))
-FUTURE_DATE = _starting(r"\dJFMASONDTWBUtsawnfbudm", _DATE.replace(_YEAR, _NAMED_LAW + _YEAR, 1))
+# Nor "earlier this year": this year, but gone by.
+_THIS = "this (week|month|year)"
+_TO_COME = _DATE.replace(_YEAR, _NAMED_LAW + _YEAR, 1).replace(_THIS, "(?<!earlier )" + _THIS, 1)
+FUTURE_DATE = _starting(r"\dJFMASONDTWBUtsawnfbudm", _TO_COME)
 
 # A short number to ring, said with the ringing: "dial 911 for an ambulance", "call 999", "ring 101".
 _SHORT_NUMBER = r"\b(?:[Dd]ial|[Cc]all|[Rr]ing)(?:ing)? \d{3,5}\b"
