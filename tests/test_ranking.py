@@ -422,6 +422,13 @@ def test_earlier_this_year_is_no_date_to_come(news: Library) -> None:
     assert "in time for the 2025 local elections in May" in result.answer.sentence
 
 
+def test_charges_a_defendant_admits_are_the_counts_the_court_report_gives(news: Library) -> None:
+    # "He must also pay £500 in court costs." was bolded: "charges" reached only fees and costs.
+    result = news.ask("how many charges did the newcastle bouncer admit to?")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "one count of fraud and one count of breaching" in result.answer.sentence
+
+
 def test_initials_reach_the_name_spelt_out_only_where_the_corpus_never_writes_them() -> None:
     spelt_out = {"depart": 9, "work": 9, "pension": 9, "staff": 9}
     vocab = Vocab(df=lambda t: spelt_out.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)

@@ -368,7 +368,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "fee": ("charge", "cost"),
     "fees": ("charges", "costs"),
     "charge": ("fee", "cost"),
-    "charges": ("fees", "costs"),
+    "charges": ("fees", "costs", "counts", "offences"),  # "3 counts of illegal fishing"
     "join": ("register", "enrol"),
     "website": ("online", "gov.uk"),
     "online": ("digital", "website"),
