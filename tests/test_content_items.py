@@ -1235,3 +1235,10 @@ def test_how_long_asks_for_a_length_of_time_and_long_is_no_topic_word(all_items:
     result = all_items.ask("how long does the mod take to answer a complaint")
     assert result.results[0].title == "Complaints procedure"
     assert "within 20 working days of receiving it" in result.results[0].sentence
+
+
+def test_where_a_country_ranks_is_its_place_not_how_many_the_report_ranks(all_items: Library) -> None:
+    # "The World Economic Forum's 2015 Global Gender Gap Report ranks 145 economies…" was bolded.
+    result = all_items.ask("where does the uk rank on the gender gap report")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "The UK is in 18th place" in result.answer.sentence

@@ -244,6 +244,13 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
         r"|\bup to (?!and including\b)(?!(19|20)\d\d\b)(£|\d|one|two|three|four|five|ten|a |an )",
         re.I,
     ),
+    # A place in a ranking: "in 18th place", "ranked 3rd", "the top 10", "number one".
+    "position": re.compile(
+        r"\b\d+(st|nd|rd|th) (place|position|out of|of \d+|among|in the (world|table|league|ranking))\b"
+        r"|\branked (\d+(st|nd|rd|th)?|first|second|third)\b|\b(top|bottom) (\d+|ten|five|three)\b"
+        r"|\b(first|second|third|top|bottom|last) (place|position|spot)\b|\bnumber (one|1)\b",
+        re.I,
+    ),
     # A condition on who may: "you must be a young professional under 40", "open to everyone aged 16
     # and over", "applicants should have a degree"; not a heading that asks ("Who is eligible to apply?").
     "eligibility": re.compile(

@@ -55,6 +55,7 @@ Detail = Literal[
     "maximum",
     "view",
     "eligibility",
+    "position",
 ]
 
 
@@ -202,6 +203,9 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
             r"|\bwhat (does|did|do) [\w' ]+ (think|say|said|feel) (about|of|on)\b"
         ),
     ),
+    # "Where does the uk rank on the gender gap report": a place in a ranking ("The UK is in 18th
+    # place"), not the number of economies the report ranks.
+    ("position", _RANKS),
     # "Who can apply for the young leaders programme": what kind of people may, which a condition
     # says ("you must be a young professional under 40"), not how to apply.
     (
