@@ -22,7 +22,7 @@ from retrieval.announcement import headline
 from retrieval.filters import Filters
 from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather, has_fact
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
-from retrieval.ranking.passages import COUNT, FUTURE_DATE, SUM
+from retrieval.ranking.passages import COUNT, SUM
 from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse, asks_what_it_is
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.document import document_terms, heading_terms
@@ -373,10 +373,6 @@ def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
     levels rise" ask for a quantity as often as for money: a figure with a unit answers them too,
     unless the question asks about money; and what something cost is a sum of money, not a share."""
     asked = ranked.query.text.casefold()
-    if wants == "date" and ranked.query.future:
-        candidate = ranked.candidates[at]
-        if not _dates_to_come(candidate.text, candidate.published):
-            return False
     if wants == "number" and _HOW_MANY.search(asked):
         return bool(COUNT.search(ranked.candidates[at].text))
     if ranked.evidence[at, FEATURES.index("type_passage")] > 0:
@@ -384,44 +380,6 @@ def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
         return not asks_cost or bool(SUM.search(ranked.candidates[at].text))
     asks_money = bool(MONEY.search(asked))
     return wants == "amount" and not asks_money and has_fact("number", ranked.candidates[at].text)
-
-
-_MONTH_NAMES = "january february march april may june july august september october november december"
-# Full names and GOV.UK's short forms ("Sept" too): month number by name, in lower case.
-_MONTH_NUMBERS = {
-    name: n
-    for n, full in enumerate(_MONTH_NAMES.split(), start=1)
-    for name in {full, full[:3], *(["sept"] if n == 9 else [])}
-}
-_MONTH = "|".join(sorted(_MONTH_NUMBERS, key=len, reverse=True))
-# A date with its year, the weekday before it taken with it: "Tuesday 15 October 2024", "October 2024".
-_DATED = re.compile(
-    r"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?"
-    rf"(?:(\d{{1,2}})(?:st|nd|rd|th)? )?({_MONTH}),? (\d{{4}})\b"
-    r"|\b((?:1[89]|20)\d\d)\b",
-    re.IGNORECASE,
-)
-
-
-def _dates_to_come(text: str, published: datetime | None) -> bool:
-    """Whether the passage may say when something will happen: a date it gives with its year on or
-    before the day it was published ("held on Tuesday 15 October 2024", in a statement of that day)
-    is past, and does not answer "when is the next dialogue". A later month or an undated day may be
-    to come."""
-    if published is None:
-        return True
-    day = published.date()
-
-    def past(m: re.Match[str]) -> bool:
-        if m.group(4):
-            return int(m.group(4)) < day.year
-        year, month = int(m.group(3)), _MONTH_NUMBERS[m.group(2).casefold()]
-        if m.group(1):
-            return (year, month, int(m.group(1))) <= (day.year, day.month, day.day)
-        return (year, month) < (day.year, day.month)
-
-    rest = _DATED.sub(lambda m: " " if past(m) else m.group(0), text)
-    return bool(FUTURE_DATE.search(rest))
 
 
 # Words that ask what an announcement says as a whole: "what did the uk say about the houthis",

@@ -1242,3 +1242,10 @@ def test_where_a_country_ranks_is_its_place_not_how_many_the_report_ranks(all_it
     result = all_items.ask("where does the uk rank on the gender gap report")
     assert result.outcome == "answer" and result.answer is not None
     assert "The UK is in 18th place" in result.answer.sentence
+
+
+def test_when_will_bolds_the_year_to_come_not_a_year_gone_by(all_items: Library) -> None:
+    # In a speech of 2016, "In 2015 the total demand for skilled nuclear workers was…" was bolded.
+    result = all_items.ask("when will demand for nuclear workers peak")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "Demand is forecast to peak in 2021" in result.answer.sentence

@@ -480,6 +480,16 @@ def _named(found: re.Match[str], sentence: str) -> list[str]:
     return tokenize(found.group(0))
 
 
+def _to_come(
+    query: Query, typed: Sequence[bool], sentences: Sequence[str], published: datetime | None
+) -> Sequence[bool]:
+    """For "when will…", the sentences whose date may be to come: "In 2015 the total demand…", in a
+    speech of 2016, says nothing of when demand will peak."""
+    if not (query.future and query.wants == "date" and published is not None and any(typed)):
+        return typed
+    return [t and passages.dates_to_come(s, published) for t, s in zip(typed, sentences, strict=True)]
+
+
 # Except where the text says who they are: "who is professor arin dube" is answered by "Professor
 # Arin Dube, as a recognised expert on minimum wage policy", the name followed by what they are.
 _DESCRIBED = re.compile(r",? ?(as |is |was |who is )?(a|an|the|one of)\b")
@@ -506,6 +516,7 @@ def sentence_bold_rows(query: Query, candidate: Candidate) -> tuple[Sequence[str
     wants = query.wants
     sentences = parsed.sentences
     typed = _facts(parsed, wants, query) if wants else [False] * len(sentences)
+    typed = _to_come(query, typed, sentences, candidate.published)
     strong = _strong(parsed, wants) if wants else [False] * len(sentences)
     title_mask = covered.words_mask(_title_words(candidate.title))
     detail = _precise(parsed, query)
@@ -581,6 +592,7 @@ def gather(
         windows = [share(m) for m in pairs]
         if wants:
             typed = _facts(parsed, wants, query)
+            typed = _to_come(query, typed, sentences, c.published)
             strong = _strong(parsed, wants)
             scores = [
                 w_cov * cv + (w_type if t else 0.0) + (w_type if st else 0.0)

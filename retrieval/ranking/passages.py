@@ -17,6 +17,7 @@ import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from datetime import datetime
 
 from retrieval.ranking.query import AnswerType, Detail
 from retrieval.search import tokenize as tokenizer
@@ -62,6 +63,44 @@ _NAMED_LAW = "".join(f"(?<!{word} )" for word in ("Act", "Acts", "Regulations", 
 _THIS = "this (week|month|year)"
 _TO_COME = _DATE.replace(_YEAR, _NAMED_LAW + _YEAR, 1).replace(_THIS, "(?<!earlier )" + _THIS, 1)
 FUTURE_DATE = _starting(r"\dJFMASONDTWBUtsawnfbudm", _TO_COME)
+
+_MONTH_NAMES = "january february march april may june july august september october november december"
+# Full names and GOV.UK's short forms ("Sept" too): month number by name, in lower case.
+_MONTH_NUMBERS = {
+    name: n
+    for n, full in enumerate(_MONTH_NAMES.split(), start=1)
+    for name in {full, full[:3], *(["sept"] if n == 9 else [])}
+}
+_MONTH = "|".join(sorted(_MONTH_NUMBERS, key=len, reverse=True))
+# A date with its year, the weekday before it taken with it: "Tuesday 15 October 2024", "October 2024".
+_DATED = re.compile(
+    r"\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?"
+    rf"(?:(\d{{1,2}})(?:st|nd|rd|th)? )?({_MONTH}),? (\d{{4}})\b"
+    r"|\b((?:1[89]|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
+def dates_to_come(text: str, published: datetime | None) -> bool:
+    """Whether the passage may say when something will happen: a date it gives with its year on or
+    before the day it was published ("held on Tuesday 15 October 2024", in a statement of that day)
+    is past, and does not answer "when is the next dialogue". A later month or an undated day may be
+    to come."""
+    if published is None:
+        return True
+    day = published.date()
+
+    def past(m: re.Match[str]) -> bool:
+        if m.group(4):
+            return int(m.group(4)) < day.year
+        year, month = int(m.group(3)), _MONTH_NUMBERS[m.group(2).casefold()]
+        if m.group(1):
+            return (year, month, int(m.group(1))) <= (day.year, day.month, day.day)
+        return (year, month) < (day.year, day.month)
+
+    rest = _DATED.sub(lambda m: " " if past(m) else m.group(0), text)
+    return bool(FUTURE_DATE.search(rest))
+
 
 # A short number to ring, said with the ringing: "dial 911 for an ambulance", "call 999", "ring 101".
 _SHORT_NUMBER = r"\b(?:[Dd]ial|[Cc]all|[Rr]ing)(?:ing)? \d{3,5}\b"
