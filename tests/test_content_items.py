@@ -1249,3 +1249,10 @@ def test_when_will_bolds_the_year_to_come_not_a_year_gone_by(all_items: Library)
     result = all_items.ask("when will demand for nuclear workers peak")
     assert result.outcome == "answer" and result.answer is not None
     assert "Demand is forecast to peak in 2021" in result.answer.sentence
+
+
+def test_dates_asks_for_dates_as_date_does(all_items: Library) -> None:
+    # "Date" asked for one and "dates" for none: "…is proposing to consult with stakeholders…" was
+    # bolded over when the consultation ran.
+    result = all_items.ask("hitachi abwr consultation dates")
+    assert "from 12 December 2016 until 3 March 2017" in result.results[0].sentence

@@ -120,7 +120,7 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         "date",
         re.compile(
             r"\bwhen\b|\bwhat (dates?|years?|days?|months?|time)\b|\bwhich (dates?|years?|days?|months?)\b"
-            r"|\bby when\b|\bhow soon\b|\bwhat time\b|\bdeadline\b|\bsince when\b|\bdate\b"
+            r"|\bby when\b|\bhow soon\b|\bwhat time\b|\bdeadline\b|\bsince when\b|\bdates?\b"
             # Opening hours are times of day: "what hours is the media centre open" / "8am to 7pm".
             r"|\bwhat (hours|times)\b|\bopening (hours|times)\b"
         ),
