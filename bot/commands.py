@@ -813,10 +813,23 @@ class Commands:
             # would bold holds a date, nor of "how long has he got?" unless it holds a length of time
             # ("No10" is a number): the topic's words, not the question's, made it confident.
             says_it = with_topic.answer is not None and holds_asked_fact(question, with_topic.answer.sentence)
-            if with_topic.outcome == "answer" and says_it and not own_words_elsewhere:
+            # Nor, for "when?", when the message's own words are nowhere in the announcement and not in
+            # that passage: "when does he report?" after Dan Corry's appointment (which never says when
+            # the review reports) was answered with the day before's investment summit, a date the
+            # topic's words found. (Most passages hold some date; "who signed it?" after a joint
+            # statement is rightly answered with its signatories, though it never says "signed".)
+            off_its_words = (
+                own_words
+                and kind == "date"
+                and within.outcome == "none"
+                and with_topic.answer is not None
+                and not _mentions_any(conversation.topic_of(question), with_topic.answer)
+            )
+            if with_topic.outcome == "answer" and says_it and not own_words_elsewhere and not off_its_words:
                 within = with_topic
             elif (
                 within.outcome != "answer"
+                and not off_its_words
                 and nearest is None
                 and with_topic.outcome != "none"
                 and with_topic.results

@@ -1042,3 +1042,14 @@ def test_a_follow_up_asking_for_an_age_the_announcement_gives_is_answered_from_i
     assert limit.startswith("UK-Italy Young Leaders Programme")
     assert "under 40 years old" in limit
     assert "Spring Budget" not in limit
+
+
+def test_a_date_the_topic_finds_is_no_answer_to_words_the_announcement_never_uses(commands: Commands) -> None:
+    chat = 627
+    first = say(commands, chat, "who is the new defra regulation reviewer")
+    assert "Dan Corry appointed to lead Defra regulation review" in first, "precondition"
+    # The appointment never says when the review reports; its one date near the topic's words is the
+    # investment summit "yesterday (14 October)", which was quoted as the answer.
+    reply = say(commands, chat, "when does he report")
+    assert "International Investment Summit" not in reply
+    assert reply.startswith("I couldn’t find that in that announcement.")
