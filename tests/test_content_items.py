@@ -1190,6 +1190,9 @@ def test_two_slips_in_a_long_word_are_read_through_the_english_dictionary(all_it
         ),
         # A holiday is a visit: nothing answered.
         ("can i go on holiday to fiji without a visa", "Visas are not required for visits to Fiji", True),
+        # Travel is a visit too: "You must have … a valid visa for the next country you are travelling
+        # to" was bolded.
+        ("can i travel to fiji without a visa", "Visas are not required for visits to Fiji", True),
         # Road statistics say "LGV": all motor traffic's rise was bolded, and "did van traffic go up"
         # found nothing.
         ("did van traffic go up", "LGV traffic increased by 5.1 %", True),

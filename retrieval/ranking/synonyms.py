@@ -639,6 +639,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "inmates": ("prisoners", "offenders"),
     "holiday": ("visit", "tourist", "tourism"),
     "holidays": ("visits", "tourists", "tourism"),
+    "travel": ("visit", "visits", "travelling"),  # "can i travel to fiji without a visa" / "visits to Fiji"
 }
 
 # Departments and agencies by the initials people know them by, for a corpus that spells them out
