@@ -1259,3 +1259,13 @@ def test_dates_asks_for_dates_as_date_does(all_items: Library) -> None:
     # bolded over when the consultation ran.
     result = all_items.ask("hitachi abwr consultation dates")
     assert "from 12 December 2016 until 3 March 2017" in result.results[0].sentence
+
+
+def test_apprentices_reach_the_apprenticeships_the_stemmer_keeps_apart(all_items: Library) -> None:
+    # "apprentic" and "apprenticeship" are two terms: the Environment Agency's apprenticeships were
+    # never among the candidates, and the DVLA's "158 apprentices were enrolled" was quoted as the
+    # agency's own.
+    where = all_items.ask("where are the environment agency labs for science apprentices")
+    assert [r.title for r in where.results[:2]] == ["Working for EA", "Working for EA"]
+    assert "3 laboratories in Exeter, Nottingham and Leeds" in where.results[1].passage
+    assert all_items.ask("how many apprentices does the environment agency have").outcome != "answer"

@@ -27,6 +27,7 @@ from retrieval.ranking.forms import IRREGULAR
 from retrieval.ranking.synonyms import INITIALS as _INITIALS
 from retrieval.ranking.synonyms import PARTICLES as _PARTICLES
 from retrieval.ranking.synonyms import PHRASES as _PHRASES
+from retrieval.ranking.synonyms import STEM_FAMILIES as _STEM_FAMILIES
 from retrieval.ranking.synonyms import SYNONYMS as _SYNONYMS
 from retrieval.ranking.wrapping import asked_part, tidy
 from retrieval.search.kernels import K1
@@ -1272,6 +1273,9 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         for neighbour in (before, after) if "compounds" in bridges else ():
             if neighbour and (joined := term(neighbour)) and vocab.df(joined) > 0:
                 joined_here.add(joined)
+        for kin in _STEM_FAMILIES.get(word, ()) if "forms" in bridges else ():
+            if (st := term(kin)) and st != t and vocab.df(st) > 0:
+                joined_here.add(st)
         alternatives |= joined_here
         # An American spelling the corpus also uses in another sense ("license", the British verb;
         # "licensing") reaches the British noun too ("licence"), in the second stage. Only -ense:

@@ -664,6 +664,17 @@ INITIALS: dict[str, tuple[str, ...]] = {
     "ea": ("environment agency",),
 }
 
+# A person and the scheme they are on, one word to a reader, which the stemmer keeps apart ("apprentic",
+# "apprenticeship"): the person's word searches for the scheme's too, as a compound's halves are.
+# "How many apprentices does the environment agency have" found only the DVLA's "158 apprentices",
+# never the agency's own "Apprenticeship programmes". Not the other way: "environment agency
+# apprenticeships" names the schemes, and then found the DVLA's apprentices.
+STEM_FAMILIES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("apprentice", "apprentices"), ("apprenticeship", "apprenticeships")),
+    **dict.fromkeys(("intern", "interns"), ("internship", "internships")),
+    **dict.fromkeys(("trainee", "trainees"), ("traineeship", "traineeships")),
+}
+
 # Two words that mean something neither does alone: "who is in charge of…" asks who leads it, where
 # "charge" alone is a fee or an offence.
 PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
