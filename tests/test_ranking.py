@@ -429,6 +429,14 @@ def test_charges_a_defendant_admits_are_the_counts_the_court_report_gives(news: 
     assert "one count of fraud and one count of breaching" in result.answer.sentence
 
 
+def test_dates_typed_at_the_end_of_a_look_up_ask_for_a_date(news: Library) -> None:
+    # Typed last, "dates" asked for nothing: "Drop-in events are being held in the coming days" was
+    # the answer.
+    result = news.ask("pevensey flood plans drop in dates")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "between 14 and 20 October" in result.answer.sentence
+
+
 def test_initials_reach_the_name_spelt_out_only_where_the_corpus_never_writes_them() -> None:
     spelt_out = {"depart": 9, "work": 9, "pension": 9, "staff": 9}
     vocab = Vocab(df=lambda t: spelt_out.get(t, 0), idf=lambda t: 1.0, unknown_idf=3.0)

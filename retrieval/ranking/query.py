@@ -231,6 +231,10 @@ _CONTACT_AT_END = re.compile(
     r"( number)?|(?<!\bmy )(?<!\byour )(?<!\bour )(?<!\band )(?<!\bof )(postal )?address|postcode)\s*[?.!]?$"
 )
 
+# A date asked for at the end, as people type a look-up ("pevensey flood plans drop in dates",
+# "consultation closing date"), wherever the question's first words stand.
+_DATE_AT_END = re.compile(r"\b(dates?|deadline)\s*[?.!]?$")
+
 _RECENT = re.compile(r"\b(latest|newest|most recent|recently|this (week|month|year)|new)\b")
 
 # Question words that carry no topic: kept out of the concepts (they are not stop-words in the index,
@@ -438,7 +442,9 @@ def wanted_type(question: str) -> AnswerType | None:
         if kind == "amount" and _HOW_MUCH_OF.search(text) and not MONEY.search(text):
             return "number"
         return kind
-    return "contact" if _CONTACT_AT_END.search(text) else None
+    if _CONTACT_AT_END.search(text):
+        return "contact"
+    return "date" if _DATE_AT_END.search(text) else None
 
 
 # How a question starts; words that start otherwise ("lighthouse keepers cottages portwenn",
