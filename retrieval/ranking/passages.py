@@ -82,10 +82,10 @@ _DATED = re.compile(
 
 
 def dates_to_come(text: str, published: datetime | None) -> bool:
-    """Whether the passage may say when something will happen: a date it gives with its year on or
-    before the day it was published ("held on Tuesday 15 October 2024", in a statement of that day)
-    is past, and does not answer "when is the next dialogue". A later month or an undated day may be
-    to come."""
+    """Whether `text` (a sentence) may say when something will happen: a date it gives with its year
+    on or before the day its page was published ("held on Tuesday 15 October 2024", in a statement
+    of that day) is past, and does not answer "when is the next dialogue". A later month or a day
+    without its year may be to come."""
     if published is None:
         return True
     day = published.date()
