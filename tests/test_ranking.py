@@ -1367,3 +1367,19 @@ def test_come_across_finds_discovered(news: Library) -> None:
     result = news.ask("where did starmer come across the human rights convention")
     assert result.outcome == "answer" and result.answer is not None
     assert "discovered the Convention in a law library in Leeds" in result.answer.sentence
+
+
+def test_how_many_is_not_answered_by_a_locomotives_number(seed: Library) -> None:
+    # "37407 is one of several DRS locomotives…": the engine's number and "one of several" count
+    # nothing, and the seed file never says how many were repainted; it was quoted as the answer.
+    result = seed.ask("how many DRS locos got the large logo repaint in total")
+    assert "37407 is one of several" in result.results[0].passage
+    assert result.outcome != "answer"
+
+
+def test_what_is_the_total_cost_asks_for_a_sum_of_money(news: Library) -> None:
+    # The Pevensey notice gives the scheme's length (15 years) and its partners (4 councils), never
+    # its cost: the opening paragraph was quoted as the total cost.
+    result = news.ask("what is the total cost of the pevensey to eastbourne coastal scheme")
+    assert result.results[0].title == "Updated plans to protect Pevensey and Eastbourne from flooding"
+    assert result.outcome != "answer"

@@ -197,8 +197,12 @@ _NOT_AFTER_POUNDS = "".join(
 COUNT = re.compile(
     # Nor a sum of money: "£5,000" counts no employers (the "000" after its comma neither).
     # Nor a number joined to a word before it: "post-16 apprenticeships" counts none.
+    # Nor five digits or more run together: GOV.UK writes a count of thousands with a comma
+    # ("5,351 staff"), so "37407" is a name (a locomotive's, a case's), and "one of several DRS
+    # locomotives" counts none either.
     rf"{_NOT_AFTER_MONTH}(?<![\d][-/,.])(?<![A-Za-z]-)(?<![£$€])\b(?!(1[89]|20)\d\d(s|-\d\d)?\b)"
-    rf"(?!\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b)\d|{_NOT_AFTER_POUNDS}{_NUMBER_WORDS}",
+    rf"(?!\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b)(?!\d{{5,}}(?![\d,.]))\d"
+    rf"|{_NOT_AFTER_POUNDS}(?!one of\b){_NUMBER_WORDS}",
     re.I,
 )
 

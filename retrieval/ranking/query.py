@@ -100,6 +100,8 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         re.compile(
             r"\bhow much\b|\bcost(s|ing)?\b|\bprice\b|\bworth\b|\bbudget\b"
             r"|\bhow big (is|was) the (fund|grant)"
+            # "What is the total cost of the coastal scheme": the cost, however far into the question.
+            r"|\bwhat(s| is| was| will be)? the (total |overall |full |final |estimated )?(cost|price|bill)\b"
             r"|\bwhat (was|is) the (fund|grant|investment|funding|value)|£"
             # A fine, a fee or a salary is a sum of money: "whats the fine for…", "how big a fine".
             r"|\bwhat(s| is| was| are| were)? the (max(imum)? )?(fines?|penalty|penalties|fees?|charges?"
