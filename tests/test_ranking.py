@@ -1383,3 +1383,11 @@ def test_what_is_the_total_cost_asks_for_a_sum_of_money(news: Library) -> None:
     result = news.ask("what is the total cost of the pevensey to eastbourne coastal scheme")
     assert result.results[0].title == "Updated plans to protect Pevensey and Eastbourne from flooding"
     assert result.outcome != "answer"
+
+
+def test_a_line_saying_whose_statement_it_is_is_bold_for_who(seed: Library) -> None:
+    # "Joint statement by Foreign Secretary, Jeremy Hunt and Minister of Foreign Affairs, Chrystia
+    # Freeland:" ends with a colon, as a heading does, so the passage bolded the sentence after it.
+    result = seed.ask("who signed the uk canada statement on hong kong")
+    names = next(p for p in result.results if "Chrystia Freeland" in p.passage)
+    assert "Jeremy Hunt" in names.sentence

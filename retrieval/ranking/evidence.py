@@ -161,6 +161,9 @@ _SAID = re.compile(
 )
 
 
+_BY = re.compile(r"\b(statement|letter|message|foreword|article|speech) (by|from)\b", re.IGNORECASE)
+
+
 def _heading(sentence: str) -> float:
     text = sentence.rstrip()
     # A question in the text ("How can I apply for the Young Leaders Programme?") heads its answer,
@@ -177,6 +180,17 @@ def _heading(sentence: str) -> float:
     return 1.0 if not text.endswith(_ENDS_A_SENTENCE) and len(text.split()) < 9 else 0.0
 
 
+def _lead_in(sentence: str) -> float:
+    """_heading of a sentence holding the precise fact asked for. A line that says whose words follow
+    ("Joint statement by Foreign Secretary, Jeremy Hunt and …, Chrystia Freeland:", "Home Secretary
+    Sajid Javid said:") names who speaks, which is what "who signed it" asks. A line leading into a
+    list ("We received 113 written responses from:") still heads the list that answers."""
+    text = sentence.rstrip()
+    if text.endswith(":") and (_SAID.search(text) or _BY.search(text)):
+        return 0.0
+    return _heading(sentence)
+
+
 def bold_rows(covered: Coverage, c: _Sentences) -> list[tuple[float, ...]]:
     """BOLD_FEATURES of each sentence of a passage."""
     no = [False] * len(c.sentences)
@@ -186,7 +200,7 @@ def bold_rows(covered: Coverage, c: _Sentences) -> list[tuple[float, ...]]:
             1.0 if t else 0.0,
             1.0 if st else 0.0,
             covered.rest_share(m, c.title_mask) if c.title_mask != covered.everything else 0.0,
-            _heading(sentence),
+            _lead_in(sentence) if st else _heading(sentence),
             1.0 if d else 0.0,
             1.0 if k else 0.0,
             1.0 if i == 0 else 0.0,
