@@ -1246,3 +1246,10 @@ def test_the_bold_sentence_gives_the_fact_in_the_form_asked_for(
     result = all_items.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert bold in result.answer.sentence
+
+
+def test_where_does_a_country_rank_is_answered_by_a_second_largest(all_items: Library) -> None:
+    # "rank for" was read as "where": the referendum speech's "a British airline wasn't allowed to
+    # fly between Rome and Paris" came first, over "Spain is Europe's second largest car manufacturer".
+    result = all_items.ask("where does spain rank for making cars in europe?")
+    assert "second largest car manufacturer after Germany" in result.results[0].sentence

@@ -291,7 +291,10 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     "position": re.compile(
         r"\b\d+(st|nd|rd|th) (place|position|out of|of \d+|among|in the (world|table|league|ranking))\b"
         r"|\branked (\d+(st|nd|rd|th)?|first|second|third)\b|\b(top|bottom) (\d+|ten|five|three)\b"
-        r"|\b(first|second|third|top|bottom|last) (place|position|spot)\b|\bnumber (one|1)\b",
+        r"|\b(first|second|third|top|bottom|last) (place|position|spot)\b|\bnumber (one|1)\b"
+        # "Spain is Europe's second largest car manufacturer", "the fourth largest economy".
+        r"|\b(second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(st|nd|rd|th)) (largest|biggest"
+        r"|highest|lowest|smallest|most|best|worst|fastest|busiest)\b",
         re.I,
     ),
     # A condition on who may: "you must be a young professional under 40", "open to everyone aged 16

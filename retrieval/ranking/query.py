@@ -91,7 +91,7 @@ _CALLS = re.compile(_CALLING)
 _PHONE_WORD = r"\b(?<!on the )(?<!over the )(?<!by )phone\b(?! calls?\b)"
 # "Where does the uk rank on the gender gap report" asks for a position, not a place.
 _RANKS = re.compile(
-    r"\bwhere (does|do|did|will) [\w' ]+ (rank|ranks|ranked|come|place|stand) (on|in|among)\b"
+    r"\bwhere (does|do|did|will) [\w' ]+ (rank|ranks|ranked|come|place|stand) (on|in|among|for|as)\b"
 )
 
 _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
