@@ -1391,3 +1391,10 @@ def test_a_line_saying_whose_statement_it_is_is_bold_for_who(seed: Library) -> N
     result = seed.ask("who signed the uk canada statement on hong kong")
     names = next(p for p in result.results if "Chrystia Freeland" in p.passage)
     assert "Jeremy Hunt" in names.sentence
+
+
+def test_can_a_16_year_old_asks_for_an_age_limit(news: Library) -> None:
+    # "Check the labelling … before you buy it." came first, over the limit the notice gives.
+    result = news.ask("can a 16 year old buy fireworks")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "illegal for under 18s to buy fireworks" in result.answer.sentence

@@ -216,6 +216,8 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         re.compile(
             r"\bwho (can|could|may|is able to) (apply|claim|join|enter|take part|get)\b"
             r"|\bwho (is|are) (eligible|entitled)\b|\bwho qualifies\b|\beligib(le|ility)\b"
+            # "Can a 16 year old buy fireworks": an age limit ("it is illegal for under 18s to buy…").
+            r"|\b(can|could|may) (a|an|my) \d+ ?(-? ?(year|yr)s?)?[- ]?old\b|\b(age limit|minimum age)\b"
         ),
     ),
     ("phone", re.compile(r"\b(telephone|helpline)\b|\bcontact number\b|" + _PHONE_WORD + "|" + _CALLING)),
