@@ -1253,3 +1253,11 @@ def test_where_does_a_country_rank_is_answered_by_a_second_largest(all_items: Li
     # fly between Rome and Paris" came first, over "Spain is Europe's second largest car manufacturer".
     result = all_items.ask("where does spain rank for making cars in europe?")
     assert "second largest car manufacturer after Germany" in result.results[0].sentence
+
+
+def test_number_to_complain_asks_for_a_phone_number(all_items: Library) -> None:
+    # Typed without a question word, "number to complain about …" asked for nothing in particular:
+    # the heading "Complaints about MOD Police" was bolded, and only as the closest passage.
+    result = all_items.ask("number to complain about mod police officers")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "01371 854 648" in result.answer.sentence

@@ -81,7 +81,8 @@ _US_UK = (
 # A number to ring, asked without the word "phone": "number to report illegal fishing", "what number
 # do i ring", "who do i call about…" (the hotline's "0800 807060" answers, not a count).
 _CALLING = (
-    r"\bhotline\b|\bnumber (to |for |do |should |can |i |we |you )*(call|ring|dial|report|reporting)\b"
+    r"\bhotline\b|\bnumber (to |for |do |should |can |i |we |you )*(call|ring|dial|report|reporting"
+    r"|complain|complaints|enquiries|queries)\b"
     r"|\b(who|what) (do|should|can) (i|we|you) (ring|call|phone)\b"
 )
 
