@@ -1238,6 +1238,12 @@ def test_apprentices_reach_the_apprenticeships_the_stemmer_keeps_apart(all_items
         # Read as asking for a date, the charity guide's "start and end dates for the financial
         # period" came first and nothing was said to answer; its deadline is a time limit, not a date.
         ("when do i have to file my charity annual return", "within 10 months of the end of each financial"),
+        # The topic typed first, "when" sixth: it asked for nothing, and "…is proposing to consult with
+        # stakeholders on…" was bolded.
+        (
+            "hitachi abwr reactor consultation - when is it open from and to",
+            "from 12 December 2016 until 3 March 2017",
+        ),
     ],
 )
 def test_the_bold_sentence_gives_the_fact_in_the_form_asked_for(

@@ -1398,3 +1398,10 @@ def test_can_a_16_year_old_asks_for_an_age_limit(news: Library) -> None:
     result = news.ask("can a 16 year old buy fireworks")
     assert result.outcome == "answer" and result.answer is not None
     assert "illegal for under 18s to buy fireworks" in result.answer.sentence
+
+
+def test_the_asking_words_may_follow_the_topic(seed: Library) -> None:
+    # "where" was the eighth word, so the question asked for no place, and the passage on the
+    # repainted locomotive came first over the one naming where the seaside specials ran from.
+    result = seed.ask("my dad used to go on those seaside trains, where did they go from")
+    assert "from Manchester Victoria Station" in result.results[0].passage

@@ -437,7 +437,11 @@ def wanted_type(question: str) -> AnswerType | None:
     if _WHERE_TO_READ.search(text):
         return None
     found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_WANTS) if (m := pattern.search(text))]
-    found = [f for f in found if len(text[: f[0]].split()) <= _ASKS_WITHIN]
+    # Topic words typed first, then what is asked ("pevensey flood drop in what time"): the asking
+    # words may stand anywhere. After a question's own first word, only near it.
+    first = text.split()[:1]
+    if first and first[0].replace("'", "") in _OPENERS:
+        found = [f for f in found if len(text[: f[0]].split()) <= _ASKS_WITHIN]
     if _RANKS.search(text):
         return "number"  # "where does the uk rank on the gender gap" asks for a position
     if any(kind == "contact" for _, _, kind in found) and _CALLS.search(text):
