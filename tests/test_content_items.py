@@ -1267,3 +1267,11 @@ def test_number_to_complain_asks_for_a_phone_number(all_items: Library) -> None:
     result = all_items.ask("number to complain about mod police officers")
     assert result.outcome == "answer" and result.answer is not None
     assert "01371 854 648" in result.answer.sentence
+
+
+def test_last_date_for_comments_asks_for_a_deadline(all_items: Library) -> None:
+    # "Last date" asked for any date, and the notice's "Regulated facility location: Mount Hawke…"
+    # came first, as the closest, over the day comments must be in by.
+    result = all_items.ask("last date for comments on the mount hawke septic tank permit application")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "send these by 14 January 2016" in result.answer.sentence

@@ -178,7 +178,8 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         "deadline",
         re.compile(
             r"\bdeadline\b|\bby when\b|\bhow soon\b|\btime limit\b|\bhow long do (i|we|you) have\b"
-            r"|\bclosing date\b|\bwhen (do|does|will|is|are)\b.*\bclos(e|es|ing)\b"
+            r"|\b(closing|last|final) (date|day)\b|\bcut ?-?off\b"
+            r"|\bwhen (do|does|will|is|are)\b.*\bclos(e|es|ing)\b"
             # "when do i have to file my charity annual return": by when, not on what date.
             r"|\bwhen (do|does|must|should) [\w' ]+ (have|need|got) to\b"
         ),
@@ -218,7 +219,7 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
             r"\bwho (can|could|may|is able to) (apply|claim|join|enter|take part|get)\b"
             r"|\bwho (is|are) (eligible|entitled)\b|\bwho qualifies\b|\beligib(le|ility)\b"
             # "Can a 16 year old buy fireworks": an age limit ("it is illegal for under 18s to buy…").
-            r"|\b(can|could|may) (a|an|my) \d+ ?(-? ?(year|yr)s?)?[- ]?old\b|\b(age limit|minimum age)\b"
+            r"|\b(can|could|may) (a|an|my) \d+ ?(-? ?(year|yr)s?)?[- ]?old\b"
         ),
     ),
     ("phone", re.compile(r"\b(telephone|helpline)\b|\bcontact number\b|" + _PHONE_WORD + "|" + _CALLING)),
