@@ -537,9 +537,13 @@ def answer_from_ranked(
     # "What does dapo stand for" is answered by the sentence that spells it out, "… Order (DAPO)",
     # whatever the calibration makes of a one-word question.
     spells_out = query.initials is not None and f"({query.initials})" in results[0].sentence.casefold()
+    # Initials nothing here spells out ("what does drs stand for" of a story that only names DRS):
+    # whatever else the passage says of DRS does not answer.
+    unspelt = query.initials is not None and not spells_out
     confident = (
         confidence >= weights.answer_threshold
         and not lacks_fact
+        and not unspelt
         and not _only_echoes(query, results[0].sentence)  # read only when it could decide
     )
     if confident or looks_up or spells_out:

@@ -1405,3 +1405,11 @@ def test_the_asking_words_may_follow_the_topic(seed: Library) -> None:
     # repainted locomotive came first over the one naming where the seaside specials ran from.
     result = seed.ask("my dad used to go on those seaside trains, where did they go from")
     assert "from Manchester Victoria Station" in result.results[0].passage
+
+
+def test_initials_nothing_spells_out_are_not_answered(seed: Library) -> None:
+    # The Blackpool Tower story names DRS five times and never says what it stands for: "Paul
+    # Makepeace, Head of Delivery at DRS, attended…" was quoted as the answer.
+    result = seed.ask("what does drs stand for")
+    assert result.results[0].title == "Blackpool Tower rides again"
+    assert result.outcome != "answer"
