@@ -1413,3 +1413,11 @@ def test_initials_nothing_spells_out_are_not_answered(seed: Library) -> None:
     result = seed.ask("what does drs stand for")
     assert result.results[0].title == "Blackpool Tower rides again"
     assert result.outcome != "answer"
+
+
+def test_at_an_organisations_initials_is_no_place(seed: Library) -> None:
+    # "Paul Makepeace, Head of Delivery at DRS, attended the naming ceremony…": "at DRS" read as a
+    # place, and the sentence was quoted as where the ceremony was held, which the story never says.
+    result = seed.ask("where was the naming ceremony for 37407 held")
+    assert "attended the naming ceremony" in result.results[0].passage
+    assert result.outcome != "answer"

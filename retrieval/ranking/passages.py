@@ -151,7 +151,7 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
     "place": _starting(
         r"A-Z\diaftnbrcvpdohw@",
         r"(?=[iIaAfFnNtT])\b(in|In|at|At|from|From|across|Across|near|Near|to|To|around|Around|throughout"
-        r"|Throughout) (the |our |its |their )?(?!UK\b|Britain\b|United Kingdom\b)[A-Z][A-Za-z]+"
+        r"|Throughout) (the |our |its |their )?(?!UK\b|Britain\b|United Kingdom\b|[A-Z]{3,}\b)[A-Z][A-Za-z]+"
         r"|(?=[A-Z])(?:(?<=[a-z] )(Hall|Rooms|Building|House|Church|Station|Airport|Park|Centre|Square)\b"
         r"|\b(England|Scotland|Wales|Northern Ireland|London)\b"
         r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b)"
