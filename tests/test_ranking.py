@@ -1421,3 +1421,11 @@ def test_at_an_organisations_initials_is_no_place(seed: Library) -> None:
     result = seed.ask("where was the naming ceremony for 37407 held")
     assert "attended the naming ceremony" in result.results[0].passage
     assert result.outcome != "answer"
+
+
+def test_how_many_is_not_answered_by_a_number_word_in_a_name(seed: Library) -> None:
+    # "'One County, Two Systems'" (sic) counted as numbers, so the joint statement's passage on it
+    # was quoted as how many UK citizens live in Hong Kong, which it never says.
+    result = seed.ask("how many uk citizens live in hong kong")
+    assert result.results[0].title == "UK and Canada joint statement on Hong Kong"
+    assert result.outcome != "answer"

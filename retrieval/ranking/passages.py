@@ -194,6 +194,7 @@ _NOT_AFTER_MONTH = "".join(f"(?<!{m} )" for m in _MONTHS.split("|"))
 _NOT_AFTER_POUNDS = "".join(
     f"(?<!£{d} )" for d in (r"\d", r"\d\d", r"\d\d\d", r"\d\.\d", r"\d\d\.\d", r"\d\.\d\d")
 )
+_CAPITALISED = r"\b(" + "|".join(w.capitalize() for w in NUMBER_WORDS) + r")\b"
 COUNT = re.compile(
     # Nor a sum of money: "£5,000" counts no employers (the "000" after its comma neither).
     # Nor a number joined to a word before it: "post-16 apprenticeships" counts none.
@@ -202,7 +203,10 @@ COUNT = re.compile(
     # locomotives" counts none either.
     rf"{_NOT_AFTER_MONTH}(?<![\d][-/,.])(?<![A-Za-z]-)(?<![£$€])\b(?!(1[89]|20)\d\d(s|-\d\d)?\b)"
     rf"(?!\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b)(?!\d{{5,}}(?![\d,.]))\d"
-    rf"|{_NOT_AFTER_POUNDS}(?!one of\b){_NUMBER_WORDS}",
+    # A number word capitalised inside a sentence is part of a name ("'One Country, Two Systems'",
+    # "Channel Four"); at a sentence's start it still counts.
+    rf"|{_NOT_AFTER_POUNDS}(?!one of\b)"
+    rf"(?-i:{_NUMBER_WORDS}|(?:^|(?<=[.!?…] )|(?<=\n)|(?<=• )){_CAPITALISED})",
     re.I,
 )
 
