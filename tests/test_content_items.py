@@ -1275,3 +1275,11 @@ def test_last_date_for_comments_asks_for_a_deadline(all_items: Library) -> None:
     result = all_items.ask("last date for comments on the mount hawke septic tank permit application")
     assert result.outcome == "answer" and result.answer is not None
     assert "send these by 14 January 2016" in result.answer.sentence
+
+
+def test_short_forms_typed_on_a_phone_reach_the_words_written_out(all_items: Library) -> None:
+    # "aug" is no word the items use: the booklet for babies born on or after 1 August 2017 was
+    # only the closest passage, beside an unknown word that weighed as much as "booklet".
+    result = all_items.ask("code i need to buy the baby jabs booklet for kids born after aug 2017")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "3109328B" in result.answer.passage

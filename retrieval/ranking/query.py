@@ -315,6 +315,19 @@ _QUESTION_NOISE = frozenset(
         "guys",
         "bloke",
         "fella",
+        # Typed on a phone: "abt", "pls", "tho" are fillers as their long forms are.
+        "abt",
+        "pls",
+        "plz",
+        "tho",
+        "cos",
+        "coz",
+        "thru",
+        "b4",
+        "ur",
+        "im",
+        "idk",
+        "btw",
     ]
 )
 
