@@ -1429,3 +1429,18 @@ def test_how_many_is_not_answered_by_a_number_word_in_a_name(seed: Library) -> N
     result = seed.ask("how many uk citizens live in hong kong")
     assert result.results[0].title == "UK and Canada joint statement on Hong Kong"
     assert result.outcome != "answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what sentance did the newcastle bouncer with the fake sia licence get",
+        "what sentence did the unlicensed bouncer get",
+    ],
+)
+def test_what_sentence_is_answered_by_what_the_court_gave(news: Library, question: str) -> None:
+    # "A man has been given a suspended sentence for fraud…" came first, or the court's sentence
+    # was only the closest passage.
+    result = news.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert "sentenced to 18 weeks imprisonment" in result.answer.sentence

@@ -303,6 +303,14 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     ),
     # A condition on who may: "you must be a young professional under 40", "open to everyone aged 16
     # and over", "applicants should have a degree"; not a heading that asks ("Who is eligible to apply?").
+    # What a court gave: "He was sentenced to 18 weeks imprisonment", "jailed for six years", "fined
+    # £300", "a 12-month community order".
+    "sentence": re.compile(
+        rf"\bsentenced to\b|\b(jailed|imprisoned|banned|disqualified) for\b|\bfined\b|\bordered to pay\b"
+        rf"|\b{_SMALL_NUMBER}[- ]{_UNIT}s?('|’)? (imprisonment|custody|detention|in prison|in jail)\b"
+        r"|\bcommunity order\b|\bunpaid work\b",
+        re.I,
+    ),
     "eligibility": re.compile(
         r"(?:\b(must|should|need to|needs to|will need to) (be|have|hold|live|work)\b|\bopen to\b"
         r"|\beligib(le|ility)\b|\bentitled\b|\bqualify\b|\b(aged|under|over) \d)(?![^.!?]*\?)",

@@ -57,6 +57,7 @@ Detail = Literal[
     "view",
     "eligibility",
     "position",
+    "sentence",
 ]
 
 
@@ -225,6 +226,15 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     ("phone", re.compile(r"\b(telephone|helpline)\b|\bcontact number\b|" + _PHONE_WORD + "|" + _CALLING)),
     ("email", re.compile(r"\be-?mail\b")),
     ("reason", re.compile(r"^(and |but |so )?(why|how come)\b|\bwhat (is|was|are|were) the reasons?\b")),
+    # "What sentence did the bouncer get", "how long did he get": what a court gave, "sentenced to 18
+    # weeks imprisonment", not "a suspended sentence for fraud", which every report of it says.
+    (
+        "sentence",
+        re.compile(
+            r"\bwhat (sentence|punishment)\b|\bhow long did [\w' ]+ get\b"
+            r"|\bhow long (was|were|is|are) [\w' ]+ (jailed|sentenced|imprisoned|locked up|banned)\b"
+        ),
+    ),
 )
 
 # Contact details asked for at the end ("natural england phone number", "ukti barcelona phone"): how
