@@ -1283,3 +1283,12 @@ def test_short_forms_typed_on_a_phone_reach_the_words_written_out(all_items: Lib
     result = all_items.ask("code i need to buy the baby jabs booklet for kids born after aug 2017")
     assert result.outcome == "answer" and result.answer is not None
     assert "3109328B" in result.answer.passage
+
+
+def test_going_straight_to_the_ombudsman_reaches_directly(all_items: Library) -> None:
+    # "straight" is everyday English for what the page writes as "directly": "We can only handle
+    # complaints about the work, staff and levels of service provided by the Department of Health"
+    # came first, and only as the closest passage.
+    result = all_items.ask("can i go straight to the health ombudsman with my complaint about DH")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "you can’t approach the ombudsman directly" in result.answer.sentence

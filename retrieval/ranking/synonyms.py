@@ -175,6 +175,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "yearly": ("annual", "annually"),  # "a yearly licence" / "an annual licence"
     "year": ("annual", "annually"),
     "govt's": ("government",),
+    "straight": ("directly", "direct"),
+    "ditch": ("abandon", "scrap", "drop"),
+    "ditching": ("abandon", "abandoning", "scrap", "scrapping"),
+    "ditched": ("abandoned", "scrapped", "dropped"),
     # Typed on a phone: short forms of words GOV.UK writes out.
     "manc": ("manchester",),
     "brum": ("birmingham",),
