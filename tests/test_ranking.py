@@ -1444,3 +1444,11 @@ def test_what_sentence_is_answered_by_what_the_court_gave(news: Library, questio
     result = news.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert "sentenced to 18 weeks imprisonment" in result.answer.sentence
+
+
+def test_scrutinised_reaches_scrutiny(seed: Library) -> None:
+    # The stemmer keeps "scrutinis" and "scrutini" apart: the statement's passage on "the highest
+    # levels of scrutiny, including in the Legislative Council" was third.
+    result = seed.ask("where do they want the extradition proposals properly scrutinised")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "including in the Legislative Council" in result.answer.sentence

@@ -175,6 +175,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "yearly": ("annual", "annually"),  # "a yearly licence" / "an annual licence"
     "year": ("annual", "annually"),
     "govt's": ("government",),
+    # The stemmer keeps the verb apart from its noun: "scrutinised" / "the highest levels of scrutiny".
+    **dict.fromkeys(("scrutinise", "scrutinised", "scrutinize", "scrutinized"), ("scrutiny",)),
     "straight": ("directly", "direct"),
     "ditch": ("abandon", "scrap", "drop"),
     "ditching": ("abandon", "abandoning", "scrap", "scrapping"),
