@@ -1032,6 +1032,13 @@ class Commands:
         if ids:
             numbered = {first + i: announcement_id for i, announcement_id in enumerate(ids)}
             self.library.remember_list(request.chat_id, list_key, numbered, LIST_KEPT, self.clock())
+        if len(ids) == 1 and first == 1 and not list_key.startswith("more:"):
+            # A list of one is that announcement: "how much is a junior one?" after the only news on
+            # fishing licences asks it, as after an answer quoted from it.
+            found = self.library.announcement(ids[0])
+            if found is not None:
+                window = conversation.FOLLOW_UP_WINDOW
+                self.library.remember_answer(request.chat_id, ids[0], found.title, window, self.clock())
 
     def _key(self, request: Request, kind: str, text: str, **more: int) -> str:
         """A short key for a button's callback_data, standing for `text` in the database: the button

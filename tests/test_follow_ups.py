@@ -1053,3 +1053,15 @@ def test_a_date_the_topic_finds_is_no_answer_to_words_the_announcement_never_use
     reply = say(commands, chat, "when does he report")
     assert "International Investment Summit" not in reply
     assert reply.startswith("I couldn’t find that in that announcement.")
+
+
+def test_a_list_of_one_announcement_is_what_the_next_question_is_about(commands: Commands) -> None:
+    # The only news on fishing licences was the angling brothers' prosecution, yet "how much is a
+    # junior one" was asked of everything and quoted the Attorney General appearing "as a junior".
+    chat = 628
+    listed = say(commands, chat, "whats new with fishing licences")
+    assert listed.startswith("News about fishing licences"), "precondition"
+    assert "2. " not in listed, "precondition: one announcement listed"
+    reply = say(commands, chat, "how much is a junior one")
+    assert "Junior licences are free for 13 - 16-year-olds." in reply
+    assert "Bingham" not in reply
