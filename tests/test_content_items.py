@@ -1292,3 +1292,11 @@ def test_going_straight_to_the_ombudsman_reaches_directly(all_items: Library) ->
     result = all_items.ask("can i go straight to the health ombudsman with my complaint about DH")
     assert result.outcome == "answer" and result.answer is not None
     assert "you can’t approach the ombudsman directly" in result.answer.sentence
+
+
+def test_what_starting_salary_asks_for_a_sum_of_money(all_items: Library) -> None:
+    # No item gives a graduate engineer's salary; read as asking for nothing in particular, the
+    # scheme's "Email gradengineers@environment-agency.gov.uk with queries…" was quoted as the answer.
+    result = all_items.ask("what starting salary do environment agency graduate engineers get?")
+    assert result.results[0].title == "Working for EA"
+    assert result.outcome != "answer"

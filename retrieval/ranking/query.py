@@ -110,6 +110,10 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             r"|salary|wages?)\b|\bhow (big|large) (a|was the|is the) (fine|penalty)\b"
             # "What is julian hartley paid", "what interest does the bond pay", "what's the interest rate".
             r"|\bwhat(s| is| was| are| were)? [\w' ]+ (paid|earn|earns)\b"
+            # "What starting salary do graduate engineers get", "what fee do they charge".
+            # Not "what is salary sacrifice", an arrangement.
+            r"|\bwhat ((?!is\b|are\b|was\b|were\b)[\w-]+ )?(salary|salaries|wages?|fees?|prices?)\b"
+            r"(?! sacrifice)"
             r"|\bwhat (interest|rate|value)\b|\binterest rate\b|\bwhat(s| is| was)? the ([\w-]+ ){0,3}rate\b"
         ),
     ),
