@@ -1300,3 +1300,12 @@ def test_what_starting_salary_asks_for_a_sum_of_money(all_items: Library) -> Non
     result = all_items.ask("what starting salary do environment agency graduate engineers get?")
     assert result.results[0].title == "Working for EA"
     assert result.outcome != "answer"
+
+
+def test_question_words_whose_initials_spell_a_stem_do_not_stand_for_it(all_items: Library) -> None:
+    # "statutory instrument number covers" starts with s-i-n-c, the index's term for "since", so
+    # each of the four words also stood for "since", and the budget's "exports … since Q1 2008" came
+    # first. ("regs" was no word the items use either.)
+    result = all_items.ask("which statutory instrument number covers the REACH enforcment regs 2008?")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "SI 2008 No.2852" in result.answer.passage

@@ -1242,6 +1242,13 @@ def _as_read(text: str, corrections: dict[str, str]) -> str:
 _INITIAL_GLUE = frozenset({"and", "of", "for", "the"})
 
 
+def _may_be_initials(letters: str) -> bool:
+    """Whether letters a span of question words starts with may be initials in the index: no English
+    word, nor the stem of one ("statutory instrument number covers": "sinc", the index's term for
+    "since")."""
+    return not any(_english.frequency(letters + end) for end in ("", "e", "y", "s", "es", "ed", "ing"))
+
+
 def _initials_of_spans(surface: list[str], vocab: Vocab) -> dict[int, str]:
     """Question words spelling out initials the corpus writes instead, each word's index -> their
     term: "low pay commission" -> lpc where the text only says "the LPC". GOV.UK spells a name out
@@ -1263,7 +1270,7 @@ def _initials_of_spans(surface: list[str], vocab: Vocab) -> dict[int, str]:
             if glue:
                 continue
             for letters in dict.fromkeys((dropped, kept)):
-                if 3 <= len(letters) <= 5 and not _english.frequency(letters) and vocab.df(letters) > 0:
+                if 3 <= len(letters) <= 5 and _may_be_initials(letters) and vocab.df(letters) > 0:
                     for i in range(start, end + 1):
                         if surface[i] not in _INITIAL_GLUE:
                             found.setdefault(i, letters)

@@ -195,6 +195,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "mth": ("month",),
     "mths": ("months",),
     "reqs": ("requirements",),
+    "regs": ("regulations",),
     "appt": ("appointment",),
     "appts": ("appointments",),
     "jan": ("january",),
