@@ -1309,3 +1309,11 @@ def test_question_words_whose_initials_spell_a_stem_do_not_stand_for_it(all_item
     result = all_items.ask("which statutory instrument number covers the REACH enforcment regs 2008?")
     assert result.outcome == "answer" and result.answer is not None
     assert "SI 2008 No.2852" in result.answer.passage
+
+
+def test_once_theyre_18_gives_an_age(all_items: Library) -> None:
+    # "Pupils can choose to withdraw themselves once they're 18" came first but held no age in a
+    # form the age detail knew, and was offered only as the closest passage.
+    result = all_items.ask("at what age can pupils pull themselves out of RE")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "once they’re 18" in result.answer.sentence

@@ -247,6 +247,8 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
         r"\baged?\b|\byears? old\b|\b\d+[- ]year[- ]olds?\b|\bage of\b"
         r"|\b(under|over)[- ]\d+s?\b(?!\s+(?!years? old\b)(per\b|%|million|billion|thousand|[a-z]+s\b))"
         r"|\b\d+(st|nd|rd|th) birthday\b"
+        # "Pupils can choose to withdraw themselves once they're 18", "when they turn 16".
+        r"|\b(once|when|until) (they|you|he|she|pupils|children)(’re|'re| are| reach| turn) \d{1,2}\b"
         rf"|(?-i:\b(?!(?:{_MONTHS})\b)[A-Z][a-z]+, \d{{1,2}}\b(?![\d.:%]| ?(st|nd|rd|th)\b| [A-Z]))",
         re.I,
     ),
