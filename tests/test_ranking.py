@@ -1452,3 +1452,12 @@ def test_scrutinised_reaches_scrutiny(seed: Library) -> None:
     result = seed.ask("where do they want the extradition proposals properly scrutinised")
     assert result.outcome == "answer" and result.answer is not None
     assert "including in the Legislative Council" in result.answer.sentence
+
+
+def test_when_is_it_due_to_report_asks_for_a_time_to_come(news: Library) -> None:
+    # "That review has also been published today (15 October)", the day of the page, was quoted as
+    # when the Safety Landscape Review is due: a day of the page's own year gone by, and "today",
+    # are no time to come, and "due to" asks for one.
+    result = news.ask("when is dash's safety landscape review due to report")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "can be expected in the new year" in result.answer.sentence

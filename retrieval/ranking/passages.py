@@ -51,7 +51,8 @@ def _starting(first: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
 # are dates, but not answers to "when will…", which asks for a time to come (FUTURE_DATE).
 _DATE = (
     rf"\b({_MONTHS})\b|\b(1[89]|20)\d\ds?\b|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
-    r"|\b(spring|summer|autumn|winter)\b|\b(?i:today|tomorrow|next (week|month|year)|this (week|month|year)"
+    r"|\b(spring|summer|autumn|winter)\b|\b(?i:today|tomorrow|next (week|month|year)|the new year"
+    r"|this (week|month|year)"
     r"|from \d|by \d|until|deadline)\b"
     r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}([:.]\d\d)?\s?(am|pm)\b|\b(midday|midnight|noon)\b"
 )
@@ -61,7 +62,12 @@ _YEAR = r"\b(1[89]|20)\d\ds?\b"
 _NAMED_LAW = "".join(f"(?<!{word} )" for word in ("Act", "Acts", "Regulations", "Order", "Rules", "Bill"))
 # Nor "earlier this year": this year, but gone by.
 _THIS = "this (week|month|year)"
-_TO_COME = _DATE.replace(_YEAR, _NAMED_LAW + _YEAR, 1).replace(_THIS, "(?<!earlier )" + _THIS, 1)
+# Nor is "today", the day the page came out: "That review has also been published today".
+_TO_COME = (
+    _DATE.replace(_YEAR, _NAMED_LAW + _YEAR, 1)
+    .replace(_THIS, "(?<!earlier )" + _THIS, 1)
+    .replace("today|tomorrow", "tomorrow", 1)
+)
 FUTURE_DATE = _starting(r"\dJFMASONDTWBUtsawnfbudm", _TO_COME)
 
 _MONTH_NAMES = "january february march april may june july august september october november december"
@@ -81,11 +87,14 @@ _DATED = re.compile(
 )
 
 
+_DAY_MONTH = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? ({_MONTH})\b(?!,? \d{{4}})", re.IGNORECASE)
+
+
 def dates_to_come(text: str, published: datetime | None) -> bool:
     """Whether `text` (a sentence) may say when something will happen: a date it gives with its year
     on or before the day its page was published ("held on Tuesday 15 October 2024", in a statement
-    of that day) is past, and does not answer "when is the next dialogue". A later month or a day
-    without its year may be to come."""
+    of that day) is past, and does not answer "when is the next dialogue"; so is a day without its
+    year on or before that day of the page's year. A later month may be to come."""
     if published is None:
         return True
     day = published.date()
@@ -98,7 +107,12 @@ def dates_to_come(text: str, published: datetime | None) -> bool:
             return (year, month, int(m.group(1))) <= (day.year, day.month, day.day)
         return (year, month) < (day.year, day.month)
 
+    def gone(m: re.Match[str]) -> bool:
+        return (_MONTH_NUMBERS[m.group(2).casefold()], int(m.group(1))) <= (day.month, day.day)
+
     rest = _DATED.sub(lambda m: " " if past(m) else m.group(0), text)
+    # A day without its year is taken in the page's own: "published today (15 October)", on the 15th.
+    rest = _DAY_MONTH.sub(lambda m: " " if gone(m) else m.group(0), rest)
     return bool(FUTURE_DATE.search(rest))
 
 

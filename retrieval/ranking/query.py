@@ -559,6 +559,8 @@ def phrased_as_question(text: str) -> bool:
 # "When is the next dialogue" asks for a time to come as surely as "when will…" does.
 _FUTURE = re.compile(
     r"\bwhen (will|shall)\b|\bwhen (is|are) [\w' ]+ going to\b|\bwhen(s| is| are|'s) the next\b"
+    # "When is dash's review due to report": a time to come, as "when will it report" is.
+    r"|\bwhen(s| is| are|'s) [\w' ]+ (due|expected|scheduled|set) to\b"
 )
 
 
