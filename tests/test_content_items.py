@@ -1317,3 +1317,11 @@ def test_once_theyre_18_gives_an_age(all_items: Library) -> None:
     result = all_items.ask("at what age can pupils pull themselves out of RE")
     assert result.outcome == "answer" and result.answer is not None
     assert "once they’re 18" in result.answer.sentence
+
+
+def test_expire_reaches_ends_and_ltd_limited(all_items: Library) -> None:
+    # The consultation says the agreement "with Post Office Limited ends in 2018": neither "expire"
+    # nor "ltd" is its word, and the right passage was offered only as the closest.
+    result = all_items.ask("when does the existing government deal with post office ltd expire?")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "Post Office Limited ends in 2018" in result.answer.sentence

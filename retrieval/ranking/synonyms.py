@@ -178,6 +178,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     # The stemmer keeps the verb apart from its noun: "scrutinised" / "the highest levels of scrutiny".
     **dict.fromkeys(("scrutinise", "scrutinised", "scrutinize", "scrutinized"), ("scrutiny",)),
     "straight": ("directly", "direct"),
+    "expire": ("end", "ends", "expiry"),
+    "expires": ("ends", "end", "expiry"),
+    "ltd": ("limited",),
     "ditch": ("abandon", "scrap", "drop"),
     "ditching": ("abandon", "abandoning", "scrap", "scrapping"),
     "ditched": ("abandoned", "scrapped", "dropped"),
