@@ -339,7 +339,6 @@ _QUESTION_NOISE = frozenset(
         "thru",
         "b4",
         "ur",
-        "im",
         "idk",
         "btw",
     ]
