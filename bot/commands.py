@@ -885,6 +885,18 @@ class Commands:
                 missing = f"{missing} It was published on {render.date_text(found.published)}."
             elif found is not None and kind == "person" and found.organisation:
                 missing = f"{missing} Published by: {found.organisation}."
+        if (
+            nearest is not None
+            and nearest.results
+            and not own_words
+            and kind != "person"
+            and not set(tokenize(about)) & set(tokenize(nearest.results[0].passage))
+        ):
+            # With no words of its own, a passage holding none of the topic's words is not the closest
+            # either: "when does it start?" after the budget's sugar levy was offered its Minimum Excise
+            # Tax, which "will take effect from 20 May 2017". (Who speaks is named apart from any
+            # topic: "Statement by Ambassador Barbara Woodward…" is the closest to "who said that?".)
+            nearest = None
         if missing is None and not answers and nearest is not None and nearest.results:
             # It holds that kind of fact, and a passage near enough to offer: better to quote it,
             # said to be uncertain, than to say it could not be found ("when are the drop-in events?").

@@ -1065,3 +1065,14 @@ def test_a_list_of_one_announcement_is_what_the_next_question_is_about(commands:
     reply = say(commands, chat, "how much is a junior one")
     assert "Junior licences are free for 13 - 16-year-olds." in reply
     assert "Bingham" not in reply
+
+
+def test_a_bare_follow_up_is_not_offered_a_passage_about_something_else(commands: Commands) -> None:
+    chat = 629
+    first = say(commands, chat, "sugar levy")
+    assert first.startswith("Spring Budget 2017") and "Soft Drinks Industry Levy" in first, "precondition"
+    # The budget never says when the levy starts; its Minimum Excise Tax on cigarettes "will take
+    # effect from 20 May 2017", and that was offered as the closest passage.
+    reply = say(commands, chat, "when does it start")
+    assert "Minimum Excise Tax" not in reply
+    assert reply.startswith("I couldn’t find that in that announcement.")
