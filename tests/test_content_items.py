@@ -1244,6 +1244,31 @@ def test_apprentices_reach_the_apprenticeships_the_stemmer_keeps_apart(all_items
             "hitachi abwr reactor consultation - when is it open from and to",
             "from 12 December 2016 until 3 March 2017",
         ),
+        # Typed without a question word, "number to complain about …" asked for nothing: the
+        # heading "Complaints about MOD Police" was bolded, and only as the closest passage.
+        ("number to complain about mod police officers", "01371 854 648"),
+        # "Last date" asked for any date: the notice's "Regulated facility location: Mount Hawke…"
+        # came first, as the closest, over the day comments must be in by.
+        (
+            "last date for comments on the mount hawke septic tank permit application",
+            "send these by 14 January 2016",
+        ),
+        # "…once they're 18" came first but held no age in a form the age detail knew, and was
+        # offered only as the closest passage.
+        ("at what age can pupils pull themselves out of RE", "once they’re 18"),
+        # "straight" is everyday English for what the page writes as "directly": "We can only handle
+        # complaints about the work, staff and levels of service provided by the Department of
+        # Health" came first, and only as the closest passage.
+        (
+            "can i go straight to the health ombudsman with my complaint about DH",
+            "you can’t approach the ombudsman directly",
+        ),
+        # Neither "expire" nor "ltd" is the consultation's word ("…with Post Office Limited ends in
+        # 2018"), and the right passage was offered only as the closest.
+        (
+            "when does the existing government deal with post office ltd expire?",
+            "Post Office Limited ends in 2018",
+        ),
     ],
 )
 def test_the_bold_sentence_gives_the_fact_in_the_form_asked_for(
@@ -1261,39 +1286,6 @@ def test_where_does_a_country_rank_is_answered_by_a_second_largest(all_items: Li
     assert "second largest car manufacturer after Germany" in result.results[0].sentence
 
 
-def test_number_to_complain_asks_for_a_phone_number(all_items: Library) -> None:
-    # Typed without a question word, "number to complain about …" asked for nothing in particular:
-    # the heading "Complaints about MOD Police" was bolded, and only as the closest passage.
-    result = all_items.ask("number to complain about mod police officers")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "01371 854 648" in result.answer.sentence
-
-
-def test_last_date_for_comments_asks_for_a_deadline(all_items: Library) -> None:
-    # "Last date" asked for any date, and the notice's "Regulated facility location: Mount Hawke…"
-    # came first, as the closest, over the day comments must be in by.
-    result = all_items.ask("last date for comments on the mount hawke septic tank permit application")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "send these by 14 January 2016" in result.answer.sentence
-
-
-def test_short_forms_typed_on_a_phone_reach_the_words_written_out(all_items: Library) -> None:
-    # "aug" is no word the items use: the booklet for babies born on or after 1 August 2017 was
-    # only the closest passage, beside an unknown word that weighed as much as "booklet".
-    result = all_items.ask("code i need to buy the baby jabs booklet for kids born after aug 2017")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "3109328B" in result.answer.passage
-
-
-def test_going_straight_to_the_ombudsman_reaches_directly(all_items: Library) -> None:
-    # "straight" is everyday English for what the page writes as "directly": "We can only handle
-    # complaints about the work, staff and levels of service provided by the Department of Health"
-    # came first, and only as the closest passage.
-    result = all_items.ask("can i go straight to the health ombudsman with my complaint about DH")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "you can’t approach the ombudsman directly" in result.answer.sentence
-
-
 def test_what_starting_salary_asks_for_a_sum_of_money(all_items: Library) -> None:
     # No item gives a graduate engineer's salary; read as asking for nothing in particular, the
     # scheme's "Email gradengineers@environment-agency.gov.uk with queries…" was quoted as the answer.
@@ -1302,26 +1294,21 @@ def test_what_starting_salary_asks_for_a_sum_of_money(all_items: Library) -> Non
     assert result.outcome != "answer"
 
 
-def test_question_words_whose_initials_spell_a_stem_do_not_stand_for_it(all_items: Library) -> None:
-    # "statutory instrument number covers" starts with s-i-n-c, the index's term for "since", so
-    # each of the four words also stood for "since", and the budget's "exports … since Q1 2008" came
-    # first. ("regs" was no word the items use either.)
-    result = all_items.ask("which statutory instrument number covers the REACH enforcment regs 2008?")
+@pytest.mark.parametrize(
+    ("question", "held"),
+    [
+        # "aug" is no word the items use: the booklet for babies born on or after 1 August 2017 was
+        # only the closest passage, beside an unknown word that weighed as much as "booklet".
+        ("code i need to buy the baby jabs booklet for kids born after aug 2017", "3109328B"),
+        # "statutory instrument number covers" starts with s-i-n-c, the index's term for "since", so
+        # each of the four words also stood for "since", and the budget's "exports … since Q1 2008"
+        # came first. ("regs" was no word the items use either.)
+        ("which statutory instrument number covers the REACH enforcment regs 2008?", "SI 2008 No.2852"),
+    ],
+)
+def test_words_typed_short_or_spelling_initials_reach_the_passage_that_answers(
+    all_items: Library, question: str, held: str
+) -> None:
+    result = all_items.ask(question)
     assert result.outcome == "answer" and result.answer is not None
-    assert "SI 2008 No.2852" in result.answer.passage
-
-
-def test_once_theyre_18_gives_an_age(all_items: Library) -> None:
-    # "Pupils can choose to withdraw themselves once they're 18" came first but held no age in a
-    # form the age detail knew, and was offered only as the closest passage.
-    result = all_items.ask("at what age can pupils pull themselves out of RE")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "once they’re 18" in result.answer.sentence
-
-
-def test_expire_reaches_ends_and_ltd_limited(all_items: Library) -> None:
-    # The consultation says the agreement "with Post Office Limited ends in 2018": neither "expire"
-    # nor "ltd" is its word, and the right passage was offered only as the closest.
-    result = all_items.ask("when does the existing government deal with post office ltd expire?")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "Post Office Limited ends in 2018" in result.answer.sentence
+    assert held in result.answer.passage

@@ -415,6 +415,19 @@ def test_who_commented_on_a_case_is_not_the_person_the_question_names(news: Libr
         # Typed last, "dates" asked for nothing: "Drop-in events are being held in the coming days"
         # was the answer.
         ("pevensey flood plans drop in dates", "between 14 and 20 October"),
+        # "Check the labelling … before you buy it." came first, over the limit the notice gives.
+        ("can a 16 year old buy fireworks", "illegal for under 18s to buy fireworks"),
+        # "A man has been given a suspended sentence for fraud…" came first, or the court's sentence
+        # was only the closest passage.
+        (
+            "what sentance did the newcastle bouncer with the fake sia licence get",
+            "sentenced to 18 weeks imprisonment",
+        ),
+        ("what sentence did the unlicensed bouncer get", "sentenced to 18 weeks imprisonment"),
+        # "That review has also been published today (15 October)", the day of the page, was quoted
+        # as when the Safety Landscape Review is due: a day of the page's own year gone by, and
+        # "today", are no time to come, and "due to" asks for one.
+        ("when is dash's safety landscape review due to report", "can be expected in the new year"),
     ],
 )
 def test_the_bold_sentence_gives_the_fact_in_the_form_asked_for(
@@ -1369,14 +1382,6 @@ def test_come_across_finds_discovered(news: Library) -> None:
     assert "discovered the Convention in a law library in Leeds" in result.answer.sentence
 
 
-def test_how_many_is_not_answered_by_a_locomotives_number(seed: Library) -> None:
-    # "37407 is one of several DRS locomotives…": the engine's number and "one of several" count
-    # nothing, and the seed file never says how many were repainted; it was quoted as the answer.
-    result = seed.ask("how many DRS locos got the large logo repaint in total")
-    assert "37407 is one of several" in result.results[0].passage
-    assert result.outcome != "answer"
-
-
 def test_what_is_the_total_cost_asks_for_a_sum_of_money(news: Library) -> None:
     # The Pevensey notice gives the scheme's length (15 years) and its partners (4 councils), never
     # its cost: the opening paragraph was quoted as the total cost.
@@ -1393,57 +1398,11 @@ def test_a_line_saying_whose_statement_it_is_is_bold_for_who(seed: Library) -> N
     assert "Jeremy Hunt" in names.sentence
 
 
-def test_can_a_16_year_old_asks_for_an_age_limit(news: Library) -> None:
-    # "Check the labelling … before you buy it." came first, over the limit the notice gives.
-    result = news.ask("can a 16 year old buy fireworks")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "illegal for under 18s to buy fireworks" in result.answer.sentence
-
-
 def test_the_asking_words_may_follow_the_topic(seed: Library) -> None:
     # "where" was the eighth word, so the question asked for no place, and the passage on the
     # repainted locomotive came first over the one naming where the seaside specials ran from.
     result = seed.ask("my dad used to go on those seaside trains, where did they go from")
     assert "from Manchester Victoria Station" in result.results[0].passage
-
-
-def test_initials_nothing_spells_out_are_not_answered(seed: Library) -> None:
-    # The Blackpool Tower story names DRS five times and never says what it stands for: "Paul
-    # Makepeace, Head of Delivery at DRS, attended…" was quoted as the answer.
-    result = seed.ask("what does drs stand for")
-    assert result.results[0].title == "Blackpool Tower rides again"
-    assert result.outcome != "answer"
-
-
-def test_at_an_organisations_initials_is_no_place(seed: Library) -> None:
-    # "Paul Makepeace, Head of Delivery at DRS, attended the naming ceremony…": "at DRS" read as a
-    # place, and the sentence was quoted as where the ceremony was held, which the story never says.
-    result = seed.ask("where was the naming ceremony for 37407 held")
-    assert "attended the naming ceremony" in result.results[0].passage
-    assert result.outcome != "answer"
-
-
-def test_how_many_is_not_answered_by_a_number_word_in_a_name(seed: Library) -> None:
-    # "'One County, Two Systems'" (sic) counted as numbers, so the joint statement's passage on it
-    # was quoted as how many UK citizens live in Hong Kong, which it never says.
-    result = seed.ask("how many uk citizens live in hong kong")
-    assert result.results[0].title == "UK and Canada joint statement on Hong Kong"
-    assert result.outcome != "answer"
-
-
-@pytest.mark.parametrize(
-    "question",
-    [
-        "what sentance did the newcastle bouncer with the fake sia licence get",
-        "what sentence did the unlicensed bouncer get",
-    ],
-)
-def test_what_sentence_is_answered_by_what_the_court_gave(news: Library, question: str) -> None:
-    # "A man has been given a suspended sentence for fraud…" came first, or the court's sentence
-    # was only the closest passage.
-    result = news.ask(question)
-    assert result.outcome == "answer" and result.answer is not None
-    assert "sentenced to 18 weeks imprisonment" in result.answer.sentence
 
 
 def test_scrutinised_reaches_scrutiny(seed: Library) -> None:
@@ -1454,10 +1413,26 @@ def test_scrutinised_reaches_scrutiny(seed: Library) -> None:
     assert "including in the Legislative Council" in result.answer.sentence
 
 
-def test_when_is_it_due_to_report_asks_for_a_time_to_come(news: Library) -> None:
-    # "That review has also been published today (15 October)", the day of the page, was quoted as
-    # when the Safety Landscape Review is due: a day of the page's own year gone by, and "today",
-    # are no time to come, and "due to" asks for one.
-    result = news.ask("when is dash's safety landscape review due to report")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "can be expected in the new year" in result.answer.sentence
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        # "37407 is one of several DRS locomotives…": the engine's number and "one of several" count
+        # nothing, and the seed file never says how many were repainted; it was quoted as the answer.
+        ("how many DRS locos got the large logo repaint in total", "37407 is one of several"),
+        # The Blackpool Tower story names DRS and never says what it stands for: "Paul Makepeace,
+        # Head of Delivery at DRS, attended…" was quoted as the answer.
+        ("what does drs stand for", "Head of Delivery at DRS"),
+        # "at DRS" read as a place, and the same sentence was quoted as where the ceremony was held,
+        # which the story never says.
+        ("where was the naming ceremony for 37407 held", "attended the naming ceremony"),
+        # "'One County, Two Systems'" (sic) counted as numbers, so the joint statement's passage on
+        # it was quoted as how many UK citizens live in Hong Kong, which it never says.
+        ("how many uk citizens live in hong kong", "One County, Two Systems"),
+    ],
+)
+def test_a_question_the_seed_file_leaves_open_is_not_answered(
+    seed: Library, question: str, first: str
+) -> None:
+    result = seed.ask(question)
+    assert first in result.results[0].passage
+    assert result.outcome != "answer"
