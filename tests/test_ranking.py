@@ -1436,3 +1436,12 @@ def test_a_question_the_seed_file_leaves_open_is_not_answered(
     result = seed.ask(question)
     assert first in result.results[0].passage
     assert result.outcome != "answer"
+
+
+def test_so_in_front_of_a_question_leaves_what_it_asks(seed: Library) -> None:
+    # With "so" first, the message no longer opened with a question word, so its "where" (eighth
+    # word) asked for a place: the answer turned into another passage, offered as the closest.
+    question = "could this tech help police work out where people are watching abuse from"
+    plain, so = seed.ask(question), seed.ask(f"so {question}")
+    assert plain.outcome == "answer", "precondition"
+    assert (so.outcome, so.results[0].chunk_id) == (plain.outcome, plain.results[0].chunk_id)

@@ -217,7 +217,7 @@ COUNT = re.compile(
     # locomotives" counts none either.
     rf"{_NOT_AFTER_MONTH}(?<![\d][-/,.])(?<![A-Za-z]-)(?<![£$€])\b(?!(1[89]|20)\d\d(s|-\d\d)?\b)"
     rf"(?!\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b)(?!\d{{5,}}(?![\d,.]))\d"
-    # A number word capitalised inside a sentence is part of a name ("'One Country, Two Systems'",
+    # A number word capitalised inside a sentence is part of a name ("'One County, Two Systems'" (sic),
     # "Channel Four"); at a sentence's start it still counts.
     rf"|{_NOT_AFTER_POUNDS}(?!one of\b)"
     rf"(?-i:{_NUMBER_WORDS}|(?:^|(?<=[.!?…] )|(?<=\n)|(?<=• )){_CAPITALISED})",

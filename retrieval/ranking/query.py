@@ -457,6 +457,12 @@ _WHERE_TO_READ = re.compile(
 _WHAT_IT_COSTS = re.compile(r"^(what|whats)\b.*\bcost(s)?\s*\??$")
 
 
+# Words in front of a question's first word that leave it a question: "so what is…", "ok and when…".
+_CONNECTIVES = frozenset(
+    {"and", "but", "so", "ok", "okay", "also", "then", "right", "well", "hey", "basically"}
+)
+
+
 def wanted_type(question: str) -> AnswerType | None:
     text = normalise(question).strip()
     if _WHAT_IT_COSTS.search(text):
@@ -466,7 +472,7 @@ def wanted_type(question: str) -> AnswerType | None:
     found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_WANTS) if (m := pattern.search(text))]
     # Topic words typed first, then what is asked ("pevensey flood drop in what time"): the asking
     # words may stand anywhere. After a question's own first word, only near it.
-    first = text.split()[:1]
+    first = [w for w in text.split() if w not in _CONNECTIVES][:1]
     if first and first[0].replace("'", "") in _OPENERS:
         found = [f for f in found if len(text[: f[0]].split()) <= _ASKS_WITHIN]
     if _RANKS.search(text):
