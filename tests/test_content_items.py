@@ -1297,8 +1297,8 @@ def test_what_starting_salary_asks_for_a_sum_of_money(all_items: Library) -> Non
 @pytest.mark.parametrize(
     ("question", "held"),
     [
-        # "aug" is no word the items use: the booklet for babies born on or after 1 August 2017 was
-        # only the closest passage, beside an unknown word that weighed as much as "booklet".
+        # "aug" is no word the items use, so it weighed as a topic word the passage lacks: the
+        # booklet for babies born on or after 1 August 2017 was only the closest passage.
         ("code i need to buy the baby jabs booklet for kids born after aug 2017", "3109328B"),
         # "statutory instrument number covers" starts with s-i-n-c, the index's term for "since", so
         # each of the four words also stood for "since", and the budget's "exports … since Q1 2008"
