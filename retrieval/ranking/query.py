@@ -472,8 +472,8 @@ def wanted_type(question: str) -> AnswerType | None:
     found = [(m.start(), n, kind) for n, (kind, pattern) in enumerate(_WANTS) if (m := pattern.search(text))]
     # Topic words typed first, then what is asked ("pevensey flood drop in what time"): the asking
     # words may stand anywhere. After a question's own first word, only near it.
-    first = [w for w in text.split() if w not in _CONNECTIVES][:1]
-    if first and first[0].replace("'", "") in _OPENERS:
+    first = next((w for w in text.split() if w not in _CONNECTIVES), "")
+    if first.replace("'", "") in _OPENERS:
         found = [f for f in found if len(text[: f[0]].split()) <= _ASKS_WITHIN]
     if _RANKS.search(text):
         return "number"  # "where does the uk rank on the gender gap" asks for a position
@@ -1277,7 +1277,7 @@ def _initials_of_spans(surface: list[str], vocab: Vocab) -> dict[int, str]:
             if glue:
                 continue
             for letters in dict.fromkeys((dropped, kept)):
-                if 3 <= len(letters) <= 5 and _may_be_initials(letters) and vocab.df(letters) > 0:
+                if 3 <= len(letters) <= 5 and vocab.df(letters) > 0 and _may_be_initials(letters):
                     for i in range(start, end + 1):
                         if surface[i] not in _INITIAL_GLUE:
                             found.setdefault(i, letters)
