@@ -1312,3 +1312,11 @@ def test_words_typed_short_or_spelling_initials_reach_the_passage_that_answers(
     result = all_items.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert held in result.answer.passage
+
+
+def test_a_share_is_no_count_for_how_many(all_items: Library) -> None:
+    # The fostering statistics notice says "Data was submitted by 99% of all fostering services" and
+    # never how many foster carers there were: the share was quoted as the count.
+    result = all_items.ask("how many foster carers did england have in 2014")
+    assert "99% of all fostering services" in result.results[0].passage
+    assert result.outcome != "answer"

@@ -1445,3 +1445,22 @@ def test_so_in_front_of_a_question_leaves_what_it_asks(seed: Library) -> None:
     plain, so = seed.ask(question), seed.ask(f"so {question}")
     assert plain.outcome == "answer", "precondition"
     assert (so.outcome, so.results[0].chunk_id) == (plain.outcome, plain.results[0].chunk_id)
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        # "Which uk minister" asked for no kind of fact ("which minister" did), and "‘One County, Two
+        # Systems’" read as two names: the passage on it was quoted as who signed.
+        ("which uk minister signed the joint statement on hong kong extradition", "answer"),
+        ("which canadian minister signed the hong kong statement", "answer"),
+        # "…conversations with the Hong Kong Government" named someone: "Government" alone was a body.
+        ("who put their names to the uk canada statement on hong kong", "closest"),
+    ],
+)
+def test_who_signed_a_statement_is_the_passage_naming_its_signatories(
+    seed: Library, question: str, outcome: str
+) -> None:
+    result = seed.ask(question)
+    assert "Jeremy Hunt" in result.results[0].sentence
+    assert result.outcome == outcome

@@ -435,6 +435,10 @@ def _names_no_count(ws: Sequence[str], j: int) -> bool:
     )
 
 
+# A share of them is not how many: "88% of affordable homes" does not say how many homes.
+_SHARE = re.compile(r"\d[\d.,]*\s?(%|per ?cent\b)", re.IGNORECASE)
+
+
 def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: frozenset[str]) -> list[bool]:
     """Which sentences give a number of what "how many" counts: a number within a few words of one of
     its words. A passage about the same thing with some other number in it does not answer."""
@@ -443,7 +447,7 @@ def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: froz
         if not typed[i]:
             continue
         # A phone number counts nothing: "Out of hours 020 7944 4292" says no number of hours.
-        ws = words(_PHONE.sub(" ", sentence))
+        ws = words(_SHARE.sub(" ", _PHONE.sub(" ", sentence)))
         counts = [j for j, w in enumerate(ws) if _is_count(w) and not _names_no_count(ws, j)]
         if counts and any(
             term(w) in counted and any(abs(j - k) <= _COUNT_NEAR for k in counts) for j, w in enumerate(ws)
@@ -458,6 +462,9 @@ def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: froz
 _NOT_THEIR_OWN: frozenset[AnswerType] = frozenset(("person",))
 
 
+_NO_ONE = frozenset(tokenize("government"))
+
+
 def _facts(parsed: Parsed, kind: AnswerType, query: Query | None = None) -> Sequence[bool]:
     flags: Sequence[bool] = (
         parsed.future_date_flags()
@@ -470,7 +477,9 @@ def _facts(parsed: Parsed, kind: AnswerType, query: Query | None = None) -> Sequ
         flags = [f or d for f, d in zip(flags, parsed.detail_flags("deadline"), strict=True)]
     if query is None or kind not in _NOT_THEIR_OWN or not any(flags):
         return flags
-    own = set(query.terms)
+    # "The Government" names no one: "the Hong Kong Government" did not sign the UK and Canada's
+    # statement on Hong Kong.
+    own = set(query.terms) | _NO_ONE
     pattern = FACTS[kind]
     return [
         flag

@@ -119,6 +119,8 @@ def dates_to_come(text: str, published: datetime | None) -> bool:
 # A short number to ring, said with the ringing: "dial 911 for an ambulance", "call 999", "ring 101".
 _SHORT_NUMBER = r"\b(?:[Dd]ial|[Cc]all|[Rr]ing)(?:ing)? \d{3,5}\b"
 
+_NAMED_NUMBER = r"(?:One|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten)\b"
+
 FACTS: dict[AnswerType, re.Pattern[str]] = {
     "amount": _starting(
         r"£$€\d%p", r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k|pounds|pence|p)\b|\bper cent\b|%", re.I
@@ -149,8 +151,10 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b(Council|Agency|Department|Ministry|Office|Authority|Trust|Board|Commission|University|Centre"
         r"|Institute|Fund|Foundation|Service|Police|Group|Bank|Court|Parliament|Government|Limited|Ltd|plc"
         r"|LLP)\b"
-        # Or a name: two capitalised words inside a sentence ("… said Paul Makepeace, Head of …").
-        r"|(?<=[a-z,] )[A-Z][a-z]+ [A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z][a-z]+, )",
+        # Or a name: two capitalised words inside a sentence ("… said Paul Makepeace, Head of …"), not
+        # led by a number ("‘One Country, Two Systems’" is a principle).
+        rf"|(?<=[a-z,] )(?!{_NAMED_NUMBER})[A-Z][a-z]+ [A-Z][a-z]+"
+        rf"|\b(?!{_NAMED_NUMBER})[A-Z][a-z]+ [A-Z][a-z]+, )",
     ),
     "contact": _starting(
         r"\w.+-",
