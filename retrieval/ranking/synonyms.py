@@ -141,7 +141,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "tax": ("duty", "levy"),
     "pension": ("pensions", "retirement"),
     "elderly": ("older", "pensioners"),
-    "old": ("older", "elderly"),
+    "old": ("older", "elderly", "vintage", "former"),
     "disabled": ("disability", "disabilities"),
     "poor": ("poverty", "low-income"),
     "foreign": ("overseas", "international"),
