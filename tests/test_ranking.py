@@ -129,6 +129,14 @@ def test_getting_rid_of_reaches_the_removal_the_text_announces(news: Library) ->
     assert "remov" in result.results[0].passage.casefold()
 
 
+def test_getting_rid_of_a_thing_reaches_the_bin_the_text_puts_it_in(news: Library) -> None:
+    # "Once any debris has cooled down, tidy it up and soak it in water overnight. Then put it in a
+    # rubbish bag and in the bin.": "get rid of" shared no word with it, and nothing was found.
+    result = news.ask("how should i get rid of old fireworks")
+    assert result.outcome != "none"
+    assert "rubbish bag" in result.results[0].sentence
+
+
 def test_a_phone_number_look_up_finds_the_number_of_what_it_names(news: Library) -> None:
     # "phone" weighed as much as "floodline": the FCDO press office's "Telephone 020 7008 3100"
     # covered as much of the question as Floodline's number, and BM25 preferred it.

@@ -65,8 +65,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "safe": ("safety", "security", "secure"),
     "unsafe": ("safety", "security", "danger", "dangerous"),
     # "is the government getting rid of the house of lords" / "Removal of hereditary peers", "will
-    # remove the right of the remaining 92"; "rid" stands only in "get rid of".
-    "rid": ("remove", "removal", "abolish", "abolition", "end"),
+    # remove the right of the remaining 92"; "rid" stands only in "get rid of". Of a thing, it is
+    # thrown away: "how do i get rid of used fireworks" / "put it in a rubbish bag and in the bin".
+    "rid": ("remove", "removal", "abolish", "abolition", "end", "dispose", "disposal", "bin", "rubbish"),
     "scrap": ("remove", "removal", "abolish", "abolition", "end", "repeal"),
     "scraps": ("removes", "removal", "abolishes", "abolition", "ends"),
     "scrapping": ("removing", "removal", "abolishing", "abolition", "ending"),
