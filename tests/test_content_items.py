@@ -1320,3 +1320,14 @@ def test_a_share_is_no_count_for_how_many(all_items: Library) -> None:
     result = all_items.ask("how many foster carers did england have in 2014")
     assert "99% of all fostering services" in result.results[0].passage
     assert result.outcome != "answer"
+
+
+@pytest.mark.parametrize(
+    "question", ["which job did terence end up with", "where did terence end up working"]
+)
+def test_ending_up_with_reaches_what_was_secured(all_items: Library, question: str) -> None:
+    # The Shaw Trust case study: "Terence was delighted when he secured a permanent job as a support
+    # worker". "End up" shared no word with it: his wish to find work in care came first.
+    result = all_items.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert "secured a permanent job as a support worker" in result.answer.sentence

@@ -773,6 +773,7 @@ _VERB_FORMS = {
     "sort": ("sort", "sorts", "sorted", "sorting"),
     "cut": ("cut", "cuts", "cutting"),
     "lock": ("lock", "locks", "locked", "locking"),
+    "end": ("end", "ends", "ended", "ending"),
 }
 # Phrasal verbs of everyday English and the one word GOV.UK writes for each, from general usage.
 _EVERYDAY_PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
@@ -798,6 +799,7 @@ _EVERYDAY_PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("speed", "up"): ("faster", "accelerate", "quicker"),
     ("sort", "out"): ("resolve", "address", "fix"),
     ("cut", "down"): ("reduce", "reduction"),
+    ("end", "up"): ("eventually", "finally", "secured"),  # "what job did he end up getting"
     ("cut", "back"): ("reduce", "reduction"),
     ("lock", "up"): ("imprison", "detained", "custody"),
     ("look", "at"): ("review", "examine", "consider", "scrutiny"),
