@@ -145,6 +145,20 @@ def test_a_phone_number_look_up_finds_the_number_of_what_it_names(news: Library)
     assert "Floodline: 0345 988 1188" in result.answer.sentence
 
 
+@pytest.mark.parametrize(
+    "question", ["who do i call to report illegal fishing", "phone number to report illegal fishing"]
+)
+def test_reporting_a_crime_is_answered_by_the_hotline_not_the_licence_line(
+    news: Library, question: str
+) -> None:
+    # "Anyone with information about illegal fishing activities can contact the Environment Agency
+    # incident hotline 24/7 on 0800 807060": the licence sales number came first, from a passage that
+    # also says "where illegal fishing is reported".
+    result = news.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert "0800 807060" in result.answer.sentence
+
+
 def test_a_question_the_text_asks_is_not_the_bold_answer(news: Library) -> None:
     # The call for applications asks itself "How can I apply for the Young Leaders Programme?": it
     # shares every word with the question and was bolded as the answer.

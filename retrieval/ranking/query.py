@@ -356,9 +356,12 @@ _ASKED_UNITS = frozenset(
 # The words that ask for contact details: what answers is a number or an address, which the contact
 # fact already weighs, not the word "phone". As topics they drew the press office's "Telephone 020…"
 # above "Floodline: 0345 988 1188" for "floodline phone number".
+# So do the verbs of getting in touch: "number to report illegal fishing" is answered by "Anyone with
+# information about illegal fishing… can contact the… hotline", not by "where illegal fishing is reported".
 _CONTACT_WORDS = frozenset(
     ["phone", "telephone", "email", "mail", "contact", "address", "number", "details", "postcode"]
 )
+_CONTACT_VERBS = frozenset(["report", "call", "ring"])
 _ASKING = frozenset(["what", "which", "whats"])
 # "Opening hours" asks for a time ("Monday to Friday, 9am to 5pm"), which the time detail weighs: as
 # topic words they drew another office's "is open Monday to Friday" over DVSA's own hours.
@@ -1473,7 +1476,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     if detail == "size" and wants == "amount":
         detail = None  # "how big is the fund" asks for a sum of money
     if wants == "contact":
-        concepts = [replace(c, weight=0.25 * c.weight) if c.word in _CONTACT_WORDS else c for c in concepts]
+        asking = _CONTACT_WORDS | _CONTACT_VERBS
+        concepts = [replace(c, weight=0.25 * c.weight) if c.word in asking else c for c in concepts]
     return Query(
         text=question,
         terms=terms,

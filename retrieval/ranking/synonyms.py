@@ -419,7 +419,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "investment": ("invest", "funding"),
     "research": ("study", "science"),
     "study": ("research", "report"),
-    "report": ("review", "findings"),
+    # "number to report illegal fishing" / "can contact the… incident hotline".
+    "report": ("review", "findings", "contact", "hotline"),
     "feedback": ("views", "comments", "responses"),
     "comments": ("views", "responses"),
     "opinion": ("views", "feedback"),
