@@ -1498,3 +1498,14 @@ def test_old_reaches_the_vintage_the_text_says(seed: Library, question: str) -> 
     result = seed.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert "from Manchester Victoria Station" in result.answer.passage
+
+
+@pytest.mark.parametrize(
+    "question", ["can a 14 yr old buy fireworks", "can my 17 yr old get fireworks from a shop"]
+)
+def test_yr_typed_for_year_reads_as_an_age_limit(news: Library, question: str) -> None:
+    # "yr" was no word the corpus uses: "Remember it is illegal for under 18s to buy fireworks." was
+    # only the closest.
+    result = news.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert "illegal for under 18s to buy fireworks" in result.answer.sentence

@@ -172,6 +172,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "planes": ("aircraft",),
     "tablet": ("device",),
     "ppl": ("people",),
+    "yr": ("year",),
     "yrs": ("years",),
     "yearly": ("annual", "annually"),  # "a yearly licence" / "an annual licence"
     "year": ("annual", "annually"),
