@@ -1331,3 +1331,12 @@ def test_ending_up_with_reaches_what_was_secured(all_items: Library, question: s
     result = all_items.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert "secured a permanent job as a support worker" in result.answer.sentence
+
+
+def test_still_unhappy_reaches_remain_dissatisfied(all_items: Library) -> None:
+    # The MOD's complaints procedure: "If you remain dissatisfied after the internal review, you have
+    # the right to contact the Parliamentary Commissioner…". "Still" weighed as a topic word the
+    # passage lacks, and nothing was quoted.
+    result = all_items.ask("who do i go to if im still unhappy after the mod internal review")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "If you remain dissatisfied after the internal review" in result.answer.sentence

@@ -643,6 +643,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "labs": ("laboratories",),
     "lab": ("laboratory",),
     "unhappy": ("dissatisfied", "complaint", "complain"),
+    "still": ("remain", "remains", "continue", "continues"),  # "still unhappy" / "If you remain dissatisfied"
     "childhood": ("grew", "grown", "growing"),
     "sugary": ("sugar",),
     "cert": ("certificate",),
