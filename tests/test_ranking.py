@@ -1450,6 +1450,13 @@ def test_scrutinised_reaches_scrutiny(seed: Library) -> None:
         # "'One County, Two Systems'" (sic) counted as numbers, so the joint statement's passage on
         # it was quoted as how many UK citizens live in Hong Kong, which it never says.
         ("how many uk citizens live in hong kong", "One County, Two Systems"),
+        # "Which tech companies" asks for their names, which the story never gives: "The Home
+        # Secretary met representatives from five… technology companies" was quoted as the answer.
+        (
+            "which tech companies did the home secretary meet about live streaming abuse",
+            "five small and medium",
+        ),
+        ("which two tech firms did the home secretary meet about live streaming", "five small and medium"),
     ],
 )
 def test_a_question_the_seed_file_leaves_open_is_not_answered(
