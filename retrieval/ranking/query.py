@@ -138,14 +138,15 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         "person",
         # "Which uk minister…" asks for a person as "which minister…" does ("which un body…" need not
         # be answered by a name: "the UN Verification and Inspection Mechanism"); "which five tech
-        # companies…" and "the names of…" ask for names too.
+        # companies…" and "the names of…" ask for names too ("which businesses had to close" asks
+        # what kinds).
         # "Who can apply…", "who is eligible…" ask what kind of people may: "you must be a young
         # professional under 40" answers, and it names no one. ("Who can I call" asks for someone.)
         re.compile(
             r"\bwho\b(?! (?:(can|could|may) (?!(i|we)\b)|(is|are) (eligible|entitled)\b|qualif))"
             r"|\bwhom\b|\bwhose\b|\bwhich (?:[a-z]+ )?(ministers?|secretary|officials?|mps?|person|people"
-            r"|officers?|judges?)\b|\bwhich (\w+ ){0,2}(companies|firms|organisations|charities|businesses)\b"
-            r"|\bwhich (\w+ )?(company|firm|organisation|charity|business)\b|\bnames of\b"
+            r"|officers?|judges?)\b|\bwhich (\w+ ){0,2}(companies|firms|organisations|charities)\b"
+            r"|\bwhich (\w+ )?(company|firm|organisation|charity)\b|\bnames of\b"
             r"|\bwhich (company|companies|organisations?|firms?|charity|charities"
             r"|departments?|agency|agencies|body|bodies|councils?|uni|unis|university|universities|colleges?|banks?|regulators?|authority"
             r"|authorities|teams?)\b|\bname of\b|\bwhat (minister|secretary)\b"
