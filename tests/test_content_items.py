@@ -1340,3 +1340,11 @@ def test_still_unhappy_reaches_remain_dissatisfied(all_items: Library) -> None:
     result = all_items.ask("who do i go to if im still unhappy after the mod internal review")
     assert result.outcome == "answer" and result.answer is not None
     assert "If you remain dissatisfied after the internal review" in result.answer.sentence
+
+
+def test_a_date_asked_for_is_answered_by_the_day_not_a_year(all_items: Library) -> None:
+    # The fatality notice: "…died in battle in Zululand on 27 February 1881" ranked level with "became
+    # high commissioner… in 1880… and died a year later", and was only the closest.
+    result = all_items.ask("date of colley's death")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "27 February 1881" in result.answer.sentence

@@ -284,6 +284,10 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     "time": re.compile(
         r"\b\d{1,2}([.:]\d{2})? ?([ap]\.?m\b\.?)|\b\d{1,2}:\d{2}\b|\b(noon|midday|midnight)\b", re.I
     ),
+    "day": re.compile(
+        rf"\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}(st|nd|rd|th)?\b"
+        r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
+    ),
     "phone": re.compile(r"\+44[\d ()]{9,}|\b0\d{2,4}[ -]?\d{3,4}[ -]?\d{3,4}\b|" + _SHORT_NUMBER),
     "email": re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
     # A reason or a purpose: "to protect fish when they are spawning", "because many markets were…".

@@ -58,6 +58,7 @@ Detail = Literal[
     "eligibility",
     "position",
     "sentence",
+    "day",
 ]
 
 
@@ -196,6 +197,8 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         ),
     ),
     ("time", re.compile(r"\bwhat times?\b|\bopening hours\b|\bwhat hours?\b")),
+    # "Colley date of death", "on what date…": a day, where "when" is as well answered by a year.
+    ("day", re.compile(r"\b(what|which) (date|day)\b|\bdate (of|was|did|does|is)\b")),
     # "Whats the most you can get from a disabled facilities grant" / "grant maximum currently set at
     # £30,000": "most" is a stop-word, so only the asking can say it.
     (
