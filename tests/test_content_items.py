@@ -1348,3 +1348,18 @@ def test_a_date_asked_for_is_answered_by_the_day_not_a_year(all_items: Library) 
     result = all_items.ask("date of colley's death")
     assert result.outcome == "answer" and result.answer is not None
     assert "27 February 1881" in result.answer.sentence
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how quickly will you get from leeds to manchester by train after the upgrade",
+        "how quick will the trip from leeds to manchester be after the transpennine upgrade",
+    ],
+)
+def test_how_quick_asks_for_a_journey_time(all_items: Library, question: str) -> None:
+    # The rail strategy's "a target journey time of 40 minutes between Leeds and Manchester" came
+    # second to "Our ambitions for the planned upgrade to the Transpennine route…", which gives none.
+    result = all_items.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert "40 minutes" in result.answer.passage
