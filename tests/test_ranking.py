@@ -1516,3 +1516,18 @@ def test_yr_typed_for_year_reads_as_an_age_limit(news: Library, question: str) -
     result = news.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert "illegal for under 18s to buy fireworks" in result.answer.sentence
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how hot does the mast upgrade plasma get now",
+        "what temperature will mast upgrade reach in the new campaign",
+    ],
+)
+def test_how_hot_is_answered_by_a_temperature(news: Library, question: str) -> None:
+    # "The scientists aim to conduct over 50 experiments…" (a number, but no temperature) was quoted
+    # above "…operate at higher temperatures (35 million degrees Celsius…)".
+    result = news.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert "35 million degrees Celsius" in result.answer.sentence

@@ -284,6 +284,7 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     "time": re.compile(
         r"\b\d{1,2}([.:]\d{2})? ?([ap]\.?m\b\.?)|\b\d{1,2}:\d{2}\b|\b(noon|midday|midnight)\b", re.I
     ),
+    "temperature": re.compile(r"\bdegrees\b|°|\b(Celsius|Fahrenheit|centigrade)\b", re.IGNORECASE),
     "day": re.compile(
         rf"\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}(st|nd|rd|th)?\b"
         r"|\b\d{1,2}/\d{1,2}/\d{2,4}\b"

@@ -59,6 +59,7 @@ Detail = Literal[
     "position",
     "sentence",
     "day",
+    "temperature",
 ]
 
 
@@ -198,6 +199,8 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         ),
     ),
     ("time", re.compile(r"\bwhat times?\b|\bopening hours\b|\bwhat hours?\b")),
+    # "How hot will mast upgrade run": degrees, where any figure ("over 50 experiments") is a number.
+    ("temperature", re.compile(r"\bhow (hot|cold|warm)\b|\bwhat temperatures?\b")),
     # "Colley date of death", "on what date…": a day, where "when" is as well answered by a year.
     ("day", re.compile(r"\b(what|which) (date|day)\b|\bdate (of|was|did|does|is)\b")),
     # "Whats the most you can get from a disabled facilities grant" / "grant maximum currently set at
