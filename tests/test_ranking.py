@@ -1531,3 +1531,11 @@ def test_how_hot_is_answered_by_a_temperature(news: Library, question: str) -> N
     result = news.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert "35 million degrees Celsius" in result.answer.sentence
+
+
+def test_what_legislation_is_answered_by_a_named_act(news: Library) -> None:
+    # "The landmark legislation will remove the right of the remaining 92…" (the new Bill, which names
+    # no Act) was quoted over "…under the House of Lords Act 1999".
+    result = news.ask("what legislation ended most hereditary peers seats")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "House of Lords Act 1999" in result.answer.sentence

@@ -284,6 +284,10 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     "time": re.compile(
         r"\b\d{1,2}([.:]\d{2})? ?([ap]\.?m\b\.?)|\b\d{1,2}:\d{2}\b|\b(noon|midday|midnight)\b", re.I
     ),
+    # A named Act, a section of one, or dated regulations.
+    "law": re.compile(
+        r"\b[A-Z][A-Za-z]+ (?:[A-Za-z]+ ){0,6}Act\b(?: \d{4})?|\bSection \d+|\bRegulations \d{4}\b"
+    ),
     "temperature": re.compile(r"\bdegrees\b|°|\b(Celsius|Fahrenheit|centigrade)\b", re.IGNORECASE),
     "day": re.compile(
         rf"\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}(st|nd|rd|th)?\b"

@@ -60,6 +60,7 @@ Detail = Literal[
     "sentence",
     "day",
     "temperature",
+    "law",
 ]
 
 
@@ -199,6 +200,9 @@ _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
         ),
     ),
     ("time", re.compile(r"\bwhat times?\b|\bopening hours\b|\bwhat hours?\b")),
+    # "What law covers fishing without a licence": a named Act ("…of the Salmon and Freshwater
+    # Fisheries Act 1975"), not the story of who broke it.
+    ("law", re.compile(r"\b(which|what) (laws?|acts?|legislation|statutes?)\b|\bunder what law\b")),
     # "How hot will mast upgrade run": degrees, where any figure ("over 50 experiments") is a number.
     ("temperature", re.compile(r"\bhow (hot|cold|warm)\b|\bwhat temperatures?\b")),
     # "Colley date of death", "on what date…": a day, where "when" is as well answered by a year.
