@@ -1363,3 +1363,11 @@ def test_how_quick_asks_for_a_journey_time(all_items: Library, question: str) ->
     result = all_items.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert "40 minutes" in result.answer.passage
+
+
+def test_stuff_is_a_filler_not_a_missing_topic(all_items: Library) -> None:
+    # "Our contact point for Overseas Territories work is Sue Westcott": "stuff", a word no item uses,
+    # weighed as a topic the passage lacks, and the right passage was only the closest.
+    result = all_items.ask("who is dclg's contact for overseas territories stuff")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "Sue Westcott" in result.answer.sentence

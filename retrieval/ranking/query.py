@@ -324,6 +324,7 @@ _QUESTION_NOISE = frozenset(
         "sort",
         "thing",
         "things",
+        "stuff",  # "who is the contact at dclg for overseas territories stuff"
         "anything",
         "something",
         "lot",
