@@ -1371,3 +1371,18 @@ def test_stuff_is_a_filler_not_a_missing_topic(all_items: Library) -> None:
     result = all_items.ask("who is dclg's contact for overseas territories stuff")
     assert result.outcome == "answer" and result.answer is not None
     assert "Sue Westcott" in result.answer.sentence
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who is running the inquiry into the hmp birmingham disturbance",
+        "who will lead the inquiry into what happened at birmingham prison",
+    ],
+)
+def test_an_inquiry_is_the_investigation_the_text_orders(all_items: Library, question: str) -> None:
+    # The Justice Secretary's statement: "I have ordered a full investigation and have appointed Sarah
+    # Payne… to lead this work". "Inquiry" shared no word with it.
+    result = all_items.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert "Sarah Payne" in result.answer.sentence

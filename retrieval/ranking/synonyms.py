@@ -643,6 +643,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "labs": ("laboratories",),
     "lab": ("laboratory",),
     "unhappy": ("dissatisfied", "complaint", "complain"),
+    "inquiry": ("investigation", "review"),
+    "enquiry": ("investigation", "review"),
+    "probe": ("investigation", "inquiry", "review"),
     "still": ("remain", "remains", "continue", "continues"),  # "still unhappy" / "If you remain dissatisfied"
     "childhood": ("grew", "grown", "growing"),
     "sugary": ("sugar",),
