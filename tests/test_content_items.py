@@ -1386,3 +1386,11 @@ def test_an_inquiry_is_the_investigation_the_text_orders(all_items: Library, que
     result = all_items.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert "Sarah Payne" in result.answer.sentence
+
+
+def test_done_a_quiz_reaches_taken_it(all_items: Library) -> None:
+    # PHE's One You story: "More than 1.1 million people have taken the quiz so far" was only the
+    # closest for a quiz people had "done".
+    result = all_items.ask("how many people have done phe's health quiz")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "1.1 million people have taken the quiz" in result.answer.sentence

@@ -643,6 +643,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "labs": ("laboratories",),
     "lab": ("laboratory",),
     "unhappy": ("dissatisfied", "complaint", "complain"),
+    "done": ("taken", "completed"),  # "how many people have done the quiz" / "have taken the quiz"
     "inquiry": ("investigation", "review"),
     "enquiry": ("investigation", "review"),
     "probe": ("investigation", "inquiry", "review"),
