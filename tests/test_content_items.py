@@ -1394,3 +1394,11 @@ def test_done_a_quiz_reaches_taken_it(all_items: Library) -> None:
     result = all_items.ask("how many people have done phe's health quiz")
     assert result.outcome == "answer" and result.answer is not None
     assert "1.1 million people have taken the quiz" in result.answer.sentence
+
+
+def test_how_big_a_power_project_is_answered_in_megawatts(all_items: Library) -> None:
+    # "Planning applications for renewable energy projects, including onshore wind, above 50MW… will be
+    # taken by… ministers": megawatts were no size, and "£1,000… per megawatt" was the closest.
+    result = all_items.ask("how big does a wind farm have to be for ministers to decide it")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "above 50MW" in result.answer.sentence

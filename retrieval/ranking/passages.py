@@ -310,7 +310,7 @@ DETAILS: dict[Detail, re.Pattern[str]] = {
     "size": re.compile(
         r"\b\d[\d,.]*\s*(-|\s)?(acres?|hectares?|ha|sq(uare)?\.? ?(metres?|meters?|miles?|feet|foot|ft|km"
         r"|kilometres?|m)|km2?|kms|kilometres?|miles?|metres?|meters?|feet|foot|ft|m2|tonnes?|litres?"
-        r"|cubic metres?|bed(room)?s?|storeys?|floors?)\b",
+        r"|cubic metres?|bed(room)?s?|storeys?|floors?|[mgk]w|megawatts?|gigawatts?)\b",
         re.I,
     ),
     # A limit: "grant maximum currently set at £30,000", "limited to £2,000", "up to 40 hours".
