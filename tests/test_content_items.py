@@ -1402,3 +1402,18 @@ def test_how_big_a_power_project_is_answered_in_megawatts(all_items: Library) ->
     result = all_items.ask("how big does a wind farm have to be for ministers to decide it")
     assert result.outcome == "answer" and result.answer is not None
     assert "above 50MW" in result.answer.sentence
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how recent must a utility bill be as proof of address",
+        "how recent does my utility bill have to be for bona vacantia id",
+    ],
+)
+def test_how_recent_asks_for_a_length_of_time(all_items: Library, question: str) -> None:
+    # The proof of identity checklist: "Utility bill issued within the last three months". Without a
+    # length of time asked for, "recent audited accounts" or a rule on using one document twice came first.
+    result = all_items.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert "within the last three months" in result.answer.sentence

@@ -180,8 +180,9 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
 _SPELT_OUT = re.compile(r"\bwhat (do|does|is|are) (\w+) (stands? for|short for)\b")
 
 _DETAILS: tuple[tuple[Detail, re.Pattern[str]], ...] = (
-    # "How quick will leeds to manc trains get": a journey time ("a target journey time of 40 minutes").
-    ("duration", re.compile(r"\bhow long\b(?! do (i|we|you) have)|\bhow (quick|quickly)\b")),
+    # "How quick will leeds to manc trains get": a journey time ("a target journey time of 40 minutes");
+    # "how recent does a utility bill need to be": "issued within the last three months".
+    ("duration", re.compile(r"\bhow long\b(?! do (i|we|you) have)|\bhow (quick|quickly|recent)\b")),
     ("frequency", re.compile(r"\bhow often\b|\bhow frequently\b|\bhow many times (a|per|each)\b")),
     # "What was the deficit as % of gdp": a "%" asks for one, wherever it stands.
     (
