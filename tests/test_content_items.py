@@ -1417,3 +1417,10 @@ def test_how_recent_asks_for_a_length_of_time(all_items: Library, question: str)
     result = all_items.ask(question)
     assert result.outcome == "answer" and result.answer is not None
     assert "within the last three months" in result.answer.sentence
+
+
+def test_a_financial_year_typed_short_reaches_the_year_written_out(all_items: Library) -> None:
+    # DVLA's annual report speaks of "the financial year 2016 to 2017"; "2016-17" left its "17" unmet,
+    # and a passage on an increase in costs came first.
+    result = all_items.ask("how much did the dvla save in efficiencies in 2016-17")
+    assert "£45 million" in result.results[0].sentence

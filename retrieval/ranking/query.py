@@ -798,6 +798,19 @@ _OBJECT_WORDS = frozenset(
 _DETERMINERS = frozenset(["my", "your", "our", "their", "his", "her", "the", "a", "an", "its"])
 
 
+def _second_year(surface: list[str], i: int) -> str | None:
+    """The year the second half of a financial or school year stands for: "2016-17" is also written
+    "2016 to 2017" ("the financial year 2016 to 2017")."""
+    word = surface[i]
+    if not (i and len(word) == 2 and word.isdigit()):
+        return None
+    first = surface[i - 1]
+    if not (len(first) == 4 and first.isdigit() and first[:2] in ("19", "20")):
+        return None
+    following = int(first) + 1
+    return str(following) if following % 100 == int(word) else None
+
+
 def _split_particle(verb: str, surface: list[str], i: int) -> tuple[str, ...]:
     """What GOV.UK writes for a phrasal verb whose object stands between verb and particle."""
     if verb not in _PARTICLE_VERBS:
@@ -1420,6 +1433,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
                 alternatives.add(st)
         read_as[i] = meant
         phrase = _PHRASES.get((read_as[i - 1], meant), ()) if i else ()
+        if (later := _second_year(surface, i)) is not None:
+            phrase = (*phrase, later)
         if i + 1 < len(surface):
             particle = _particle_stand_ins(meant, surface[i + 1]) or _split_particle(meant, surface, i)
             phrase = (*phrase, *particle)
