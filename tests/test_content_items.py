@@ -1424,3 +1424,20 @@ def test_a_financial_year_typed_short_reaches_the_year_written_out(all_items: Li
     # and a passage on an increase in costs came first.
     result = all_items.ask("how much did the dvla save in efficiencies in 2016-17")
     assert "£45 million" in result.results[0].sentence
+
+
+@pytest.mark.parametrize(
+    ("question", "outcome"),
+    [
+        # England's figures, quoted as London's or Manchester's, which the release never gives.
+        ("how many affordable homes went up in manchester in 2011-12", "closest"),
+        ("how many new affordable homes in london in 2011 to 2012", "closest"),
+        ("how many affordable homes were supplied in england in 2011-12", "answer"),
+    ],
+)
+def test_a_question_narrowed_to_a_place_is_answered_only_by_a_passage_naming_it(
+    all_items: Library, question: str, outcome: str
+) -> None:
+    result = all_items.ask(question)
+    assert result.results[0].title == "Affordable housing supply in England: 2011 to 2012"
+    assert result.outcome == outcome
