@@ -145,20 +145,6 @@ def test_a_phone_number_look_up_finds_the_number_of_what_it_names(news: Library)
     assert "Floodline: 0345 988 1188" in result.answer.sentence
 
 
-@pytest.mark.parametrize(
-    "question", ["who do i call to report illegal fishing", "phone number to report illegal fishing"]
-)
-def test_reporting_a_crime_is_answered_by_the_hotline_not_the_licence_line(
-    news: Library, question: str
-) -> None:
-    # "Anyone with information about illegal fishing activities can contact the Environment Agency
-    # incident hotline 24/7 on 0800 807060": the licence sales number came first, from a passage that
-    # also says "where illegal fishing is reported".
-    result = news.ask(question)
-    assert result.outcome == "answer" and result.answer is not None
-    assert "0800 807060" in result.answer.sentence
-
-
 def test_a_question_the_text_asks_is_not_the_bold_answer(news: Library) -> None:
     # The call for applications asks itself "How can I apply for the Young Leaders Programme?": it
     # shares every word with the question and was bolded as the answer.
@@ -1508,34 +1494,29 @@ def test_old_reaches_the_vintage_the_text_says(seed: Library, question: str) -> 
 
 
 @pytest.mark.parametrize(
-    "question", ["can a 14 yr old buy fireworks", "can my 17 yr old get fireworks from a shop"]
-)
-def test_yr_typed_for_year_reads_as_an_age_limit(news: Library, question: str) -> None:
-    # "yr" was no word the corpus uses: "Remember it is illegal for under 18s to buy fireworks." was
-    # only the closest.
-    result = news.ask(question)
-    assert result.outcome == "answer" and result.answer is not None
-    assert "illegal for under 18s to buy fireworks" in result.answer.sentence
-
-
-@pytest.mark.parametrize(
-    "question",
+    ("question", "held"),
     [
-        "how hot does the mast upgrade plasma get now",
-        "what temperature will mast upgrade reach in the new campaign",
+        # "Anyone with information about illegal fishing activities can contact the Environment
+        # Agency incident hotline 24/7 on 0800 807060": the licence sales number came first, from a
+        # passage that also says "where illegal fishing is reported".
+        ("who do i call to report illegal fishing", "0800 807060"),
+        ("phone number to report illegal fishing", "0800 807060"),
+        # "yr" was no word the corpus uses: "Remember it is illegal for under 18s to buy fireworks."
+        # was only the closest.
+        ("can a 14 yr old buy fireworks", "illegal for under 18s to buy fireworks"),
+        ("can my 17 yr old get fireworks from a shop", "illegal for under 18s to buy fireworks"),
+        # "The scientists aim to conduct over 50 experiments…" (a number, but no temperature) was
+        # quoted above "…operate at higher temperatures (35 million degrees Celsius…)".
+        ("how hot does the mast upgrade plasma get now", "35 million degrees Celsius"),
+        ("what temperature will mast upgrade reach in the new campaign", "35 million degrees Celsius"),
+        # "The landmark legislation will remove the right of the remaining 92…" (the new Bill, which
+        # names no Act) was quoted over "…under the House of Lords Act 1999".
+        ("what legislation ended most hereditary peers seats", "House of Lords Act 1999"),
     ],
 )
-def test_how_hot_is_answered_by_a_temperature(news: Library, question: str) -> None:
-    # "The scientists aim to conduct over 50 experiments…" (a number, but no temperature) was quoted
-    # above "…operate at higher temperatures (35 million degrees Celsius…)".
+def test_what_a_question_asks_for_reaches_the_sentence_giving_it(
+    news: Library, question: str, held: str
+) -> None:
     result = news.ask(question)
     assert result.outcome == "answer" and result.answer is not None
-    assert "35 million degrees Celsius" in result.answer.sentence
-
-
-def test_what_legislation_is_answered_by_a_named_act(news: Library) -> None:
-    # "The landmark legislation will remove the right of the remaining 92…" (the new Bill, which names
-    # no Act) was quoted over "…under the House of Lords Act 1999".
-    result = news.ask("what legislation ended most hereditary peers seats")
-    assert result.outcome == "answer" and result.answer is not None
-    assert "House of Lords Act 1999" in result.answer.sentence
+    assert held in result.answer.sentence
