@@ -150,8 +150,8 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
             r"|\bwhom\b|\bwhose\b|\bwhich (?:[a-z]+ )?(ministers?|secretary|officials?|mps?|person|people"
             r"|officers?|judges?)\b|\bwhich (\w+ ){0,2}(companies|firms|organisations|charities)\b"
             r"|\bwhich (\w+ )?(company|firm|organisation|charity)\b|\bnames of\b"
-            r"|\bwhich (company|companies|organisations?|firms?|charity|charities"
-            r"|departments?|agency|agencies|body|bodies|councils?|uni|unis|university|universities|colleges?|banks?|regulators?|authority"
+            r"|\bwhich (departments?|agency|agencies|body|bodies|councils?|uni|unis|university|universities"
+            r"|colleges?|banks?|regulators?|authority"
             r"|authorities|teams?)\b|\bname of\b|\bwhat (minister|secretary)\b"
         ),
     ),
@@ -377,8 +377,7 @@ _ASKED_UNITS = frozenset(
 # information about illegal fishing… can contact the… hotline", not by "where illegal fishing is reported".
 _CONTACT_WORDS = frozenset(
     ["phone", "telephone", "email", "mail", "contact", "address", "number", "details", "postcode"]
-)
-_CONTACT_VERBS = frozenset(["report", "call", "ring"])
+) | frozenset(["report", "call", "ring"])
 _ASKING = frozenset(["what", "which", "whats"])
 # "Opening hours" asks for a time ("Monday to Friday, 9am to 5pm"), which the time detail weighs: as
 # topic words they drew another office's "is open Monday to Friday" over DVSA's own hours.
@@ -1508,8 +1507,7 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     if detail == "size" and wants == "amount":
         detail = None  # "how big is the fund" asks for a sum of money
     if wants == "contact":
-        asking = _CONTACT_WORDS | _CONTACT_VERBS
-        concepts = [replace(c, weight=0.25 * c.weight) if c.word in asking else c for c in concepts]
+        concepts = [replace(c, weight=0.25 * c.weight) if c.word in _CONTACT_WORDS else c for c in concepts]
     return Query(
         text=question,
         terms=terms,
