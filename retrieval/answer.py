@@ -382,6 +382,32 @@ def _misses_its_place(query: Query, candidate: Candidate) -> bool:
     return any(place not in said for place in narrowed)
 
 
+def _counted_first(
+    ranked: Ranked, weights: Weights, positions: list[int], confidences: list[float]
+) -> tuple[list[int], list[float]]:
+    """For "how many X": a first passage that counts no X gives way to the next passage of the same
+    announcement that does, if the calibration would quote that one ("The scientists aim to conduct
+    over 50 experiments" to "…more than 100 scientists from 37 institutions"). The ranker weighs the
+    counted-number evidence at nothing (a refit with it moved other answers), the confidence does."""
+    missing = _COUNTED_MISSING
+    first = positions[0]
+    if ranked.evidence[first, missing] == 0:
+        return positions, confidences
+    same = ranked.candidates[first].announcement_id
+    for k in range(1, len(positions)):
+        i, c = positions[k], confidences[k]
+        if (
+            ranked.evidence[i, missing] == 0
+            and c >= weights.answer_threshold
+            and ranked.candidates[i].announcement_id == same
+        ):
+            return [i, *positions[:k], *positions[k + 1 :]], [c, *confidences[:k], *confidences[k + 1 :]]
+    return positions, confidences
+
+
+_COUNTED_MISSING = FEATURES.index("counted_missing")
+
+
 def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
     """Does the passage hold the kind of fact asked for? "How much sand…" or "how much could sea
     levels rise" ask for a quantity as often as for money: a figure with a unit answers them too,
@@ -502,6 +528,8 @@ def answer_from_ranked(
     # All positions at once, though the loop below may stop before the last: one batch costs less
     # than the few it might spare.
     confidences = _confidences(ranked, weights, positions)
+    if query.counted:
+        positions, confidences = _counted_first(ranked, weights, positions, confidences)
     confidence = confidences[0]
     # Further matches must be near enough to show on their own: a list padded with passages that
     # share one common word with the question is noise a reader has to wade through. Each result's

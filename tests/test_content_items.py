@@ -1400,3 +1400,11 @@ def test_a_question_narrowed_to_a_place_is_answered_only_by_a_passage_naming_it(
     result = all_items.ask(question)
     assert result.results[0].title == "Affordable housing supply in England: 2011 to 2012"
     assert result.outcome == outcome
+
+
+def test_how_many_prefers_the_passage_that_counts_what_is_asked(all_items: Library) -> None:
+    # The rail strategy: "…in Great Britain employ up to 216,000 people". A passage on privatisation
+    # ("what many people regarded…") counts no one, and was the closest.
+    result = all_items.ask("how many people work on the railways in britain")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "216,000 people" in result.answer.sentence
