@@ -389,15 +389,14 @@ def _counted_first(
     announcement that does, if the calibration would quote that one ("The scientists aim to conduct
     over 50 experiments" to "…more than 100 scientists from 37 institutions"). The ranker weighs the
     counted-number evidence at nothing (a refit with it moved other answers), the confidence does."""
-    missing = _COUNTED_MISSING
     first = positions[0]
-    if ranked.evidence[first, missing] == 0:
+    if ranked.evidence[first, _COUNTED_MISSING] == 0:
         return positions, confidences
     same = ranked.candidates[first].announcement_id
     for k in range(1, len(positions)):
         i, c = positions[k], confidences[k]
         if (
-            ranked.evidence[i, missing] == 0
+            ranked.evidence[i, _COUNTED_MISSING] == 0
             and c >= weights.answer_threshold
             and ranked.candidates[i].announcement_id == same
         ):
