@@ -20,7 +20,7 @@ import numpy as np
 
 from retrieval.announcement import headline
 from retrieval.filters import Filters
-from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, gather, has_fact
+from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, counts_closely, gather, has_fact
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
 from retrieval.ranking.passages import COUNT, SUM
 from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse, asks_what_it_is
@@ -385,22 +385,28 @@ def _misses_its_place(query: Query, candidate: Candidate) -> bool:
 def _counted_first(
     ranked: Ranked, weights: Weights, positions: list[int], confidences: list[float]
 ) -> tuple[list[int], list[float]]:
-    """For "how many X": a first passage that counts no X gives way to the next passage of the same
+    """For "how many X": a first passage that counts no X gives way to the best passage of the same
     announcement that does, if the calibration would quote that one ("The scientists aim to conduct
     over 50 experiments" to "…more than 100 scientists from 37 institutions"). The ranker weighs the
-    counted-number evidence at nothing (a refit with it moved other answers), the confidence does."""
+    counted-number evidence at nothing (a refit with it moved other answers), the confidence does.
+    Every candidate of the announcement is looked at, not only its two results: the report's "seven
+    specific recommendations" was its sixth passage, below five that name Dr Dash more often."""
     first = positions[0]
     if ranked.evidence[first, _COUNTED_MISSING] == 0:
         return positions, confidences
     same = ranked.candidates[first].announcement_id
-    for k in range(1, len(positions)):
-        i, c = positions[k], confidences[k]
-        if (
-            ranked.evidence[i, _COUNTED_MISSING] == 0
-            and c >= weights.answer_threshold
-            and ranked.candidates[i].announcement_id == same
-        ):
-            return [i, *positions[:k], *positions[k + 1 :]], [c, *confidences[:k], *confidences[k + 1 :]]
+    for i in range(first + 1, len(ranked.candidates)):
+        if ranked.candidates[i].announcement_id != same or ranked.evidence[i, _COUNTED_MISSING] != 0:
+            continue
+        if i in positions:
+            c = confidences[positions.index(i)]
+        elif counts_closely(ranked.candidates[i].text, ranked.query.counted):
+            c = _confidences(ranked, weights, [i])[0]
+        else:
+            continue
+        if c >= weights.answer_threshold:
+            rest = [(p, q) for p, q in zip(positions, confidences, strict=True) if p != i]
+            return [i, *(p for p, _ in rest)], [c, *(q for _, q in rest)]
     return positions, confidences
 
 

@@ -1314,6 +1314,39 @@ def test_words_typed_short_or_spelling_initials_reach_the_passage_that_answers(
     assert held in result.answer.passage
 
 
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        # The fatality notice says "died in battle" in its first passage; the answer names the battle.
+        ("which battle did sir george colly die in", "Battle of Majuba Hill"),
+        ("which battle was sir george colley killed at", "Battle of Majuba Hill"),
+        # The tar works story: "Working with Rotherham Borough Council…" was only the closest.
+        ("which council is helping clean up the old tar works", "Rotherham Borough Council"),
+    ],
+)
+def test_which_kind_of_thing_is_answered_by_the_sentence_naming_one(
+    all_items: Library, question: str, named: str
+) -> None:
+    result = all_items.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert named in result.answer.sentence
+
+
+def test_how_many_new_things_counts_the_things_not_what_is_new(all_items: Library) -> None:
+    # The Queen's Speech 2016 never says how many bills it holds; "a million new homes" counted "new".
+    result = all_items.ask("how many new bills were in the queens speech 2016")
+    assert result.outcome != "answer"
+    assert not any("a million new homes" in r.passage for r in result.results[:1])
+
+
+def test_a_chemical_formula_is_no_figure_for_how_much(all_items: Library) -> None:
+    # DfT's energy use page says "We are currently assessing the CO2 benefits of the above measures":
+    # the 2 of CO2 was read as the figure asked for, and the sentence was quoted as how much was saved.
+    result = all_items.ask("how much co2 has dft saved from the changes at its london hq")
+    assert "currently assessing the CO2 benefits" in result.results[0].passage
+    assert result.outcome != "answer"
+
+
 def test_a_share_is_no_count_for_how_many(all_items: Library) -> None:
     # The fostering statistics notice says "Data was submitted by 99% of all fostering services" and
     # never how many foster carers there were: the share was quoted as the count.
@@ -1343,6 +1376,9 @@ def test_a_share_is_no_count_for_how_many(all_items: Library) -> None:
         ("who will lead the inquiry into what happened at birmingham prison", "Sarah Payne"),
         # PHE's One You story: a quiz people had "done" was only the closest.
         ("how many people have done phe's health quiz", "1.1 million people have taken the quiz"),
+        # "Xmas" is no word GOV.UK writes: the Prime Minister's Christmas message was not found by it,
+        # and the closing remarks of the Anti-Corruption Summit were offered instead.
+        ("what did the pm say about people working at xmas", "have to work over the Christmas period"),
     ],
 )
 def test_everyday_words_reach_the_sentence_that_answers(all_items: Library, question: str, held: str) -> None:

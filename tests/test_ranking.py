@@ -1481,6 +1481,14 @@ def test_who_signed_a_statement_is_the_passage_naming_its_signatories(
     assert result.outcome == outcome
 
 
+def test_which_class_is_answered_by_the_sentence_naming_the_class(seed: Library) -> None:
+    # "37407 is one of several DRS locomotives…" came first; the class is named in "The vintage
+    # ‘Class 37’ loco…".
+    result = seed.ask("what class of train is the blackpool tower loco")
+    assert result.outcome == "answer" and result.answer is not None
+    assert "‘Class 37’" in result.answer.sentence
+
+
 @pytest.mark.parametrize(
     "question",
     ["where did those old seaside specials set off from", "where did the old seaside trains go from"],
@@ -1512,6 +1520,9 @@ def test_old_reaches_the_vintage_the_text_says(seed: Library, question: str) -> 
         # "The landmark legislation will remove the right of the remaining 92…" (the new Bill, which
         # names no Act) was quoted over "…under the House of Lords Act 1999".
         ("what legislation ended most hereditary peers seats", "House of Lords Act 1999"),
+        # "The report provides seven specific recommendations…" is the CQC story's sixth passage, below
+        # five that name Dr Dash more often and count nothing: nothing was quoted.
+        ("how many recommendations did penny dash make in her cqc report", "seven specific recommendations"),
     ],
 )
 def test_what_a_question_asks_for_reaches_the_sentence_giving_it(

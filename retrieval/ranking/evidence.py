@@ -430,6 +430,8 @@ def _names_no_count(ws: Sequence[str], j: int) -> bool:
     after = ws[j + 1 : j + 3]
     return (
         any(w in _AGED for w in ws[max(j - 2, 0) : j])
+        # The top of an age range: "people aged between 55 and 74", "aged 16 to 18".
+        or (j >= 3 and ws[j - 1] in ("and", "to") and any(w in _AGED for w in ws[j - 4 : j - 2]))
         or (j > 0 and ws[j - 1] in _LABELS and len(ws[j]) <= 3)
         or (len(after) == 2 and after[0] in ("year", "years") and after[1] in ("old", "olds"))
     )
@@ -454,6 +456,20 @@ def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: froz
         ):
             found[i] = True
     return found
+
+
+def counts_closely(text: str, counted: frozenset[str]) -> bool:
+    """Whether `text` puts a number right before what "how many" counts ("seven specific
+    recommendations", "over 47 million drivers"): closer than `counted_flags` asks, for a passage
+    read from further down than the results."""
+    for sentence in passages.sentences_of(text):
+        ws = words(_SHARE.sub(" ", _PHONE.sub(" ", sentence)))
+        for j, w in enumerate(ws):
+            if term(w) in counted and any(
+                _is_count(ws[k]) and not _names_no_count(ws, k) for k in range(max(j - _COUNT_NEAR, 0), j)
+            ):
+                return True
+    return False
 
 
 # A name or a place the question itself gives is not what it asks: "who else is baroness chapman
@@ -524,6 +540,8 @@ def _precise(parsed: Parsed, query: Query) -> Sequence[bool] | None:
         return None
     if query.detail == "definition" and query.defines is not None:
         return parsed.definition_flags(query.defines)
+    if query.detail == "named" and query.named is not None:
+        return parsed.named_flags(query.named)
     return parsed.detail_flags(query.detail)
 
 

@@ -125,7 +125,8 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
     "amount": _starting(
         r"£$€\d%p", r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k|pounds|pence|p)\b|\bper cent\b|%", re.I
     ),
-    "number": _starting(r"\dotfsenhmbdqa", r"\d|" + _NUMBER_WORDS, re.I),
+    # Not a digit glued to letters before it: "CO2", "the A1", "M25" name things and count nothing.
+    "number": _starting(r"\dotfsenhmbdqa", r"(?<![A-Za-z])\d|" + _NUMBER_WORDS, re.I),
     # Month names only capitalised ("may", "march"), seasons only in lower case ("the Spring Budget" is
     # a name); the other words also at a sentence's start ("Last month the Home Secretary launched…"),
     # and a decade is a date ("back in the 1990s").
@@ -186,7 +187,7 @@ FACTS: dict[AnswerType, re.Pattern[str]] = {
 # a named person, a named place. "2016" or "one" alone is weaker evidence than "27 February 1881".
 STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
     "amount": _starting(r"£$€\d", r"[£$€]\s?\d|\b\d[\d,.]*\s?(million|billion|bn|m|k)\b", re.I),
-    "number": re.compile(r"\d"),
+    "number": re.compile(r"(?<![A-Za-z])\d"),
     "date": _starting(
         r"\dJFMASOND",
         rf"\b\d{{1,2}}(st|nd|rd|th)? ({_MONTHS})\b|\b({_MONTHS}) \d{{1,2}}\b|\b({_MONTHS}) (1[89]|20)\d\d\b"
@@ -363,6 +364,15 @@ def definition(word: str) -> re.Pattern[str]:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def named(kind: str) -> re.Pattern[str]:
+    """A thing of `kind` named with the kind's word in capitals: "the Battle of Majuba Hill", "Class
+    37", "Leeds City Council". Not at a sentence's start, where every word is in capitals."""
+    word = rf"{kind[0].upper()}{re.escape(kind[1:])}s?"
+    after = rf"(?:(?<=[\w,’'] )(?<!{SEPARATOR_WORD} )|(?<=[‘“\"(]))"
+    return re.compile(rf"{after}(?:{word} (?:of (?:the )?)?[A-Z0-9]\w*|(?:[A-Z]\w* )+{word}\b)")
+
+
 KINDS: tuple[AnswerType, ...] = ("amount", "number", "date", "person", "place", "contact")
 
 # Chunk text never holds control characters (retrieval.text.strip_controls runs at read time), so
@@ -405,6 +415,10 @@ class Parsed:
     def future_date_flags(self) -> tuple[bool, ...]:
         """Which sentences hold a date that may be to come (FUTURE_DATE)."""
         return self._flags(("future date", False), FUTURE_DATE)
+
+    def named_flags(self, kind: str) -> tuple[bool, ...]:
+        """Which sentences name a thing of `kind` ("the Battle of Majuba Hill" for "battle")."""
+        return self._flags((f"named {kind}", True), named(kind))
 
     def definition_flags(self, word: str) -> tuple[bool, ...]:
         """Which sentences say what `word` is ("A Tier 4 sponsor is an education provider…")."""

@@ -61,6 +61,7 @@ Detail = Literal[
     "day",
     "temperature",
     "law",
+    "named",
 ]
 
 
@@ -420,6 +421,9 @@ class Query:  # not slotted: cached_property keeps its value in __dict__
     # The word a "what is a tier 4 sponsor" question asks to be defined (its detail is then
     # "definition"): the sentence that answers says "A Tier 4 sponsor is an education provider…".
     defines: str | None = None
+    # The kind of thing a "which battle" question asks to be named (its detail is then "named"): the
+    # sentence that answers names one, "the Battle of Majuba Hill", where others say "died in battle".
+    named: str | None = None
     # "When will…" asks for a time to come: "last month" or "since 2010" does not answer it.
     future: bool = False
     # The most BM25 can give a passage for `terms`: each term the corpus has, repeats counted as BM25
@@ -541,6 +545,26 @@ def defined_word(question: str) -> str | None:
     if phrase[0] == "the" or any(w in STOP_WORDS or w.endswith("ing") for w in phrase):
         return None
     return found.group(4)
+
+
+# Kinds of thing GOV.UK names with the kind's word in capitals: "the Battle of Majuba Hill", "Class 37",
+# "Leeds City Council", "St Thomas' Hospital", "the Young Leaders Programme". Asked "which battle",
+# the answer is the sentence that names one; a sentence saying "died in battle" names none.
+_NAMED_KINDS = frozenset(
+    """
+    battle class school hospital council committee fund programme scheme prison station airport port
+    university college regiment ship bridge road street park church hall centre court award prize
+    medal festival campaign agency board commission trust foundation party operation unit service
+    team force squadron museum gallery library theatre stadium bill act strategy plan review report
+    """.split()  # noqa: SIM905 - a word list, easier to read as text
+)
+_WHICH_KIND = re.compile(r"\b(?:which|what) ([a-z]+)\b")
+
+
+def named_kind(question: str) -> str | None:
+    """The kind a "which X" question asks to be named, if GOV.UK names things of that kind."""
+    found = _WHICH_KIND.search(normalise(question))
+    return found.group(1) if found is not None and found.group(1) in _NAMED_KINDS else None
 
 
 # "What is the national curriculum": "what is" and nothing but a name, "the" allowed (a title may be
@@ -1254,6 +1278,11 @@ def _counted_people(counted: set[str]) -> set[str]:
 
 
 _COUNTED_MAX = 3  # "how many ex regular soldiers": the words up to the first function word
+# Words that say which of them, not what is counted: "how many new bills" counts bills ("a million
+# new homes" gives no number of bills).
+_COUNT_MODIFIERS = frozenset(
+    {"new", "extra", "additional", "more", "other", "different", "separate", "total"}
+)
 
 
 def _counted_words(surface: list[str]) -> range:
@@ -1261,15 +1290,20 @@ def _counted_words(surface: list[str]) -> range:
     count): the content words right after it, up to the first function word."""
     for i in range(len(surface) - 2):
         if surface[i] == "how" and surface[i + 1] == "many" and i <= _ASKS_WITHIN:
-            end = i + 2
+            start = i + 2
+            while (
+                start + 1 < len(surface) and surface[start] in _COUNT_MODIFIERS and term(surface[start + 1])
+            ):
+                start += 1
+            end = start
             while (
                 end < len(surface)
-                and end - (i + 2) < _COUNTED_MAX
+                and end - start < _COUNTED_MAX
                 and term(surface[end])
                 and surface[end] not in _OPENERS  # "how many homes will…"
             ):
                 end += 1
-            return range(i + 2, end)
+            return range(start, end)
     return range(0)
 
 
@@ -1502,6 +1536,8 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
     asked_initials = spelt_out(read)
     defines = defined_word(read) if asked_initials is None else None
     detail = wanted_detail(read) or ("initials" if asked_initials else "definition" if defines else None)
+    named = named_kind(read) if detail is None else None
+    detail = detail or ("named" if named else None)
     if detail in ("phone", "email") and wants != "contact":
         detail = None  # "how many phone calls" asks for a count
     if detail == "size" and wants == "amount":
@@ -1521,5 +1557,6 @@ def analyse(question: str, vocab: Vocab, bridges: frozenset[str] = BRIDGES) -> Q
         counted=frozenset(_counted_people(counted)),
         initials=asked_initials,
         defines=defines,
+        named=named,
         future=wants == "date" and bool(_FUTURE.search(normalise(read))),
     )
