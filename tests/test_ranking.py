@@ -1481,6 +1481,15 @@ def test_who_signed_a_statement_is_the_passage_naming_its_signatories(
     assert result.outcome == outcome
 
 
+def test_what_am_i_supposed_to_do_offers_the_passage_that_says(news: Library) -> None:
+    # "Supposed", a word no item uses, weighed as the question's topic, and "gone off" shared no word
+    # with "letting off fireworks": nothing was offered, though the passage that says what to do
+    # ("…soak it in water overnight. Then put it in a rubbish bag and in the bin.") was first.
+    result = news.ask("what am i supposed to do with used fireworks after they've gone off")
+    assert result.outcome != "none"
+    assert "soak it in water overnight" in result.results[0].passage
+
+
 def test_which_class_is_answered_by_the_sentence_naming_the_class(seed: Library) -> None:
     # "37407 is one of several DRS locomotives…" came first; the class is named in "The vintage
     # ‘Class 37’ loco…".
@@ -1523,6 +1532,9 @@ def test_old_reaches_the_vintage_the_text_says(seed: Library, question: str) -> 
         # "The report provides seven specific recommendations…" is the CQC story's sixth passage, below
         # five that name Dr Dash more often and count nothing: nothing was quoted.
         ("how many recommendations did penny dash make in her cqc report", "seven specific recommendations"),
+        # "Drop-in events are being held… across Eastbourne and Pevensey" (places, but not where) came
+        # above the address: "St Wilfrid’s Church Hall, 2 Collier Rd, Pevensey Bay BN24 6EZ".
+        ("where is the pevensey bay drop in", "2 Collier Rd"),
     ],
 )
 def test_what_a_question_asks_for_reaches_the_sentence_giving_it(

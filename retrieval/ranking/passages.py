@@ -201,7 +201,13 @@ STRONG_FACTS: dict[AnswerType, re.Pattern[str]] = {
         r"|\b(Minister|Secretary|Chancellor|Ambassador|Director|Executive|Chair|President|Mayor|General),? "
         r"(?!(?:of|for|and|the)\b)[A-Z][a-z]+ [A-Z][a-z]+",
     ),
-    "place": _starting("iaIA", r"\b(?i:in|at) (?!Britain\b|United Kingdom\b)[A-Z][a-z]+(,? [A-Z][a-z]+)?\b"),
+    # Or a street address or a postcode, the most precise a place gets ("2 Collier Rd, Pevensey Bay").
+    "place": _starting(
+        r"iaIA\dA-Z",
+        r"\b(?i:in|at) (?!Britain\b|United Kingdom\b)[A-Z][a-z]+(,? [A-Z][a-z]+)?\b"
+        r"|\b\d+[a-z]? [A-Z][a-z]+ (Road|Rd|Street|St|Avenue|Ave|Lane|Way|Square|Place|Close|Drive)\b"
+        r"|\b[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b",
+    ),
     "contact": FACTS["contact"],
 }
 

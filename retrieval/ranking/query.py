@@ -327,6 +327,7 @@ _QUESTION_NOISE = frozenset(
         "thing",
         "things",
         "stuff",  # "who is the contact at dclg for overseas territories stuff"
+        "supposed",  # "what am i supposed to do with…": what should be done, no topic
         "anything",
         "something",
         "lot",

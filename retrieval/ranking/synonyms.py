@@ -836,6 +836,7 @@ _EVERYDAY_PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
     ("put", "into"): ("invest", "investment", "funding"),
     ("give", "out"): ("distribute", "award", "awarded", "issued"),
     ("look", "for"): ("seek", "seeking", "search"),
+    ("go", "off"): ("let", "letting", "lit"),  # fireworks "gone off" / "letting off fireworks"
     ("hand", "over"): ("transfer", "transferred"),
 }
 PARTICLES: dict[tuple[str, str], tuple[str, ...]] = {
