@@ -1376,6 +1376,12 @@ def test_a_share_is_no_count_for_how_many(all_items: Library) -> None:
         ("who will lead the inquiry into what happened at birmingham prison", "Sarah Payne"),
         # PHE's One You story: a quiz people had "done" was only the closest.
         ("how many people have done phe's health quiz", "1.1 million people have taken the quiz"),
+        # The Commonwealth Games statement says "airspace restrictions" and "protected airspace", never
+        # "no fly zone": the exemptions for police aircraft were only the closest.
+        (
+            "can police and air ambulance helicopters fly in the glasgow 2014 no fly zone",
+            "specific exemptions for aircraft",
+        ),
         # "Xmas" is no word GOV.UK writes: the Prime Minister's Christmas message was not found by it,
         # and the closing remarks of the Anti-Corruption Summit were offered instead.
         ("what did the pm say about people working at xmas", "have to work over the Christmas period"),

@@ -755,6 +755,8 @@ PHRASES: dict[tuple[str, str], tuple[str, ...]] = {
     ("foster", "parents"): ("carers",),
     ("take", "water"): ("abstract", "abstraction"),
     ("photo", "id"): ("voter", "identification"),
+    ("fly", "zone"): ("airspace", "restrictions", "restricted", "prohibited"),  # "no fly zone"
+    ("fly", "zones"): ("airspace", "restrictions", "restricted", "prohibited"),
 }
 
 # A verb and the particle after it, which GOV.UK puts in one word: "when do the rules come in" /
