@@ -22,7 +22,7 @@ from retrieval.announcement import headline
 from retrieval.filters import Filters
 from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, counts_closely, gather, has_fact
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
-from retrieval.ranking.passages import COUNT, SUM
+from retrieval.ranking.passages import COUNT, DETAILS, QUANTITY, SUM
 from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse, asks_what_it_is
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.document import document_terms, heading_terms
@@ -413,6 +413,10 @@ def _counted_first(
 _COUNTED_MISSING = FEATURES.index("counted_missing")
 
 
+_HOW_MUCH = re.compile(r"\bhow much\b")
+_HOW_OLD = re.compile(r"\bhow old (is|was|are|were)\b")  # a person's age, not "how old can a bill be"
+
+
 def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
     """Does the passage hold the kind of fact asked for? "How much sand…" or "how much could sea
     levels rise" ask for a quantity as often as for money: a figure with a unit answers them too,
@@ -420,6 +424,11 @@ def _holds_fact(ranked: Ranked, at: int, wants: AnswerType) -> bool:
     asked = ranked.query.text.casefold()
     if wants == "number" and _HOW_MANY.search(asked):
         return bool(COUNT.search(ranked.candidates[at].text))
+    if wants == "number" and _HOW_MUCH.search(asked) and ranked.query.detail != "share":
+        # "How much water", "how much sand": a figure with its unit, not a count of something else
+        # ("how much of…" asks a share, which "nearly half" gives).
+        text = ranked.candidates[at].text
+        return bool(QUANTITY.search(text) or has_fact("amount", text))
     if ranked.evidence[at, FEATURES.index("type_passage")] > 0:
         asks_cost = wants == "amount" and ranked.query.detail is None and COST.search(asked)
         return not asks_cost or bool(SUM.search(ranked.candidates[at].text))
@@ -557,6 +566,11 @@ def answer_from_ranked(
     # turns 3 right answers and 4 wrong ones into "closest".)
     lacks_fact = query.wants is not None and not _holds_fact(ranked, positions[0], query.wants)
     lacks_fact = lacks_fact or _misses_its_place(query, ranked.candidates[positions[0]])
+    # "How old is samuel miller" asks for an age; the court report's date of his plea is no answer.
+    lacks_fact = lacks_fact or (
+        _HOW_OLD.search(query.text.casefold()) is not None
+        and not DETAILS["age"].search(ranked.candidates[positions[0]].text)
+    )
     names_title = _names_its_title(query, ranked, positions[0])
     # Words typed to look an announcement up, not a question, are answered by the announcement they
     # name, from its opening passage: every passage holds the title's words, so which one BM25 put

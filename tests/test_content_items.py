@@ -1339,6 +1339,14 @@ def test_how_many_new_things_counts_the_things_not_what_is_new(all_items: Librar
     assert not any("a million new homes" in r.passage for r in result.results[:1])
 
 
+def test_how_much_of_a_thing_is_not_answered_by_a_count_of_something_else(all_items: Library) -> None:
+    # The Walton Farms notice says "The Environment Agency has received 3 applications…" and never
+    # how much water: the count of applications was quoted as the answer.
+    result = all_items.ask("how much water are walton farms asking to take")
+    assert "3 applications from Walton Farms" in result.results[0].passage
+    assert result.outcome != "answer"
+
+
 def test_a_chemical_formula_is_no_figure_for_how_much(all_items: Library) -> None:
     # DfT's energy use page says "We are currently assessing the CO2 benefits of the above measures":
     # the 2 of CO2 was read as the figure asked for, and the sentence was quoted as how much was saved.

@@ -1481,6 +1481,17 @@ def test_who_signed_a_statement_is_the_passage_naming_its_signatories(
     assert result.outcome == outcome
 
 
+def test_how_old_someone_is_is_not_answered_by_a_passage_without_an_age(news: Library) -> None:
+    # The SIA's court report gives the day Samuel Miller pleaded guilty, never his age: it was quoted.
+    result = news.ask("how old is samuel miller the door supervisor")
+    assert "Samuel Miller pleaded guilty" in result.results[0].passage
+    assert result.outcome != "answer"
+    # An age the text gives still answers.
+    aged = news.ask("how old are the astley morris brothers")
+    assert aged.outcome == "answer" and aged.answer is not None
+    assert "Liam Astley Morris, 19" in aged.answer.passage
+
+
 def test_what_am_i_supposed_to_do_offers_the_passage_that_says(news: Library) -> None:
     # "Supposed", a word no item uses, weighed as the question's topic, and "gone off" shared no word
     # with "letting off fireworks": nothing was offered, though the passage that says what to do

@@ -246,6 +246,18 @@ _UNIT = r"(day|week|month|year|hour|minute|decade|fortnight)"
 _KIND_OF = r"((working|calendar|business|school|clear|full) )?"
 
 # The form a fact takes when a question asks for that detail of its kind (query.Detail).
+# A quantity of something other than money: a figure and its unit ("30,000 cubic square metres of sand",
+# "20g CO2eq/kWh", "1.2 million litres a day"). "3 applications" is a count of things, not how much.
+QUANTITY = re.compile(
+    r"\b\d[\d,.]*\s*(-|\s)?(million |billion |thousand )?(acres?|hectares?|ha"
+    r"|sq(uare)?\.? ?(metres?|meters?|miles?|feet|foot|ft|km|kilometres?|m)|km2?|kms|kilometres?|miles?"
+    r"|metres?|meters?|cm|mm|feet|foot|ft|m2|m3|tonnes?|tons?|kg|kilos?|kilograms?|grams?|g|litres?"
+    r"|liters?|megalitres?|ml|gallons?|cubic (square )?metres?|[mgkt]wh?|megawatts?|gigawatts?|mph|degrees"
+    r"|per ?cent|%|hours?|days?|weeks?|months?|years?)\b",
+    re.I,
+)
+
+
 DETAILS: dict[Detail, re.Pattern[str]] = {
     # "For almost a quarter of a century", "for several years": a length of time without a figure.
     "duration": re.compile(
