@@ -414,6 +414,20 @@ _COUNTED_MISSING = FEATURES.index("counted_missing")
 
 
 _HOW_MUCH = re.compile(r"\bhow much\b")
+_NUMBER_NAMES = r"(?:two|three|four|five|six|seven|eight|nine|ten|\d+)"
+_NAMES_ASKED = re.compile(rf"\b(?:which|what) {_NUMBER_NAMES} \w+|\bnames? of\b|\bname the\b")
+# A name inside a sentence: capitalised words in a run, not at its start ("…by Schroders, Man Group and
+# Resonance": three; "The Home Secretary met representatives from five… companies": one).
+_NAME = re.compile(r"(?<=[\w,;:’'] )[A-Z][\w&’'-]*(?: [A-Z][\w&’'-]*)*")
+
+
+def _names_several(sentence: str, question: str) -> bool:
+    """Whether `sentence` names two things or more that the question does not."""
+    asked = {w.casefold() for w in words(question)}
+    named = {m.group(0) for m in _NAME.finditer(sentence) if not set(words(m.group(0).casefold())) <= asked}
+    return len(named) >= 2
+
+
 _HOW_OLD = re.compile(r"\bhow old (is|was|are|were)\b")  # a person's age, not "how old can a bill be"
 
 
@@ -566,6 +580,12 @@ def answer_from_ranked(
     # turns 3 right answers and 4 wrong ones into "closest".)
     lacks_fact = query.wants is not None and not _holds_fact(ranked, positions[0], query.wants)
     lacks_fact = lacks_fact or _misses_its_place(query, ranked.candidates[positions[0]])
+    # "Which five companies", "the names of the tech firms": a sentence that names none of them
+    # ("…met representatives from five small and medium sized technology companies") does not answer.
+    lacks_fact = lacks_fact or (
+        _NAMES_ASKED.search(query.text.casefold()) is not None
+        and not _names_several(ranked.sentence(positions[0]), query.text)
+    )
     # "How old is samuel miller" asks for an age; the court report's date of his plea is no answer.
     lacks_fact = lacks_fact or (
         _HOW_OLD.search(query.text.casefold()) is not None

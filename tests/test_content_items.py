@@ -501,6 +501,9 @@ def test_opening_hours_are_answered_by_the_hours_of_the_office_asked_about(all_i
         ("phone number to complain about mod police", "Telephone: 01371 854 648"),
         # The press office's address was bolded: any contact detail was as good as a phone number.
         ("dvsa cbt team phone number", "Phone 0115 936 6547"),
+        # "Ambulance number" asked for no kind of fact: the passage on bringing family over for an
+        # illness came above "If you need emergency medical assistance dial 911 for an ambulance."
+        ("if ur ill in fiji whats the ambulance number", "dial 911"),
     ],
 )
 def test_a_phone_number_is_answered_with_the_number(all_items: Library, question: str, number: str) -> None:

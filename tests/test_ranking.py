@@ -1481,6 +1481,21 @@ def test_who_signed_a_statement_is_the_passage_naming_its_signatories(
     assert result.outcome == outcome
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "which five companies pitched their anti-livestream tools to javid",
+        "names of the 5 tech firms that showed javid the anti abuse streaming tools pls",
+    ],
+)
+def test_which_five_companies_is_not_answered_by_a_sentence_naming_none(seed: Library, question: str) -> None:
+    # "The Home Secretary met representatives from five small and medium sized technology companies"
+    # names none of them; it was quoted as the answer.
+    result = seed.ask(question)
+    assert "five small and medium sized technology companies" in result.results[0].passage
+    assert result.outcome != "answer"
+
+
 def test_how_old_someone_is_is_not_answered_by_a_passage_without_an_age(news: Library) -> None:
     # The SIA's court report gives the day Samuel Miller pleaded guilty, never his age: it was quoted.
     result = news.ask("how old is samuel miller the door supervisor")

@@ -172,6 +172,8 @@ _WANTS: tuple[tuple[AnswerType, re.Pattern[str]], ...] = (
         # "address" only as a noun ("will they address the gap" asks no address).
         re.compile(
             r"\b(e-?mail|telephone|contact|helpline|write to|get in touch)\b|" + _PHONE_WORD + "|"
+            # "whats the ambulance number": a service's number is one to call.
+            r"\b(ambulance|emergency|police|hotline|enquiries|enquiry|customer services?) (phone )?number\b|"
             r"\b(postal|e-?mail|what|which|the|an|their) address\b|\baddress (for|of|to)\b|" + _CALLING
         ),
     ),
