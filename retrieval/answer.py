@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -24,6 +24,7 @@ from retrieval.ranking.evidence import FEATURES, Candidate, Evidence, counts_clo
 from retrieval.ranking.model import CONFIDENCE_FEATURES, Weights, load_weights, sigmoid
 from retrieval.ranking.passages import COUNT, DETAILS, QUANTITY, SUM
 from retrieval.ranking.query import COST, MONEY, AnswerType, Query, Vocab, analyse, asks_what_it_is
+from retrieval.ranking.wrapping import questions_alone
 from retrieval.search.bm25 import BM25Index
 from retrieval.search.document import document_terms, heading_terms
 from retrieval.search.tokenize import tokenize, words
@@ -358,9 +359,39 @@ def answer_question(
     """`filters` keep only passages of matching announcements; `within` asks one announcement only
     (a follow-up to an answer from it)."""
     weights = weights or load_weights()
-    query = analyse(question, vocab_of(index))
+    vocab = vocab_of(index)
+    query = analyse(question, vocab)
     ranked = rank_passages(index, store, query, weights, filters, within)
-    return answer_from_ranked(question, query, ranked, weights, top_k, one_announcement=within is not None)
+    answer = answer_from_ranked(question, query, ranked, weights, top_k, one_announcement=within is not None)
+    # Words around a question may be its topic ("the hereditary peers bill, when will it become
+    # law") or chat no list foresaw ("tiny question: how much…", "my mum asked me who…", "…? saw it
+    # in the home office piece"): the question alone is asked too, and the reading the calibration
+    # trusts more is the answer.
+    for alone_text in questions_alone(question):
+        query = analyse(alone_text, vocab)
+        ranked = rank_passages(index, store, query, weights, filters, within)
+        alone = answer_from_ranked(
+            alone_text, query, ranked, weights, top_k, one_announcement=within is not None
+        )
+        # Only where both readings find the same announcement: words that only chat dilute the
+        # question without pointing elsewhere; the question alone, without its topic, may.
+        same = bool(alone.results and answer.results) and (
+            alone.results[0].announcement_id == answer.results[0].announcement_id
+        )
+        if (
+            same
+            and alone.outcome != "none"
+            and (_OUTCOME_ORDER[alone.outcome], alone.confidence)
+            > (
+                _OUTCOME_ORDER[answer.outcome],
+                answer.confidence,
+            )
+        ):
+            answer = replace(alone, question=question)
+    return answer
+
+
+_OUTCOME_ORDER: dict[Outcome, int] = {"none": 0, "closest": 1, "answer": 2}
 
 
 # "How many" asks for a count, which a date is not; "how many years" asks for a length of time,

@@ -1496,6 +1496,35 @@ def test_which_five_companies_is_not_answered_by_a_sentence_naming_none(seed: Li
     assert result.outcome != "answer"
 
 
+@pytest.mark.parametrize(
+    ("question", "held"),
+    [
+        # Chat no list of greetings foresaw, in front of the question: its words counted as topics
+        # the answer lacks, and the right passage, though first, was nothing or the closest.
+        ("i've been looking everywhere, where is the pevensey bay drop in", "2 Collier Rd"),
+        ("i'm a bit lost, when did starmer speak to trudeau", "yesterday evening"),
+        # …and after it: a short clause set off by a dash or a comma, or a remark after its question mark.
+        ("when did starmer speak to trudeau - asking for my nan", "yesterday evening"),
+        ("where is the pevensey bay drop in, no rush", "2 Collier Rd"),
+        ("where is the pevensey bay drop in? saw it on the environment agency site", "2 Collier Rd"),
+    ],
+)
+def test_chat_around_a_question_does_not_keep_it_from_its_answer(
+    news: Library, question: str, held: str
+) -> None:
+    result = news.ask(question)
+    assert result.outcome == "answer" and result.answer is not None
+    assert held in result.answer.sentence
+
+
+def test_words_in_front_of_a_later_question_still_name_its_topic(seed: Library) -> None:
+    # Asked alone, "where did they go from" finds a passage of the Chancellor's speech ("…can go
+    # hand-in-hand") more surely than the whole message finds the seaside specials: the words in front
+    # are its topic, and a reading without them that points elsewhere is not taken.
+    result = seed.ask("my dad used to go on those seaside trains, where did they go from")
+    assert result.results[0].title == "Blackpool Tower rides again"
+
+
 def test_how_old_someone_is_is_not_answered_by_a_passage_without_an_age(news: Library) -> None:
     # The SIA's court report gives the day Samuel Miller pleaded guilty, never his age: it was quoted.
     result = news.ask("how old is samuel miller the door supervisor")

@@ -17,10 +17,9 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from retrieval.answer import answer_from_ranked, rank_passages, vocab_of
+from retrieval.answer import answer_question
 from retrieval.evaluate import MANIFEST, fresh_library, load_manifest, load_questions
 from retrieval.ranking.model import load_weights
-from retrieval.ranking.query import analyse
 
 
 def _in_front(lead: str) -> tuple[str, Callable[[str], str]]:
@@ -294,6 +293,25 @@ WRAPPINGS: dict[str, Callable[[str], str]] = dict(
         _after(" many thanks in advance, dave"),
         _after(" would really appreciate it"),
         _after(" :D", mark=True),
+        # Written after the reading of a later question (answer.answer_question asks the question
+        # after words in front of it too), before it was measured on them: the ten in front went from
+        # mean training hit@1 0.537 to 0.724 with it (as written: 0.777). The tails after, unmoved by
+        # it (0.607), shaped the next step, a short clause after the question read off too (0.770).
+        _in_front("long time listener, first time caller - "),
+        _in_front("hoping someone here knows, "),
+        _in_front("this might be a daft one but "),
+        _in_front("i keep getting told different things. "),
+        _in_front("for a uni essay: "),
+        _in_front("settle an argument for me: "),
+        _in_front("not a native speaker, sorry. "),
+        _in_front("i read something about this earlier, "),
+        _in_front("question from a worried parent: "),
+        _in_front("work asked me to find out "),
+        _after(" - asking for my nan"),
+        _after(", no rush"),
+        _after(" (sorry if obvious)"),
+        _after(" tia!"),
+        _after(" - thanks in advance for any info"),
     ]
 )
 
@@ -307,14 +325,11 @@ def main() -> int:
     rows = {name: [0, 0, 0, 0, 0] for name in WRAPPINGS}
     for qs in load_manifest(MANIFEST):
         with fresh_library(qs.corpus) as library:
-            vocab = vocab_of(library.index)
             for item in load_questions(qs.questions, args.split):
                 written: bool | None = None
                 for name, wrap in WRAPPINGS.items():
                     question = wrap(item["q"])
-                    query = analyse(question, vocab)
-                    ranked = rank_passages(library.index, library.store, query, weights)
-                    answer = answer_from_ranked(question, query, ranked, weights, 5)
+                    answer = answer_question(library.index, library.store, question, 5, weights)
                     row = rows[name]
                     if item.get("unanswerable"):
                         right = answer.outcome != "answer"

@@ -3,8 +3,9 @@
 People type a greeting, a request, chat or thanks around what they ask ("sorry to bother you but
 how much…", "…? any help appreciated"), with emoji, extra spaces, hedges and text speak. Read as
 words of the question, each counted as a topic word the answer lacks. `tidy` evens out how the
-question is typed; `asked_part` drops what is around it. How much each wrapping still costs:
-`python -m retrieval.ranking.wording`.
+question is typed; `asked_part` drops what is around it; `questions_alone` reads the question without
+words around it that no list foresaw, for answer.py to ask as well. How much each wrapping still
+costs: `python -m retrieval.ranking.wording`.
 """
 
 from __future__ import annotations
@@ -291,3 +292,47 @@ def tidy(question: str) -> str:
 def _year_range(match: re.Match[str]) -> str:
     first, second = match.group(1), match.group(2)
     return f"{first}-{second}" if int(second) == (int(first) + 1) % 100 else match.group(0)
+
+
+# A wh- word that starts a question after words in front of it: "tiny question: how much…", "i have
+# no idea where to look, how much…", "my mum asked me who runs…". Whether those words are a topic
+# ("fireworks, when can i buy them") or chat no list foresaw is for the corpus to say (answer.py
+# asks both readings); this only finds where the question would start.
+_LATER_QUESTION = re.compile(
+    r"(?:[,:;.!?–—-]\s+|\s)(?=(?:how|what|whats|what's|when|where|who|whose|which|why)\b\s+\S+\s+\S)",
+    re.IGNORECASE,
+)
+_LEAD_AT_LEAST = 2  # words in front: one is a question's own ("so what…", "and when…")
+
+
+# A question mark with words after it: "how cheap is abuse being ordered online? saw a figure in the
+# home office piece", "whats the end goal on low pay? hammond mentioned it".
+_ASKED_THEN_MORE = re.compile(r"^(.*?\?)\s+\S.*$", re.DOTALL)
+# A short clause after the question, set off by a comma, a dash or brackets: "…, no rush", "… - asking
+# for my nan", "… (for a school project)".
+_AFTER_CLAUSE = re.compile(r"^(.*?\w)\s*(?:,|\s[-–—]|\()\s*[^,?!()–—]*\)?\s*$", re.DOTALL)
+_TAIL_AT_MOST = 6  # words: a longer clause after the question is more than a sign-off
+
+
+def questions_alone(question: str) -> list[str]:
+    """The question without words around it that a reader of chat may not know to drop, as many ways
+    as it may be read: from the first wh- word after two or more words in front of it ("tiny
+    question: how much…"); up to its question mark when more follows it ("…online? saw a figure in
+    the home office piece"); without a short clause after it ("…, no rush"). Not from a wh- word
+    inside a question that starts by asking: "who was home secretary when they funded…" asks who."""
+    text = asked_part(tidy(question))
+    found: list[str] = []
+    first = words(text)[:1]
+    if not (first and first[0] in _STARTS_ASKING):
+        for match in _LATER_QUESTION.finditer(text):
+            if len(words(text[: match.start()])) >= _LEAD_AT_LEAST:
+                found.append(text[match.end() :])
+                break
+    asked = _ASKED_THEN_MORE.match(text)
+    if asked is not None and len(words(asked.group(1))) >= _LEAD_AT_LEAST:
+        found.append(asked.group(1))
+    elif (head := _AFTER_CLAUSE.match(text)) is not None:
+        tail = words(text[len(head.group(1)) :])
+        if 0 < len(tail) <= _TAIL_AT_MOST and len(words(head.group(1))) >= _TAIL_AT_MOST // 2:
+            found.append(head.group(1))
+    return found
