@@ -375,23 +375,23 @@ def answer_question(
         )
         # Only where both readings find the same announcement: words that only chat dilute the
         # question without pointing elsewhere; the question alone, without its topic, may.
-        same = bool(alone.results and answer.results) and (
-            alone.results[0].announcement_id == answer.results[0].announcement_id
-        )
-        if (
-            same
-            and alone.outcome != "none"
-            and (_OUTCOME_ORDER[alone.outcome], alone.confidence)
-            > (
-                _OUTCOME_ORDER[answer.outcome],
-                answer.confidence,
-            )
-        ):
+        if alone.outcome != "none" and _same_announcement(alone, answer) and _rank(alone) > _rank(answer):
             answer = replace(alone, question=question)
     return answer
 
 
 _OUTCOME_ORDER: dict[Outcome, int] = {"none": 0, "closest": 1, "answer": 2}
+
+
+def _rank(answer: Answer) -> tuple[int, float]:
+    return _OUTCOME_ORDER[answer.outcome], answer.confidence
+
+
+def _same_announcement(one: Answer, other: Answer) -> bool:
+    return (
+        bool(one.results and other.results)
+        and one.results[0].announcement_id == other.results[0].announcement_id
+    )
 
 
 # "How many" asks for a count, which a date is not; "how many years" asks for a length of time,

@@ -441,6 +441,13 @@ def _names_no_count(ws: Sequence[str], j: int) -> bool:
 _SHARE = re.compile(r"\d[\d.,]*\s?(%|per ?cent\b)", re.IGNORECASE)
 
 
+def _numbers_in(sentence: str) -> tuple[list[str], list[int]]:
+    """A sentence's words and where a number in them counts something. A phone number counts
+    nothing ("Out of hours 020 7944 4292" says no number of hours), nor a share, an age or a label."""
+    ws = words(_SHARE.sub(" ", _PHONE.sub(" ", sentence)))
+    return ws, [j for j, w in enumerate(ws) if _is_count(w) and not _names_no_count(ws, j)]
+
+
 def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: frozenset[str]) -> list[bool]:
     """Which sentences give a number of what "how many" counts: a number within a few words of one of
     its words. A passage about the same thing with some other number in it does not answer."""
@@ -448,9 +455,7 @@ def counted_flags(sentences: Sequence[str], typed: Sequence[bool], counted: froz
     for i, sentence in enumerate(sentences):
         if not typed[i]:
             continue
-        # A phone number counts nothing: "Out of hours 020 7944 4292" says no number of hours.
-        ws = words(_SHARE.sub(" ", _PHONE.sub(" ", sentence)))
-        counts = [j for j, w in enumerate(ws) if _is_count(w) and not _names_no_count(ws, j)]
+        ws, counts = _numbers_in(sentence)
         if counts and any(
             term(w) in counted and any(abs(j - k) <= _COUNT_NEAR for k in counts) for j, w in enumerate(ws)
         ):
@@ -463,12 +468,11 @@ def counts_closely(text: str, counted: frozenset[str]) -> bool:
     recommendations", "over 47 million drivers"): closer than `counted_flags` asks, for a passage
     read from further down than the results."""
     for sentence in passages.sentences_of(text):
-        ws = words(_SHARE.sub(" ", _PHONE.sub(" ", sentence)))
-        for j, w in enumerate(ws):
-            if term(w) in counted and any(
-                _is_count(ws[k]) and not _names_no_count(ws, k) for k in range(max(j - _COUNT_NEAR, 0), j)
-            ):
-                return True
+        ws, counts = _numbers_in(sentence)
+        if any(
+            term(w) in counted and any(0 < j - k <= _COUNT_NEAR for k in counts) for j, w in enumerate(ws)
+        ):
+            return True
     return False
 
 

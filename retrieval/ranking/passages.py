@@ -245,7 +245,6 @@ _UNIT = r"(day|week|month|year|hour|minute|decade|fortnight)"
 # "20 working days", "10 calendar days": a kind of day is still a length of time.
 _KIND_OF = r"((working|calendar|business|school|clear|full) )?"
 
-# The form a fact takes when a question asks for that detail of its kind (query.Detail).
 # A quantity of something other than money: a figure and its unit ("30,000 cubic square metres of sand",
 # "20g CO2eq/kWh", "1.2 million litres a day"). "3 applications" is a count of things, not how much.
 QUANTITY = re.compile(
@@ -257,7 +256,7 @@ QUANTITY = re.compile(
     re.I,
 )
 
-
+# The form a fact takes when a question asks for that detail of its kind (query.Detail).
 DETAILS: dict[Detail, re.Pattern[str]] = {
     # "For almost a quarter of a century", "for several years": a length of time without a figure.
     "duration": re.compile(
